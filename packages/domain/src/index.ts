@@ -1,1 +1,2 @@
-export {};
+// @drover/domain: the pure rules of a deployment (configs, batches, event order, state machines). No I/O here.
+export * from './deployment-configs';

@@ -1,0 +1,77 @@
+// Deployment configurations: how many hosts must stay healthy while a deployment runs (codedeploy.md §4.1).
+import type { MinimumHealthyHostsType } from '@drover/contracts';
+
+export type MinimumHealthyHosts = { type: MinimumHealthyHostsType; value: number };
+
+export type PredefinedConfigName = 'OneAtATime' | 'HalfAtATime' | 'AllAtOnce';
+
+export interface PredefinedConfig {
+  readonly name: PredefinedConfigName;
+  readonly minimumHealthyHosts: Readonly<MinimumHealthyHosts>;
+}
+
+const predefined = (name: PredefinedConfigName, type: MinimumHealthyHostsType, value: number): PredefinedConfig =>
+  Object.freeze({ name, minimumHealthyHosts: Object.freeze({ type, value }) });
+
+export const PREDEFINED_CONFIGS: readonly PredefinedConfig[] = Object.freeze([
+  // CodeDeploy reports OneAtATime as MOST_CONCURRENCY 1: one host at a time, everyone else must stay healthy.
+  predefined('OneAtATime', 'MOST_CONCURRENCY', 1),
+  predefined('HalfAtATime', 'FLEET_PERCENT', 50),
+  predefined('AllAtOnce', 'HOST_COUNT', 0),
+]);
+
+/** Used when a deployment and its group name no configuration (CodeDeploy's default too). */
+export const DEFAULT_CONFIG_NAME: PredefinedConfigName = 'OneAtATime';
+
+/** CodeDeploy spells the predefined configs `CodeDeployDefault.<Name>`; we accept that spelling for drop-in scripts. */
+const CODEDEPLOY_PREFIX = 'CodeDeployDefault.';
+
+/** `CodeDeployDefault.OneAtATime` → `OneAtATime`; any other name (custom, or an unsupported Lambda/ECS one) unchanged. */
+export function canonicalConfigName(name: string): string {
+  if (!name.startsWith(CODEDEPLOY_PREFIX)) return name;
+  const short = name.slice(CODEDEPLOY_PREFIX.length);
+  return PREDEFINED_CONFIGS.some((c) => c.name === short) ? short : name;
+}
+
+/** True for a predefined name in either spelling (`OneAtATime` or `CodeDeployDefault.OneAtATime`). */
+export function isPredefinedConfigName(name: string): boolean {
+  return findPredefinedConfig(name) !== undefined;
+}
+
+/** The predefined config for a name in either spelling, or undefined. */
+export function findPredefinedConfig(name: string): PredefinedConfig | undefined {
+  const canonical = canonicalConfigName(name);
+  return PREDEFINED_CONFIGS.find((c) => c.name === canonical);
+}
+
+/** Validates a user-defined minimum: an error message, or null when valid. */
+export function validateCustomMinimumHealthyHosts(mhh: MinimumHealthyHosts): string | null {
+  const { type, value } = mhh;
+  switch (type) {
+    case 'HOST_COUNT':
+      return Number.isInteger(value) && value >= 0 ? null : 'HOST_COUNT must be a whole number of hosts, 0 or more';
+    case 'FLEET_PERCENT':
+      // 100% would leave no host that may be taken out of service, so CodeDeploy caps it at 99.
+      return Number.isInteger(value) && value >= 0 && value <= 99
+        ? null
+        : 'FLEET_PERCENT must be a whole percentage from 0 to 99';
+    case 'MOST_CONCURRENCY':
+      return 'MOST_CONCURRENCY is reserved for OneAtATime and cannot be used in a custom configuration';
+    default:
+      return `unknown minimum healthy hosts type: ${String(type)}`;
+  }
+}
+
+/** How many of `hostCount` hosts must stay healthy throughout the deployment. */
+export function minimumHealthyCount(mhh: MinimumHealthyHosts, hostCount: number): number {
+  switch (mhh.type) {
+    case 'HOST_COUNT':
+      return mhh.value;
+    case 'FLEET_PERCENT':
+      // CodeDeploy converts the percentage to hosts at deployment start, rounding UP (10 × 95% → 10).
+      return Math.ceil((hostCount * mhh.value) / 100);
+    case 'MOST_CONCURRENCY':
+      // Only OneAtATime (value 1) uses this type: all hosts but the one being deployed stay healthy.
+      return Math.max(hostCount - 1, 0);
+  }
+}
