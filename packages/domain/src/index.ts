@@ -1,2 +1,3 @@
 // @drover/domain: the pure rules of a deployment (configs, batches, event order, state machines). No I/O here.
 export * from './deployment-configs';
+export * from './batch-planner';

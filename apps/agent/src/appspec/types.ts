@@ -1,0 +1,58 @@
+// The parsed form of an appspec.yml (EC2/on-premises flavour, codedeploy.md §3). Pure data: the API server
+// imports this module to validate bundles at upload, so nothing here may touch the file system.
+import type { FileExistsBehavior, HookEventName } from '@drover/contracts';
+
+/** Per-script default and maximum, as in CodeDeploy (codedeploy.md §3.2). */
+export const DEFAULT_HOOK_TIMEOUT_SECONDS = 3600;
+export const MAX_HOOK_TIMEOUT_SECONDS = 3600;
+
+/** The names the agent looks for when the deployment does not say otherwise, in order. */
+export const APPSPEC_FILENAMES = ['appspec.yml', 'appspec.yaml'] as const;
+
+export interface FileMapping {
+  /** Relative to the bundle root, without a leading slash; '' means the whole bundle ("/" in the appspec). */
+  source: string;
+  /** Absolute, normalised path on the host. */
+  destination: string;
+}
+
+export type PermissionObjectType = 'file' | 'directory';
+
+export interface SelinuxContext {
+  user?: string;
+  type: string;
+  range?: string;
+}
+
+export interface PermissionSpec {
+  /** Absolute path on the host. */
+  object: string;
+  /** Glob relative to `object`; '**' (the default) matches everything. */
+  pattern: string;
+  except: string[];
+  owner?: string;
+  group?: string;
+  /** Numeric mode, already converted from the octal digits written in the appspec. */
+  mode?: number;
+  acls: string[];
+  context?: SelinuxContext;
+  type: PermissionObjectType[];
+}
+
+export interface HookScript {
+  /** Relative to the bundle root, without a leading slash. */
+  location: string;
+  timeoutSeconds: number;
+  runas?: string;
+  sudo: boolean;
+}
+
+export interface AppSpec {
+  version: '0.0';
+  os: 'linux';
+  files: FileMapping[];
+  /** Set only when the appspec says so; it then wins over the deployment's own setting. */
+  fileExistsBehavior?: FileExistsBehavior;
+  permissions: PermissionSpec[];
+  hooks: Partial<Record<HookEventName, HookScript[]>>;
+}

@@ -1,0 +1,56 @@
+// The API as a Fastify instance: plugins, then routes. server.ts runs it; tests build it with a context of their own.
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { ApiContext } from './context';
+import { withZod } from './lib/zod-app';
+import { registerAuth } from './plugins/auth';
+import { registerErrorHandler } from './plugins/error-handler';
+import { registerSwagger } from './plugins/swagger';
+import { registerHealthRoutes } from './routes/health';
+import { registerV1Routes } from './routes/v1';
+import { registerAgentRoutes } from './routes/agent';
+import { registerConsole } from './plugins/console';
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    // Long-polls are held up to 25 s; anything slower than this is a stuck client.
+    requestTimeout: 60_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 65_000,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  registerErrorHandler(app);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await registerSwagger(app);
+  registerAuth(app, ctx.auth);
+
+  const zapp = withZod(app);
+  registerHealthRoutes(zapp, ctx);
+  await app.register(async (v1) => registerV1Routes(withZod(v1), ctx), { prefix: '/v1' });
+  await app.register(async (agent) => registerAgentRoutes(withZod(agent), ctx), { prefix: '/agent/v1' });
+  await registerConsole(app, ctx);
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
