@@ -1,3 +1,4 @@
 // @drover/domain: the pure rules of a deployment (configs, batches, event order, state machines). No I/O here.
 export * from './deployment-configs';
 export * from './batch-planner';
+export * from './event-order';
