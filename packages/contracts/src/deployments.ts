@@ -1,0 +1,209 @@
+// Deployments over REST: create, plan preview, read, control, logs and the live event stream.
+import { z } from 'zod';
+import { DeploymentId, NullableTimestamp, ResourceName, Timestamp } from './common';
+import {
+  AutoRollbackEvent,
+  BundleType,
+  DeploymentCreator,
+  DeploymentStatus,
+  FileExistsBehavior,
+  LifecycleErrorCode,
+  LifecycleEventName,
+  LifecycleEventStatus,
+  MinimumHealthyHostsType,
+  TargetLabel,
+  TargetStatus,
+} from './vocabulary';
+
+export const AutoRollbackConfiguration = z.object({
+  enabled: z.boolean(),
+  events: z.array(AutoRollbackEvent).max(3).default([]),
+});
+export type AutoRollbackConfiguration = z.infer<typeof AutoRollbackConfiguration>;
+
+export const MinimumHealthyHosts = z.object({ type: MinimumHealthyHostsType, value: z.number().int().min(0) });
+export type MinimumHealthyHosts = z.infer<typeof MinimumHealthyHosts>;
+
+export const CreateDeploymentRequest = z.object({
+  applicationName: ResourceName,
+  deploymentGroupName: ResourceName,
+  revisionId: z.string().uuid(),
+  /** Overrides the group's deployment config (predefined or custom name; CodeDeployDefault.* accepted). */
+  deploymentConfigName: z.string().min(1).max(100).optional(),
+  description: z.string().max(256).optional(),
+  fileExistsBehavior: FileExistsBehavior.optional(),
+  ignoreApplicationStopFailures: z.boolean().optional(),
+  /** Overrides the group's auto-rollback settings for this deployment. */
+  autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
+  updateOutdatedInstancesOnly: z.boolean().optional(),
+});
+export type CreateDeploymentRequest = z.infer<typeof CreateDeploymentRequest>;
+
+export const PlanRequest = z.object({
+  applicationName: ResourceName,
+  deploymentGroupName: ResourceName,
+  revisionId: z.string().uuid().optional(),
+  deploymentConfigName: z.string().min(1).max(100).optional(),
+});
+export type PlanRequest = z.infer<typeof PlanRequest>;
+
+export const PlanHostInfo = z.object({ instanceName: z.string(), online: z.boolean(), currentRevisionId: z.string().nullable() });
+export const PlanResponse = z.object({
+  ok: z.boolean(),
+  deploymentConfig: z.object({ name: z.string(), minimumHealthyHosts: MinimumHealthyHosts }),
+  hostCount: z.number().int(),
+  minimumHealthyHosts: z.number().int(),
+  batchSize: z.number().int(),
+  requiredSuccesses: z.number().int(),
+  batches: z.array(z.array(PlanHostInfo)),
+  explanation: z.string(),
+  errorCode: z.string().nullable(),
+  /** Hosts whose agent is offline now: they would fail unless they come back. */
+  offlineHosts: z.array(z.string()),
+});
+export type PlanResponse = z.infer<typeof PlanResponse>;
+
+export const DeploymentOverview = z.object({
+  Pending: z.number().int(),
+  InProgress: z.number().int(),
+  Succeeded: z.number().int(),
+  Failed: z.number().int(),
+  Skipped: z.number().int(),
+  Ready: z.number().int(),
+});
+export type DeploymentOverview = z.infer<typeof DeploymentOverview>;
+
+export const DeploymentInfo = z.object({
+  deploymentId: z.string(),
+  applicationName: z.string(),
+  deploymentGroupName: z.string(),
+  deploymentGroupId: z.string(),
+  revision: z.object({
+    revisionId: z.string(),
+    sha256: z.string(),
+    bundleType: BundleType,
+    description: z.string().nullable(),
+  }),
+  previousRevisionId: z.string().nullable(),
+  status: DeploymentStatus,
+  errorInformation: z.object({ code: z.string(), message: z.string() }).nullable(),
+  creator: DeploymentCreator,
+  createdBy: z.string().nullable(),
+  description: z.string().nullable(),
+  deploymentConfig: z.object({ name: z.string(), minimumHealthyHosts: MinimumHealthyHosts }),
+  minimumHealthyHosts: z.number().int(),
+  batchCount: z.number().int(),
+  currentBatch: z.number().int(),
+  fileExistsBehavior: FileExistsBehavior,
+  ignoreApplicationStopFailures: z.boolean(),
+  updateOutdatedInstancesOnly: z.boolean(),
+  autoRollbackConfiguration: AutoRollbackConfiguration.nullable(),
+  rollbackInfo: z.object({
+    rollbackDeploymentId: z.string().nullable(),
+    rollbackTriggeringDeploymentId: z.string().nullable(),
+    rollbackMessage: z.string().nullable(),
+  }),
+  deploymentOverview: DeploymentOverview,
+  stopRequested: z.boolean(),
+  createTime: Timestamp,
+  startTime: NullableTimestamp,
+  completeTime: NullableTimestamp,
+});
+export type DeploymentInfo = z.infer<typeof DeploymentInfo>;
+
+export const EventDiagnostics = z.object({
+  errorCode: LifecycleErrorCode,
+  scriptName: z.string().nullable(),
+  message: z.string().nullable(),
+  logTail: z.string().nullable(),
+});
+export type EventDiagnostics = z.infer<typeof EventDiagnostics>;
+
+export const LifecycleEventInfo = z.object({
+  lifecycleEventName: LifecycleEventName,
+  status: LifecycleEventStatus,
+  startTime: NullableTimestamp,
+  endTime: NullableTimestamp,
+  diagnostics: EventDiagnostics.nullable(),
+  attempt: z.number().int(),
+  logBytes: z.number().int(),
+});
+export type LifecycleEventInfo = z.infer<typeof LifecycleEventInfo>;
+
+export const TargetInfo = z.object({
+  /** The instance name; unique within a deployment. */
+  targetId: z.string(),
+  instanceId: z.string(),
+  label: TargetLabel.nullable(),
+  batch: z.number().int(),
+  status: TargetStatus,
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  startTime: NullableTimestamp,
+  endTime: NullableTimestamp,
+  lastUpdatedAt: Timestamp,
+  lifecycleEvents: z.array(LifecycleEventInfo),
+});
+export type TargetInfo = z.infer<typeof TargetInfo>;
+
+export const DeploymentParams = z.object({ deploymentId: DeploymentId });
+export const TargetParams = DeploymentParams.extend({ targetId: z.string().min(1).max(100) });
+export const EventLogParams = TargetParams.extend({ eventName: LifecycleEventName });
+
+export const ListDeploymentsQuery = z.object({
+  applicationName: ResourceName.optional(),
+  deploymentGroupName: ResourceName.optional(),
+  /** Comma-separated statuses. */
+  status: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      const parts = s.split(',').map((p) => p.trim());
+      const bad = parts.find((p) => !DeploymentStatus.safeParse(p).success);
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `unknown status ${bad}` });
+        return z.NEVER;
+      }
+      return parts as DeploymentStatus[];
+    }),
+  createdAfter: z.iso.datetime().optional(),
+  createdBefore: z.iso.datetime().optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListDeploymentsQuery = z.infer<typeof ListDeploymentsQuery>;
+export const DeploymentPage = z.object({ items: z.array(DeploymentInfo), nextCursor: z.string().nullable() });
+
+export const ListTargetsQuery = z.object({
+  status: TargetStatus.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
+export const TargetPage = z.object({ items: z.array(TargetInfo), nextCursor: z.string().nullable() });
+
+export const StopDeploymentRequest = z.object({ autoRollbackEnabled: z.boolean().default(false) });
+export const StopDeploymentResponse = z.object({
+  status: z.enum(['Pending', 'Succeeded']),
+  statusMessage: z.string(),
+});
+
+export const LogQuery = z.object({
+  /** Return chunks from this sequence number on (range read). */
+  fromSeq: z.coerce.number().int().min(0).default(0),
+  /** Keep the response open and stream new output until the event finishes. */
+  follow: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+/** Server-sent events on GET /v1/deployments/:id/events. */
+export const StreamLog = z.object({
+  targetId: z.string(),
+  eventName: LifecycleEventName,
+  seq: z.number().int(),
+  data: z.string(),
+});
+export type StreamLog = z.infer<typeof StreamLog>;
+export const STREAM_EVENT_TYPES = ['deployment', 'target', 'log'] as const;
