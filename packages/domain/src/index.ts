@@ -2,3 +2,4 @@
 export * from './deployment-configs';
 export * from './batch-planner';
 export * from './event-order';
+export * from './state-machines';
