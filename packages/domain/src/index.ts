@@ -3,3 +3,4 @@ export * from './deployment-configs';
 export * from './batch-planner';
 export * from './event-order';
 export * from './state-machines';
+export * from './host-reducer';
