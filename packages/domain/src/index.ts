@@ -4,3 +4,4 @@ export * from './batch-planner';
 export * from './event-order';
 export * from './state-machines';
 export * from './host-reducer';
+export * from './target-matching';
