@@ -1,0 +1,76 @@
+// Operator actions on a running or finished deployment: stop (with or without rollback), roll back, continue.
+import type { PrismaClient } from '@drover/db';
+import { isTerminalDeploymentStatus } from '@drover/domain';
+import { createRollbackTx } from './advance';
+import { writeAudit, type Actor } from './audit';
+import { conflict, notFound } from './errors';
+
+export async function stopDeployment(
+  prisma: PrismaClient,
+  id: string,
+  opts: { rollback: boolean; actor: Actor },
+): Promise<{ status: 'Pending' | 'Succeeded'; statusMessage: string }> {
+  return prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR UPDATE`;
+    if (rows.length === 0) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
+    const d = await tx.deployment.findUniqueOrThrow({ where: { id } });
+    if (isTerminalDeploymentStatus(d.status)) {
+      throw conflict('DeploymentAlreadyCompleted', `deployment ${id} already ended (${d.status})`);
+    }
+    const now = new Date();
+    await tx.deployment.update({
+      where: { id },
+      data: { stopRequestedAt: d.stopRequestedAt ?? now, stopRollback: d.stopRollback || opts.rollback },
+    });
+    // Nothing new is handed out: events made ready but not yet taken by an agent are skipped now.
+    const readyTargets = await tx.lifecycleEvent.findMany({
+      where: { deploymentId: id, status: 'Pending', readyAt: { not: null } },
+      select: { targetId: true },
+    });
+    if (readyTargets.length) {
+      const ids = readyTargets.map((r) => r.targetId);
+      await tx.lifecycleEvent.updateMany({ where: { targetId: { in: ids }, status: 'Pending' }, data: { status: 'Skipped' } });
+      await tx.deploymentTarget.updateMany({
+        where: { id: { in: ids }, status: 'InProgress' },
+        data: { status: 'Failed', endedAt: now, errorCode: 'MANUAL_STOP', errorMessage: 'deployment stopped' },
+      });
+    }
+    await writeAudit(tx, opts.actor, opts.rollback ? 'deployment.stop_and_rollback' : 'deployment.stop', 'deployment', id);
+    const inFlight = await tx.lifecycleEvent.count({ where: { deploymentId: id, status: 'InProgress' } });
+    return inFlight > 0
+      ? { status: 'Pending' as const, statusMessage: `${inFlight} lifecycle event(s) still running; they finish or time out` }
+      : { status: 'Succeeded' as const, statusMessage: 'deployment stopped' };
+  });
+}
+
+/** Manual roll back of a finished deployment: redeploy the group's last known good revision to the same hosts. */
+export async function rollbackDeployment(prisma: PrismaClient, id: string, actor: Actor): Promise<string> {
+  return prisma.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR UPDATE`;
+      if (rows.length === 0) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
+      const d = await tx.deployment.findUniqueOrThrow({ where: { id } });
+      if (!isTerminalDeploymentStatus(d.status)) {
+        throw conflict('DeploymentNotCompleted', `deployment ${id} is ${d.status}; stop it with rollback instead`);
+      }
+      if (d.rollbackDeploymentId) {
+        throw conflict('DeploymentAlreadyRolledBack', `deployment ${id} was already rolled back by ${d.rollbackDeploymentId}`);
+      }
+      const rollbackId = await createRollbackTx(tx, id, actor);
+      if (!rollbackId) {
+        throw conflict('NoRevisionToRollBackTo', 'there is no earlier successful revision in this deployment group to roll back to');
+      }
+      await writeAudit(tx, actor, 'deployment.rollback', 'deployment', id, { rollbackDeploymentId: rollbackId });
+      return rollbackId;
+    },
+    { timeout: 60_000 },
+  );
+}
+
+/** ContinueDeployment is for blue/green deployments waiting in Ready; in-place deployments never wait. */
+export async function continueDeployment(prisma: PrismaClient, id: string): Promise<never> {
+  const d = await prisma.deployment.findUnique({ where: { id }, select: { status: true } });
+  if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
+  if (isTerminalDeploymentStatus(d.status)) throw conflict('DeploymentAlreadyCompleted', `deployment ${id} already ended`);
+  throw conflict('DeploymentIsNotInReadyState', `deployment ${id} is ${d.status}, not Ready: there is nothing to continue`);
+}

@@ -1,0 +1,199 @@
+// Creating a deployment: snapshot the config, resolve the hosts, plan the batches and record it all in one
+// transaction. The group row lock serialises creations per group, and the unique activeGroupId index makes
+// "one active deployment per group" hold even if that lock were bypassed; later deployments wait as Queued.
+import type { AutoRollbackConfiguration, DeploymentCreator, FileExistsBehavior } from '@drover/contracts';
+import { Prisma, type PrismaClient } from '@drover/db';
+import {
+  canonicalConfigName,
+  DEFAULT_CONFIG_NAME,
+  findPredefinedConfig,
+  lifecycleEventsFor,
+  planDeployment,
+  type MinimumHealthyHosts,
+} from '@drover/domain';
+import { writeAudit, type Actor } from './audit';
+import type { ConfigSnapshot } from './deployment-view';
+import { invalid, notFound } from './errors';
+import { newDeploymentId } from './ids';
+import { resolveGroupHosts } from './targets';
+
+export interface CreateDeploymentInput {
+  applicationName: string;
+  deploymentGroupName: string;
+  revisionId: string;
+  deploymentConfigName?: string | undefined;
+  description?: string | undefined;
+  fileExistsBehavior?: FileExistsBehavior | undefined;
+  ignoreApplicationStopFailures?: boolean | undefined;
+  autoRollbackConfiguration?: AutoRollbackConfiguration | undefined;
+  updateOutdatedInstancesOnly?: boolean | undefined;
+  creator?: DeploymentCreator;
+  /** Restrict to these instances (rollbacks and auto-updates target specific hosts). */
+  onlyInstanceIds?: string[];
+  rollbackTriggeringDeploymentId?: string;
+  autoUpdateRootDeploymentId?: string;
+  actor: Actor;
+}
+
+type Tx = Prisma.TransactionClient;
+
+export async function resolveConfig(tx: Pick<Tx, 'deploymentConfig'>, name: string) {
+  const canonical = canonicalConfigName(name);
+  const row = await tx.deploymentConfig.findUnique({ where: { name: canonical } });
+  if (row) return { name: row.name, mhh: { type: row.minimumHealthyHostsType, value: row.minimumHealthyHostsValue } };
+  const predefined = findPredefinedConfig(canonical);
+  if (predefined) return { name: predefined.name, mhh: predefined.minimumHealthyHosts as MinimumHealthyHosts };
+  throw notFound('DeploymentConfigDoesNotExist', `deployment config ${name} does not exist`);
+}
+
+export async function loadGroup(tx: Pick<Tx, 'application' | 'deploymentGroup'>, appName: string, groupName: string) {
+  const app = await tx.application.findUnique({ where: { name: appName } });
+  if (!app) throw notFound('ApplicationDoesNotExist', `application ${appName} does not exist`);
+  const group = await tx.deploymentGroup.findUnique({
+    where: { applicationId_name: { applicationId: app.id, name: groupName } },
+    include: { deploymentConfig: true },
+  });
+  if (!group) {
+    throw notFound('DeploymentGroupDoesNotExist', `deployment group ${groupName} does not exist in application ${appName}`);
+  }
+  return { app, group };
+}
+
+/** Returns the new deployment's id. Runs inside the caller's transaction when one is given. */
+export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): Promise<string> {
+  const { app, group } = await loadGroup(tx, input.applicationName, input.deploymentGroupName);
+  // Serialise deployment creation per group.
+  await tx.$queryRaw`SELECT id FROM deployment_groups WHERE id = ${group.id}::uuid FOR UPDATE`;
+  const revision = await tx.revision.findUnique({ where: { id: input.revisionId } });
+  if (!revision || revision.applicationId !== app.id) {
+    throw notFound('RevisionDoesNotExist', `revision ${input.revisionId} does not exist in application ${app.name}`);
+  }
+  const config = await resolveConfig(tx, input.deploymentConfigName ?? group.deploymentConfig.name ?? DEFAULT_CONFIG_NAME);
+
+  let hosts = await resolveGroupHosts(tx, group);
+  if (input.onlyInstanceIds) {
+    const only = new Set(input.onlyInstanceIds);
+    hosts = hosts.filter((h) => only.has(h.id));
+  }
+  const installed = await tx.installedRevision.findMany({
+    where: { deploymentGroupId: group.id },
+    select: { instanceId: true, revisionId: true },
+  });
+  const installedBy = new Map(installed.map((r) => [r.instanceId, r.revisionId]));
+  if (input.updateOutdatedInstancesOnly) hosts = hosts.filter((h) => installedBy.get(h.id) !== revision.id);
+
+  const plan = planDeployment(
+    hosts.map((h) => ({
+      id: h.id,
+      name: h.name,
+      revisionHealth: !installedBy.has(h.id) ? 'Unknown' : installedBy.get(h.id) === revision.id ? 'Current' : 'Old',
+    })),
+    config.mhh,
+  );
+  const active = await tx.deployment.findUnique({ where: { activeGroupId: group.id }, select: { id: true } });
+  const id = newDeploymentId();
+  const snapshot: ConfigSnapshot = {
+    name: config.name,
+    type: config.mhh.type,
+    value: config.mhh.value,
+    batchSize: plan.ok ? plan.batchSize : 0,
+  };
+  const lastGood = group.lastSuccessfulDeploymentId
+    ? await tx.deployment.findUnique({ where: { id: group.lastSuccessfulDeploymentId }, select: { revisionId: true } })
+    : null;
+  const now = new Date();
+  await tx.deployment.create({
+    data: {
+      id,
+      applicationId: app.id,
+      deploymentGroupId: group.id,
+      revisionId: revision.id,
+      previousRevisionId: lastGood?.revisionId ?? null,
+      status: !plan.ok ? 'Failed' : active ? 'Queued' : 'Created',
+      activeGroupId: plan.ok && !active ? group.id : null,
+      errorCode: plan.ok ? null : plan.errorCode,
+      errorMessage: plan.ok ? null : plan.message,
+      completedAt: plan.ok ? null : now,
+      creator: input.creator ?? 'user',
+      createdBy: input.actor.name,
+      description: input.description ?? null,
+      configSnapshot: snapshot as unknown as Prisma.InputJsonValue,
+      deploymentType: group.deploymentType,
+      deploymentOption: group.deploymentOption,
+      fileExistsBehavior: input.fileExistsBehavior ?? 'DISALLOW',
+      ignoreApplicationStopFailures: input.ignoreApplicationStopFailures ?? false,
+      updateOutdatedInstancesOnly: input.updateOutdatedInstancesOnly ?? false,
+      autoRollbackConfiguration: (input.autoRollbackConfiguration ??
+        group.autoRollbackConfiguration ??
+        Prisma.DbNull) as Prisma.InputJsonValue,
+      rollbackTriggeringDeploymentId: input.rollbackTriggeringDeploymentId ?? null,
+      autoUpdateRootDeploymentId: input.autoUpdateRootDeploymentId ?? null,
+      minimumHealthyHosts: plan.minimumHealthy,
+      batchCount: plan.ok ? plan.batches.length : 0,
+      pendingCount: plan.ok ? plan.hostCount : 0,
+    },
+  });
+  if (plan.ok) {
+    const byId = new Map(hosts.map((h) => [h.id, h]));
+    const order = plan.batches.flatMap((b, batch) => b.map((hostId) => ({ hostId, batch })));
+    const events = lifecycleEventsFor({
+      deploymentType: group.deploymentType,
+      deploymentOption: group.deploymentOption,
+      isRollback: input.creator === 'rollback',
+    });
+    await insertTargetsAndEvents(
+      tx,
+      id,
+      order.map((o, position) => ({ instanceId: o.hostId, name: byId.get(o.hostId)?.name ?? o.hostId, batch: o.batch, position })),
+      events.map((e) => e.name),
+    );
+  }
+  await tx.deploymentGroup.update({ where: { id: group.id }, data: { lastAttemptedDeploymentId: id } });
+  await tx.revision.update({
+    where: { id: revision.id },
+    data: { lastUsedAt: now, ...(revision.firstUsedAt ? {} : { firstUsedAt: now }) },
+  });
+  await writeAudit(tx, input.actor, 'deployment.create', 'deployment', id, {
+    application: app.name,
+    group: group.name,
+    revisionId: revision.id,
+    config: config.name,
+    creator: input.creator ?? 'user',
+  });
+  return id;
+}
+
+async function insertTargetsAndEvents(
+  tx: Tx,
+  deploymentId: string,
+  targets: { instanceId: string; name: string; batch: number; position: number }[],
+  eventNames: string[],
+) {
+  // Bulk insert through unnest: thousands of hosts × events in two statements.
+  const CHUNK = 5000;
+  for (let i = 0; i < targets.length; i += CHUNK) {
+    const part = targets.slice(i, i + CHUNK);
+    await tx.$executeRaw`
+      INSERT INTO deployment_targets (id, "deploymentId", "instanceId", "instanceName", batch, position, status, "updatedAt")
+      SELECT gen_random_uuid(), ${deploymentId}, t.iid, t.name, t.batch, t.pos, 'Pending', now()
+      FROM unnest(${part.map((t) => t.instanceId)}::uuid[], ${part.map((t) => t.name)}::text[],
+                  ${part.map((t) => t.batch)}::int[], ${part.map((t) => t.position)}::int[]) AS t(iid, name, batch, pos)`;
+  }
+  await tx.$executeRaw`
+    INSERT INTO lifecycle_events (id, "deploymentId", "targetId", "instanceId", name, position, status)
+    SELECT gen_random_uuid(), t."deploymentId", t.id, t."instanceId", ev.name, ev.pos, 'Pending'
+    FROM deployment_targets t
+    CROSS JOIN unnest(${eventNames}::text[]) WITH ORDINALITY AS ev(name, pos)
+    WHERE t."deploymentId" = ${deploymentId}`;
+}
+
+export function assertCreatable(input: { description?: string | undefined }) {
+  if (input.description && input.description.length > 256) {
+    throw invalid('DescriptionTooLong', 'description: at most 256 characters');
+  }
+}
+
+export async function createDeployment(prisma: PrismaClient, input: CreateDeploymentInput): Promise<string> {
+  assertCreatable(input);
+  return prisma.$transaction((tx) => createDeploymentTx(tx, input), { timeout: 60_000, maxWait: 10_000 });
+}

@@ -1,0 +1,107 @@
+// Database rows → the shapes the API returns (DeploymentInfo, TargetInfo). One mapping, used by REST, SSE and CLI.
+import type { DeploymentInfo, LifecycleEventInfo, TargetInfo } from '@drover/contracts';
+import type { Prisma, PrismaClient } from '@drover/db';
+
+export const deploymentInclude = {
+  application: { select: { name: true } },
+  deploymentGroup: { select: { name: true } },
+  revision: { select: { id: true, sha256: true, bundleType: true, description: true } },
+} satisfies Prisma.DeploymentInclude;
+
+type DeploymentRow = Prisma.DeploymentGetPayload<{ include: typeof deploymentInclude }>;
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export interface ConfigSnapshot {
+  name: string;
+  type: 'HOST_COUNT' | 'FLEET_PERCENT' | 'MOST_CONCURRENCY';
+  value: number;
+  batchSize: number;
+}
+
+export function toDeploymentInfo(d: DeploymentRow): DeploymentInfo {
+  const cfg = d.configSnapshot as unknown as ConfigSnapshot;
+  const arb = d.autoRollbackConfiguration as DeploymentInfo['autoRollbackConfiguration'];
+  return {
+    deploymentId: d.id,
+    applicationName: d.application.name,
+    deploymentGroupName: d.deploymentGroup.name,
+    deploymentGroupId: d.deploymentGroupId,
+    revision: {
+      revisionId: d.revision.id,
+      sha256: d.revision.sha256,
+      bundleType: d.revision.bundleType,
+      description: d.revision.description,
+    },
+    previousRevisionId: d.previousRevisionId,
+    status: d.status,
+    errorInformation: d.errorCode ? { code: d.errorCode, message: d.errorMessage ?? '' } : null,
+    creator: d.creator,
+    createdBy: d.createdBy,
+    description: d.description,
+    deploymentConfig: { name: cfg.name, minimumHealthyHosts: { type: cfg.type, value: cfg.value } },
+    minimumHealthyHosts: d.minimumHealthyHosts,
+    batchCount: d.batchCount,
+    currentBatch: d.currentBatch,
+    fileExistsBehavior: d.fileExistsBehavior,
+    ignoreApplicationStopFailures: d.ignoreApplicationStopFailures,
+    updateOutdatedInstancesOnly: d.updateOutdatedInstancesOnly,
+    autoRollbackConfiguration: arb ?? null,
+    rollbackInfo: {
+      rollbackDeploymentId: d.rollbackDeploymentId,
+      rollbackTriggeringDeploymentId: d.rollbackTriggeringDeploymentId,
+      rollbackMessage: d.rollbackMessage,
+    },
+    deploymentOverview: {
+      Pending: d.pendingCount,
+      InProgress: d.inProgressCount,
+      Succeeded: d.succeededCount,
+      Failed: d.failedCount,
+      Skipped: d.skippedCount,
+      Ready: d.readyCount,
+    },
+    stopRequested: d.stopRequestedAt !== null,
+    createTime: d.createdAt.toISOString(),
+    startTime: iso(d.startedAt),
+    completeTime: iso(d.completedAt),
+  };
+}
+
+export const targetInclude = {
+  events: { orderBy: { position: 'asc' } },
+} satisfies Prisma.DeploymentTargetInclude;
+
+type TargetRow = Prisma.DeploymentTargetGetPayload<{ include: typeof targetInclude }>;
+
+export function toTargetInfo(t: TargetRow): TargetInfo {
+  return {
+    targetId: t.instanceName,
+    instanceId: t.instanceId,
+    label: t.label,
+    batch: t.batch,
+    status: t.status,
+    errorCode: t.errorCode,
+    errorMessage: t.errorMessage,
+    startTime: iso(t.startedAt),
+    endTime: iso(t.endedAt),
+    lastUpdatedAt: t.updatedAt.toISOString(),
+    lifecycleEvents: t.events.map(
+      (e): LifecycleEventInfo => ({
+        lifecycleEventName: e.name as LifecycleEventInfo['lifecycleEventName'],
+        status: e.status,
+        startTime: iso(e.startedAt),
+        endTime: iso(e.endedAt),
+        diagnostics: e.errorCode
+          ? { errorCode: e.errorCode, scriptName: e.scriptName, message: e.message, logTail: e.logTail }
+          : null,
+        attempt: e.attempt,
+        logBytes: e.logBytes,
+      }),
+    ),
+  };
+}
+
+export async function loadDeploymentInfo(prisma: PrismaClient, id: string): Promise<DeploymentInfo | null> {
+  const d = await prisma.deployment.findUnique({ where: { id }, include: deploymentInclude });
+  return d ? toDeploymentInfo(d) : null;
+}

@@ -1,0 +1,66 @@
+// The engine as one object: what the API and the worker share. Built from a database, a Redis connection and a few
+// settings; closes what it opened.
+import type { Database } from '@drover/db';
+import type { Redis } from 'ioredis';
+import { advanceDeployment } from './advance';
+import { createAgentOps } from './agent-ops';
+import type { Actor } from './audit';
+import { continueDeployment, rollbackDeployment, stopDeployment } from './control';
+import { createDeployment, type CreateDeploymentInput } from './create-deployment';
+import { createNotifier } from './notifier';
+import { createDeploymentQueue } from './queue';
+import { sweep, unfinishedDeployments } from './sweeper';
+
+export interface EngineSettings {
+  redisPrefix: string;
+  agentLostAfterSeconds: number;
+  ackTimeoutSeconds: number;
+  graceSeconds: number;
+}
+
+export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
+  const queue = createDeploymentQueue(redis, s.redisPrefix);
+  const notifier = createNotifier(redis, s.redisPrefix);
+  const agent = createAgentOps(db.pool, { ackTimeoutSeconds: s.ackTimeoutSeconds, graceSeconds: s.graceSeconds });
+  const deps = { prisma: db.prisma, queue, notifier };
+  return {
+    settings: s,
+    queue,
+    notifier,
+    agent,
+    async createDeployment(input: CreateDeploymentInput) {
+      const id = await createDeployment(db.prisma, input);
+      await queue.advance(id);
+      return id;
+    },
+    async stop(id: string, rollback: boolean, actor: Actor) {
+      const r = await stopDeployment(db.prisma, id, { rollback, actor });
+      await queue.advance(id);
+      await notifier.deployment(id, { t: 'dep' });
+      return r;
+    },
+    async rollback(id: string, actor: Actor) {
+      const rid = await rollbackDeployment(db.prisma, id, actor);
+      await queue.advance(rid);
+      await notifier.deployment(id, { t: 'dep' });
+      return rid;
+    },
+    continue: (id: string) => continueDeployment(db.prisma, id),
+    advance: (id: string) => advanceDeployment(deps, id),
+    async sweep() {
+      const changed = await sweep(db.pool, { agentLostAfterSeconds: s.agentLostAfterSeconds, ackTimeoutSeconds: s.ackTimeoutSeconds });
+      for (const id of changed) await queue.advance(id);
+      return changed;
+    },
+    async reconcile() {
+      const ids = await unfinishedDeployments(db.pool);
+      for (const id of ids) await queue.advance(id);
+      return ids.length;
+    },
+    async close() {
+      await queue.close();
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

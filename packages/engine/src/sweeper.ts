@@ -1,0 +1,83 @@
+// Timeouts, done by the worker on a timer. Each sweep is a few idempotent SQL statements, so several workers
+// sweeping at once, or a sweep repeated after a crash, do no harm.
+//  - an event handed out but not acknowledged in time (agent not picking up work),
+//  - an acknowledged event past its hook timeout plus grace,
+//  - a host whose agent stopped polling and heartbeating (lost) — failed within AGENT_LOST_AFTER_SECONDS,
+//    not the hour CodeDeploy takes.
+import type pg from 'pg';
+import { failTarget } from './agent-ops';
+
+export interface SweepConfig {
+  agentLostAfterSeconds: number;
+  ackTimeoutSeconds: number;
+}
+
+/** Returns the deployments that changed, to be advanced. */
+export async function sweep(pool: pg.Pool, cfg: SweepConfig): Promise<string[]> {
+  const touched = new Set<string>();
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Events past their deadline. Not acknowledged: the agent never started it; acknowledged: the hook ran too long.
+    const expired = await client.query<{ targetId: string; deploymentId: string; name: string; acked: boolean }>(
+      `UPDATE lifecycle_events e
+          SET status = 'Failed', "endedAt" = now(), "deadlineAt" = NULL,
+              "errorCode" = CASE WHEN "ackedAt" IS NULL THEN 'UnknownError' ELSE 'ScriptTimedOut' END::"LifecycleErrorCode",
+              message = CASE WHEN "ackedAt" IS NULL
+                THEN 'the agent did not acknowledge ' || name || ' in time; is drover-agent running on the host?'
+                ELSE name || ' did not finish within its timeout (appspec timeout plus grace)' END
+        WHERE status = 'InProgress' AND "deadlineAt" < now()
+        RETURNING "targetId", "deploymentId", name, "ackedAt" IS NOT NULL AS acked`,
+    );
+    for (const r of expired.rows) {
+      await failTarget(client, r.targetId, r.acked ? 'TIMEOUT' : 'AGENT_ISSUE', `${r.name} timed out`);
+      touched.add(r.deploymentId);
+    }
+    // Ready events nobody picked up (the host is not polling).
+    const stale = await client.query<{ targetId: string; deploymentId: string; name: string }>(
+      `UPDATE lifecycle_events
+          SET status = 'Failed', "endedAt" = now(), "errorCode" = 'UnknownError',
+              message = 'no agent picked up ' || name || ' within ' || $1::int || ' s; is drover-agent running on the host?'
+        WHERE status = 'Pending' AND "readyAt" < now() - make_interval(secs => $1)
+        RETURNING "targetId", "deploymentId", name`,
+      [cfg.ackTimeoutSeconds],
+    );
+    for (const r of stale.rows) {
+      await failTarget(client, r.targetId, 'AGENT_ISSUE', `${r.name} was not picked up in time`);
+      touched.add(r.deploymentId);
+    }
+    // Lost agents: in-flight hosts whose agent has been silent too long.
+    const lost = await client.query<{ targetId: string; deploymentId: string; name: string; lastSeen: Date | null; host: string }>(
+      `UPDATE lifecycle_events e
+          SET status = 'Failed', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = 'UnknownError',
+              message = 'agent lost: no poll or heartbeat from ' || i.name || ' for ' || $1::int || ' s (last seen '
+                        || COALESCE(to_char(i."lastSeenAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') || ')'
+         FROM instances i
+        WHERE e."instanceId" = i.id AND e.status = 'InProgress'
+          AND (i."lastSeenAt" IS NULL OR i."lastSeenAt" < now() - make_interval(secs => $1))
+          AND e."dispatchedAt" < now() - make_interval(secs => $1)
+        RETURNING e."targetId", e."deploymentId", e.name, i."lastSeenAt" AS "lastSeen", i.name AS host`,
+      [cfg.agentLostAfterSeconds],
+    );
+    for (const r of lost.rows) {
+      await failTarget(client, r.targetId, 'AGENT_LOST', `agent on ${r.host} stopped responding during ${r.name}`);
+      touched.add(r.deploymentId);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+  return [...touched];
+}
+
+/** Every deployment that is not finished: the reconciler re-enqueues them, so wiping Redis loses nothing. */
+export async function unfinishedDeployments(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM deployments WHERE status IN ('Created', 'Queued', 'InProgress', 'Baking', 'Ready')
+        OR ("activeGroupId" IS NOT NULL) ORDER BY "createdAt"`,
+  );
+  return rows.map((r) => r.id);
+}
