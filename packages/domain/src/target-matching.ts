@@ -46,7 +46,11 @@ const StoredFilters = TagFilter.array();
 const StoredTagSet = TagFilter.array().array().nullable();
 
 /** The targeting settings of a deployment_groups row (JSON columns), validated. */
-export function targetingFromRow(row: { tagFilters: unknown; tagSet: unknown; instanceNames: string[] }): GroupTargeting {
+export function targetingFromRow(row: {
+  tagFilters: unknown;
+  tagSet: unknown;
+  instanceNames: readonly string[];
+}): GroupTargeting {
   return {
     tagFilters: StoredFilters.parse(row.tagFilters ?? []),
     tagSet: StoredTagSet.parse(row.tagSet ?? null),

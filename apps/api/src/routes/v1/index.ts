@@ -1,8 +1,14 @@
 // Every /v1 resource. Each module registers its own routes with full zod schemas and an operationId.
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
+import { createServices } from '../../services';
+import { registerApplicationRoutes } from './applications';
+import { registerDeploymentConfigRoutes } from './deployment-configs';
+import { registerDeploymentGroupRoutes } from './deployment-groups';
 
 export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
-  void app;
-  void ctx;
+  const services = createServices(ctx);
+  registerApplicationRoutes(app, services);
+  registerDeploymentConfigRoutes(app, services);
+  registerDeploymentGroupRoutes(app, services);
 }

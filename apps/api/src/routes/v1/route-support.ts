@@ -1,0 +1,16 @@
+// Shared pieces of /v1 route declarations: the error answers each route documents, and the audit actor of a request.
+import type { FastifyRequest } from 'fastify';
+import { ErrorBody } from '@drover/contracts';
+import { z } from 'zod';
+import { actorOf, type Actor } from '../../services/auth-service';
+
+/** Every authenticated route can answer these: bad input, no or bad credential, role too low. */
+export const authErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } as const;
+export const notFoundError = { 404: ErrorBody } as const;
+export const conflictError = { 409: ErrorBody } as const;
+
+/** Who is making this request, for the audit log. */
+export const actor = (req: FastifyRequest): Actor => actorOf(req.principal, req.ip, req.id);
+
+/** 204 answers: no body (rendered in OpenAPI as a response without content). */
+export const NoContent = z.undefined().describe('No content');

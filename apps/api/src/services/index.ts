@@ -1,0 +1,23 @@
+// The service graph for /v1, wired by hand from the API context. Routes call these; services own the rules.
+import type { ApiContext } from '../context';
+import { createApplicationService } from './application-service';
+import { createDeploymentConfigService } from './deployment-config-service';
+import { createDeploymentGroupService } from './deployment-group-service';
+
+export function createServices(ctx: ApiContext) {
+  const prisma = ctx.db.prisma;
+  const deploymentConfigs = createDeploymentConfigService({ prisma });
+  return {
+    applications: createApplicationService({ prisma, storage: ctx.storage }),
+    deploymentConfigs,
+    deploymentGroups: createDeploymentGroupService({
+      prisma,
+      configs: deploymentConfigs,
+      agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS,
+    }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+export { ensurePredefinedConfigs } from './deployment-config-service';
+export { resolveGroupInstances } from './target-resolution';
