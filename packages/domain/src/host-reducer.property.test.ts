@@ -25,7 +25,6 @@ type Command =
   | ({ kind: 'ack' | 'timeout'; event: number | 'current' } & HostRef)
   | ({ kind: 'report'; event: number | 'current'; outcome: 'Succeeded' | 'Failed' } & HostRef)
   | ({ kind: 'agentLost' } & HostRef)
-  | { kind: 'stop'; rollback: boolean }
   | { kind: 'advance' }
   | { kind: 'repeat'; back: number };
 
