@@ -20,7 +20,11 @@ interface Simulation {
 }
 
 /** Drives planDeployment + nextWave the way the worker does: one host result at a time. */
-function simulateDeployment(hosts: PlanHost[], mhh: MinimumHealthyHosts, outcomes: Record<string, Outcome>): Simulation {
+function simulateDeployment(
+  hosts: PlanHost[],
+  mhh: MinimumHealthyHosts,
+  outcomes: Record<string, Outcome>,
+): Simulation {
   const plan = planDeployment(hosts, mhh);
   const empty = { waves: [], succeeded: [], failed: [], skipped: [], peakUnhealthy: 0 };
   if (!plan.ok) return { plan, status: 'Failed', errorCode: plan.errorCode, ...empty };
@@ -39,7 +43,8 @@ function simulateDeployment(hosts: PlanHost[], mhh: MinimumHealthyHosts, outcome
   });
   const waves: string[][] = [];
   let peakUnhealthy = 0;
-  const ask = () => nextWave({ targets, minimumHealthy: plan.minimumHealthy, batchSize: plan.batchSize, stopRequested: false });
+  const ask = () =>
+    nextWave({ targets, minimumHealthy: plan.minimumHealthy, batchSize: plan.batchSize, stopRequested: false });
 
   for (;;) {
     const decision = ask();
@@ -69,7 +74,10 @@ function simulateDeployment(hosts: PlanHost[], mhh: MinimumHealthyHosts, outcome
 }
 
 const hosts = (n: number): PlanHost[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `h${String(i + 1).padStart(2, '0')}`, name: `h${String(i + 1).padStart(2, '0')}` }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `h${String(i + 1).padStart(2, '0')}`,
+    name: `h${String(i + 1).padStart(2, '0')}`,
+  }));
 const failing = (...ids: string[]): Record<string, Outcome> => Object.fromEntries(ids.map((id) => [id, 'fail']));
 
 /** Every one of the 2^n outcome scripts: the set of hosts that fail. */
@@ -210,7 +218,8 @@ describe('9 hosts, HalfAtATime', () => {
   });
 
   it('exhaustively obeys the laws', () => {
-    for (const failed of everyFailureSet(9)) expectLaws(simulateDeployment(hosts(9), HALF_AT_A_TIME, failing(...failed)));
+    for (const failed of everyFailureSet(9))
+      expectLaws(simulateDeployment(hosts(9), HALF_AT_A_TIME, failing(...failed)));
   });
 });
 
@@ -256,10 +265,15 @@ describe('any fleet, any config, any outcomes', () => {
       fc.integer({ min: 0, max: 30 }).map(HOST_COUNT),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), mhh, fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }), (n, config, fails) => {
-        const outcomes = Object.fromEntries(hosts(n).map((h, i) => [h.id, fails[i] ? 'fail' : 'ok'] as const));
-        expectLaws(simulateDeployment(hosts(n), config, outcomes));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        mhh,
+        fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
+        (n, config, fails) => {
+          const outcomes = Object.fromEntries(hosts(n).map((h, i) => [h.id, fails[i] ? 'fail' : 'ok'] as const));
+          expectLaws(simulateDeployment(hosts(n), config, outcomes));
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { nextWave, orderHosts, planDeployment, type PlanHost, type WaveState } from './batch-planner';
 
 const host = (name: string, extra: Partial<PlanHost> = {}): PlanHost => ({ id: `id-${name}`, name, ...extra });
-const hosts = (n: number): PlanHost[] => Array.from({ length: n }, (_, i) => host(`h${String(i + 1).padStart(2, '0')}`));
+const hosts = (n: number): PlanHost[] =>
+  Array.from({ length: n }, (_, i) => host(`h${String(i + 1).padStart(2, '0')}`));
 
 describe('orderHosts', () => {
   it('puts unhealthy hosts first, then unknown, old and current revisions, each group by name', () => {
@@ -58,9 +59,9 @@ describe('orderHosts', () => {
     });
     fc.assert(
       fc.property(
-        fc.uniqueArray(arbHost, { selector: (h) => h.id, maxLength: 20 }).chain((list) =>
-          fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length })),
-        ),
+        fc
+          .uniqueArray(arbHost, { selector: (h) => h.id, maxLength: 20 })
+          .chain((list) => fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length }))),
         ([list, shuffled]) => {
           expect(orderHosts(shuffled).map((h) => h.id)).toEqual(orderHosts(list).map((h) => h.id));
         },
@@ -110,6 +111,7 @@ describe('planDeployment', () => {
     }
   });
 
+  // prettier-ignore
   it.each([
     // hosts, type, value, minimumHealthy, batchSize, batch sizes, explanation
     [10, 'FLEET_PERCENT', 80, 8, 2, [2, 2, 2, 2, 2], '10 hosts, FLEET_PERCENT 80 → at least 8 healthy (ceil 10×80%) → up to 2 at a time; succeeds if ≥ 8 succeed'],
@@ -139,7 +141,12 @@ describe('planDeployment', () => {
   });
 });
 
-const wave = (statuses: TargetStatus[], minimumHealthy: number, batchSize: number, stopRequested = false): WaveState => ({
+const wave = (
+  statuses: TargetStatus[],
+  minimumHealthy: number,
+  batchSize: number,
+  stopRequested = false,
+): WaveState => ({
   targets: statuses.map((status, i) => ({ id: `t${i}`, status, position: i })),
   minimumHealthy,
   batchSize,
@@ -216,7 +223,10 @@ describe('nextWave', () => {
       skipTargetIds: ['t2', 't3'],
     });
     // Still 'stop' (with nothing to skip) while waiting, and once nothing is in flight, so the caller can finalise.
-    expect(nextWave(wave(['Succeeded', 'InProgress', 'Skipped'], 1, 1, true))).toEqual({ kind: 'stop', skipTargetIds: [] });
+    expect(nextWave(wave(['Succeeded', 'InProgress', 'Skipped'], 1, 1, true))).toEqual({
+      kind: 'stop',
+      skipTargetIds: [],
+    });
     expect(nextWave(wave(['Succeeded', 'Failed', 'Skipped'], 1, 1, true))).toEqual({ kind: 'stop', skipTargetIds: [] });
   });
 

@@ -60,7 +60,13 @@ export function planDeployment(hosts: readonly PlanHost[], mhh: MinimumHealthyHo
   const hostCount = hosts.length;
   const minimumHealthy = minimumHealthyCount(mhh, hostCount);
   if (hostCount === 0) {
-    return { ok: false, errorCode: 'NO_INSTANCES', message: 'No hosts match the deployment group', hostCount, minimumHealthy };
+    return {
+      ok: false,
+      errorCode: 'NO_INSTANCES',
+      message: 'No hosts match the deployment group',
+      hostCount,
+      minimumHealthy,
+    };
   }
   // MOST_CONCURRENCY is only ever the predefined OneAtATime; everything else must be a sane custom value.
   const invalid = mhh.type === 'MOST_CONCURRENCY' ? null : validateCustomMinimumHealthyHosts(mhh);

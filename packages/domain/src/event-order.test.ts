@@ -80,6 +80,7 @@ const BG_ROLLBACK_REPLACEMENT: Row[] = [
 const OPTIONS: DeploymentOption[] = ['WITH_TRAFFIC_CONTROL', 'WITHOUT_TRAFFIC_CONTROL'];
 
 describe('lifecycleEventsFor', () => {
+  // prettier-ignore
   it.each<[string, EventPlanInput, Row[]]>([
     ['in-place without traffic control', { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' }, IN_PLACE_NO_LB],
     ['in-place with traffic control', { deploymentType: 'IN_PLACE', deploymentOption: 'WITH_TRAFFIC_CONTROL' }, IN_PLACE_WITH_LB],
@@ -98,7 +99,14 @@ describe('lifecycleEventsFor', () => {
 
   it('keeps every list in canonical order', () => {
     const rank = (name: LifecycleEventName) => LIFECYCLE_EVENT_NAMES.indexOf(name);
-    for (const rows of [IN_PLACE_NO_LB, IN_PLACE_WITH_LB, BG_REPLACEMENT, BG_ORIGINAL, BG_ROLLBACK_ORIGINAL, BG_ROLLBACK_REPLACEMENT]) {
+    for (const rows of [
+      IN_PLACE_NO_LB,
+      IN_PLACE_WITH_LB,
+      BG_REPLACEMENT,
+      BG_ORIGINAL,
+      BG_ROLLBACK_ORIGINAL,
+      BG_ROLLBACK_REPLACEMENT,
+    ]) {
       const ranks = rows.map(([name]) => rank(name));
       expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     }
@@ -106,9 +114,9 @@ describe('lifecycleEventsFor', () => {
   });
 
   it.each([undefined, null])('refuses a blue/green target without a label (%s)', (label) => {
-    expect(() => lifecycleEventsFor({ deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL', label })).toThrow(
-      /needs a label/,
-    );
+    expect(() =>
+      lifecycleEventsFor({ deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL', label }),
+    ).toThrow(/needs a label/);
   });
 
   it('returns a fresh array each call, so callers cannot corrupt the shared order', () => {

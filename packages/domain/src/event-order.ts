@@ -41,7 +41,12 @@ const INSTALL: readonly LifecycleEventName[] = [
 const ALLOW_TRAFFIC: readonly LifecycleEventName[] = ['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'];
 
 // Reserved events with no scripts; the two traffic ones are load-balancer work the server does itself.
-const NO_SCRIPTS: ReadonlySet<LifecycleEventName> = new Set(['DownloadBundle', 'Install', 'BlockTraffic', 'AllowTraffic']);
+const NO_SCRIPTS: ReadonlySet<LifecycleEventName> = new Set([
+  'DownloadBundle',
+  'Install',
+  'BlockTraffic',
+  'AllowTraffic',
+]);
 const SERVER_EVENTS: ReadonlySet<LifecycleEventName> = new Set(['BlockTraffic', 'AllowTraffic']);
 
 export function eventRunner(name: LifecycleEventName): EventRunner {
@@ -72,7 +77,9 @@ export function scriptSourceFor(name: LifecycleEventName, blueGreenRollback: boo
 function eventNamesFor(input: EventPlanInput): readonly LifecycleEventName[] {
   if (input.deploymentType === 'IN_PLACE') {
     // An in-place rollback is just a new in-place deployment of the last good revision.
-    return input.deploymentOption === 'WITH_TRAFFIC_CONTROL' ? [...BLOCK_TRAFFIC, ...INSTALL, ...ALLOW_TRAFFIC] : INSTALL;
+    return input.deploymentOption === 'WITH_TRAFFIC_CONTROL'
+      ? [...BLOCK_TRAFFIC, ...INSTALL, ...ALLOW_TRAFFIC]
+      : INSTALL;
   }
   // Blue/green always shifts traffic through the load balancer, so deploymentOption does not change its events.
   if (input.label !== 'Blue' && input.label !== 'Green') {

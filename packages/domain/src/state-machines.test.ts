@@ -15,6 +15,7 @@ import {
 } from './state-machines';
 
 // The spec, written independently of the implementation's tables: every legal edge, nothing else.
+// prettier-ignore
 const LEGAL: Record<Machine, string[]> = {
   deployment: [
     'Created→Queued', 'Created→InProgress', 'Created→Failed', 'Created→Stopped',
@@ -109,7 +110,11 @@ describe('terminal statuses', () => {
       return seen;
     };
     expect([...reach(start)].sort()).toEqual([...STATUSES[machine]].sort());
-    for (const s of STATUSES[machine]) expect([...reach(s)].some((r) => TERMINAL[machine].includes(r)), s).toBe(true);
+    for (const s of STATUSES[machine])
+      expect(
+        [...reach(s)].some((r) => TERMINAL[machine].includes(r)),
+        s,
+      ).toBe(true);
   });
 });
 
@@ -146,7 +151,16 @@ describe('active deployment statuses', () => {
 
 describe('overviewCounts', () => {
   it('counts each status and puts Unknown under InProgress', () => {
-    const statuses: TargetStatus[] = ['Pending', 'Pending', 'InProgress', 'Unknown', 'Succeeded', 'Failed', 'Skipped', 'Ready'];
+    const statuses: TargetStatus[] = [
+      'Pending',
+      'Pending',
+      'InProgress',
+      'Unknown',
+      'Succeeded',
+      'Failed',
+      'Skipped',
+      'Ready',
+    ];
     expect(overviewCounts(statuses.map((status) => ({ status })))).toEqual({
       Pending: 2,
       InProgress: 2,
