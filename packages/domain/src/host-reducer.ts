@@ -113,8 +113,8 @@ export function applyInput(model: DeploymentModel, input: DeploymentInput): Depl
       );
     case 'agentLost': {
       const target = model.targets.find((t) => t.id === input.targetId);
-      const event = target && currentEventOf(target);
-      if (!event || target?.status !== 'InProgress') return model;
+      const event = target ? currentEventOf(target) : null;
+      if (!target || !event || target.status !== 'InProgress') return model;
       // Never picked up: we know nothing is running, so the host fails now (no ignoring: the host is gone).
       // Mid-event: the script may or may not have finished, so the host is Unknown until a timeout settles it.
       return onTarget(model, input.targetId, event.name, (t, e) =>

@@ -1,4 +1,5 @@
-// @drover/domain: the pure rules of a deployment (configs, batches, event order, state machines). No I/O here.
+// @drover/domain: the pure rules of a deployment (configs, batches, event order, state machines, the
+// deployment reducer, target matching). No I/O here: callers pass in everything, including the time.
 export * from './deployment-configs';
 export * from './batch-planner';
 export * from './event-order';
