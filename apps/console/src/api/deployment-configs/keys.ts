@@ -1,0 +1,4 @@
+export const configKeys = {
+  all: ['deployment-configs'] as const,
+  list: () => [...configKeys.all, 'list'] as const,
+};

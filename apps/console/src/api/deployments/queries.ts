@@ -1,0 +1,123 @@
+// Reads for deployments. Live pages combine these with the stream (live.ts); polling is only the fallback.
+import {
+  DeploymentInfo,
+  DeploymentPage,
+  PlanResponse,
+  TargetPage,
+  type LifecycleEventName,
+  type PlanRequest,
+  type TargetInfo,
+} from '@drover/contracts';
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import { z } from 'zod';
+import { apiRequest } from '../http';
+import { deploymentKeys, type DeploymentListFilter } from './keys';
+import { appendLogChunks, reconcileTargets, type LogChunk, type LogState } from './live-merge';
+
+const dPath = (id: string) => `/v1/deployments/${encodeURIComponent(id)}`;
+
+export function fetchDeployment(id: string, signal?: AbortSignal): Promise<DeploymentInfo> {
+  return apiRequest(dPath(id), { schema: DeploymentInfo, ...(signal ? { signal } : {}) });
+}
+
+export function fetchDeployments(filter: DeploymentListFilter, signal?: AbortSignal) {
+  return apiRequest('/v1/deployments', {
+    schema: DeploymentPage,
+    query: { ...filter },
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/** Every target of a deployment, following cursors (the API returns up to 1,000 per page). */
+export async function fetchAllTargets(id: string, signal?: AbortSignal): Promise<TargetInfo[]> {
+  const all: TargetInfo[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: z.infer<typeof TargetPage> = await apiRequest(`${dPath(id)}/targets`, {
+      schema: TargetPage,
+      query: { limit: 1000, cursor },
+      ...(signal ? { signal } : {}),
+    });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
+// The log read is not in the contracts yet: accept `{ chunks|items: [{seq,data}] }`, a bare array, or plain text.
+const ChunkList = z.array(z.object({ seq: z.number().int(), data: z.string() }));
+const LogAnswer = z.union([
+  z.object({ chunks: ChunkList }).transform((a) => a.chunks),
+  z.object({ items: ChunkList }).transform((a) => a.items),
+  ChunkList,
+  z.string(),
+  z.undefined(),
+]);
+
+export function chunksOf(answer: z.infer<typeof LogAnswer>, fromSeq: number): LogChunk[] {
+  if (answer === undefined) return [];
+  if (typeof answer === 'string') return answer === '' ? [] : [{ seq: fromSeq, data: answer }];
+  return answer;
+}
+
+export async function fetchLogRange(
+  id: string,
+  targetId: string,
+  eventName: LifecycleEventName,
+  fromSeq: number,
+  signal?: AbortSignal,
+): Promise<LogChunk[]> {
+  const path = `${dPath(id)}/targets/${encodeURIComponent(targetId)}/events/${eventName}/log`;
+  const answer = await apiRequest(path, { schema: LogAnswer, query: { fromSeq }, ...(signal ? { signal } : {}) });
+  return chunksOf(answer, fromSeq);
+}
+
+export const deploymentQueries = {
+  detail: (id: string) =>
+    queryOptions({
+      queryKey: deploymentKeys.detail(id),
+      queryFn: ({ signal }) => fetchDeployment(id, signal),
+    }),
+  list: (filter: DeploymentListFilter) =>
+    queryOptions({
+      queryKey: deploymentKeys.list(filter),
+      queryFn: ({ signal }) => fetchDeployments(filter, signal),
+    }),
+  /** The fetched list, reconciled with any newer copies the stream already put in the cache. */
+  targets: (id: string, client: QueryClient) =>
+    queryOptions({
+      queryKey: deploymentKeys.targets(id),
+      queryFn: async ({ signal }) => {
+        const fetched = await fetchAllTargets(id, signal);
+        return reconcileTargets(client.getQueryData<TargetInfo[]>(deploymentKeys.targets(id)), fetched);
+      },
+    }),
+  /** One event's log: a range read from 0, then the stream (or a fallback poll) appends the rest. */
+  log: (id: string, targetId: string, eventName: LifecycleEventName, client: QueryClient) =>
+    queryOptions({
+      queryKey: deploymentKeys.log(id, targetId, eventName),
+      queryFn: async ({ signal }): Promise<LogState> => {
+        const key = deploymentKeys.log(id, targetId, eventName);
+        const from = client.getQueryData<LogState>(key)?.nextSeq ?? 0;
+        const chunks = await fetchLogRange(id, targetId, eventName, from, signal);
+        // Read the cache again: stream messages may have landed while the request was in flight.
+        return appendLogChunks(client.getQueryData<LogState>(key), chunks);
+      },
+      staleTime: Infinity,
+    }),
+};
+
+export function fetchPlan(input: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
+  return apiRequest('/v1/deployments/plan', { method: 'POST', body: input, schema: PlanResponse, ...(signal ? { signal } : {}) });
+}
+
+export const planQuery = (input: PlanRequest | null) =>
+  queryOptions({
+    queryKey: deploymentKeys.plan(input ?? {}),
+    queryFn: ({ signal }) => {
+      if (!input) throw new Error('pick a deployment group first');
+      return fetchPlan(input, signal);
+    },
+    enabled: input !== null,
+    staleTime: 10_000,
+  });

@@ -1,0 +1,38 @@
+import { RevisionInfo, type BundleType } from '@drover/contracts';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { buildUrl } from '../http';
+import { paths } from '../paths';
+import { uploadWithProgress, type UploadProgress } from '../upload';
+import { revisionKeys } from './keys';
+
+export interface UploadInput {
+  file: Blob;
+  bundleType: BundleType;
+  description?: string;
+  onProgress?: (p: UploadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Guesses the bundle type from a file name; null when the name says nothing useful. */
+export function bundleTypeOf(fileName: string): BundleType | null {
+  const n = fileName.toLowerCase();
+  if (n.endsWith('.zip')) return 'zip';
+  if (n.endsWith('.tgz') || n.endsWith('.tar.gz')) return 'tgz';
+  if (n.endsWith('.tar')) return 'tar';
+  return null;
+}
+
+export function useUploadRevision(app: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UploadInput) =>
+      uploadWithProgress({
+        url: buildUrl(paths.revisions(app), { bundleType: input.bundleType, description: input.description }),
+        body: input.file,
+        schema: RevisionInfo,
+        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+        ...(input.signal ? { signal: input.signal } : {}),
+      }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: revisionKeys.list(app) }),
+  });
+}

@@ -1,0 +1,234 @@
+// One application: its deployment groups, revisions and recent deployments.
+import type { DeploymentGroupInfo, TagFilter } from '@drover/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { applicationQueries } from '../../api/applications/queries';
+import { useCan } from '../../api/auth/permissions';
+import { useCreateGroup } from '../../api/deployment-groups/mutations';
+import { groupQueries } from '../../api/deployment-groups/queries';
+import { deploymentQueries } from '../../api/deployments/queries';
+import { revisionQueries } from '../../api/revisions/queries';
+import { CopyableId } from '../../components/copy-button';
+import { Dialog } from '../../components/dialog';
+import { PageHeader } from '../../components/layout';
+import { RelativeTime } from '../../components/relative-time';
+import { EmptyState, QueryBoundary } from '../../components/states';
+import { StatusBadge } from '../../components/status-badge';
+import { formatBytes, shortSha } from '../../lib/format';
+import { GroupForm } from '../deployment-groups/group-form';
+import { EMPTY_GROUP_FORM, toCreateRequest } from '../deployment-groups/group-form-model';
+import { DeploymentTable } from '../deployments/deployment-table';
+import { UploadRevisionForm } from './upload-revision';
+
+export function describeFilter(f: TagFilter): string {
+  if (f.type === 'KEY_ONLY') return `${f.key}`;
+  if (f.type === 'VALUE_ONLY') return `*=${f.value}`;
+  return `${f.key}=${f.value}`;
+}
+
+export function describeTargets(g: Pick<DeploymentGroupInfo, 'tagFilters' | 'tagSet' | 'instanceNames'>): string {
+  const parts: string[] = [];
+  if (g.tagFilters.length) parts.push(g.tagFilters.map(describeFilter).join(' or '));
+  if (g.tagSet?.length) parts.push(g.tagSet.map((grp) => `(${grp.map(describeFilter).join(' or ')})`).join(' and '));
+  if (g.instanceNames.length) parts.push(`${g.instanceNames.length} named host${g.instanceNames.length === 1 ? '' : 's'}`);
+  return parts.length ? parts.join('; ') : 'no hosts selected';
+}
+
+export function ApplicationPage() {
+  const { appName = '' } = useParams();
+  const app = useQuery(applicationQueries.detail(appName));
+  const groups = useQuery(groupQueries.list(appName));
+  const revisions = useQuery(revisionQueries.list(appName));
+  const deployments = useQuery({
+    ...deploymentQueries.list({ applicationName: appName, limit: 20 }),
+    refetchInterval: 10_000,
+  });
+  const canDeploy = useCan('deployer');
+  const [creatingGroup, setCreatingGroup] = useState(false);
+  const [uploading, setUploading] = useState(false);
+  const createGroup = useCreateGroup(appName);
+  const navigate = useNavigate();
+  const appPath = `/applications/${encodeURIComponent(appName)}`;
+
+  return (
+    <>
+      <PageHeader
+        crumbs={<Link to="/applications">Applications</Link>}
+        title={appName}
+        subtitle={app.data ? <CopyableId value={app.data.applicationId} what="application id" /> : null}
+        actions={
+          canDeploy ? (
+            <Link className="btn btn-primary" to={`${appPath}/deploy`}>
+              Create deployment
+            </Link>
+          ) : null
+        }
+      />
+      <QueryBoundary query={app} what="the application">
+        {() => (
+          <>
+            <section className="card" aria-labelledby="groups-h">
+              <div className="card-header">
+                <h2 id="groups-h">Deployment groups</h2>
+                {canDeploy ? (
+                  <button type="button" className="btn" onClick={() => setCreatingGroup(true)}>
+                    Create group
+                  </button>
+                ) : null}
+              </div>
+              <QueryBoundary query={groups} what="deployment groups">
+                {(page) =>
+                  page.items.length === 0 ? (
+                    <EmptyState title="No deployment groups.">
+                      <p>A group picks the hosts to deploy to (by tag or name) and how many may be down at once.</p>
+                    </EmptyState>
+                  ) : (
+                    <div className="table-wrap">
+                      <table className="table">
+                        <thead>
+                          <tr>
+                            <th scope="col">Group</th>
+                            <th scope="col">Targets</th>
+                            <th scope="col">Configuration</th>
+                            <th scope="col">Last deployment</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {page.items.map((g) => (
+                            <tr key={g.deploymentGroupId}>
+                              <td>
+                                <Link to={`${appPath}/groups/${encodeURIComponent(g.deploymentGroupName)}`}>{g.deploymentGroupName}</Link>
+                              </td>
+                              <td className="mono small">{describeTargets(g)}</td>
+                              <td>{g.deploymentConfigName}</td>
+                              <td>
+                                {g.lastAttemptedDeployment ? (
+                                  <span className="actions">
+                                    <StatusBadge status={g.lastAttemptedDeployment.status} />
+                                    <Link className="mono" to={`/deployments/${g.lastAttemptedDeployment.deploymentId}`}>
+                                      {g.lastAttemptedDeployment.deploymentId}
+                                    </Link>
+                                    <RelativeTime value={g.lastAttemptedDeployment.createTime} />
+                                  </span>
+                                ) : (
+                                  <span className="muted">never deployed</span>
+                                )}
+                              </td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </div>
+                  )
+                }
+              </QueryBoundary>
+            </section>
+
+            <section className="card" aria-labelledby="revisions-h">
+              <div className="card-header">
+                <h2 id="revisions-h">Revisions</h2>
+                {canDeploy ? (
+                  <button type="button" className="btn" onClick={() => setUploading(true)}>
+                    Upload revision
+                  </button>
+                ) : null}
+              </div>
+              <QueryBoundary query={revisions} what="revisions">
+                {(page) =>
+                  page.items.length === 0 ? (
+                    <EmptyState title="No revisions yet.">
+                      <p>Upload a bundle (zip, tar or tar.gz with an appspec.yml) to deploy it.</p>
+                    </EmptyState>
+                  ) : (
+                    <div className="table-wrap">
+                      <table className="table">
+                        <thead>
+                          <tr>
+                            <th scope="col">SHA-256</th>
+                            <th scope="col">Description</th>
+                            <th scope="col">Bundle</th>
+                            <th scope="col">Registered</th>
+                            <th scope="col">Last used</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {page.items.map((r) => (
+                            <tr key={r.revisionId}>
+                              <td>
+                                <span className="mono" title={r.sha256}>
+                                  {shortSha(r.sha256)}
+                                </span>
+                              </td>
+                              <td>{r.description ?? <span className="muted">—</span>}</td>
+                              <td className="nowrap">
+                                {r.bundleType} · {formatBytes(r.size)}
+                                {r.revisionType === 'Url' ? <span className="muted"> · by URL</span> : null}
+                              </td>
+                              <td>
+                                <RelativeTime value={r.registerTime} />
+                              </td>
+                              <td>
+                                <RelativeTime value={r.lastUsedTime} fallback="never" />
+                              </td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </div>
+                  )
+                }
+              </QueryBoundary>
+            </section>
+
+            <section className="card" aria-labelledby="deployments-h">
+              <div className="card-header">
+                <h2 id="deployments-h">Recent deployments</h2>
+                <Link to={`/deployments?application=${encodeURIComponent(appName)}`}>All deployments</Link>
+              </div>
+              <QueryBoundary query={deployments} what="deployments">
+                {(page) =>
+                  page.items.length === 0 ? (
+                    <EmptyState title="Nothing deployed yet.">
+                      {canDeploy ? (
+                        <p>
+                          <Link to={`${appPath}/deploy`}>Create a deployment</Link> once you have a group and a revision.
+                        </p>
+                      ) : null}
+                    </EmptyState>
+                  ) : (
+                    <DeploymentTable items={page.items} showApplication={false} />
+                  )
+                }
+              </QueryBoundary>
+            </section>
+          </>
+        )}
+      </QueryBoundary>
+
+      <Dialog open={creatingGroup} title="Create deployment group" onClose={() => setCreatingGroup(false)} wide>
+        <GroupForm
+          initial={EMPTY_GROUP_FORM}
+          submitLabel="Create group"
+          pending={createGroup.isPending}
+          error={createGroup.error}
+          onCancel={() => {
+            createGroup.reset();
+            setCreatingGroup(false);
+          }}
+          onSubmit={(s) =>
+            createGroup.mutate(toCreateRequest(s), {
+              onSuccess: (g) => {
+                setCreatingGroup(false);
+                void navigate(`${appPath}/groups/${encodeURIComponent(g.deploymentGroupName)}`);
+              },
+            })
+          }
+        />
+      </Dialog>
+      <Dialog open={uploading} title="Upload revision" onClose={() => setUploading(false)}>
+        <UploadRevisionForm app={appName} onUploaded={() => setUploading(false)} />
+      </Dialog>
+    </>
+  );
+}

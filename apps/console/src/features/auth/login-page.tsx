@@ -1,0 +1,80 @@
+import { useEffect, useRef, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
+import { useLogin } from '../../api/auth/mutations';
+import { ApiError } from '../../api/http';
+import { Field, fieldError, FormError } from '../../components/form';
+
+/** Only same-app paths are followed after log-in (never an absolute URL from the query string). */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/login')) return '/applications';
+  return next;
+}
+
+export function LoginPage() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const login = useLogin();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const emailRef = useRef<HTMLInputElement>(null);
+  useEffect(() => emailRef.current?.focus(), []);
+
+  const error = login.error;
+  const wrongCredentials = error instanceof ApiError && error.status === 401;
+  return (
+    <div className="login-page">
+      <div className="card login-card">
+        <h1>Drover</h1>
+        <p className="muted">Log in to deploy, watch and roll back.</p>
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            login.mutate(
+              { email, password },
+              { onSuccess: () => void navigate(safeNext(params.get('next')), { replace: true }) },
+            );
+          }}
+        >
+          <Field label="Email" error={fieldError(error, 'email')}>
+            {(p) => (
+              <input
+                {...p}
+                ref={emailRef}
+                type="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Password" error={fieldError(error, 'password')}>
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            )}
+          </Field>
+          {error ? (
+            wrongCredentials ? (
+              <div className="form-error" role="alert">
+                {error.message || 'Wrong email or password.'}
+              </div>
+            ) : (
+              <FormError error={error} shownFields={['email', 'password']} />
+            )
+          ) : null}
+          <button type="submit" className="btn btn-primary" disabled={login.isPending}>
+            {login.isPending ? 'Logging in…' : 'Log in'}
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}

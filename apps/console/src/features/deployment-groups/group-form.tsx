@@ -1,0 +1,203 @@
+// Create or edit a deployment group: which hosts (tag filters and/or names), how (config, traffic control), and
+// what happens on failure (auto-rollback, outdated hosts).
+import { AutoRollbackEvent, TagFilterType, type DeploymentOption, type OutdatedInstancesStrategy } from '@drover/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { configQueries } from '../../api/deployment-configs/queries';
+import { Field, fieldError, FormError } from '../../components/form';
+import type { GroupFormState, TagFilterRow } from './group-form-model';
+
+const EVENT_LABEL: Record<AutoRollbackEvent, string> = {
+  DEPLOYMENT_FAILURE: 'When a deployment fails',
+  DEPLOYMENT_STOP_ON_ALARM: 'When an alarm stops a deployment',
+  DEPLOYMENT_STOP_ON_REQUEST: 'When someone stops a deployment',
+};
+
+const SHOWN_FIELDS = [
+  'deploymentGroupName',
+  'newDeploymentGroupName',
+  'deploymentConfigName',
+  'instanceNames',
+  'outdatedInstancesStrategy',
+];
+
+export function GroupForm({
+  initial,
+  submitLabel,
+  pending,
+  error,
+  onSubmit,
+  onCancel,
+}: {
+  initial: GroupFormState;
+  submitLabel: string;
+  pending: boolean;
+  error: unknown;
+  onSubmit: (s: GroupFormState) => void;
+  onCancel: () => void;
+}) {
+  const [s, setS] = useState<GroupFormState>(initial);
+  const configs = useQuery(configQueries.list());
+  const set = <K extends keyof GroupFormState>(k: K, v: GroupFormState[K]) => setS((cur) => ({ ...cur, [k]: v }));
+  const setRow = (i: number, patch: Partial<TagFilterRow>) =>
+    set(
+      'tagFilters',
+      s.tagFilters.map((r, j) => (j === i ? { ...r, ...patch } : r)),
+    );
+  const configNames = configs.data?.items.map((c) => c.deploymentConfigName) ?? [];
+  if (!configNames.includes(s.deploymentConfigName)) configNames.unshift(s.deploymentConfigName);
+
+  return (
+    <form
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit(s);
+      }}
+    >
+      <Field
+        label="Name"
+        hint="Letters, digits and . _ + = , @ -"
+        error={fieldError(error, 'deploymentGroupName') ?? fieldError(error, 'newDeploymentGroupName')}
+      >
+        {(p) => <input {...p} type="text" required maxLength={100} value={s.name} onChange={(e) => set('name', e.target.value)} data-autofocus />}
+      </Field>
+      <Field
+        label="Deployment configuration"
+        hint="How many hosts must stay healthy: OneAtATime is the safest, AllAtOnce the fastest."
+        error={fieldError(error, 'deploymentConfigName')}
+      >
+        {(p) => (
+          <select {...p} value={s.deploymentConfigName} onChange={(e) => set('deploymentConfigName', e.target.value)}>
+            {configNames.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <fieldset>
+        <legend>Hosts: tag filters (a host matching any filter is targeted)</legend>
+        {s.tagFilters.length === 0 ? <p className="muted small">No tag filters: only the named hosts below are targeted.</p> : null}
+        {s.tagFilters.map((r, i) => (
+          <div className="row" key={i}>
+            <label className="field">
+              <span className="visually-hidden">Filter {i + 1} type</span>
+              <select value={r.type} onChange={(e) => setRow(i, { type: TagFilterType.parse(e.target.value) })}>
+                <option value="KEY_AND_VALUE">key = value</option>
+                <option value="KEY_ONLY">has key</option>
+                <option value="VALUE_ONLY">any key = value</option>
+              </select>
+            </label>
+            <label className="field">
+              <span className="visually-hidden">Filter {i + 1} key</span>
+              <input
+                type="text"
+                placeholder="key"
+                disabled={r.type === 'VALUE_ONLY'}
+                value={r.key}
+                onChange={(e) => setRow(i, { key: e.target.value })}
+              />
+            </label>
+            <label className="field">
+              <span className="visually-hidden">Filter {i + 1} value</span>
+              <input
+                type="text"
+                placeholder="value"
+                disabled={r.type === 'KEY_ONLY'}
+                value={r.value}
+                onChange={(e) => setRow(i, { value: e.target.value })}
+              />
+            </label>
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-label={`Remove filter ${i + 1}`}
+              onClick={() =>
+                set(
+                  'tagFilters',
+                  s.tagFilters.filter((_, j) => j !== i),
+                )
+              }
+            >
+              Remove
+            </button>
+          </div>
+        ))}
+        <div>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => set('tagFilters', [...s.tagFilters, { type: 'KEY_AND_VALUE', key: '', value: '' }])}
+          >
+            Add tag filter
+          </button>
+        </div>
+      </fieldset>
+      <Field
+        label="Hosts by name (optional)"
+        hint="One instance name per line; targeted in addition to tag matches."
+        error={fieldError(error, 'instanceNames')}
+      >
+        {(p) => <textarea {...p} rows={3} value={s.instanceNames} onChange={(e) => set('instanceNames', e.target.value)} />}
+      </Field>
+      <fieldset>
+        <legend>Traffic</legend>
+        {(['WITHOUT_TRAFFIC_CONTROL', 'WITH_TRAFFIC_CONTROL'] as DeploymentOption[]).map((o) => (
+          <label className="choice" key={o}>
+            <input type="radio" name="deploymentOption" checked={s.deploymentOption === o} onChange={() => set('deploymentOption', o)} />
+            <span>
+              {o === 'WITHOUT_TRAFFIC_CONTROL'
+                ? 'No load balancer (in-place: stop, install, start, validate)'
+                : 'Behind a load balancer (adds Block/Allow traffic events around the install)'}
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Automatic rollback</legend>
+        <label className="choice">
+          <input type="checkbox" checked={s.autoRollbackEnabled} onChange={(e) => set('autoRollbackEnabled', e.target.checked)} />
+          <span>Roll back to the last successful revision automatically</span>
+        </label>
+        {AutoRollbackEvent.options.map((ev) => (
+          <label className="choice" key={ev} style={{ marginLeft: 22 }}>
+            <input
+              type="checkbox"
+              disabled={!s.autoRollbackEnabled}
+              checked={s.autoRollbackEvents.includes(ev)}
+              onChange={(e) =>
+                set('autoRollbackEvents', e.target.checked ? [...s.autoRollbackEvents, ev] : s.autoRollbackEvents.filter((x) => x !== ev))
+              }
+            />
+            <span>{EVENT_LABEL[ev]}</span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Hosts that join during a deployment</legend>
+        {(['UPDATE', 'IGNORE'] as OutdatedInstancesStrategy[]).map((o) => (
+          <label className="choice" key={o}>
+            <input
+              type="radio"
+              name="outdatedInstancesStrategy"
+              checked={s.outdatedInstancesStrategy === o}
+              onChange={() => set('outdatedInstancesStrategy', o)}
+            />
+            <span>{o === 'UPDATE' ? 'Update them with a follow-up deployment' : 'Leave them outdated'}</span>
+          </label>
+        ))}
+      </fieldset>
+      <FormError error={error} shownFields={SHOWN_FIELDS} />
+      <div className="actions" style={{ justifyContent: 'flex-end' }}>
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={pending || s.name.trim() === ''}>
+          {pending ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}

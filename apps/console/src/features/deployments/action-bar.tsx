@@ -1,0 +1,102 @@
+// Stop / Stop and roll back / Roll back / Continue, each behind a confirmation, enabled only when it applies.
+import type { DeploymentInfo } from '@drover/contracts';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { useMe } from '../../api/auth/queries';
+import { errorMessage } from '../../api/http';
+import { useDeploymentAction, type DeploymentAction } from '../../api/deployments/mutations';
+import { ConfirmDialog } from '../../components/dialog';
+import { actionStates } from './actions';
+
+const COPY: Record<DeploymentAction, { label: string; title: string; confirm: string; tone: 'danger' | 'primary'; body: string }> = {
+  stop: {
+    label: 'Stop',
+    title: 'Stop this deployment?',
+    confirm: 'Stop deployment',
+    tone: 'danger',
+    body: 'No new lifecycle events are handed out. Hooks already running finish (or time out). Hosts that were not reached keep their current revision; hosts in the middle may be half-updated.',
+  },
+  stopAndRollback: {
+    label: 'Stop and roll back',
+    title: 'Stop and roll back?',
+    confirm: 'Stop and roll back',
+    tone: 'danger',
+    body: 'Stops this deployment, then starts a new deployment of the last successful revision to the same hosts.',
+  },
+  rollback: {
+    label: 'Roll back',
+    title: 'Roll back this deployment?',
+    confirm: 'Roll back',
+    tone: 'danger',
+    body: 'Starts a new deployment of the last successful earlier revision to the same hosts. Files written by scripts are not reverted.',
+  },
+  continue: {
+    label: 'Continue',
+    title: 'Continue this deployment?',
+    confirm: 'Continue',
+    tone: 'primary',
+    body: 'The deployment is waiting; continuing moves it to its next step.',
+  },
+};
+
+const ORDER: DeploymentAction[] = ['continue', 'stop', 'stopAndRollback', 'rollback'];
+
+export function ActionBar({ deployment }: { deployment: DeploymentInfo }) {
+  const me = useMe();
+  const states = actionStates(deployment, me?.role);
+  const action = useDeploymentAction(deployment.deploymentId);
+  const [open, setOpen] = useState<DeploymentAction | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const navigate = useNavigate();
+  const visible = ORDER.filter((a) => a !== 'continue' || deployment.status === 'Ready');
+
+  return (
+    <>
+      {visible.map((a) => (
+        <span key={a} title={states[a].reason}>
+          <button
+            type="button"
+            className={`btn ${a === 'continue' ? 'btn-primary' : a === 'stop' ? 'btn-warning' : ''}`}
+            disabled={!states[a].enabled}
+            aria-describedby={`action-${a}-reason`}
+            onClick={() => {
+              action.reset();
+              setOpen(a);
+            }}
+          >
+            {COPY[a].label}
+          </button>
+          <span id={`action-${a}-reason`} className="visually-hidden">
+            {states[a].reason}
+          </span>
+        </span>
+      ))}
+      <span className="visually-hidden" role="status">
+        {notice}
+      </span>
+      {open ? (
+        <ConfirmDialog
+          open
+          title={COPY[open].title}
+          confirmLabel={COPY[open].confirm}
+          tone={COPY[open].tone}
+          pending={action.isPending}
+          error={action.error ? errorMessage(action.error) : null}
+          onCancel={() => setOpen(null)}
+          onConfirm={() =>
+            action.mutate(open, {
+              onSuccess: (res) => {
+                setOpen(null);
+                setNotice(`${COPY[open].label}: requested.`);
+                if (res.rollbackDeploymentId) void navigate(`/deployments/${res.rollbackDeploymentId}`);
+              },
+            })
+          }
+        >
+          <p>{COPY[open].body}</p>
+          <p className="mono small">{deployment.deploymentId}</p>
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+// When each deployment control applies. Pure, so the rules are tested once and the buttons only render them.
+import type { DeploymentInfo, Role } from '@drover/contracts';
+import type { DeploymentAction } from '../../api/deployments/mutations';
+
+export interface ActionState {
+  enabled: boolean;
+  /** Why it is disabled (shown as the button's description), or what it will do when enabled. */
+  reason: string;
+}
+
+type Deployment = Pick<DeploymentInfo, 'status' | 'stopRequested' | 'previousRevisionId' | 'rollbackInfo' | 'creator'>;
+
+const STOPPABLE: ReadonlySet<DeploymentInfo['status']> = new Set(['Created', 'Queued', 'InProgress', 'Baking', 'Ready']);
+
+const TERMINAL: ReadonlySet<DeploymentInfo['status']> = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+const canAct = (role: Role | undefined): boolean => role === 'admin' || role === 'deployer';
+
+export function actionStates(d: Deployment, role: Role | undefined): Record<DeploymentAction, ActionState> {
+  const stoppable = STOPPABLE.has(d.status);
+  const noRole: ActionState = { enabled: false, reason: 'Needs the deployer or admin role.' };
+  const hasPrevious = d.previousRevisionId !== null;
+  const rolledBack = d.rollbackInfo.rollbackDeploymentId !== null;
+
+  const stop: ActionState = !stoppable
+    ? { enabled: false, reason: `The deployment is ${d.status}; only a running deployment can be stopped.` }
+    : d.stopRequested
+      ? { enabled: false, reason: 'A stop was already requested; running hooks are finishing.' }
+      : { enabled: true, reason: 'Stops dispatching lifecycle events; hooks already running finish.' };
+
+  const stopAndRollback: ActionState = !stop.enabled
+    ? stop
+    : !hasPrevious
+      ? { enabled: false, reason: 'There is no earlier revision on this group to roll back to.' }
+      : { enabled: true, reason: 'Stops, then redeploys the last successful revision.' };
+
+  const rollback: ActionState = !TERMINAL.has(d.status)
+    ? { enabled: false, reason: 'A running deployment is rolled back with "Stop and roll back".' }
+    : rolledBack
+      ? { enabled: false, reason: 'This deployment was already rolled back.' }
+      : !hasPrevious
+        ? { enabled: false, reason: 'There is no earlier revision on this group to roll back to.' }
+        : {
+            enabled: true,
+            reason: 'Redeploys the last successful earlier revision to the same hosts, as a new deployment.',
+          };
+
+  const cont: ActionState =
+    d.status === 'Ready'
+      ? { enabled: true, reason: 'Continues the deployment past its wait.' }
+      : { enabled: false, reason: 'Continue applies only while a deployment is Ready (waiting to continue).' };
+
+  if (!canAct(role)) return { stop: noRole, stopAndRollback: noRole, rollback: noRole, continue: noRole };
+  return { stop, stopAndRollback, rollback, continue: cont };
+}

@@ -1,0 +1,320 @@
+// Create a deployment: pick the group, upload or pick a revision, set the options, review the batch plan, start.
+import { AutoRollbackEvent, type CreateDeploymentRequest, type FileExistsBehavior, type PlanRequest } from '@drover/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useCan } from '../../api/auth/permissions';
+import { configQueries } from '../../api/deployment-configs/queries';
+import { groupQueries } from '../../api/deployment-groups/queries';
+import { useCreateDeployment } from '../../api/deployments/mutations';
+import { planQuery } from '../../api/deployments/queries';
+import { revisionQueries } from '../../api/revisions/queries';
+import { Field, fieldError, FormError } from '../../components/form';
+import { PageHeader } from '../../components/layout';
+import { EmptyState, ErrorState, Loading, QueryBoundary } from '../../components/states';
+import { formatBytes, formatRelative, shortSha } from '../../lib/format';
+import { UploadRevisionForm } from '../applications/upload-revision';
+import { PlanPreview } from './plan-preview';
+
+const FILE_EXISTS: { value: FileExistsBehavior; label: string }[] = [
+  { value: 'DISALLOW', label: 'Fail the deployment (default)' },
+  { value: 'OVERWRITE', label: 'Overwrite the existing file' },
+  { value: 'RETAIN', label: 'Keep the existing file' },
+];
+
+export interface DeployOptions {
+  group: string;
+  revisionId: string;
+  config: string;
+  description: string;
+  fileExistsBehavior: FileExistsBehavior;
+  ignoreApplicationStopFailures: boolean;
+  updateOutdatedInstancesOnly: boolean;
+  rollback: 'group' | 'off' | 'on';
+  rollbackEvents: AutoRollbackEvent[];
+}
+
+/** The request body for the chosen options: only overrides the user actually set are sent. */
+export function toCreateDeploymentRequest(app: string, o: DeployOptions): CreateDeploymentRequest {
+  return {
+    applicationName: app,
+    deploymentGroupName: o.group,
+    revisionId: o.revisionId,
+    ...(o.config ? { deploymentConfigName: o.config } : {}),
+    ...(o.description.trim() ? { description: o.description.trim() } : {}),
+    fileExistsBehavior: o.fileExistsBehavior,
+    ignoreApplicationStopFailures: o.ignoreApplicationStopFailures,
+    updateOutdatedInstancesOnly: o.updateOutdatedInstancesOnly,
+    ...(o.rollback === 'group'
+      ? {}
+      : { autoRollbackConfiguration: { enabled: o.rollback === 'on', events: o.rollback === 'on' ? o.rollbackEvents : [] } }),
+  };
+}
+
+export function CreateDeploymentPage() {
+  const { appName = '' } = useParams();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const canDeploy = useCan('deployer');
+  const groups = useQuery(groupQueries.list(appName));
+  const revisions = useQuery(revisionQueries.list(appName));
+  const configs = useQuery(configQueries.list());
+  const create = useCreateDeployment();
+  const [source, setSource] = useState<'pick' | 'upload'>('pick');
+  const [o, setO] = useState<DeployOptions>({
+    group: params.get('group') ?? '',
+    revisionId: '',
+    config: '',
+    description: '',
+    fileExistsBehavior: 'DISALLOW',
+    ignoreApplicationStopFailures: false,
+    updateOutdatedInstancesOnly: false,
+    rollback: 'group',
+    rollbackEvents: ['DEPLOYMENT_FAILURE'],
+  });
+  const set = <K extends keyof DeployOptions>(k: K, v: DeployOptions[K]) => setO((cur) => ({ ...cur, [k]: v }));
+
+  // Sensible defaults once the lists arrive: the only group, the newest revision.
+  const firstGroup = groups.data?.items[0]?.deploymentGroupName;
+  const onlyOneGroup = groups.data?.items.length === 1;
+  const newest = revisions.data?.items[0]?.revisionId;
+  useEffect(() => {
+    if (!o.group && onlyOneGroup && firstGroup) set('group', firstGroup);
+  }, [o.group, onlyOneGroup, firstGroup]);
+  useEffect(() => {
+    if (!o.revisionId && newest) set('revisionId', newest);
+    if (revisions.data && revisions.data.items.length === 0) setSource('upload');
+  }, [o.revisionId, newest, revisions.data]);
+
+  const planInput: PlanRequest | null = o.group
+    ? {
+        applicationName: appName,
+        deploymentGroupName: o.group,
+        ...(o.revisionId ? { revisionId: o.revisionId } : {}),
+        ...(o.config ? { deploymentConfigName: o.config } : {}),
+      }
+    : null;
+  const plan = useQuery(planQuery(planInput));
+  const group = groups.data?.items.find((g) => g.deploymentGroupName === o.group);
+  const ready = o.group !== '' && o.revisionId !== '' && plan.data?.ok === true;
+  const appPath = `/applications/${encodeURIComponent(appName)}`;
+
+  if (!canDeploy) {
+    return <ErrorState title="You cannot create deployments." error={new Error('This needs the deployer or admin role.')} />;
+  }
+  return (
+    <>
+      <PageHeader
+        crumbs={
+          <>
+            <Link to="/applications">Applications</Link> / <Link to={appPath}>{appName}</Link>
+          </>
+        }
+        title="Create deployment"
+      />
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!ready) return;
+          create.mutate(toCreateDeploymentRequest(appName, o), {
+            onSuccess: (d) => void navigate(`/deployments/${d.deploymentId}`),
+          });
+        }}
+      >
+        <section className="card stack" aria-labelledby="where-h">
+          <h2 id="where-h">1. Where</h2>
+          <QueryBoundary query={groups} what="deployment groups">
+            {(page) =>
+              page.items.length === 0 ? (
+                <EmptyState title="This application has no deployment group.">
+                  <p>
+                    <Link to={appPath}>Create one</Link> first: it decides which hosts receive the revision.
+                  </p>
+                </EmptyState>
+              ) : (
+                <Field label="Deployment group" error={fieldError(create.error, 'deploymentGroupName')}>
+                  {(p) => (
+                    <select {...p} required value={o.group} onChange={(e) => set('group', e.target.value)}>
+                      <option value="">Choose a group…</option>
+                      {page.items.map((g) => (
+                        <option key={g.deploymentGroupId} value={g.deploymentGroupName}>
+                          {g.deploymentGroupName} ({g.deploymentConfigName})
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+              )
+            }
+          </QueryBoundary>
+        </section>
+
+        <section className="card stack" aria-labelledby="what-h">
+          <h2 id="what-h">2. What</h2>
+          <div className="chips" role="radiogroup" aria-label="Revision source">
+            <label className="choice">
+              <input type="radio" name="source" checked={source === 'pick'} onChange={() => setSource('pick')} />
+              <span>Pick an uploaded revision</span>
+            </label>
+            <label className="choice">
+              <input type="radio" name="source" checked={source === 'upload'} onChange={() => setSource('upload')} />
+              <span>Upload a new bundle</span>
+            </label>
+          </div>
+          {source === 'upload' ? (
+            <UploadRevisionForm
+              app={appName}
+              onUploaded={(r) => {
+                set('revisionId', r.revisionId);
+                setSource('pick');
+              }}
+            />
+          ) : (
+            <QueryBoundary query={revisions} what="revisions">
+              {(page) =>
+                page.items.length === 0 ? (
+                  <p className="muted">No revisions yet: upload a bundle.</p>
+                ) : (
+                  <Field label="Revision" error={fieldError(create.error, 'revisionId')}>
+                    {(p) => (
+                      <select {...p} required value={o.revisionId} onChange={(e) => set('revisionId', e.target.value)}>
+                        {page.items.map((r) => (
+                          <option key={r.revisionId} value={r.revisionId}>
+                            {shortSha(r.sha256)} · {r.description ?? 'no description'} · {r.bundleType} {formatBytes(r.size)} ·
+                            uploaded {formatRelative(r.registerTime)}
+                          </option>
+                        ))}
+                      </select>
+                    )}
+                  </Field>
+                )
+              }
+            </QueryBoundary>
+          )}
+        </section>
+
+        <section className="card stack" aria-labelledby="how-h">
+          <h2 id="how-h">3. How</h2>
+          <div className="grid-2">
+            <Field
+              label="Deployment configuration"
+              hint={group ? `The group uses ${group.deploymentConfigName}.` : undefined}
+              error={fieldError(create.error, 'deploymentConfigName')}
+            >
+              {(p) => (
+                <select {...p} value={o.config} onChange={(e) => set('config', e.target.value)}>
+                  <option value="">Group default{group ? ` (${group.deploymentConfigName})` : ''}</option>
+                  {(configs.data?.items ?? []).map((c) => (
+                    <option key={c.deploymentConfigId} value={c.deploymentConfigName}>
+                      {c.deploymentConfigName}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Description (optional)" error={fieldError(create.error, 'description')}>
+              {(p) => (
+                <input {...p} type="text" maxLength={256} value={o.description} onChange={(e) => set('description', e.target.value)} />
+              )}
+            </Field>
+          </div>
+          <fieldset>
+            <legend>When a file to install already exists on the host (and was not installed by Drover)</legend>
+            {FILE_EXISTS.map((f) => (
+              <label className="choice" key={f.value}>
+                <input
+                  type="radio"
+                  name="fileExistsBehavior"
+                  checked={o.fileExistsBehavior === f.value}
+                  onChange={() => set('fileExistsBehavior', f.value)}
+                />
+                <span>{f.label}</span>
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend>Failures</legend>
+            <label className="choice">
+              <input
+                type="checkbox"
+                checked={o.ignoreApplicationStopFailures}
+                onChange={(e) => set('ignoreApplicationStopFailures', e.target.checked)}
+              />
+              <span>
+                Ignore ApplicationStop failures{' '}
+                <span className="muted small">(use when the previous revision&apos;s stop script is broken)</span>
+              </span>
+            </label>
+            <label className="choice">
+              <input
+                type="checkbox"
+                checked={o.updateOutdatedInstancesOnly}
+                onChange={(e) => set('updateOutdatedInstancesOnly', e.target.checked)}
+              />
+              <span>Only hosts not already running this revision</span>
+            </label>
+          </fieldset>
+          <fieldset>
+            <legend>Rollback</legend>
+            {(
+              [
+                ['group', `Use the group's setting${group ? ` (${group.autoRollbackConfiguration?.enabled ? 'on' : 'off'})` : ''}`],
+                ['on', 'Roll back automatically for this deployment'],
+                ['off', 'Do not roll back automatically'],
+              ] as const
+            ).map(([value, label]) => (
+              <label className="choice" key={value}>
+                <input type="radio" name="rollback" checked={o.rollback === value} onChange={() => set('rollback', value)} />
+                <span>{label}</span>
+              </label>
+            ))}
+            {o.rollback === 'on'
+              ? AutoRollbackEvent.options.map((ev) => (
+                  <label className="choice" key={ev} style={{ marginLeft: 22 }}>
+                    <input
+                      type="checkbox"
+                      checked={o.rollbackEvents.includes(ev)}
+                      onChange={(e) =>
+                        set('rollbackEvents', e.target.checked ? [...o.rollbackEvents, ev] : o.rollbackEvents.filter((x) => x !== ev))
+                      }
+                    />
+                    <span className="mono small">{ev}</span>
+                  </label>
+                ))
+              : null}
+          </fieldset>
+        </section>
+
+        <section className="card stack" aria-labelledby="plan-h" aria-busy={plan.isFetching}>
+          <h2 id="plan-h">4. Review the plan</h2>
+          {!planInput ? (
+            <p className="muted">Choose a deployment group to see which hosts go in which batch.</p>
+          ) : plan.data ? (
+            <PlanPreview plan={plan.data} />
+          ) : plan.error ? (
+            <ErrorState error={plan.error} title="Could not compute the plan." onRetry={() => void plan.refetch()} />
+          ) : (
+            <Loading what="the batch plan" />
+          )}
+        </section>
+
+        <FormError
+          error={create.error}
+          shownFields={['deploymentGroupName', 'revisionId', 'deploymentConfigName', 'description']}
+        />
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={!ready || create.isPending}>
+            {create.isPending ? 'Starting…' : 'Start deployment'}
+          </button>
+          <Link className="btn" to={appPath}>
+            Cancel
+          </Link>
+          {!ready && o.group && o.revisionId && plan.data && !plan.data.ok ? (
+            <span className="small muted">The plan must be valid before the deployment can start.</span>
+          ) : null}
+        </div>
+      </form>
+    </>
+  );
+}

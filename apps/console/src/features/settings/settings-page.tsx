@@ -1,0 +1,31 @@
+import { NavLink, Navigate, Route, Routes } from 'react-router';
+import { useCan } from '../../api/auth/permissions';
+import { useMe } from '../../api/auth/queries';
+import { PageHeader } from '../../components/layout';
+import { AccountSettings } from './account';
+import { ApiTokens } from './api-tokens';
+import { RegistrationTokens } from './registration-tokens';
+import { Users } from './users';
+
+export function SettingsPage() {
+  const isAdmin = useCan('admin');
+  const me = useMe();
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <nav className="tabs" aria-label="Settings sections">
+        <NavLink to="/settings/api-tokens">API tokens</NavLink>
+        <NavLink to="/settings/registration-tokens">Agent registration</NavLink>
+        {isAdmin ? <NavLink to="/settings/users">Users</NavLink> : null}
+        {me?.kind === 'user' ? <NavLink to="/settings/account">Your account</NavLink> : null}
+      </nav>
+      <Routes>
+        <Route index element={<Navigate to="api-tokens" replace />} />
+        <Route path="api-tokens" element={<ApiTokens />} />
+        <Route path="registration-tokens" element={<RegistrationTokens />} />
+        <Route path="users" element={<Users />} />
+        <Route path="account" element={<AccountSettings />} />
+      </Routes>
+    </>
+  );
+}

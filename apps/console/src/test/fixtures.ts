@@ -1,0 +1,88 @@
+// Contract-shaped test data. Every object is parsed by the contract schema, so fixtures cannot drift from the API.
+import {
+  DeploymentInfo,
+  LIFECYCLE_EVENT_NAMES,
+  TargetInfo,
+  type LifecycleEventInfo,
+  type LifecycleEventName,
+  type LifecycleEventStatus,
+  type TargetStatus,
+} from '@drover/contracts';
+
+export const IN_PLACE_EVENTS: LifecycleEventName[] = [
+  'ApplicationStop',
+  'DownloadBundle',
+  'BeforeInstall',
+  'Install',
+  'AfterInstall',
+  'ApplicationStart',
+  'ValidateService',
+];
+
+export function makeEvent(name: LifecycleEventName, status: LifecycleEventStatus, over: Partial<LifecycleEventInfo> = {}): LifecycleEventInfo {
+  return {
+    lifecycleEventName: name,
+    status,
+    startTime: status === 'Pending' || status === 'Skipped' ? null : '2026-08-14T12:00:00.000Z',
+    endTime: status === 'Succeeded' || status === 'Failed' ? '2026-08-14T12:00:02.000Z' : null,
+    diagnostics: null,
+    attempt: status === 'Pending' ? 0 : 1,
+    logBytes: 0,
+    ...over,
+  };
+}
+
+export function makeTarget(
+  name: string,
+  status: TargetStatus,
+  over: Partial<TargetInfo> = {},
+  events: LifecycleEventInfo[] = IN_PLACE_EVENTS.map((e) => makeEvent(e, status === 'InProgress' ? 'Pending' : status === 'Unknown' || status === 'Ready' ? 'Pending' : status)),
+): TargetInfo {
+  return TargetInfo.parse({
+    targetId: name,
+    instanceId: `00000000-0000-4000-8000-${String(name.length).padStart(12, '0')}`,
+    label: null,
+    batch: 0,
+    status,
+    errorCode: null,
+    errorMessage: null,
+    startTime: status === 'Pending' || status === 'Skipped' ? null : '2026-08-14T12:00:00.000Z',
+    endTime: status === 'Succeeded' || status === 'Failed' ? '2026-08-14T12:00:14.000Z' : null,
+    lastUpdatedAt: '2026-08-14T12:00:00.000Z',
+    lifecycleEvents: events,
+    ...over,
+  });
+}
+
+export function makeDeployment(over: Partial<DeploymentInfo> = {}): DeploymentInfo {
+  return DeploymentInfo.parse({
+    deploymentId: 'd-ABCDEF123',
+    applicationName: 'shop',
+    deploymentGroupName: 'prod',
+    deploymentGroupId: '11111111-1111-4111-8111-111111111111',
+    revision: { revisionId: '22222222-2222-4222-8222-222222222222', sha256: 'a'.repeat(64), bundleType: 'tgz', description: null },
+    previousRevisionId: null,
+    status: 'InProgress',
+    errorInformation: null,
+    creator: 'user',
+    createdBy: 'admin@example.test',
+    description: null,
+    deploymentConfig: { name: 'CodeDeployDefault.OneAtATime', minimumHealthyHosts: { type: 'MOST_CONCURRENCY', value: 1 } },
+    minimumHealthyHosts: 1,
+    batchCount: 2,
+    currentBatch: 0,
+    fileExistsBehavior: 'DISALLOW',
+    ignoreApplicationStopFailures: false,
+    updateOutdatedInstancesOnly: false,
+    autoRollbackConfiguration: null,
+    rollbackInfo: { rollbackDeploymentId: null, rollbackTriggeringDeploymentId: null, rollbackMessage: null },
+    deploymentOverview: { Pending: 1, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 0, Ready: 0 },
+    stopRequested: false,
+    createTime: '2026-08-14T11:59:00.000Z',
+    startTime: '2026-08-14T12:00:00.000Z',
+    completeTime: null,
+    ...over,
+  });
+}
+
+export const ALL_EVENTS = LIFECYCLE_EVENT_NAMES;

@@ -1,0 +1,25 @@
+// The console is a static SPA: `vite build` writes dist/, which the API serves at / (same origin, so the
+// session cookie and relative URLs just work). In dev, Vite proxies the API paths to a local API on :3000.
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+const API = process.env.DROVER_API_URL ?? 'http://localhost:3000';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  plugins: [react()],
+  server: {
+    proxy: {
+      '/v1': { target: API, changeOrigin: false },
+      '/agent': { target: API, changeOrigin: false },
+      '/docs': { target: API, changeOrigin: false },
+    },
+  },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  test: {
+    name: 'console',
+    include: ['src/**/*.test.{ts,tsx}'],
+    environment: 'happy-dom',
+    setupFiles: ['src/test/setup.ts'],
+  },
+});
