@@ -148,7 +148,7 @@ async function readBody(res: Response): Promise<unknown> {
   return text;
 }
 
-export async function apiRequest<S extends z.ZodType>(path: string, opts: RequestOptions<S>): Promise<z.output<S>> {
+async function send(path: string, opts: Omit<RequestOptions<z.ZodType>, 'schema'>): Promise<{ res: Response; body: unknown }> {
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -174,13 +174,27 @@ export async function apiRequest<S extends z.ZodType>(path: string, opts: Reques
     if (res.status === 401 && opts.redirectOn401 !== false) reportUnauthorized(error);
     throw error;
   }
+  return { res, body };
+}
+
+export async function apiRequest<S extends z.ZodType>(path: string, opts: RequestOptions<S>): Promise<z.output<S>> {
+  const { res, body } = await send(path, opts);
   const parsed = opts.schema.safeParse(body);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first ? ` (${first.path.join('.') || 'body'}: ${first.message})` : '';
-    throw new ApiError(res.status, 'InvalidResponse', `The API answered ${method} ${path} with an unexpected shape${where}.`);
+    throw new ApiError(res.status, 'InvalidResponse', `The API answered ${opts.method ?? 'GET'} ${path} with an unexpected shape${where}.`);
   }
   return parsed.data;
+}
+
+/** For text answers (logs): the body as text, plus the response headers. */
+export async function apiText(
+  path: string,
+  opts: Omit<RequestOptions<z.ZodType>, 'schema' | 'body' | 'method'> = {},
+): Promise<{ text: string; headers: Headers }> {
+  const { res, body } = await send(path, opts);
+  return { text: typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body), headers: res.headers };
 }
 
 /** Answers whose body the console does not use (204s, acknowledgements). */

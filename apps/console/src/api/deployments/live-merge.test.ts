@@ -8,7 +8,9 @@ import {
   mergeTargets,
   parseStreamEvent,
   reconcileTargets,
+  streamChunk,
 } from './live-merge';
+import { rangeChunk } from './queries';
 
 describe('parseStreamEvent', () => {
   it('parses each event type against its contract', () => {
@@ -93,41 +95,70 @@ describe('reconcileTargets', () => {
 });
 
 describe('appendLogChunks', () => {
-  it('appends in order and ignores replays', () => {
-    let s = appendLogChunks(EMPTY_LOG, [
-      { seq: 0, data: 'a' },
-      { seq: 1, data: 'b' },
-    ]);
-    s = appendLogChunks(s, [
-      { seq: 1, data: 'b' },
-      { seq: 2, data: 'c' },
-    ]);
+  const c = streamChunk;
+  it('appends stream messages in order and ignores replays', () => {
+    let s = appendLogChunks(EMPTY_LOG, [c(0, 'a'), c(1, 'b')]);
+    s = appendLogChunks(s, [c(1, 'b'), c(2, 'c')]);
     expect(logText(s)).toBe('abc');
     expect(s.nextSeq).toBe(3);
   });
-  it('restores order when chunks arrive out of order, asking for the gap first', () => {
-    const early = appendLogChunks(undefined, [{ seq: 2, data: 'c' }]);
+
+  it('restores order when messages arrive out of order, asking for the gap first', () => {
+    const early = appendLogChunks(undefined, [c(2, 'c')]);
     expect(early.nextSeq).toBe(0);
-    const s = appendLogChunks(early, [
-      { seq: 0, data: 'a' },
-      { seq: 1, data: 'b' },
-    ]);
+    const s = appendLogChunks(early, [c(0, 'a'), c(1, 'b')]);
     expect(logText(s)).toBe('abc');
     expect(s.nextSeq).toBe(3);
   });
-  it('returns the same state when nothing is new', () => {
-    const s = appendLogChunks(undefined, [{ seq: 0, data: 'a' }]);
-    expect(appendLogChunks(s, [{ seq: 0, data: 'a' }])).toBe(s);
+
+  it('lets a range read replace the stream messages it covers, without duplicating text', () => {
+    // The stream delivered 3 and 4 before the first range read (0..5) came back.
+    const streamed = appendLogChunks(undefined, [c(3, 'd'), c(4, 'e')]);
+    const s = appendLogChunks(streamed, [{ seq: 0, end: 5, data: 'abcde' }]);
+    expect(logText(s)).toBe('abcde');
+    expect(s.chunks).toHaveLength(1);
+    expect(s.nextSeq).toBe(5);
+    // A late replay of a covered message changes nothing.
+    expect(appendLogChunks(s, [c(2, 'c')])).toBe(s);
   });
-  it('keeps only the tail of huge logs and does not resurrect dropped chunks', () => {
+
+  it('keeps stream messages beyond a range and asks for what lies between', () => {
+    const s = appendLogChunks(appendLogChunks(undefined, [c(9, 'j')]), [{ seq: 0, end: 5, data: 'abcde' }]);
+    expect(logText(s)).toBe('abcdej');
+    expect(s.nextSeq).toBe(5);
+    const filled = appendLogChunks(s, [{ seq: 5, end: 9, data: 'fghi' }]);
+    expect(logText(filled)).toBe('abcdefghij');
+    expect(filled.nextSeq).toBe(10);
+  });
+
+  it('returns the same state when nothing is new, and ignores empty ranges', () => {
+    const s = appendLogChunks(undefined, [c(0, 'a')]);
+    expect(appendLogChunks(s, [c(0, 'a')])).toBe(s);
+    expect(appendLogChunks(s, [{ seq: 1, end: 1, data: '' }])).toBe(s);
+  });
+
+  it('keeps only the tail of huge logs and does not resurrect dropped output', () => {
     let s = appendLogChunks(
       undefined,
-      [0, 1, 2, 3].map((seq) => ({ seq, data: 'x'.repeat(10) })),
+      [0, 1, 2, 3].map((seq) => c(seq, 'x'.repeat(10))),
       25,
     );
-    expect(s.chunks.map((c) => c.seq)).toEqual([2, 3]);
+    expect(s.chunks.map((k) => k.seq)).toEqual([2, 3]);
     expect(s.droppedChars).toBe(20);
-    s = appendLogChunks(s, [{ seq: 0, data: 'x'.repeat(10) }], 25);
-    expect(s.chunks.map((c) => c.seq)).toEqual([2, 3]);
+    expect(s.nextSeq).toBe(4);
+    s = appendLogChunks(s, [c(0, 'x'.repeat(10))], 25);
+    expect(s.chunks.map((k) => k.seq)).toEqual([2, 3]);
+  });
+});
+
+describe('rangeChunk', () => {
+  it('places a text answer between fromSeq and x-drover-next-seq', () => {
+    expect(rangeChunk(0, '5', 'abcde')).toEqual([{ seq: 0, end: 5, data: 'abcde' }]);
+  });
+  it('yields nothing when there is nothing new', () => {
+    expect(rangeChunk(5, '5', '')).toEqual([]);
+  });
+  it('still keeps text when the header is missing', () => {
+    expect(rangeChunk(0, null, 'abc')).toEqual([{ seq: 0, end: 1, data: 'abc' }]);
   });
 });

@@ -114,16 +114,21 @@ export function reconcileTargets(cached: readonly TargetInfo[] | undefined, fetc
 
 // ---------------------------------------------------------------- logs
 
+/**
+ * A piece of one event's output covering sequence numbers [seq, end). A stream message is one chunk (end = seq + 1);
+ * a range read (GET …/log?fromSeq=n, answered as text with x-drover-next-seq) covers several at once.
+ */
 export interface LogChunk {
   seq: number;
+  end: number;
   data: string;
 }
 
 export interface LogState {
-  /** Unique by seq, ascending. */
+  /** Non-overlapping, ascending by seq. */
   chunks: readonly LogChunk[];
-  /** Ask the server for chunks from here on: the first missing seq (counting from 0, or from the first kept chunk
-   *  once the head was dropped), so a gap left by a race between the stream and a range read is filled. */
+  /** Ask the server for output from here on: the first sequence number not covered (counting from 0, or from the
+   *  first kept chunk once the head was dropped), so a gap left by a race between stream and range read is filled. */
   nextSeq: number;
   /** Characters dropped from the start to keep the browser responsive on huge logs. */
   droppedChars: number;
@@ -134,27 +139,39 @@ export const MAX_LOG_CHARS = 2_000_000;
 
 export const EMPTY_LOG: LogState = { chunks: [], nextSeq: 0, droppedChars: 0 };
 
-/** Adds chunks (from the stream or a range read), ignoring replays, restoring order, and capping the size. */
+export const streamChunk = (seq: number, data: string): LogChunk => ({ seq, end: seq + 1, data });
+
+const covers = (outer: LogChunk, inner: LogChunk): boolean => outer.seq <= inner.seq && inner.end <= outer.end;
+
+function firstGap(chunks: readonly LogChunk[], from: number): number {
+  let expected = from;
+  for (const c of chunks) {
+    if (c.end <= expected) continue;
+    if (c.seq > expected) return expected;
+    expected = c.end;
+  }
+  return expected;
+}
+
+/**
+ * Adds output (stream messages or range reads): ignores what is already covered, lets a range replace the single
+ * messages it contains, restores order, and keeps only the tail of huge logs.
+ */
 export function appendLogChunks(current: LogState | undefined, incoming: readonly LogChunk[], maxChars = MAX_LOG_CHARS): LogState {
   const base = current ?? EMPTY_LOG;
-  if (incoming.length === 0) return base;
-  const seen = new Set(base.chunks.map((c) => c.seq));
-  // Once the head was dropped, a replay of an old chunk must not bring it back.
+  // Once the head was dropped, a replay of old output must not bring it back.
   const floor = base.droppedChars > 0 ? (base.chunks[0]?.seq ?? base.nextSeq) : 0;
-  const fresh: LogChunk[] = [];
+  let chunks = [...base.chunks];
+  let changed = false;
   for (const c of incoming) {
-    if (c.seq < floor || seen.has(c.seq)) continue;
-    seen.add(c.seq);
-    fresh.push(c);
+    if (c.end <= c.seq || c.seq < floor) continue;
+    if (chunks.some((k) => covers(k, c))) continue;
+    chunks = chunks.filter((k) => !covers(c, k));
+    chunks.push(c);
+    changed = true;
   }
-  if (fresh.length === 0) return base;
-  let chunks = [...base.chunks, ...fresh];
-  for (let i = 1; i < chunks.length; i += 1) {
-    if ((chunks[i]?.seq ?? 0) < (chunks[i - 1]?.seq ?? 0)) {
-      chunks.sort((a, b) => a.seq - b.seq);
-      break;
-    }
-  }
+  if (!changed) return base;
+  chunks.sort((a, b) => a.seq - b.seq);
   let total = chunks.reduce((n, c) => n + c.data.length, 0);
   let droppedChars = base.droppedChars;
   let drop = 0;
@@ -167,16 +184,6 @@ export function appendLogChunks(current: LogState | undefined, incoming: readonl
   }
   if (drop > 0) chunks = chunks.slice(drop);
   return { chunks, nextSeq: firstGap(chunks, droppedChars > 0 ? (chunks[0]?.seq ?? 0) : 0), droppedChars };
-}
-
-function firstGap(chunks: readonly LogChunk[], from: number): number {
-  let expected = from;
-  for (const c of chunks) {
-    if (c.seq < expected) continue;
-    if (c.seq > expected) return expected;
-    expected += 1;
-  }
-  return expected;
 }
 
 export const logText = (state: LogState): string => state.chunks.map((c) => c.data).join('');

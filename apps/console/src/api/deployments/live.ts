@@ -5,7 +5,16 @@ import type { DeploymentInfo, DeploymentStatus, TargetInfo } from '@drover/contr
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { deploymentKeys } from './keys';
-import { appendLogChunks, mergeDeployment, mergeTargets, parseStreamEvent, type LogState, type StreamEvent } from './live-merge';
+import {
+  appendLogChunks,
+  mergeDeployment,
+  mergeTargets,
+  parseStreamEvent,
+  streamChunk,
+  type LogChunk,
+  type LogState,
+  type StreamEvent,
+} from './live-merge';
 import { isTerminal } from './terminal';
 
 export const FLUSH_MS = 150;
@@ -18,7 +27,7 @@ export type LiveMode = 'connecting' | 'live' | 'fallback' | 'done';
 export function applyStreamBatch(qc: QueryClient, id: string, events: readonly StreamEvent[]): DeploymentStatus | null {
   let status: DeploymentStatus | null = null;
   const targets: TargetInfo[] = [];
-  const logs = new Map<string, { key: ReturnType<typeof deploymentKeys.log>; chunks: { seq: number; data: string }[] }>();
+  const logs = new Map<string, { key: ReturnType<typeof deploymentKeys.log>; chunks: LogChunk[] }>();
   for (const e of events) {
     if (e.type === 'deployment') {
       if (e.data.deploymentId !== id) continue;
@@ -30,7 +39,7 @@ export function applyStreamBatch(qc: QueryClient, id: string, events: readonly S
       const key = deploymentKeys.log(id, e.data.targetId, e.data.eventName);
       const k = JSON.stringify(key);
       const entry = logs.get(k) ?? { key, chunks: [] };
-      entry.chunks.push({ seq: e.data.seq, data: e.data.data });
+      entry.chunks.push(streamChunk(e.data.seq, e.data.data));
       logs.set(k, entry);
     }
   }
@@ -46,9 +55,18 @@ export function applyStreamBatch(qc: QueryClient, id: string, events: readonly S
   return status;
 }
 
+/** The part of EventSource this hook uses. */
+export interface LiveSource {
+  addEventListener(type: string, listener: (ev: MessageEvent<string>) => void): void;
+  removeEventListener(type: string, listener: (ev: MessageEvent<string>) => void): void;
+  close(): void;
+  onopen: ((ev: Event) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+}
+
 export interface LiveOptions {
   /** Injected by tests; the browser's EventSource otherwise. */
-  createEventSource?: (url: string) => EventSource;
+  createEventSource?: (url: string) => LiveSource;
 }
 
 /** Subscribes to a deployment's stream while it is not terminal; tells the page whether it must poll instead. */
@@ -69,7 +87,7 @@ export function useDeploymentLive(id: string, status: DeploymentStatus | undefin
     }
     setMode('connecting');
     const url = `/v1/deployments/${encodeURIComponent(id)}/events`;
-    const source = create ? create(url) : new EventSource(url);
+    const source: LiveSource = create ? create(url) : new EventSource(url);
     let buffer: StreamEvent[] = [];
     let timer: ReturnType<typeof setTimeout> | null = null;
     let closed = false;

@@ -9,8 +9,7 @@ import {
   type TargetInfo,
 } from '@drover/contracts';
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
-import { apiRequest } from '../http';
+import { apiRequest, apiText } from '../http';
 import { deploymentKeys, type DeploymentListFilter } from './keys';
 import { appendLogChunks, reconcileTargets, type LogChunk, type LogState } from './live-merge';
 
@@ -33,7 +32,7 @@ export async function fetchAllTargets(id: string, signal?: AbortSignal): Promise
   const all: TargetInfo[] = [];
   let cursor: string | null = null;
   do {
-    const page: z.infer<typeof TargetPage> = await apiRequest(`${dPath(id)}/targets`, {
+    const page: { items: TargetInfo[]; nextCursor: string | null } = await apiRequest(`${dPath(id)}/targets`, {
       schema: TargetPage,
       query: { limit: 1000, cursor },
       ...(signal ? { signal } : {}),
@@ -44,22 +43,10 @@ export async function fetchAllTargets(id: string, signal?: AbortSignal): Promise
   return all;
 }
 
-// The log read is not in the contracts yet: accept `{ chunks|items: [{seq,data}] }`, a bare array, or plain text.
-const ChunkList = z.array(z.object({ seq: z.number().int(), data: z.string() }));
-const LogAnswer = z.union([
-  z.object({ chunks: ChunkList }).transform((a) => a.chunks),
-  z.object({ items: ChunkList }).transform((a) => a.items),
-  ChunkList,
-  z.string(),
-  z.undefined(),
-]);
-
-export function chunksOf(answer: z.infer<typeof LogAnswer>, fromSeq: number): LogChunk[] {
-  if (answer === undefined) return [];
-  if (typeof answer === 'string') return answer === '' ? [] : [{ seq: fromSeq, data: answer }];
-  return answer;
-}
-
+/**
+ * Output of one lifecycle event from `fromSeq` on. The API answers text/plain and says, in x-drover-next-seq, where
+ * the text ends; the answer becomes one range chunk [fromSeq, next).
+ */
 export async function fetchLogRange(
   id: string,
   targetId: string,
@@ -68,8 +55,15 @@ export async function fetchLogRange(
   signal?: AbortSignal,
 ): Promise<LogChunk[]> {
   const path = `${dPath(id)}/targets/${encodeURIComponent(targetId)}/events/${eventName}/log`;
-  const answer = await apiRequest(path, { schema: LogAnswer, query: { fromSeq }, ...(signal ? { signal } : {}) });
-  return chunksOf(answer, fromSeq);
+  const { text, headers } = await apiText(path, { query: { fromSeq }, signal });
+  return rangeChunk(fromSeq, headers.get('x-drover-next-seq'), text);
+}
+
+export function rangeChunk(fromSeq: number, nextSeqHeader: string | null, text: string): LogChunk[] {
+  const next = Number(nextSeqHeader);
+  // Without the header we cannot place the text; treat it as the whole log from fromSeq (one chunk).
+  const end = Number.isInteger(next) && next > fromSeq ? next : text === '' ? fromSeq : fromSeq + 1;
+  return end > fromSeq ? [{ seq: fromSeq, end, data: text }] : [];
 }
 
 export const deploymentQueries = {
