@@ -3,6 +3,7 @@ import type { ApiContext } from '../context';
 import { createApplicationService } from './application-service';
 import { createDeploymentConfigService } from './deployment-config-service';
 import { createDeploymentGroupService } from './deployment-group-service';
+import { createRevisionService } from './revision-service';
 
 export function createServices(ctx: ApiContext) {
   const prisma = ctx.db.prisma;
@@ -15,9 +16,16 @@ export function createServices(ctx: ApiContext) {
       configs: deploymentConfigs,
       agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS,
     }),
+    revisions: createRevisionService({
+      prisma,
+      storage: ctx.storage,
+      dataDir: ctx.env.DATA_DIR,
+      maxBundleMb: ctx.env.MAX_BUNDLE_MB,
+    }),
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
 export { ensurePredefinedConfigs } from './deployment-config-service';
 export { resolveGroupInstances } from './target-resolution';
+export { openRevisionBundle } from './revision-service';
