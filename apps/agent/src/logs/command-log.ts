@@ -41,7 +41,11 @@ export class CommandLog {
   private waiters: Array<() => void> = [];
   private offlineUntil = 0;
   private offlineStreak = 0;
+  /** Sending the first chunk after an outage: one attempt only, and writers are never held up by it. */
+  private probing = false;
   private droppedBytes = 0;
+  /** Dropped since the last note about it went out. */
+  private unreported = 0;
   private tailText = '';
   private readonly inflight = new AbortController();
   private readonly o: Required<Omit<CommandLogOptions, 'onServerStatus'>> & Pick<CommandLogOptions, 'onServerStatus'>;
@@ -72,7 +76,7 @@ export class CommandLog {
   /** A line of hook output; the returned promise (if any) resolves when the queue has room again. */
   output(stream: 'stdout' | 'stderr', line: string): Promise<void> | undefined {
     this.append(`[${stream}]${line}`);
-    if (this.queue.length < this.o.maxQueuedChunks) return undefined;
+    if (this.probing || this.queue.length < this.o.maxQueuedChunks) return undefined;
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -88,7 +92,7 @@ export class CommandLog {
     const inTime = await Promise.race([drained.then(() => true), sleep(timeoutMs).then(() => false)]);
     if (!inTime) {
       this.inflight.abort();
-      for (const item of this.queue.splice(0)) this.droppedBytes += Buffer.byteLength(item.data);
+      for (const item of this.queue.splice(0)) this.drop(item.data);
     }
     if (this.droppedBytes > 0) {
       this.file.write(`[agent] ${this.droppedBytes} bytes of this log were not delivered to the control plane\n`);
@@ -115,14 +119,15 @@ export class CommandLog {
     let data = this.buffer.join('');
     this.buffer = [];
     this.bufferBytes = 0;
-    if (Date.now() < this.offlineUntil || this.queue.length >= this.o.maxQueuedChunks * 4) {
+    const full = this.queue.length >= this.o.maxQueuedChunks * (this.probing ? 1 : 4);
+    if (Date.now() < this.offlineUntil || full) {
       // Unreachable API (or a writer ignoring back-pressure): keep memory bounded; the local file has it all.
-      this.droppedBytes += Buffer.byteLength(data);
+      this.drop(data);
       return;
     }
-    if (this.droppedBytes > 0 && this.offlineStreak > 0) {
-      data = `[agent] ${this.droppedBytes} bytes of output were not streamed while the control plane was unreachable; the full log is on the host at ${this.o.localPath}\n${data}`;
-      this.offlineStreak = 0;
+    if (this.unreported > 0) {
+      data = `[agent] ${this.unreported} bytes of output were not streamed while the control plane was unreachable; the full log is on the host at ${this.o.localPath}\n${data}`;
+      this.unreported = 0;
     }
     this.queue.push({ data });
     this.pumping ??= this.pump().finally(() => {
@@ -135,20 +140,23 @@ export class CommandLog {
     while (this.queue.length > 0) {
       const item = this.queue[0] as Pending;
       item.seq ??= this.nextSeq++;
+      this.probing = this.offlineStreak > 0;
       try {
         const { status } = await this.o.send({ seq: item.seq, data: item.data }, this.inflight.signal);
         this.queue.shift();
         attempts = 0;
+        this.offlineStreak = 0;
+        this.probing = false;
         this.wake();
         this.o.onServerStatus?.(status);
       } catch (err) {
         if (this.inflight.signal.aborted) return;
         if (err instanceof ApiError && err.kind === 'rejected') {
           this.queue.shift(); // this chunk can never be accepted; later ones still can
-          this.droppedBytes += Buffer.byteLength(item.data);
+          this.drop(item.data);
           continue;
         }
-        if (++attempts < 3 && !(err instanceof ApiError && err.kind === 'unauthorized')) {
+        if (!this.probing && ++attempts < 3 && !(err instanceof ApiError && err.kind === 'unauthorized')) {
           await sleep(250 * 2 ** attempts);
           continue;
         }
@@ -158,8 +166,15 @@ export class CommandLog {
     }
   }
 
+  private drop(data: string): void {
+    const bytes = Buffer.byteLength(data);
+    this.droppedBytes += bytes;
+    this.unreported += bytes;
+  }
+
   private goOffline(): void {
-    for (const item of this.queue.splice(0)) this.droppedBytes += Buffer.byteLength(item.data);
+    this.probing = false;
+    for (const item of this.queue.splice(0)) this.drop(item.data);
     const policy = { baseMs: this.o.offlineBaseMs, capMs: this.o.offlineCapMs };
     this.offlineUntil = Date.now() + backoffDelay(this.offlineStreak, policy);
     this.offlineStreak += 1;

@@ -1,0 +1,171 @@
+import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandStatus } from '@drover/contracts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../api/api-error';
+import { sleep } from '../api/backoff';
+import { runHooks } from '../hooks/run-hooks';
+import { CommandLog, type ChunkSender } from './command-log';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'drover-log-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+type Sent = { seq: number; data: string };
+
+function recorder(status: CommandStatus = 'InProgress') {
+  const sent: Sent[] = [];
+  const send: ChunkSender = async (chunk) => {
+    sent.push(chunk);
+    return { status };
+  };
+  return { sent, send };
+}
+
+/** A sender whose answers are held until the test releases them: an API that is reachable but slow. */
+function gated() {
+  const sent: Sent[] = [];
+  let open = false;
+  const waiting: Array<() => void> = [];
+  const send: ChunkSender = async (chunk) => {
+    if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
+    sent.push(chunk);
+    return { status: 'InProgress' as const };
+  };
+  const release = () => {
+    open = true;
+    for (const w of waiting.splice(0)) w();
+  };
+  return { sent, send, release };
+}
+
+const newLog = (send: ChunkSender, extra: Partial<ConstructorParameters<typeof CommandLog>[0]> = {}) =>
+  new CommandLog({ localPath: join(dir, 'd-1', 'Install.log'), header: '== header ==', send, ...extra });
+
+describe('CommandLog', () => {
+  it('streams prefixed lines in ordered chunks, flushing small output within ~250 ms', async () => {
+    const { sent, send } = recorder();
+    const log = newLog(send);
+    log.agent('starting');
+    log.output('stdout', 'hello');
+    log.output('stderr', 'oops');
+    await sleep(400);
+    expect(sent).toEqual([{ seq: 0, data: '[agent] starting\n[stdout]hello\n[stderr]oops\n' }]);
+    log.output('stdout', 'later');
+    await log.close();
+    expect(sent.map((c) => c.seq)).toEqual([0, 1]);
+    const local = await readFile(join(dir, 'd-1', 'Install.log'), 'utf8');
+    expect(local).toMatch(/^== header ==\n.*Z \[agent\] starting\n.*Z \[stdout\]hello\n/);
+  });
+
+  it('cuts large output into chunks of about 32 KB, never above the 64 KB protocol limit', async () => {
+    const { sent, send } = recorder();
+    const log = newLog(send);
+    const line = 'x'.repeat(1000);
+    for (let i = 0; i < 200; i++) log.output('stdout', line);
+    await log.close();
+    expect(sent.length).toBeGreaterThanOrEqual(6);
+    for (const chunk of sent) expect(Buffer.byteLength(chunk.data)).toBeLessThanOrEqual(64 * 1024);
+    expect(sent.map((c) => c.data).join('').split('\n').length - 1).toBe(200);
+    expect(sent.map((c) => c.seq)).toEqual(sent.map((_, i) => i));
+  });
+
+  it('asks writers to wait while the API is slow, and lets them go once it catches up', async () => {
+    const api = gated();
+    const log = newLog(api.send, { chunkBytes: 100, maxQueuedChunks: 2 });
+    let blocked: Promise<void> | undefined;
+    for (let i = 0; i < 10 && !blocked; i++) blocked = log.output('stdout', 'y'.repeat(120));
+    expect(blocked).toBeInstanceOf(Promise);
+    let resolved = false;
+    void blocked?.then(() => (resolved = true));
+    await sleep(100);
+    expect(resolved).toBe(false);
+    api.release();
+    await sleep(50);
+    expect(resolved).toBe(true);
+    await log.close();
+  });
+
+  it('pauses a real script through back-pressure instead of buffering its output', async () => {
+    const api = gated();
+    const log = newLog(api.send, { chunkBytes: 4096, maxQueuedChunks: 2 });
+    await writeFile(join(dir, 'loud.sh'), `#!/bin/sh\nyes aaaaaaaaaa | head -c 3000000\ntouch "${dir}/done"\n`);
+    await chmod(join(dir, 'loud.sh'), 0o755);
+    const running = runHooks({
+      event: 'AfterInstall',
+      scripts: [{ location: 'loud.sh', timeoutSeconds: 60, sudo: false }],
+      bundleDir: dir,
+      env: process.env,
+      log,
+      killGraceMs: 1000,
+      outputGraceMs: 1000,
+    });
+    await sleep(1000);
+    // 3 MB cannot fit in the pipe (64 KB) plus our bounded queue: the script must still be writing.
+    await expect(access(join(dir, 'done'))).rejects.toThrow(/ENOENT/);
+    api.release();
+    const result = await running;
+    expect(result.status).toBe('Succeeded');
+    await log.close();
+    const streamed = api.sent.map((c) => c.data).join('');
+    expect(streamed.split('[stdout]aaaaaaaaaa\n').length - 1).toBe(Math.floor(3_000_000 / 11));
+  });
+
+  it('keeps going when the API is unreachable: no waiting, everything in the local file, a note after recovery', async () => {
+    let up = false;
+    const sent: Sent[] = [];
+    const send: ChunkSender = async (chunk) => {
+      if (!up) throw new ApiError('send logs: ECONNREFUSED', 'transient', 0);
+      sent.push(chunk);
+      return { status: 'InProgress' };
+    };
+    const log = newLog(send, { chunkBytes: 50, maxQueuedChunks: 2, offlineBaseMs: 200, offlineCapMs: 200 });
+    log.output('stdout', 'first line that will not be streamed');
+    await sleep(2000); // three attempts with backoff, then offline
+    for (let i = 0; i < 50; i++) expect(log.output('stdout', `while down ${i} ${'z'.repeat(40)}`)).toBeUndefined();
+    up = true;
+    await sleep(300);
+    log.output('stdout', 'after recovery');
+    await log.close();
+    const streamed = sent.map((c) => c.data).join('');
+    expect(streamed).toMatch(/\[agent\] \d+ bytes of output were not streamed while the control plane was unreachable/);
+    expect(streamed).toContain('[stdout]after recovery');
+    const seqs = sent.map((c) => c.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    const local = await readFile(join(dir, 'd-1', 'Install.log'), 'utf8');
+    expect(local).toContain('first line that will not be streamed');
+    expect(local).toContain('while down 49');
+    expect(local).toContain('after recovery');
+  });
+
+  it('drops a chunk the server rejects for good, but keeps streaming the rest', async () => {
+    const sent: Sent[] = [];
+    let first = true;
+    const send: ChunkSender = async (chunk) => {
+      if (first) {
+        first = false;
+        throw new ApiError('send logs: HTTP 400', 'rejected', 400);
+      }
+      sent.push(chunk);
+      return { status: 'InProgress' };
+    };
+    const log = newLog(send, { chunkBytes: 10 });
+    log.output('stdout', 'one two three');
+    log.output('stdout', 'four five six');
+    await log.close();
+    expect(sent).toEqual([{ seq: 1, data: '[stdout]four five six\n' }]);
+  });
+
+  it('reports the server-side status of the command', async () => {
+    const statuses: CommandStatus[] = [];
+    const log = newLog(recorder('Failed').send, { onServerStatus: (s) => statuses.push(s) });
+    log.output('stdout', 'x');
+    await log.close();
+    expect(statuses).toEqual(['Failed']);
+  });
+});
