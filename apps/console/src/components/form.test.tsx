@@ -1,0 +1,59 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ApiError, toApiError } from '../api/http';
+import { Field, fieldError, FormError } from './form';
+import { ErrorState } from './states';
+
+const invalid = toApiError(400, {
+  error: {
+    code: 'InvalidInput',
+    message: 'The request is invalid.',
+    details: {
+      issues: [
+        { field: 'applicationName', reason: 'use letters, digits and ._+=,@- only' },
+        { field: 'tagFilters.0.key', reason: 'required for KEY_AND_VALUE' },
+      ],
+    },
+  },
+});
+
+describe('field errors from the error envelope', () => {
+  it('shows the reason under its field and marks the input invalid', () => {
+    render(
+      <Field label="Name" error={fieldError(invalid, 'applicationName')}>
+        {(p) => <input {...p} />}
+      </Field>,
+    );
+    const input = screen.getByLabelText('Name');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = input.getAttribute('aria-describedby') ?? '';
+    expect(document.getElementById(describedBy)?.textContent).toBe('use letters, digits and ._+=,@- only');
+  });
+
+  it('lists the message and only the issues no field claimed', () => {
+    render(<FormError error={invalid} shownFields={['applicationName']} />);
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('The request is invalid.');
+    expect(alert.textContent).toContain('tagFilters.0.key: required for KEY_AND_VALUE');
+    expect(alert.textContent).not.toContain('use letters');
+  });
+
+  it('renders nothing without an error', () => {
+    const { container } = render(<FormError error={null} />);
+    expect(container.textContent).toBe('');
+  });
+});
+
+describe('ErrorState', () => {
+  it('says what to do for each kind of failure', () => {
+    render(<ErrorState error={new ApiError(0, 'NetworkError', 'Could not reach the Drover API.')} onRetry={() => undefined} />);
+    expect(screen.getByRole('alert').textContent).toMatch(/Check that the API is running/);
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
+  });
+
+  it('shows the request id of server errors', () => {
+    render(<ErrorState error={toApiError(500, { error: { code: 'InternalError', message: 'Something went wrong', requestId: 'req-42' } })} />);
+    expect(screen.getByRole('alert').textContent).toMatch(/req-42/);
+    expect(screen.getByRole('alert').textContent).toMatch(/API logs/);
+  });
+});
