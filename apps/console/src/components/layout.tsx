@@ -39,6 +39,11 @@ export function Layout() {
         </div>
       </nav>
       <main className="main" id="main" tabIndex={-1}>
+        {me?.user?.mustChangePassword ? (
+          <p className="notice notice-warning">
+            Your password was set by an admin. <NavLink to="/settings/account">Choose a new one</NavLink>.
+          </p>
+        ) : null}
         <Outlet />
       </main>
     </div>
