@@ -55,7 +55,7 @@ export function InstancesPage() {
     overscan: 10,
     initialRect: { width: 1000, height: 600 },
   });
-  const template = 'minmax(160px, 1.2fr) 90px minmax(160px, 2fr) 110px 120px minmax(120px, 1fr)';
+  const template = 'minmax(160px, 1.2fr) 90px minmax(160px, 2fr) 140px 120px minmax(120px, 1fr)';
 
   return (
     <>
