@@ -33,6 +33,7 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
     bodyLimit: 1024 * 1024,
     trustProxy: true,
     return503OnClosing: true,
+    forceCloseConnections: 'idle',
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -40,6 +41,8 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
     reply.header('x-request-id', req.id);
   });
   registerErrorHandler(app);
+  // Graceful shutdown hands held long-polls back to the agents at once instead of waiting out their 25 s.
+  app.addHook('preClose', async () => ctx.waiters.releaseAll());
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await registerSwagger(app);

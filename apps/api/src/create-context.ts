@@ -1,25 +1,45 @@
 // Builds the API's dependencies from the environment. Shared by server.ts and the tests, so both run the same wiring.
 import type { Env } from '@drover/config';
 import { createDatabase } from '@drover/db';
-import { createRedis } from '@drover/engine';
+import { channels, createEngine, createRedis } from '@drover/engine';
 import type { ApiContext } from './context';
 import { createAuthService } from './services/auth-service';
+import { createPollWaiters } from './services/poll-waiters';
 import { createStorage } from './storage';
+
+const withTimeout = (p: Promise<unknown>, ms: number) =>
+  Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
 
 export async function createApiContext(env: Env): Promise<ApiContext & { close(): Promise<void> }> {
   const db = createDatabase(env.DATABASE_URL, { max: 20, applicationName: 'drover-api' });
   const redis = createRedis(env.REDIS_URL, 'drover-api');
+  const subscriber = createRedis(env.REDIS_URL, 'drover-api-sub');
   const auth = createAuthService(db, { sessionTtlHours: env.SESSION_TTL_HOURS });
   const storage = createStorage(env);
+  const engine = createEngine(db, redis, {
+    redisPrefix: env.REDIS_PREFIX,
+    agentLostAfterSeconds: env.AGENT_LOST_AFTER_SECONDS,
+    ackTimeoutSeconds: env.EVENT_ACK_TIMEOUT_SECONDS,
+    graceSeconds: env.EVENT_TIMEOUT_GRACE_SECONDS,
+  });
+  const waiters = createPollWaiters(subscriber, channels(env.REDIS_PREFIX).wake);
+  await waiters.ready;
   return {
     env,
     db,
     redis,
+    subscriber,
     auth,
     storage,
+    engine,
+    waiters,
     async close() {
+      waiters.releaseAll();
+      subscriber.disconnect();
+      // Bounded: shutdown must not hang on a connection that will never answer.
+      await withTimeout(engine.close(), 3000);
       redis.disconnect();
-      await db.close();
+      await withTimeout(db.close(), 3000);
     },
   };
 }

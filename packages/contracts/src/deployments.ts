@@ -207,3 +207,9 @@ export const StreamLog = z.object({
 });
 export type StreamLog = z.infer<typeof StreamLog>;
 export const STREAM_EVENT_TYPES = ['deployment', 'target', 'log'] as const;
+
+/** What the engine publishes on a deployment's channel (internal between processes; documented for completeness). */
+export type DeploymentNoticeWire =
+  | { t: 'dep' }
+  | { t: 'tgt'; ids: string[] }
+  | { t: 'log'; targetId: string; eventName: string; seq: number; data: string };

@@ -1,8 +1,187 @@
-// The agent protocol (docs/agent-protocol.md). Authenticated by the instance credential.
+// The agent protocol (docs/agent-protocol.md). Every call but register is authenticated by the instance credential
+// and can only see that instance's own commands.
+import {
+  AgentAckRequest,
+  AgentAckResponse,
+  AgentCompleteRequest,
+  AgentCompleteResponse,
+  AgentHeartbeatRequest,
+  AgentHeartbeatResponse,
+  AgentLogRequest,
+  AgentLogResponse,
+  AgentPollRequest,
+  AgentPollResponse,
+  AgentRegisterRequest,
+  AgentRegisterResponse,
+  DeploymentSpec,
+  ErrorBody,
+  MAX_LOG_CHUNK_BYTES,
+} from '@drover/contracts';
+import { forbidden } from '@drover/engine';
+import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
+import { createAgentService } from '../../services/agent-service';
+
+const CommandParams = z.object({ commandId: z.string().uuid() });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
+
+function instanceOf(req: { principal: unknown }): { instanceId: string; instanceName: string } {
+  const p = req.principal as { kind?: string; instanceId?: string; instanceName?: string } | null;
+  if (!p || p.kind !== 'agent' || !p.instanceId) throw forbidden('agent credential required');
+  return { instanceId: p.instanceId, instanceName: p.instanceName ?? '' };
+}
 
 export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
-  void app;
-  void ctx;
+  const agents = createAgentService(ctx.db);
+  const ops = ctx.engine.agent;
+  const tags = ['agent protocol'];
+
+  app.post(
+    '/register',
+    {
+      config: { auth: 'public', rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: { operationId: 'agentRegister', tags, body: AgentRegisterRequest, response: { 201: AgentRegisterResponse, ...errors } },
+    },
+    async (req, reply) => reply.code(201).send(await agents.register(req.body, req.ip)),
+  );
+
+  app.post(
+    '/poll',
+    {
+      config: { auth: 'agent' },
+      schema: { operationId: 'agentPoll', tags, body: AgentPollRequest, response: { 200: AgentPollResponse, ...errors } },
+    },
+    async (req) => {
+      const { instanceId } = instanceOf(req);
+      await ops.touch(instanceId, req.body.agentVersion);
+      const deadline = Date.now() + req.body.waitSeconds * 1000;
+      const abort = new AbortController();
+      req.raw.once('close', () => abort.abort());
+      for (;;) {
+        const command = await ops.claimNext(instanceId);
+        const left = deadline - Date.now();
+        if (command || left <= 0 || abort.signal.aborted) return { command };
+        await ctx.waiters.wait(instanceId, left, abort.signal);
+      }
+    },
+  );
+
+  app.post(
+    '/heartbeat',
+    {
+      config: { auth: 'agent' },
+      schema: {
+        operationId: 'agentHeartbeat',
+        tags,
+        body: AgentHeartbeatRequest,
+        response: { 200: AgentHeartbeatResponse, ...errors },
+      },
+    },
+    async (req) => {
+      const { instanceId } = instanceOf(req);
+      return { commands: await ops.heartbeat(instanceId, req.body.commandIds) };
+    },
+  );
+
+  app.get(
+    '/deployments/:deploymentId/spec',
+    {
+      config: { auth: 'agent' },
+      schema: {
+        operationId: 'agentGetDeploymentSpec',
+        tags,
+        params: z.object({ deploymentId: z.string().min(1).max(20) }),
+        response: { 200: DeploymentSpec, ...errors },
+      },
+    },
+    async (req) => agents.spec(instanceOf(req).instanceId, req.params.deploymentId),
+  );
+
+  app.get(
+    '/revisions/:revisionId/bundle',
+    {
+      config: { auth: 'agent' },
+      schema: {
+        operationId: 'agentDownloadBundle',
+        tags,
+        description: 'The bundle bytes (application/octet-stream); x-drover-sha256 carries the expected digest.',
+        params: z.object({ revisionId: z.string().uuid() }),
+      },
+    },
+    async (req, reply) => {
+      const rev = await agents.bundleFor(instanceOf(req).instanceId, req.params.revisionId);
+      const stream = await ctx.storage.get(rev.storageKey ?? '');
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', String(rev.size))
+        .header('x-drover-sha256', rev.sha256)
+        .send(stream);
+    },
+  );
+
+  app.post(
+    '/commands/:commandId/ack',
+    {
+      config: { auth: 'agent' },
+      schema: {
+        operationId: 'agentAckCommand',
+        tags,
+        params: CommandParams,
+        body: AgentAckRequest,
+        response: { 200: AgentAckResponse, ...errors },
+      },
+    },
+    async (req) => ({ status: await ops.ack(instanceOf(req).instanceId, req.params.commandId, req.body) }),
+  );
+
+  app.post(
+    '/commands/:commandId/logs',
+    {
+      config: { auth: 'agent' },
+      bodyLimit: MAX_LOG_CHUNK_BYTES * 2 + 1024,
+      schema: {
+        operationId: 'agentAppendLog',
+        tags,
+        params: CommandParams,
+        body: AgentLogRequest,
+        response: { 200: AgentLogResponse, ...errors },
+      },
+    },
+    async (req) => {
+      const r = await ops.appendLog(instanceOf(req).instanceId, req.params.commandId, req.body.seq, req.body.data);
+      if (r.accepted) {
+        await ctx.engine.notifier.deployment(r.deploymentId, {
+          t: 'log',
+          targetId: r.targetName,
+          eventName: r.eventName,
+          seq: req.body.seq,
+          data: req.body.data,
+        });
+      }
+      return { accepted: r.accepted, status: r.status };
+    },
+  );
+
+  app.post(
+    '/commands/:commandId/complete',
+    {
+      config: { auth: 'agent' },
+      schema: {
+        operationId: 'agentCompleteCommand',
+        tags,
+        params: CommandParams,
+        body: AgentCompleteRequest,
+        response: { 200: AgentCompleteResponse, ...errors },
+      },
+    },
+    async (req) => {
+      const r = await ops.complete(instanceOf(req).instanceId, req.params.commandId, req.body);
+      if (r.deploymentId && r.targetId) {
+        await ctx.engine.notifier.deployment(r.deploymentId, { t: 'tgt', ids: [r.targetId] });
+        if (r.targetDone) await ctx.engine.queue.advance(r.deploymentId);
+      }
+      return { status: r.status, next: r.next };
+    },
+  );
 }

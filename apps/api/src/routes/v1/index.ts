@@ -3,15 +3,29 @@ import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
 import { createServices } from '../../services';
 import { registerApplicationRoutes } from './applications';
+import { registerAuditRoutes } from './audit';
+import { registerAuthRoutes } from './auth';
 import { registerDeploymentConfigRoutes } from './deployment-configs';
 import { registerDeploymentGroupRoutes } from './deployment-groups';
+import { registerInstanceRoutes } from './instances';
+import { registerRegistrationTokenRoutes } from './registration-tokens';
 import { registerRevisionRoutes } from './revisions';
+import { registerApiTokenRoutes } from './tokens';
+import { registerUserRoutes } from './users';
+import { registerDeploymentRoutes } from './deployments';
 
 export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
   const services = createServices(ctx);
+  registerAuthRoutes(app, services, ctx);
+  registerUserRoutes(app, services);
+  registerApiTokenRoutes(app, services);
   registerApplicationRoutes(app, services);
   registerDeploymentConfigRoutes(app, services);
   registerDeploymentGroupRoutes(app, services);
   // Own scope: the pass-through octet-stream body parser applies to revision uploads only.
   void app.register(async (scope) => registerRevisionRoutes(scope, services));
+  registerInstanceRoutes(app, services);
+  registerRegistrationTokenRoutes(app, services);
+  registerAuditRoutes(app, services);
+  registerDeploymentRoutes(app, ctx);
 }

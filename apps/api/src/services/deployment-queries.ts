@@ -1,0 +1,161 @@
+// Read side of deployments: lists with filters and cursors, targets, logs, and the plan preview.
+import type { ListDeploymentsQuery, PlanRequest, PlanResponse } from '@drover/contracts';
+import type { Database, Prisma } from '@drover/db';
+import { planDeployment } from '@drover/domain';
+import {
+  deploymentInclude,
+  invalid,
+  loadGroup,
+  notFound,
+  resolveConfig,
+  resolveGroupHosts,
+  targetInclude,
+  toDeploymentInfo,
+  toTargetInfo,
+} from '@drover/engine';
+
+const encodeCursor = (createdAt: Date, id: string) => Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+function decodeCursor(c: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) throw invalid('InvalidNextToken', 'cursor: not a cursor this API returned');
+  return { createdAt, id };
+}
+
+export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeconds: number }) {
+  const { prisma } = db;
+  return {
+    async get(id: string) {
+      const d = await prisma.deployment.findUnique({ where: { id }, include: deploymentInclude });
+      if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
+      return toDeploymentInfo(d);
+    },
+
+    async list(q: ListDeploymentsQuery) {
+      const where: Prisma.DeploymentWhereInput = {};
+      if (q.applicationName) where.application = { name: q.applicationName };
+      if (q.deploymentGroupName) {
+        if (!q.applicationName) throw invalid('ApplicationNameRequired', 'applicationName: required with deploymentGroupName');
+        where.deploymentGroup = { name: q.deploymentGroupName };
+      }
+      if (q.status) where.status = { in: q.status };
+      if (q.createdAfter || q.createdBefore) {
+        where.createdAt = {
+          ...(q.createdAfter ? { gte: new Date(q.createdAfter) } : {}),
+          ...(q.createdBefore ? { lte: new Date(q.createdBefore) } : {}),
+        };
+      }
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        where.OR = [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }];
+      }
+      const rows = await prisma.deployment.findMany({
+        where,
+        include: deploymentInclude,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: q.limit + 1,
+      });
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toDeploymentInfo),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      };
+    },
+
+    async targets(deploymentId: string, q: { status?: string | undefined; cursor?: string | undefined; limit: number }) {
+      await this.exists(deploymentId);
+      const after = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString('utf8')) : -1;
+      if (Number.isNaN(after)) throw invalid('InvalidNextToken', 'cursor: not a cursor this API returned');
+      const rows = await prisma.deploymentTarget.findMany({
+        where: { deploymentId, position: { gt: after }, ...(q.status ? { status: q.status as never } : {}) },
+        include: targetInclude,
+        orderBy: { position: 'asc' },
+        take: q.limit + 1,
+      });
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toTargetInfo),
+        nextCursor: rows.length > q.limit && last ? Buffer.from(String(last.position)).toString('base64url') : null,
+      };
+    },
+
+    async targetsById(deploymentId: string, ids: string[]) {
+      const rows = await prisma.deploymentTarget.findMany({ where: { deploymentId, id: { in: ids } }, include: targetInclude });
+      return rows.map(toTargetInfo);
+    },
+
+    async target(deploymentId: string, targetName: string) {
+      const t = await prisma.deploymentTarget.findFirst({ where: { deploymentId, instanceName: targetName }, include: targetInclude });
+      if (!t) throw notFound('DeploymentTargetDoesNotExist', `deployment ${deploymentId} has no target ${targetName}`);
+      return toTargetInfo(t);
+    },
+
+    async exists(id: string) {
+      const d = await prisma.deployment.findUnique({ where: { id }, select: { id: true } });
+      if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
+    },
+
+    /** The event row behind /log, plus the chunks from fromSeq on. */
+    async log(deploymentId: string, targetName: string, eventName: string, fromSeq: number) {
+      const ev = await prisma.lifecycleEvent.findFirst({
+        where: { deploymentId, name: eventName, target: { instanceName: targetName } },
+        select: { id: true, status: true },
+      });
+      if (!ev) throw notFound('LifecycleEventDoesNotExist', `no ${eventName} event for ${targetName} in ${deploymentId}`);
+      const chunks = await prisma.logChunk.findMany({
+        where: { eventId: ev.id, seq: { gte: fromSeq } },
+        orderBy: { seq: 'asc' },
+        select: { seq: true, data: true },
+      });
+      return { eventId: ev.id, status: ev.status, chunks };
+    },
+
+    async eventStatus(eventId: string) {
+      return (await prisma.lifecycleEvent.findUnique({ where: { id: eventId }, select: { status: true } }))?.status ?? null;
+    },
+
+    async plan(req: PlanRequest): Promise<PlanResponse> {
+      const { group } = await loadGroup(prisma, req.applicationName, req.deploymentGroupName);
+      const config = await resolveConfig(prisma, req.deploymentConfigName ?? group.deploymentConfig.name);
+      const hosts = await resolveGroupHosts(prisma, group);
+      const installed = new Map(
+        (await prisma.installedRevision.findMany({ where: { deploymentGroupId: group.id } })).map((r) => [r.instanceId, r.revisionId]),
+      );
+      const plan = planDeployment(
+        hosts.map((h) => ({
+          id: h.id,
+          name: h.name,
+          revisionHealth: !installed.has(h.id)
+            ? 'Unknown'
+            : req.revisionId && installed.get(h.id) === req.revisionId
+              ? 'Current'
+              : 'Old',
+        })),
+        config.mhh,
+      );
+      const cutoff = Date.now() - opts.agentLostAfterSeconds * 1000;
+      const online = (h: { lastSeenAt: Date | null }) => !!h.lastSeenAt && h.lastSeenAt.getTime() >= cutoff;
+      const byId = new Map(hosts.map((h) => [h.id, h]));
+      const info = (id: string) => {
+        const h = byId.get(id);
+        return { instanceName: h?.name ?? id, online: h ? online(h) : false, currentRevisionId: installed.get(id) ?? null };
+      };
+      return {
+        ok: plan.ok,
+        deploymentConfig: { name: config.name, minimumHealthyHosts: config.mhh },
+        hostCount: plan.hostCount,
+        minimumHealthyHosts: plan.minimumHealthy,
+        batchSize: plan.ok ? plan.batchSize : 0,
+        requiredSuccesses: plan.ok ? plan.requiredSuccesses : Math.max(plan.minimumHealthy, 1),
+        batches: plan.ok ? plan.batches.map((b) => b.map(info)) : [],
+        explanation: plan.ok ? plan.explanation : plan.message,
+        errorCode: plan.ok ? null : plan.errorCode,
+        offlineHosts: hosts.filter((h) => !online(h)).map((h) => h.name),
+      };
+    },
+  };
+}
+
+export type DeploymentQueries = ReturnType<typeof createDeploymentQueries>;

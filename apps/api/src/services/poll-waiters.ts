@@ -1,0 +1,55 @@
+// Held agent long-polls, keyed by instance. One Redis subscription per API process hears "these hosts have work"
+// and wakes the matching polls at once; a poll also ends by itself after its wait, so a lost message costs at most
+// one poll period.
+import type { Redis } from 'ioredis';
+
+export function createPollWaiters(subscriber: Redis, wakeChannel: string) {
+  const waiting = new Map<string, Set<() => void>>();
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel !== wakeChannel) return;
+    for (const id of message.split(',')) wakeLocal(id);
+  });
+  const ready = subscriber.subscribe(wakeChannel).catch(() => undefined);
+
+  function wakeLocal(instanceId: string) {
+    const set = waiting.get(instanceId);
+    if (!set) return;
+    waiting.delete(instanceId);
+    for (const fn of set) fn();
+  }
+
+  return {
+    ready,
+    /** Resolves true when woken, false after `ms` or when `signal` aborts. */
+    wait(instanceId: string, ms: number, signal?: AbortSignal): Promise<boolean> {
+      return new Promise((resolve) => {
+        let done = false;
+        const finish = (woken: boolean) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          waiting.get(instanceId)?.delete(onWake);
+          if (waiting.get(instanceId)?.size === 0) waiting.delete(instanceId);
+          resolve(woken);
+        };
+        const onWake = () => finish(true);
+        const timer = setTimeout(() => finish(false), ms);
+        let set = waiting.get(instanceId);
+        if (!set) waiting.set(instanceId, (set = new Set()));
+        set.add(onWake);
+        signal?.addEventListener('abort', () => finish(false), { once: true });
+      });
+    },
+    /** Ends every held poll (graceful shutdown hands them back to the agents). */
+    releaseAll() {
+      for (const id of [...waiting.keys()]) wakeLocal(id);
+    },
+    get size() {
+      let n = 0;
+      for (const s of waiting.values()) n += s.size;
+      return n;
+    },
+  };
+}
+
+export type PollWaiters = ReturnType<typeof createPollWaiters>;

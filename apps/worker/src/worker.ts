@@ -1,0 +1,98 @@
+// The worker pool's process body: a BullMQ worker that advances deployments, a sweeper for timeouts and lost
+// agents, and a reconciler that re-enqueues every unfinished deployment (at start and periodically) so that wiping
+// Redis, or killing any worker with -9, loses nothing. Several of these processes can run side by side.
+import { Worker, type Job } from 'bullmq';
+import type { Env } from '@drover/config';
+import { createDatabase, type Database } from '@drover/db';
+import { ADVANCE_JOB, createEngine, createRedis, DEPLOYMENT_QUEUE, type AdvanceJobData, type Engine } from '@drover/engine';
+import pino from 'pino';
+
+/** How often the reconciler re-enqueues unfinished deployments (a safety net; normal progress is event-driven). */
+const RECONCILE_EVERY_MS = 30_000;
+/** Recover a killed worker's job after this long (BullMQ's default is 30 s). */
+const LOCK_DURATION_MS = 15_000;
+/** How long shutdown waits for running jobs before leaving them to be recovered. */
+const CLOSE_GRACE_MS = 5_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+export interface RunningWorker {
+  engine: Engine;
+  db: Database;
+  close(): Promise<void>;
+}
+
+export async function startWorker(env: Env): Promise<RunningWorker> {
+  const log = pino({ level: env.LOG_LEVEL, base: { svc: 'worker' } });
+  const db = createDatabase(env.DATABASE_URL, { max: Math.min(20, env.WORKER_CONCURRENCY + 4), applicationName: 'drover-worker' });
+  const redis = createRedis(env.REDIS_URL, 'drover-worker');
+  const bullConnection = createRedis(env.REDIS_URL, 'drover-worker-bull');
+  const engine = createEngine(db, redis, {
+    redisPrefix: env.REDIS_PREFIX,
+    agentLostAfterSeconds: env.AGENT_LOST_AFTER_SECONDS,
+    ackTimeoutSeconds: env.EVENT_ACK_TIMEOUT_SECONDS,
+    graceSeconds: env.EVENT_TIMEOUT_GRACE_SECONDS,
+  });
+
+  const worker = new Worker<AdvanceJobData>(
+    DEPLOYMENT_QUEUE,
+    async (job: Job<AdvanceJobData>) => {
+      if (job.name !== ADVANCE_JOB) throw new Error(`unknown job ${job.name}`);
+      await engine.advance(job.data.deploymentId);
+    },
+    {
+      connection: bullConnection,
+      prefix: `${env.REDIS_PREFIX}:bull`,
+      concurrency: env.WORKER_CONCURRENCY,
+      lockDuration: LOCK_DURATION_MS,
+      stalledInterval: LOCK_DURATION_MS,
+      maxStalledCount: 100,
+    },
+  );
+  worker.on('error', (err) => log.warn({ err: err.message }, 'worker connection error'));
+  worker.on('failed', (job, err) =>
+    log.warn({ deploymentId: job?.data.deploymentId, attempt: job?.attemptsMade, err: err.message }, 'advance failed; will retry'),
+  );
+
+  let stopped = false;
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, name: string, fn: () => Promise<unknown>) => {
+    let running = false;
+    const tick = async () => {
+      if (running || stopped) return;
+      running = true;
+      try {
+        await fn();
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, `${name} failed; retrying on the next tick`);
+      } finally {
+        running = false;
+      }
+    };
+    timers.push(setInterval(tick, ms));
+    void tick();
+  };
+  every(env.RECONCILE_INTERVAL_SECONDS * 1000, 'sweep', () => engine.sweep());
+  every(RECONCILE_EVERY_MS, 'reconcile', async () => {
+    const n = await engine.reconcile();
+    if (n) log.debug({ unfinished: n }, 'reconciled');
+  });
+  log.info({ concurrency: env.WORKER_CONCURRENCY }, 'worker started');
+
+  return {
+    engine,
+    db,
+    async close() {
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      // Give running jobs a moment to finish, then let go: an interrupted advance is simply re-run by whichever
+      // worker picks it up next (it is idempotent).
+      const graceful = worker.close();
+      const timedOut = await Promise.race([graceful.then(() => false), sleep(CLOSE_GRACE_MS).then(() => true)]);
+      if (timedOut) await worker.close(true);
+      await engine.close();
+      bullConnection.disconnect();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// A minimal in-process agent speaking the real agent protocol over HTTP: register, long-poll, spec, ack, logs,
+// complete. Outcomes are scripted per event so tests can fail a hook on a chosen host. (The real drover-agent, which
+// runs scripts, is exercised by the agent's own tests and the end-to-end suite.)
+import type { AgentCompleteResponse, AgentPollResponse, HostCommand } from '@drover/contracts';
+
+export type Outcome = 'ok' | 'fail' | 'hang';
+
+export interface ProtocolAgent {
+  name: string;
+  ran: { deploymentId: string; event: string; commandId: string }[];
+  stop(): Promise<void>;
+  /** Paused agents stop polling and heartbeating (a dead host). */
+  pause(): void;
+}
+
+export async function startProtocolAgent(opts: {
+  url: string;
+  registrationToken: string;
+  name: string;
+  tags: { key: string; value: string }[];
+  outcome?: (cmd: HostCommand) => Outcome;
+}): Promise<ProtocolAgent> {
+  const reg = await fetch(`${opts.url}/agent/v1/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ registrationToken: opts.registrationToken, name: opts.name, tags: opts.tags, agentVersion: 'test' }),
+  });
+  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${await reg.text()}`);
+  const { credential } = (await reg.json()) as { credential: string };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${credential}` };
+  const call = async <T>(path: string, body?: unknown, signal?: AbortSignal): Promise<T> => {
+    const res = await fetch(`${opts.url}/agent/v1${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(signal ? { signal } : {}),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const ran: ProtocolAgent['ran'] = [];
+  const abort = new AbortController();
+  let running = true;
+  let paused = false;
+
+  const run = async (cmd: HostCommand): Promise<HostCommand | null> => {
+    await call(`/deployments/${cmd.deploymentId}/spec`);
+    await call(`/commands/${cmd.commandId}/ack`, { isNoop: false, timeoutSeconds: 60 });
+    ran.push({ deploymentId: cmd.deploymentId, event: cmd.lifecycleEvent, commandId: cmd.commandId });
+    const outcome = opts.outcome?.(cmd) ?? 'ok';
+    if (outcome === 'hang') {
+      paused = true;
+      return null;
+    }
+    await call(`/commands/${cmd.commandId}/logs`, { seq: 0, data: `[stdout] ${cmd.lifecycleEvent} on ${opts.name}\n` });
+    const done = await call<AgentCompleteResponse>(`/commands/${cmd.commandId}/complete`, {
+      status: outcome === 'ok' ? 'Succeeded' : 'Failed',
+      diagnostics:
+        outcome === 'ok'
+          ? { errorCode: 'Success', message: 'ok' }
+          : { errorCode: 'ScriptFailed', scriptName: 'scripts/check.sh', message: 'exit code 1', logTail: 'boom' },
+    });
+    return done.next;
+  };
+
+  const loop = (async () => {
+    while (running) {
+      if (paused) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      try {
+        const { command } = await call<AgentPollResponse>('/poll', { waitSeconds: 5 }, abort.signal);
+        let next = command;
+        while (next && running && !paused) next = await run(next);
+      } catch (err) {
+        if (!running) break;
+        void err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  })();
+
+  return {
+    name: opts.name,
+    ran,
+    pause: () => {
+      paused = true;
+    },
+    async stop() {
+      running = false;
+      abort.abort();
+      await loop;
+    },
+  };
+}
