@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import type { Role } from '@drover/contracts';
 import type { Database } from '@drover/db';
-import { type Actor, SYSTEM_ACTOR, unauthenticated } from '@drover/engine';
+import { type Actor, SYSTEM_ACTOR, invalid, unauthenticated, writeAudit } from '@drover/engine';
 import { hashSecret, newSecret } from '../lib/secrets';
 import { TtlCache } from '../lib/ttl-cache';
 
@@ -11,7 +11,7 @@ export type { Actor };
 
 export type Principal =
   | { kind: 'user'; userId: string; email: string; role: Role; sessionId: string; csrfToken: string }
-  | { kind: 'token'; tokenId: string; name: string; role: Role }
+  | { kind: 'token'; tokenId: string; name: string; role: Role; createdById: string | null }
   | { kind: 'agent'; instanceId: string; instanceName: string };
 
 export function actorOf(p: Principal | null, sourceIp: string | null, requestId: string | null): Actor {
@@ -20,6 +20,11 @@ export function actorOf(p: Principal | null, sourceIp: string | null, requestId:
   if (p.kind === 'token') return { type: 'token', id: p.tokenId, name: p.name, sourceIp, requestId };
   return { type: 'agent', id: p.instanceId, name: p.instanceName, sourceIp, requestId };
 }
+
+const RANK: Record<Role, number> = { viewer: 1, deployer: 2, admin: 3 };
+/** The lower of two roles: a token never acts with more than its creator currently has. */
+export const lowerRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
+export const roleAtLeast = (have: Role, need: Role): boolean => RANK[have] >= RANK[need];
 
 const AGENT_CACHE_MS = 30_000;
 const TOKEN_CACHE_MS = 10_000;
@@ -56,10 +61,22 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
       const key = hashSecret(secret);
       const cached = tokenCache.get(key);
       if (cached !== undefined) return cached;
-      const t = await prisma.apiToken.findUnique({ where: { tokenHash: key } });
+      const t = await prisma.apiToken.findUnique({
+        where: { tokenHash: key },
+        include: { createdBy: { select: { role: true, disabledAt: true } } },
+      });
       const now = new Date();
-      const ok = t && !t.revokedAt && (!t.expiresAt || t.expiresAt > now);
-      const p: Principal | null = ok ? { kind: 'token', tokenId: t.id, name: t.name, role: t.role } : null;
+      // A disabled creator's tokens stop working; a demoted creator's tokens are capped at the new role.
+      const ok = t && !t.revokedAt && (!t.expiresAt || t.expiresAt > now) && !t.createdBy?.disabledAt;
+      const p: Principal | null = ok
+        ? {
+            kind: 'token',
+            tokenId: t.id,
+            name: t.name,
+            role: t.createdBy ? lowerRole(t.role, t.createdBy.role) : t.role,
+            createdById: t.createdById,
+          }
+        : null;
       tokenCache.set(key, p);
       if (ok) void prisma.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: now } }).catch(() => undefined);
       return p;
@@ -85,27 +102,64 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
       };
     },
 
-    async login(email: string, password: string, meta: { sourceIp: string | null; userAgent: string | null }) {
+    async login(email: string, password: string, meta: { sourceIp: string | null; userAgent: string | null; requestId: string | null }) {
       const user = await prisma.user.findUnique({ where: { email: email.toLowerCase() } });
       // Verify against a real hash even for unknown users so timing does not reveal which emails exist.
       const ok = user
         ? await argonVerify(user.passwordHash, password).catch(() => false)
         : await argonVerify(DUMMY_HASH, password).catch(() => false);
-      if (!user || !ok || user.disabledAt) throw unauthenticated('wrong email or password');
+      const actor: Actor = {
+        type: 'user',
+        id: user?.id ?? null,
+        name: email.toLowerCase(),
+        sourceIp: meta.sourceIp,
+        requestId: meta.requestId,
+      };
+      if (!user || !ok || user.disabledAt) {
+        await writeAudit(prisma, actor, 'user.loginFailed', 'user', user?.id ?? null, {
+          reason: !user ? 'unknown email' : user.disabledAt ? 'disabled' : 'wrong password',
+        });
+        throw unauthenticated('wrong email or password');
+      }
       const { secret, hash } = newSecret('drs');
       const csrfToken = randomBytes(24).toString('base64url');
       const expiresAt = new Date(Date.now() + opts.sessionTtlHours * 3600_000);
-      await prisma.$transaction([
-        prisma.session.create({
+      const updated = await prisma.$transaction(async (tx) => {
+        await tx.session.create({
           data: { userId: user.id, tokenHash: hash, csrfToken, expiresAt, sourceIp: meta.sourceIp, userAgent: meta.userAgent },
-        }),
-        prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } }),
-      ]);
-      return { sessionSecret: secret, csrfToken, expiresAt, user };
+        });
+        await writeAudit(tx, actor, 'user.login', 'user', user.id);
+        return tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+      });
+      return { sessionSecret: secret, csrfToken, expiresAt, user: updated };
     },
 
-    async logout(sessionId: string) {
-      await prisma.session.deleteMany({ where: { id: sessionId } });
+    async logout(sessionId: string, actor: Actor) {
+      await prisma.$transaction(async (tx) => {
+        const { count } = await tx.session.deleteMany({ where: { id: sessionId } });
+        if (count > 0) await writeAudit(tx, actor, 'user.logout', 'user', actor.id);
+      });
+    },
+
+    /** Changes the caller's own password; ends the user's other sessions. */
+    async changePassword(userId: string, sessionId: string | null, current: string, next: string, actor: Actor) {
+      const user = await prisma.user.findUnique({ where: { id: userId } });
+      if (!user || !(await argonVerify(user.passwordHash, current).catch(() => false))) {
+        throw invalid('WrongPassword', 'body.currentPassword: wrong password', {
+          issues: [{ field: 'body.currentPassword', reason: 'wrong password' }],
+        });
+      }
+      if (current === next) {
+        throw invalid('InvalidInput', 'body.newPassword: must differ from the current password', {
+          issues: [{ field: 'body.newPassword', reason: 'must differ from the current password' }],
+        });
+      }
+      const passwordHash = await hashPassword(next);
+      await prisma.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: false } });
+        await tx.session.deleteMany({ where: { userId, ...(sessionId ? { id: { not: sessionId } } : {}) } });
+        await writeAudit(tx, actor, 'user.changePassword', 'user', userId);
+      });
     },
 
     /** First start: create the admin account when no user exists; returns the one-time password to print. */

@@ -1,9 +1,14 @@
 // The service graph for /v1, wired by hand from the API context. Routes call these; services own the rules.
 import type { ApiContext } from '../context';
+import { createApiTokenService } from './api-token-service';
 import { createApplicationService } from './application-service';
+import { createAuditService } from './audit-service';
 import { createDeploymentConfigService } from './deployment-config-service';
 import { createDeploymentGroupService } from './deployment-group-service';
+import { createInstanceService } from './instance-service';
+import { createRegistrationTokenService } from './registration-token-service';
 import { createRevisionService } from './revision-service';
+import { createUserService } from './user-service';
 
 export function createServices(ctx: ApiContext) {
   const prisma = ctx.db.prisma;
@@ -22,6 +27,11 @@ export function createServices(ctx: ApiContext) {
       dataDir: ctx.env.DATA_DIR,
       maxBundleMb: ctx.env.MAX_BUNDLE_MB,
     }),
+    instances: createInstanceService({ prisma, auth: ctx.auth, agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS }),
+    registrationTokens: createRegistrationTokenService({ prisma }),
+    apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),
+    users: createUserService({ prisma, auth: ctx.auth }),
+    audit: createAuditService({ prisma }),
   };
 }
 

@@ -102,3 +102,34 @@ export async function insertDeployment(
     },
   });
 }
+
+/** Logs in over HTTP; returns the cookie header value and the CSRF token. */
+export async function login(api: TestApi, email: string, password: string, headers: Record<string, string> = {}) {
+  const res = await api.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, headers });
+  const setCookie = res.headers['set-cookie'];
+  const raw = Array.isArray(setCookie) ? (setCookie[0] ?? '') : (setCookie ?? '');
+  return {
+    status: res.statusCode,
+    body: res.json() as Record<string, unknown> & { csrfToken?: string; error?: { code: string } },
+    setCookie: raw,
+    cookie: raw.split(';')[0] ?? '',
+  };
+}
+
+/** A request made with a session cookie (and the CSRF header when given). */
+export async function withSession(
+  api: TestApi,
+  session: { cookie: string; csrf?: string | undefined },
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+): Promise<Res> {
+  const res = await api.app.inject({
+    method,
+    url,
+    headers: { cookie: session.cookie, ...(session.csrf ? { 'x-csrf-token': session.csrf } : {}) },
+    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+  });
+  const body = res.body && String(res.headers['content-type'] ?? '').includes('json') ? res.json() : {};
+  return { status: res.statusCode, body, headers: res.headers, raw: res.body };
+}

@@ -1,0 +1,156 @@
+// Instances: hosts running drover-agent. List with filters (tags, group membership, online, registration), read one
+// with its installed revisions, add/remove tags, deregister (its credential stops working at once).
+import type {
+  AddInstanceTagsRequest,
+  InstanceDetail,
+  InstanceInfo,
+  InstancePage,
+  ListInstancesQuery,
+} from '@drover/contracts';
+import type { Instance, InstanceTag, Prisma, PrismaClient } from '@drover/db';
+import { type Actor, conflict, notFound, writeAudit } from '@drover/engine';
+import { z } from 'zod';
+import type { AuthService } from './auth-service';
+import { findGroup } from './deployment-group-service';
+import { decodeCursor, invalidField, iso, isoOrNull, isOnline, page, type PrismaLike } from './service-support';
+import { resolveGroupInstances } from './target-resolution';
+
+type Row = Instance & { tags: InstanceTag[] };
+
+const instanceNotFound = (name: string) => notFound('InstanceDoesNotExist', `instance ${name} does not exist`);
+const notRegistered = (name: string) => conflict('InstanceNotRegistered', `instance ${name} is deregistered`);
+const NameCursor = z.object({ n: z.string() });
+
+export function createInstanceService(deps: { prisma: PrismaClient; auth: AuthService; agentLostAfterSeconds: number }) {
+  const { prisma, auth } = deps;
+
+  function toInfo(i: Row, now = Date.now()): InstanceInfo {
+    return {
+      instanceId: i.id,
+      instanceName: i.name,
+      registrationStatus: i.deregisteredAt ? 'Deregistered' : 'Registered',
+      online: isOnline(i, deps.agentLostAfterSeconds, now),
+      tags: [...i.tags].sort((a, b) => a.key.localeCompare(b.key)).map((t) => ({ key: t.key, value: t.value })),
+      hostname: i.hostname,
+      platform: i.platform,
+      agentVersion: i.agentVersion,
+      lastSeenAt: isoOrNull(i.lastSeenAt),
+      registerTime: iso(i.registeredAt),
+      deregisterTime: isoOrNull(i.deregisteredAt),
+    };
+  }
+
+  async function find(db: PrismaLike, name: string): Promise<Row> {
+    const i = await db.instance.findUnique({ where: { name }, include: { tags: true } });
+    if (!i) throw instanceNotFound(name);
+    return i;
+  }
+
+  return {
+    async list(q: ListInstancesQuery): Promise<InstancePage> {
+      const and: Prisma.InstanceWhereInput[] = [];
+      q.tag.forEach((spec) => {
+        const eq = spec.indexOf('=');
+        const key = eq < 0 ? spec : spec.slice(0, eq);
+        if (!key) throw invalidField('InvalidTagFilter', 'querystring.tag', 'use key=value or key');
+        and.push({ tags: { some: eq < 0 ? { key } : { key, value: spec.slice(eq + 1) } } });
+      });
+      if (!!q.applicationName !== !!q.deploymentGroupName) {
+        const missing = q.applicationName ? 'deploymentGroupName' : 'applicationName';
+        throw invalidField('InvalidInput', `querystring.${missing}`, 'give applicationName and deploymentGroupName together');
+      }
+      if (q.applicationName && q.deploymentGroupName) {
+        const group = await findGroup(prisma, q.applicationName, q.deploymentGroupName);
+        const targets = await resolveGroupInstances(prisma, group);
+        and.push({ id: { in: targets.map((t) => t.id) } });
+      }
+      const cutoff = new Date(Date.now() - deps.agentLostAfterSeconds * 1000);
+      if (q.status === 'online') and.push({ deregisteredAt: null, lastSeenAt: { gte: cutoff } });
+      if (q.status === 'offline') {
+        and.push({ OR: [{ deregisteredAt: { not: null } }, { lastSeenAt: null }, { lastSeenAt: { lt: cutoff } }] });
+      }
+      if (q.registrationStatus) {
+        and.push({ deregisteredAt: q.registrationStatus === 'Registered' ? null : { not: null } });
+      }
+      if (q.namePrefix) and.push({ name: { startsWith: q.namePrefix } });
+      const after = decodeCursor(NameCursor, q.cursor);
+      if (after) and.push({ name: { gt: after.n } });
+      const rows = await prisma.instance.findMany({
+        where: { AND: and },
+        include: { tags: true },
+        orderBy: { name: 'asc' },
+        take: q.limit + 1,
+      });
+      const now = Date.now();
+      return page(rows, q.limit, (r) => toInfo(r, now), (r) => ({ n: r.name }));
+    },
+
+    async get(name: string): Promise<InstanceDetail> {
+      const i = await find(prisma, name);
+      const installed = await prisma.installedRevision.findMany({
+        where: { instanceId: i.id },
+        include: { deploymentGroup: { select: { name: true, application: { select: { name: true } } } } },
+        orderBy: { installedAt: 'desc' },
+      });
+      return {
+        ...toInfo(i),
+        installedRevisions: installed.map((r) => ({
+          applicationName: r.deploymentGroup.application.name,
+          deploymentGroupName: r.deploymentGroup.name,
+          deploymentGroupId: r.deploymentGroupId,
+          revisionId: r.revisionId,
+          deploymentId: r.deploymentId,
+          installedAt: iso(r.installedAt),
+        })),
+      };
+    },
+
+    /** Adds tags; a key the host already has takes the new value (AddTagsToOnPremisesInstances). */
+    async addTags(name: string, input: AddInstanceTagsRequest, actor: Actor): Promise<InstanceInfo> {
+      const row = await prisma.$transaction(async (tx) => {
+        const i = await find(tx, name);
+        if (i.deregisteredAt) throw notRegistered(name);
+        const tags = new Map(input.tags.map((t) => [t.key, t.value]));
+        for (const [key, value] of tags) {
+          await tx.instanceTag.upsert({
+            where: { instanceId_key: { instanceId: i.id, key } },
+            create: { instanceId: i.id, key, value },
+            update: { value },
+          });
+        }
+        await writeAudit(tx, actor, 'instance.addTags', 'instance', i.id, {
+          instanceName: name,
+          tags: [...tags].map(([key, value]) => ({ key, value })),
+        });
+        return find(tx, name);
+      });
+      return toInfo(row);
+    },
+
+    async removeTags(name: string, keys: string[], actor: Actor): Promise<InstanceInfo> {
+      const row = await prisma.$transaction(async (tx) => {
+        const i = await find(tx, name);
+        if (i.deregisteredAt) throw notRegistered(name);
+        const { count } = await tx.instanceTag.deleteMany({ where: { instanceId: i.id, key: { in: keys } } });
+        await writeAudit(tx, actor, 'instance.removeTags', 'instance', i.id, { instanceName: name, keys, removed: count });
+        return find(tx, name);
+      });
+      return toInfo(row);
+    },
+
+    /** Deregisters: the host stops being a target and its credential is refused from now on. */
+    async deregister(name: string, actor: Actor): Promise<InstanceInfo> {
+      const row = await prisma.$transaction(async (tx) => {
+        const i = await find(tx, name);
+        if (i.deregisteredAt) throw notRegistered(name);
+        await tx.instance.update({ where: { id: i.id }, data: { deregisteredAt: new Date() } });
+        await writeAudit(tx, actor, 'instance.deregister', 'instance', i.id, { instanceName: name });
+        return find(tx, name);
+      });
+      auth.forgetAgentCredentials();
+      return toInfo(row);
+    },
+  };
+}
+
+export type InstanceService = ReturnType<typeof createInstanceService>;

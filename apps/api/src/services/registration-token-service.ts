@@ -1,0 +1,107 @@
+// Agent registration tokens (drr_…, admin): what a new host presents to join. Each carries tags for the hosts that
+// use it, an optional use limit and an expiry (at most 30 days). Registration itself is the agent protocol's job.
+import {
+  Tag,
+  type CreateRegistrationTokenRequest,
+  type CreateRegistrationTokenResponse,
+  type RegistrationTokenInfo,
+  type RegistrationTokenPage,
+} from '@drover/contracts';
+import type { AgentRegistrationToken, PrismaClient } from '@drover/db';
+import { type Actor, notFound, writeAudit } from '@drover/engine';
+import { z } from 'zod';
+import { newSecret } from '../lib/secrets';
+import { decodeCursor, iso, isoOrNull, page } from './service-support';
+
+type Row = AgentRegistrationToken & { createdBy: { id: string; email: string } | null };
+const Tags = z.array(Tag);
+
+export function toRegistrationTokenInfo(t: Row): RegistrationTokenInfo {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    tags: Tags.parse(t.tags),
+    maxUses: t.maxUses,
+    usedCount: t.usedCount,
+    createdBy: t.createdBy,
+    createdAt: iso(t.createdAt),
+    expiresAt: isoOrNull(t.expiresAt),
+    revokedAt: isoOrNull(t.revokedAt),
+  };
+}
+
+const Cursor = z.object({ at: z.string(), id: z.string().uuid() });
+
+export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
+  const { prisma } = deps;
+
+  /** AgentRegistrationToken has no relation to users in the schema; creators are looked up by id. */
+  async function withCreators(rows: AgentRegistrationToken[]): Promise<Row[]> {
+    const ids = [...new Set(rows.map((r) => r.createdById).filter((x): x is string => !!x))];
+    const users = ids.length
+      ? await prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } })
+      : [];
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return rows.map((r) => ({ ...r, createdBy: (r.createdById && byId.get(r.createdById)) || null }));
+  }
+
+  return {
+    async create(
+      input: CreateRegistrationTokenRequest,
+      createdById: string | null,
+      actor: Actor,
+    ): Promise<CreateRegistrationTokenResponse> {
+      const { secret, hash, prefix } = newSecret('drr');
+      const expiresAt = new Date(Date.now() + input.expiresInHours * 3600_000);
+      const row = await prisma.$transaction(async (tx) => {
+        const created = await tx.agentRegistrationToken.create({
+          data: {
+            name: input.name,
+            tokenHash: hash,
+            prefix,
+            tags: input.tags,
+            maxUses: input.maxUses ?? null,
+            expiresAt,
+            createdById,
+          },
+        });
+        await writeAudit(tx, actor, 'registrationToken.create', 'registrationToken', created.id, {
+          name: created.name,
+          prefix,
+          tags: input.tags,
+          maxUses: input.maxUses ?? null,
+          expiresAt: iso(expiresAt),
+        });
+        return created;
+      });
+      const [withCreator] = await withCreators([row]);
+      return { ...toRegistrationTokenInfo(withCreator ?? { ...row, createdBy: null }), token: secret };
+    },
+
+    async list(q: { cursor?: string | undefined; limit: number }): Promise<RegistrationTokenPage> {
+      const after = decodeCursor(Cursor, q.cursor);
+      const rows = await prisma.agentRegistrationToken.findMany({
+        where: after
+          ? { OR: [{ createdAt: { lt: new Date(after.at) } }, { createdAt: new Date(after.at), id: { lt: after.id } }] }
+          : {},
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: q.limit + 1,
+      });
+      return page(await withCreators(rows), q.limit, toRegistrationTokenInfo, (t) => ({ at: iso(t.createdAt), id: t.id }));
+    },
+
+    /** Revokes (idempotent); hosts already registered keep their own credentials. */
+    async revoke(id: string, actor: Actor): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const t = await tx.agentRegistrationToken.findUnique({ where: { id } });
+        if (!t) throw notFound('RegistrationTokenDoesNotExist', `registration token ${id} does not exist`);
+        if (t.revokedAt) return;
+        await tx.agentRegistrationToken.update({ where: { id }, data: { revokedAt: new Date() } });
+        await writeAudit(tx, actor, 'registrationToken.revoke', 'registrationToken', id, { name: t.name, prefix: t.prefix });
+      });
+    },
+  };
+}
+
+export type RegistrationTokenService = ReturnType<typeof createRegistrationTokenService>;
