@@ -26,8 +26,18 @@ export const MinimumHealthyHostsPerZone = z.object({
 
 /** Zonal rollout settings: stored now, executed by a later feature. */
 export const ZonalConfig = z.object({
-  firstZoneMonitorDurationInSeconds: z.number().int().min(0).max(86_400 * 7).optional(),
-  monitorDurationInSeconds: z.number().int().min(0).max(86_400 * 7).optional(),
+  firstZoneMonitorDurationInSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400 * 7)
+    .optional(),
+  monitorDurationInSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400 * 7)
+    .optional(),
   minimumHealthyHostsPerZone: MinimumHealthyHostsPerZone.optional(),
 });
 export type ZonalConfig = z.infer<typeof ZonalConfig>;

@@ -106,7 +106,9 @@ export const BlueGreenDeploymentConfiguration = z.object({
       waitTimeInMinutes: z.number().int().min(0).max(2880).default(0),
     })
     .optional(),
-  greenFleetProvisioningOption: z.object({ action: z.enum(['DISCOVER_EXISTING', 'COPY_AUTO_SCALING_GROUP']) }).optional(),
+  greenFleetProvisioningOption: z
+    .object({ action: z.enum(['DISCOVER_EXISTING', 'COPY_AUTO_SCALING_GROUP']) })
+    .optional(),
 });
 export type BlueGreenDeploymentConfiguration = z.infer<typeof BlueGreenDeploymentConfiguration>;
 
@@ -149,9 +151,7 @@ export const GroupInstance = z.object({
   online: z.boolean(),
   lastSeenAt: NullableTimestamp,
   /** What this host last installed successfully for this group (null: never deployed here). */
-  installedRevision: z
-    .object({ revisionId: z.string(), deploymentId: z.string(), installedAt: Timestamp })
-    .nullable(),
+  installedRevision: z.object({ revisionId: z.string(), deploymentId: z.string(), installedAt: Timestamp }).nullable(),
 });
 export type GroupInstance = z.infer<typeof GroupInstance>;
 

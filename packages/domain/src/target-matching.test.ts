@@ -9,7 +9,12 @@ const host = (name: string, tags: Record<string, string>) => ({
   name,
   tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
 });
-const group = (g: Partial<GroupTargeting>): GroupTargeting => ({ tagFilters: [], tagSet: null, instanceNames: [], ...g });
+const group = (g: Partial<GroupTargeting>): GroupTargeting => ({
+  tagFilters: [],
+  tagSet: null,
+  instanceNames: [],
+  ...g,
+});
 
 describe('tagMatches', () => {
   const tags = host('h', { env: 'prod', role: 'web', empty: '' }).tags;

@@ -58,7 +58,8 @@ describe('applications', () => {
   });
 
   it('lists in name order with cursor pagination', async () => {
-    for (const n of ['p-a', 'p-b', 'p-c', 'p-d', 'p-e']) await deployer.post('/v1/applications', { applicationName: n });
+    for (const n of ['p-a', 'p-b', 'p-c', 'p-d', 'p-e'])
+      await deployer.post('/v1/applications', { applicationName: n });
     const names: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -117,13 +118,16 @@ describe('applications', () => {
     expect((await auditOf(api, 'application')).some((a) => a.action === 'application.delete')).toBe(true);
   });
 
-  it.each(['Created', 'Queued', 'InProgress'] as const)('refuses to delete while a deployment is %s', async (status) => {
-    const name = `busy-${status.toLowerCase()}`;
-    await deployer.post('/v1/applications', { applicationName: name });
-    await deployer.post(`/v1/applications/${name}/deployment-groups`, { deploymentGroupName: 'prod' });
-    await insertDeployment(api, name, 'prod', status);
-    const res = await deployer.del(`/v1/applications/${name}`);
-    expect(errorOf(res)).toMatchObject({ status: 409, code: 'ApplicationHasActiveDeployments' });
-    expect((await viewer.get(`/v1/applications/${name}`)).status).toBe(200);
-  });
+  it.each(['Created', 'Queued', 'InProgress'] as const)(
+    'refuses to delete while a deployment is %s',
+    async (status) => {
+      const name = `busy-${status.toLowerCase()}`;
+      await deployer.post('/v1/applications', { applicationName: name });
+      await deployer.post(`/v1/applications/${name}/deployment-groups`, { deploymentGroupName: 'prod' });
+      await insertDeployment(api, name, 'prod', status);
+      const res = await deployer.del(`/v1/applications/${name}`);
+      expect(errorOf(res)).toMatchObject({ status: 409, code: 'ApplicationHasActiveDeployments' });
+      expect((await viewer.get(`/v1/applications/${name}`)).status).toBe(200);
+    },
+  );
 });

@@ -19,7 +19,15 @@ afterAll(async () => {
   await api.close();
 });
 
-type Item = { id: string; action: string; resourceType: string; resourceId: string; actor: { type: string; name: string }; details: unknown; requestId: string };
+type Item = {
+  id: string;
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  actor: { type: string; name: string };
+  details: unknown;
+  requestId: string;
+};
 const items = (r: Res) => r.body.items as Item[];
 
 describe('audit log', () => {

@@ -56,7 +56,8 @@ describe('login', () => {
   it('rate-limits attempts per address and email (429 after 10 a minute)', async () => {
     const headers = { 'x-forwarded-for': '203.0.113.9' };
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await login(api, 'victim@example.test', `guess number ${i}`, headers)).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await login(api, 'victim@example.test', `guess number ${i}`, headers)).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[10]).toBe(429);
     const limited = await login(api, 'victim@example.test', 'one more guess', headers);
@@ -117,11 +118,18 @@ describe('me with an API token', () => {
 describe('changing your password', () => {
   it('checks the current password, ends other sessions and keeps this one', async () => {
     const admin = bind(api, 'admin');
-    await admin.post('/v1/users', { email: 'pw@example.test', name: 'Pw', password: 'first password 123', role: 'viewer' });
+    await admin.post('/v1/users', {
+      email: 'pw@example.test',
+      name: 'Pw',
+      password: 'first password 123',
+      role: 'viewer',
+    });
     const a = await login(api, 'pw@example.test', 'first password 123');
     const b = await login(api, 'pw@example.test', 'first password 123');
     const sessionA = { cookie: a.cookie, csrf: a.body.csrfToken };
-    expect((await withSession(api, sessionA, 'GET', '/v1/auth/me')).body.user).toMatchObject({ mustChangePassword: true });
+    expect((await withSession(api, sessionA, 'GET', '/v1/auth/me')).body.user).toMatchObject({
+      mustChangePassword: true,
+    });
 
     const wrong = await withSession(api, sessionA, 'POST', '/v1/auth/password', {
       currentPassword: 'not it at all',
@@ -141,7 +149,9 @@ describe('changing your password', () => {
       newPassword: 'second password 456',
     });
     expect(ok.status).toBe(200);
-    expect((await withSession(api, sessionA, 'GET', '/v1/auth/me')).body.user).toMatchObject({ mustChangePassword: false });
+    expect((await withSession(api, sessionA, 'GET', '/v1/auth/me')).body.user).toMatchObject({
+      mustChangePassword: false,
+    });
     expect((await withSession(api, { cookie: b.cookie }, 'GET', '/v1/auth/me')).status).toBe(401);
     expect((await login(api, 'pw@example.test', 'first password 123')).status).toBe(401);
     expect((await login(api, 'pw@example.test', 'second password 456')).status).toBe(200);

@@ -19,8 +19,14 @@ describe('predefined deployment configs', () => {
   it('are listed with their CodeDeploy rules', async () => {
     const res = await viewer.get('/v1/deployment-configs');
     expect(res.status).toBe(200);
-    const items = res.body.items as { deploymentConfigName: string; minimumHealthyHosts: unknown; predefined: boolean }[];
-    const predefined = Object.fromEntries(items.filter((c) => c.predefined).map((c) => [c.deploymentConfigName, c.minimumHealthyHosts]));
+    const items = res.body.items as {
+      deploymentConfigName: string;
+      minimumHealthyHosts: unknown;
+      predefined: boolean;
+    }[];
+    const predefined = Object.fromEntries(
+      items.filter((c) => c.predefined).map((c) => [c.deploymentConfigName, c.minimumHealthyHosts]),
+    );
     expect(predefined).toEqual({
       AllAtOnce: { type: 'HOST_COUNT', value: 0 },
       HalfAtATime: { type: 'FLEET_PERCENT', value: 50 },
@@ -75,7 +81,9 @@ describe('custom deployment configs', () => {
       zonalConfig: { monitorDurationInSeconds: 60 },
       trafficRoutingConfig: null,
     });
-    expect((await viewer.get('/v1/deployment-configs/NinetyPercent')).body.deploymentConfigId).toBe(res.body.deploymentConfigId);
+    expect((await viewer.get('/v1/deployment-configs/NinetyPercent')).body.deploymentConfigId).toBe(
+      res.body.deploymentConfigId,
+    );
     const audit = await auditOf(api, 'deploymentConfig', String(res.body.deploymentConfigId));
     expect(audit.map((a) => a.action)).toEqual(['deploymentConfig.create']);
   });
@@ -84,7 +92,10 @@ describe('custom deployment configs', () => {
     [{ type: 'FLEET_PERCENT', value: 100 }, 'InvalidMinimumHealthyHostValue'],
     [{ type: 'MOST_CONCURRENCY', value: 1 }, 'InvalidInput'],
   ])('rejects minimumHealthyHosts %o with %s', async (mhh, code) => {
-    const res = await deployer.post('/v1/deployment-configs', { deploymentConfigName: 'Bad', minimumHealthyHosts: mhh });
+    const res = await deployer.post('/v1/deployment-configs', {
+      deploymentConfigName: 'Bad',
+      minimumHealthyHosts: mhh,
+    });
     expect(errorOf(res)).toMatchObject({ status: 400, code });
     expect(res.body.error?.message).toContain('body.minimumHealthyHosts');
   });
@@ -133,7 +144,9 @@ describe('custom deployment configs', () => {
     });
     const busy = await deployer.del('/v1/deployment-configs/InUse');
     expect(errorOf(busy)).toMatchObject({ status: 409, code: 'DeploymentConfigInUse' });
-    expect(busy.body.error?.details).toEqual({ deploymentGroups: [{ applicationName: 'cfg-app', deploymentGroupName: 'g' }] });
+    expect(busy.body.error?.details).toEqual({
+      deploymentGroups: [{ applicationName: 'cfg-app', deploymentGroupName: 'g' }],
+    });
     await deployer.patch('/v1/applications/cfg-app/deployment-groups/g', { deploymentConfigName: 'AllAtOnce' });
     expect((await deployer.del('/v1/deployment-configs/InUse')).status).toBe(204);
     expect(errorOf(await viewer.get('/v1/deployment-configs/InUse'))).toMatchObject({

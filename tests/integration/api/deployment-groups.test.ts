@@ -84,7 +84,9 @@ describe('creating deployment groups', () => {
 
   it('refuses a duplicate name in the same application only', async () => {
     await deployer.post('/v1/applications', { applicationName: 'other' });
-    expect((await deployer.post('/v1/applications/other/deployment-groups', { deploymentGroupName: 'defaults' })).status).toBe(201);
+    expect(
+      (await deployer.post('/v1/applications/other/deployment-groups', { deploymentGroupName: 'defaults' })).status,
+    ).toBe(201);
     expect(errorOf(await deployer.post(G, { deploymentGroupName: 'defaults' }))).toMatchObject({
       status: 409,
       code: 'DeploymentGroupAlreadyExists',
@@ -104,19 +106,53 @@ describe('creating deployment groups', () => {
   const kv = (key: string, value: string) => ({ key, value, type: 'KEY_AND_VALUE' });
   it.each([
     [{ tagFilters: [kv('a', 'b')], tagSet: [[kv('c', 'd')]] }, 'InvalidTagCombination', 'body.tagSet'],
-    [{ tagSet: [[kv('a', '1')], [kv('b', '1')], [kv('c', '1')], [kv('d', '1')]] }, 'TagSetListLimitExceeded', 'body.tagSet'],
+    [
+      { tagSet: [[kv('a', '1')], [kv('b', '1')], [kv('c', '1')], [kv('d', '1')]] },
+      'TagSetListLimitExceeded',
+      'body.tagSet',
+    ],
     [{ tagSet: [Array.from({ length: 11 }, (_, i) => kv('k', String(i)))] }, 'TagLimitExceeded', 'body.tagSet.0'],
     [{ tagFilters: Array.from({ length: 11 }, (_, i) => kv('k', String(i))) }, 'TagLimitExceeded', 'body.tagFilters'],
     [{ tagFilters: [{ type: 'KEY_ONLY' }] }, 'InvalidInput', 'body.tagFilters.0.key'],
     [{ tagFilters: [{ key: 'a', type: 'SOMETIMES' }] }, 'InvalidInput', 'body.tagFilters.0.type'],
     [{ tagSet: [[]] }, 'InvalidInput', 'body.tagSet.0'],
-    [{ autoRollbackConfiguration: { enabled: true, events: [] } }, 'InvalidAutoRollbackConfig', 'body.autoRollbackConfiguration.events'],
-    [{ deploymentStyle: { deploymentOption: 'WITH_TRAFFIC_CONTROL' } }, 'InvalidLoadBalancerInfo', 'body.loadBalancerInfo'],
-    [{ alarmConfiguration: { enabled: true, alarms: Array.from({ length: 11 }, (_, i) => ({ name: `a${i}` })) } }, 'InvalidInput', 'body.alarmConfiguration.alarms'],
-    [{ triggerConfigurations: Array.from({ length: 11 }, (_, i) => ({ triggerName: `t${i}`, triggerTargetArn: 'x', triggerEvents: ['DeploymentStart'] })) }, 'InvalidInput', 'body.triggerConfigurations'],
+    [
+      { autoRollbackConfiguration: { enabled: true, events: [] } },
+      'InvalidAutoRollbackConfig',
+      'body.autoRollbackConfiguration.events',
+    ],
+    [
+      { deploymentStyle: { deploymentOption: 'WITH_TRAFFIC_CONTROL' } },
+      'InvalidLoadBalancerInfo',
+      'body.loadBalancerInfo',
+    ],
+    [
+      { alarmConfiguration: { enabled: true, alarms: Array.from({ length: 11 }, (_, i) => ({ name: `a${i}` })) } },
+      'InvalidInput',
+      'body.alarmConfiguration.alarms',
+    ],
+    [
+      {
+        triggerConfigurations: Array.from({ length: 11 }, (_, i) => ({
+          triggerName: `t${i}`,
+          triggerTargetArn: 'x',
+          triggerEvents: ['DeploymentStart'],
+        })),
+      },
+      'InvalidInput',
+      'body.triggerConfigurations',
+    ],
     [{ instanceNames: ['bad name'] }, 'InvalidInput', 'body.instanceNames.0'],
     [{ outdatedInstancesStrategy: 'SOMETIMES' }, 'InvalidInput', 'body.outdatedInstancesStrategy'],
-    [{ blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 2881 } } }, 'InvalidInput', 'body.blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes'],
+    [
+      {
+        blueGreenDeploymentConfiguration: {
+          terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 2881 },
+        },
+      },
+      'InvalidInput',
+      'body.blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes',
+    ],
   ])('rejects %o with %s naming %s', async (extra, code, field) => {
     const res = await deployer.post(G, { deploymentGroupName: 'invalid', ...extra });
     expect(errorOf(res)).toMatchObject({ status: 400, code });
@@ -143,7 +179,12 @@ describe('reading deployment groups', () => {
 
   it('shows the hosts targeted now, online state and installed revision', async () => {
     await insertInstance(api, 't-web-1', { role: 'web', env: 'prod' });
-    await insertInstance(api, 't-web-2', { role: 'web', env: 'staging' }, { lastSeenAt: new Date(Date.now() - 3600_000) });
+    await insertInstance(
+      api,
+      't-web-2',
+      { role: 'web', env: 'staging' },
+      { lastSeenAt: new Date(Date.now() - 3600_000) },
+    );
     await insertInstance(api, 't-db-1', { role: 'db', env: 'prod' });
     await insertInstance(api, 't-web-gone', { role: 'web', env: 'prod' }, { deregistered: true });
     await insertInstance(api, 't-named', {});
@@ -166,7 +207,12 @@ describe('reading deployment groups', () => {
     const { prisma } = api.ctx.db;
     const host = await prisma.instance.findUniqueOrThrow({ where: { name: 't-web-1' } });
     await prisma.installedRevision.create({
-      data: { instanceId: host.id, deploymentGroupId: d.deploymentGroupId, revisionId: d.revisionId, deploymentId: d.id },
+      data: {
+        instanceId: host.id,
+        deploymentGroupId: d.deploymentGroupId,
+        revisionId: d.revisionId,
+        deploymentId: d.id,
+      },
     });
     await prisma.deploymentGroup.update({
       where: { id: d.deploymentGroupId },
@@ -219,7 +265,11 @@ describe('updating deployment groups', () => {
     const cleared = await deployer.patch(`${G}/patched`, { alarmConfiguration: null });
     expect(cleared.body.alarmConfiguration).toBeNull();
     const audit = await auditOf(api, 'deploymentGroup', String(res.body.deploymentGroupId));
-    expect(audit.map((a) => a.action)).toEqual(['deploymentGroup.create', 'deploymentGroup.update', 'deploymentGroup.update']);
+    expect(audit.map((a) => a.action)).toEqual([
+      'deploymentGroup.create',
+      'deploymentGroup.update',
+      'deploymentGroup.update',
+    ]);
   });
 
   it('checks the merged settings: switching filters for a tag set needs tagFilters cleared', async () => {

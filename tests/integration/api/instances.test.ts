@@ -63,7 +63,10 @@ describe('listing instances', () => {
     await deployer.post('/v1/applications', { applicationName: 'shop' });
     await deployer.post('/v1/applications/shop/deployment-groups', {
       deploymentGroupName: 'prod-web',
-      tagSet: [[{ key: 'env', value: 'prod', type: 'KEY_AND_VALUE' }], [{ key: 'role', value: 'web', type: 'KEY_AND_VALUE' }]],
+      tagSet: [
+        [{ key: 'env', value: 'prod', type: 'KEY_AND_VALUE' }],
+        [{ key: 'role', value: 'web', type: 'KEY_AND_VALUE' }],
+      ],
     });
     const res = await viewer.get('/v1/instances?applicationName=shop&deploymentGroupName=prod-web');
     expect(names(res.body)).toEqual(['web-1']);
@@ -104,22 +107,35 @@ describe('listing instances', () => {
 
 describe('one instance', () => {
   it('shows installed revisions per group', async () => {
-    await deployer.post('/v1/applications/shop/deployment-groups', { deploymentGroupName: 'g2', instanceNames: ['db-1'] });
+    await deployer.post('/v1/applications/shop/deployment-groups', {
+      deploymentGroupName: 'g2',
+      instanceNames: ['db-1'],
+    });
     const d = await insertDeployment(api, 'shop', 'g2', 'Succeeded');
     const host = await api.ctx.db.prisma.instance.findUniqueOrThrow({ where: { name: 'db-1' } });
     await api.ctx.db.prisma.installedRevision.create({
-      data: { instanceId: host.id, deploymentGroupId: d.deploymentGroupId, revisionId: d.revisionId, deploymentId: d.id },
+      data: {
+        instanceId: host.id,
+        deploymentGroupId: d.deploymentGroupId,
+        revisionId: d.revisionId,
+        deploymentId: d.id,
+      },
     });
     const res = await viewer.get('/v1/instances/db-1');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       instanceName: 'db-1',
-      installedRevisions: [{ applicationName: 'shop', deploymentGroupName: 'g2', revisionId: d.revisionId, deploymentId: d.id }],
+      installedRevisions: [
+        { applicationName: 'shop', deploymentGroupName: 'g2', revisionId: d.revisionId, deploymentId: d.id },
+      ],
     });
   });
 
   it('404s unknown names and 400s malformed ones', async () => {
-    expect(errorOf(await viewer.get('/v1/instances/ghost'))).toMatchObject({ status: 404, code: 'InstanceDoesNotExist' });
+    expect(errorOf(await viewer.get('/v1/instances/ghost'))).toMatchObject({
+      status: 404,
+      code: 'InstanceDoesNotExist',
+    });
     const bad = await viewer.get('/v1/instances/has%20space');
     expect(bad.status).toBe(400);
     expect(bad.body.error?.message).toContain('params.instanceName');
@@ -129,11 +145,7 @@ describe('one instance', () => {
 describe('tags', () => {
   it('adds (overwriting existing keys) and removes tags, with audit', async () => {
     const add = await deployer.put('/v1/instances/web-1/tags', {
-      tags: [
-        { key: 'env', value: 'canary' },
-        { key: 'team', value: 'payments' },
-        { key: 'flag' },
-      ],
+      tags: [{ key: 'env', value: 'canary' }, { key: 'team', value: 'payments' }, { key: 'flag' }],
     });
     expect(add.status).toBe(200);
     expect(add.body.tags).toEqual([
@@ -149,7 +161,10 @@ describe('tags', () => {
       { key: 'role', value: 'web' },
     ]);
     const id = String(add.body.instanceId);
-    expect((await auditOf(api, 'instance', id)).map((a) => a.action)).toEqual(['instance.addTags', 'instance.removeTags']);
+    expect((await auditOf(api, 'instance', id)).map((a) => a.action)).toEqual([
+      'instance.addTags',
+      'instance.removeTags',
+    ]);
   });
 
   it('validates and authorizes', async () => {
@@ -175,38 +190,76 @@ describe('deregistering', () => {
   it('stops the credential at once and removes the host from targets', async () => {
     const { secret } = newSecret('dra');
     await api.ctx.db.prisma.instance.create({
-      data: { name: 'leaving', credentialHash: hashSecret(secret), credentialPrefix: secret.slice(0, 10), lastSeenAt: new Date(), tags: { create: [{ key: 'env', value: 'prod' }, { key: 'role', value: 'web' }] } },
+      data: {
+        name: 'leaving',
+        credentialHash: hashSecret(secret),
+        credentialPrefix: secret.slice(0, 10),
+        lastSeenAt: new Date(),
+        tags: {
+          create: [
+            { key: 'env', value: 'prod' },
+            { key: 'role', value: 'web' },
+          ],
+        },
+      },
     });
     expect(await api.ctx.auth.authenticateAgent(secret)).toMatchObject({ kind: 'agent', instanceName: 'leaving' });
-    expect(names((await viewer.get('/v1/instances?applicationName=shop&deploymentGroupName=prod-web')).body)).toContain('leaving');
+    expect(names((await viewer.get('/v1/instances?applicationName=shop&deploymentGroupName=prod-web')).body)).toContain(
+      'leaving',
+    );
     expect((await deployer.post('/v1/instances/leaving/deregister')).status).toBe(403);
     const res = await admin.post('/v1/instances/leaving/deregister');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ registrationStatus: 'Deregistered', online: false });
     expect(res.body.deregisterTime).not.toBeNull();
     expect(await api.ctx.auth.authenticateAgent(secret)).toBeNull();
-    expect(names((await viewer.get('/v1/instances?applicationName=shop&deploymentGroupName=prod-web')).body)).not.toContain('leaving');
-    expect(errorOf(await admin.post('/v1/instances/leaving/deregister'))).toMatchObject({ status: 409, code: 'InstanceNotRegistered' });
-    expect(errorOf(await admin.post('/v1/instances/ghost/deregister'))).toMatchObject({ status: 404, code: 'InstanceDoesNotExist' });
-    expect((await auditOf(api, 'instance', String(res.body.instanceId))).map((a) => a.action)).toEqual(['instance.deregister']);
+    expect(
+      names((await viewer.get('/v1/instances?applicationName=shop&deploymentGroupName=prod-web')).body),
+    ).not.toContain('leaving');
+    expect(errorOf(await admin.post('/v1/instances/leaving/deregister'))).toMatchObject({
+      status: 409,
+      code: 'InstanceNotRegistered',
+    });
+    expect(errorOf(await admin.post('/v1/instances/ghost/deregister'))).toMatchObject({
+      status: 404,
+      code: 'InstanceDoesNotExist',
+    });
+    expect((await auditOf(api, 'instance', String(res.body.instanceId))).map((a) => a.action)).toEqual([
+      'instance.deregister',
+    ]);
   });
 });
 
 describe('registration tokens', () => {
   it('creates one shown once, with tags, limits and a 24 h default expiry', async () => {
-    const res = await admin.post('/v1/registration-tokens', { name: 'web fleet', tags: [{ key: 'role', value: 'web' }], maxUses: 5 });
+    const res = await admin.post('/v1/registration-tokens', {
+      name: 'web fleet',
+      tags: [{ key: 'role', value: 'web' }],
+      maxUses: 5,
+    });
     expect(res.status).toBe(201);
     expect(res.body.token).toMatch(/^drr_/);
-    expect(res.body).toMatchObject({ name: 'web fleet', tags: [{ key: 'role', value: 'web' }], maxUses: 5, usedCount: 0, revokedAt: null, createdBy: { email: api.adminEmail } });
+    expect(res.body).toMatchObject({
+      name: 'web fleet',
+      tags: [{ key: 'role', value: 'web' }],
+      maxUses: 5,
+      usedCount: 0,
+      revokedAt: null,
+      createdBy: { email: api.adminEmail },
+    });
     const hours = (Date.parse(String(res.body.expiresAt)) - Date.now()) / 3600_000;
     expect(hours).toBeGreaterThan(23.9);
     expect(hours).toBeLessThanOrEqual(24);
-    const row = await api.ctx.db.prisma.agentRegistrationToken.findUniqueOrThrow({ where: { id: String(res.body.id) } });
+    const row = await api.ctx.db.prisma.agentRegistrationToken.findUniqueOrThrow({
+      where: { id: String(res.body.id) },
+    });
     expect(row.tokenHash).toBe(hashSecret(String(res.body.token)));
     const list = await admin.get('/v1/registration-tokens');
     expect(JSON.stringify(list.body)).not.toContain(String(res.body.token));
     expect((list.body.items as { id: string }[]).map((t) => t.id)).toContain(res.body.id);
-    expect((await auditOf(api, 'registrationToken', String(res.body.id))).map((a) => a.action)).toEqual(['registrationToken.create']);
+    expect((await auditOf(api, 'registrationToken', String(res.body.id))).map((a) => a.action)).toEqual([
+      'registrationToken.create',
+    ]);
   });
 
   it.each([

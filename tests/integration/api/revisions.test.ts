@@ -68,7 +68,9 @@ describe('uploading bundles', () => {
     expect(again.status).toBe(200);
     const first = await viewer.get(`${R}?limit=500`);
     expect((first.body.items as { sha256: string }[]).filter((r) => r.sha256 === sha(bundle))).toHaveLength(1);
-    expect(again.body.revisionId).toBe((first.body.items as { revisionId: string; sha256: string }[]).find((r) => r.sha256 === sha(bundle))?.revisionId);
+    expect(again.body.revisionId).toBe(
+      (first.body.items as { revisionId: string; sha256: string }[]).find((r) => r.sha256 === sha(bundle))?.revisionId,
+    );
     const elsewhere = await upload(bundle, 'bundleType=zip', { app: 'other' });
     expect(elsewhere.status).toBe(201);
     expect(elsewhere.body.revisionId).not.toBe(again.body.revisionId);
@@ -82,7 +84,9 @@ describe('uploading bundles', () => {
   });
 
   it('accepts a plain tar and appspec.yaml, and ignores __MACOSX in zips', async () => {
-    expect((await upload(tar({ 'appspec.yaml': GOOD_APPSPEC }), 'bundleType=tar')).body.appspecFilename).toBe('appspec.yaml');
+    expect((await upload(tar({ 'appspec.yaml': GOOD_APPSPEC }), 'bundleType=tar')).body.appspecFilename).toBe(
+      'appspec.yaml',
+    );
     const mac = zip({ 'app/appspec.yml': GOOD_APPSPEC, '__MACOSX/app/._appspec.yml': 'x' });
     expect((await upload(mac, 'bundleType=zip')).body.appspecFilename).toBe('app/appspec.yml');
   });
@@ -166,7 +170,11 @@ describe('uploading bundles', () => {
             port,
             method: 'POST',
             path: '/v1/applications/site/revisions?bundleType=zip',
-            headers: { ...api.as('deployer'), 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
+            headers: {
+              ...api.as('deployer'),
+              'content-type': 'application/octet-stream',
+              'transfer-encoding': 'chunked',
+            },
           },
           (res) => {
             let body = '';
@@ -198,7 +206,12 @@ describe('uploading bundles', () => {
 });
 
 describe('registering by URL', () => {
-  const body = { url: 'https://artifacts.example.test/site-1.tgz', sha256: 'a'.repeat(64), size: 1234, bundleType: 'tgz' };
+  const body = {
+    url: 'https://artifacts.example.test/site-1.tgz',
+    sha256: 'a'.repeat(64),
+    size: 1234,
+    bundleType: 'tgz',
+  };
 
   it('registers once, then returns the same revision', async () => {
     const res = await deployer.post(`${R}/register`, body);
@@ -273,9 +286,17 @@ describe('reading revisions', () => {
     expect(part.rawPayload.equals(b.subarray(10, 20))).toBe(true);
     const suffix = await api.app.inject({ method: 'GET', url, headers: { ...api.as('viewer'), range: 'bytes=-7' } });
     expect(suffix.rawPayload.equals(b.subarray(b.length - 7))).toBe(true);
-    const open = await api.app.inject({ method: 'GET', url, headers: { ...api.as('viewer'), range: `bytes=${b.length - 3}-` } });
+    const open = await api.app.inject({
+      method: 'GET',
+      url,
+      headers: { ...api.as('viewer'), range: `bytes=${b.length - 3}-` },
+    });
     expect(open.rawPayload.equals(b.subarray(b.length - 3))).toBe(true);
-    const beyond = await api.app.inject({ method: 'GET', url, headers: { ...api.as('viewer'), range: `bytes=${b.length}-` } });
+    const beyond = await api.app.inject({
+      method: 'GET',
+      url,
+      headers: { ...api.as('viewer'), range: `bytes=${b.length}-` },
+    });
     expect(beyond.statusCode).toBe(416);
     expect(beyond.headers['content-range']).toBe(`bytes */${b.length}`);
     const unauth = await api.app.inject({ method: 'GET', url });

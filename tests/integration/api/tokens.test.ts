@@ -10,7 +10,10 @@ let deployerSession: { cookie: string; csrf: string | undefined };
 beforeAll(async () => {
   api = await startTestApi();
   admin = bind(api, 'admin');
-  for (const [email, role] of [['v@example.test', 'viewer'], ['d@example.test', 'deployer']] as const) {
+  for (const [email, role] of [
+    ['v@example.test', 'viewer'],
+    ['d@example.test', 'deployer'],
+  ] as const) {
     await admin.post('/v1/users', { email, name: role, password: 'long enough password', role });
   }
   const v = await login(api, 'v@example.test', 'long enough password');
@@ -26,10 +29,19 @@ const asBearer = (token: unknown) => ({ authorization: `Bearer ${String(token)}`
 
 describe('API tokens', () => {
   it('shows the secret once, stores only its hash, and the secret works', async () => {
-    const res = await withSession(api, deployerSession, 'POST', '/v1/tokens', { name: 'ci', role: 'deployer', expiresInDays: 30 });
+    const res = await withSession(api, deployerSession, 'POST', '/v1/tokens', {
+      name: 'ci',
+      role: 'deployer',
+      expiresInDays: 30,
+    });
     expect(res.status).toBe(201);
     expect(res.body.token).toMatch(/^drv_[\w-]{40,}$/);
-    expect(res.body).toMatchObject({ name: 'ci', role: 'deployer', revokedAt: null, createdBy: { email: 'd@example.test' } });
+    expect(res.body).toMatchObject({
+      name: 'ci',
+      role: 'deployer',
+      revokedAt: null,
+      createdBy: { email: 'd@example.test' },
+    });
     expect(String(res.body.token).startsWith(String(res.body.prefix))).toBe(true);
     const days = (Date.parse(String(res.body.expiresAt)) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
@@ -37,7 +49,12 @@ describe('API tokens', () => {
     expect(row.tokenHash).not.toContain(String(res.body.token));
     const list = await withSession(api, deployerSession, 'GET', '/v1/tokens');
     expect(JSON.stringify(list.body)).not.toContain(String(res.body.token));
-    const call = await api.app.inject({ method: 'POST', url: '/v1/applications', headers: asBearer(res.body.token), payload: { applicationName: 'by-token' } });
+    const call = await api.app.inject({
+      method: 'POST',
+      url: '/v1/applications',
+      headers: asBearer(res.body.token),
+      payload: { applicationName: 'by-token' },
+    });
     expect(call.statusCode).toBe(201);
     expect((await auditOf(api, 'apiToken', String(res.body.id))).map((a) => a.action)).toEqual(['apiToken.create']);
   });
@@ -45,13 +62,19 @@ describe('API tokens', () => {
   it('may not exceed the creator’s role', async () => {
     const up = await withSession(api, viewerSession, 'POST', '/v1/tokens', { name: 'x', role: 'deployer' });
     expect(errorOf(up)).toMatchObject({ status: 403, code: 'Forbidden' });
-    expect((await withSession(api, viewerSession, 'POST', '/v1/tokens', { name: 'x', role: 'viewer' })).status).toBe(201);
+    expect((await withSession(api, viewerSession, 'POST', '/v1/tokens', { name: 'x', role: 'viewer' })).status).toBe(
+      201,
+    );
     expect((await bind(api, 'deployer').post('/v1/tokens', { name: 'y', role: 'admin' })).status).toBe(403);
     expect((await admin.post('/v1/tokens', { name: 'z', role: 'admin' })).status).toBe(201);
   });
 
   it('validates input', async () => {
-    const res = await withSession(api, viewerSession, 'POST', '/v1/tokens', { name: '', role: 'viewer', expiresInDays: 0 });
+    const res = await withSession(api, viewerSession, 'POST', '/v1/tokens', {
+      name: '',
+      role: 'viewer',
+      expiresInDays: 0,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error?.message).toMatch(/body\.(name|expiresInDays)/);
   });
@@ -61,7 +84,9 @@ describe('API tokens', () => {
     const owners = new Set((own.body.items as { createdBy: { email: string } }[]).map((t) => t.createdBy.email));
     expect([...owners]).toEqual(['v@example.test']);
     const all = await admin.get('/v1/tokens?limit=500');
-    const emails = new Set((all.body.items as { createdBy: { email: string } | null }[]).map((t) => t.createdBy?.email));
+    const emails = new Set(
+      (all.body.items as { createdBy: { email: string } | null }[]).map((t) => t.createdBy?.email),
+    );
     expect(emails).toEqual(new Set(['v@example.test', 'd@example.test', api.adminEmail]));
   });
 
@@ -85,18 +110,28 @@ describe('API tokens', () => {
     const active = await withSession(api, deployerSession, 'GET', '/v1/tokens');
     expect((active.body.items as { id: string }[]).some((x) => x.id === t.body.id)).toBe(false);
     const withRevoked = await withSession(api, deployerSession, 'GET', '/v1/tokens?all=true');
-    expect((withRevoked.body.items as { id: string; revokedAt: string | null }[]).find((x) => x.id === t.body.id)?.revokedAt).not.toBeNull();
+    expect(
+      (withRevoked.body.items as { id: string; revokedAt: string | null }[]).find((x) => x.id === t.body.id)?.revokedAt,
+    ).not.toBeNull();
     expect(errorOf(await admin.del('/v1/tokens/00000000-0000-4000-8000-000000000000'))).toMatchObject({
       status: 404,
       code: 'ApiTokenDoesNotExist',
     });
-    expect((await auditOf(api, 'apiToken', String(t.body.id))).map((a) => a.action)).toEqual(['apiToken.create', 'apiToken.revoke']);
+    expect((await auditOf(api, 'apiToken', String(t.body.id))).map((a) => a.action)).toEqual([
+      'apiToken.create',
+      'apiToken.revoke',
+    ]);
   });
 
   it('expired tokens are refused', async () => {
     const t = await admin.post('/v1/tokens', { name: 'short-lived', role: 'viewer', expiresInDays: 1 });
-    await api.ctx.db.prisma.apiToken.update({ where: { id: String(t.body.id) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await api.ctx.db.prisma.apiToken.update({
+      where: { id: String(t.body.id) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     api.ctx.auth.forgetTokens();
-    expect((await api.app.inject({ method: 'GET', url: '/v1/applications', headers: asBearer(t.body.token) })).statusCode).toBe(401);
+    expect(
+      (await api.app.inject({ method: 'GET', url: '/v1/applications', headers: asBearer(t.body.token) })).statusCode,
+    ).toBe(401);
   });
 });

@@ -12,13 +12,23 @@ afterAll(async () => {
   await api.close();
 });
 
-const newUser = (email: string, role = 'viewer') => ({ email, name: email.split('@')[0], password: 'a fine long password', role });
+const newUser = (email: string, role = 'viewer') => ({
+  email,
+  name: email.split('@')[0],
+  password: 'a fine long password',
+  role,
+});
 
 describe('users', () => {
   it('creates a user (argon2id at rest, never returned) and records it', async () => {
     const res = await admin.post('/v1/users', newUser('Ada@Example.test', 'deployer'));
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ email: 'ada@example.test', role: 'deployer', mustChangePassword: true, disabledAt: null });
+    expect(res.body).toMatchObject({
+      email: 'ada@example.test',
+      role: 'deployer',
+      mustChangePassword: true,
+      disabledAt: null,
+    });
     expect(res.body).not.toHaveProperty('passwordHash');
     const row = await api.ctx.db.prisma.user.findUniqueOrThrow({ where: { email: 'ada@example.test' } });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
@@ -73,10 +83,14 @@ describe('users', () => {
     const created = await admin.post('/v1/users', newUser('carol@example.test', 'viewer'));
     const s = await login(api, 'carol@example.test', 'a fine long password');
     const session = { cookie: s.cookie, csrf: s.body.csrfToken };
-    expect((await withSession(api, session, 'POST', '/v1/applications', { applicationName: 'carols' })).status).toBe(403);
+    expect((await withSession(api, session, 'POST', '/v1/applications', { applicationName: 'carols' })).status).toBe(
+      403,
+    );
     const res = await admin.patch(`/v1/users/${String(created.body.id)}`, { role: 'deployer' });
     expect(res.body.role).toBe('deployer');
-    expect((await withSession(api, session, 'POST', '/v1/applications', { applicationName: 'carols' })).status).toBe(201);
+    expect((await withSession(api, session, 'POST', '/v1/applications', { applicationName: 'carols' })).status).toBe(
+      201,
+    );
   });
 
   it('disabling ends sessions and stops the user’s tokens; enabling restores log-in', async () => {

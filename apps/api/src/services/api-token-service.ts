@@ -77,7 +77,12 @@ export function createApiTokenService(deps: { prisma: PrismaClient; auth: AuthSe
             scope(p),
             q.all ? {} : { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
             after
-              ? { OR: [{ createdAt: { lt: new Date(after.at) } }, { createdAt: new Date(after.at), id: { lt: after.id } }] }
+              ? {
+                  OR: [
+                    { createdAt: { lt: new Date(after.at) } },
+                    { createdAt: new Date(after.at), id: { lt: after.id } },
+                  ],
+                }
               : {},
           ],
         },

@@ -31,7 +31,8 @@ export function createAuditService(deps: { prisma: PrismaClient }) {
     async list(q: ListAuditQuery): Promise<AuditPage> {
       const since = q.since ? new Date(q.since) : undefined;
       const until = q.until ? new Date(q.until) : undefined;
-      if (since && until && since > until) throw invalidField('InvalidTimeRange', 'querystring.since', 'must not be after until');
+      if (since && until && since > until)
+        throw invalidField('InvalidTimeRange', 'querystring.since', 'must not be after until');
       const after = decodeCursor(IdCursor, q.cursor);
       const where: Prisma.AuditEventWhereInput = {
         ...(q.resourceType ? { resourceType: q.resourceType } : {}),

@@ -102,7 +102,11 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
       };
     },
 
-    async login(email: string, password: string, meta: { sourceIp: string | null; userAgent: string | null; requestId: string | null }) {
+    async login(
+      email: string,
+      password: string,
+      meta: { sourceIp: string | null; userAgent: string | null; requestId: string | null },
+    ) {
       const user = await prisma.user.findUnique({ where: { email: email.toLowerCase() } });
       // Verify against a real hash even for unknown users so timing does not reveal which emails exist.
       const ok = user
@@ -126,7 +130,14 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
       const expiresAt = new Date(Date.now() + opts.sessionTtlHours * 3600_000);
       const updated = await prisma.$transaction(async (tx) => {
         await tx.session.create({
-          data: { userId: user.id, tokenHash: hash, csrfToken, expiresAt, sourceIp: meta.sourceIp, userAgent: meta.userAgent },
+          data: {
+            userId: user.id,
+            tokenHash: hash,
+            csrfToken,
+            expiresAt,
+            sourceIp: meta.sourceIp,
+            userAgent: meta.userAgent,
+          },
         });
         await writeAudit(tx, actor, 'user.login', 'user', user.id);
         return tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
@@ -183,5 +194,4 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
 export type AuthService = ReturnType<typeof createAuthService>;
 
 // argon2id hash of a random string nobody knows; only used to equalise login timing.
-const DUMMY_HASH =
-  '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3d1mXg0vcvV0+1+qFQfCSg1XUW3hD4s3mXj4cG3pfkQ';
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3d1mXg0vcvV0+1+qFQfCSg1XUW3hD4s3mXj4cG3pfkQ';

@@ -68,7 +68,10 @@ export function toDeploymentConfigInfo(c: DeploymentConfig): DeploymentConfigInf
   return {
     deploymentConfigId: c.id,
     deploymentConfigName: c.name,
-    minimumHealthyHosts: { type: c.minimumHealthyHostsType as MinimumHealthyHostsType, value: c.minimumHealthyHostsValue },
+    minimumHealthyHosts: {
+      type: c.minimumHealthyHostsType as MinimumHealthyHostsType,
+      value: c.minimumHealthyHostsValue,
+    },
     computePlatform: 'Server',
     trafficRoutingConfig: jsonOrNull(TrafficRoutingSchema, c.trafficRoutingConfig),
     zonalConfig: jsonOrNull(ZonalSchema, c.zonalConfig),
@@ -81,10 +84,18 @@ function checkTrafficRouting(t: TrafficRoutingConfig | undefined) {
   if (!t) return;
   const field = 'body.trafficRoutingConfig';
   if (t.type === 'TimeBasedCanary' && !t.timeBasedCanary) {
-    throw invalidField('InvalidTrafficRoutingConfiguration', `${field}.timeBasedCanary`, 'required for TimeBasedCanary');
+    throw invalidField(
+      'InvalidTrafficRoutingConfiguration',
+      `${field}.timeBasedCanary`,
+      'required for TimeBasedCanary',
+    );
   }
   if (t.type === 'TimeBasedLinear' && !t.timeBasedLinear) {
-    throw invalidField('InvalidTrafficRoutingConfiguration', `${field}.timeBasedLinear`, 'required for TimeBasedLinear');
+    throw invalidField(
+      'InvalidTrafficRoutingConfiguration',
+      `${field}.timeBasedLinear`,
+      'required for TimeBasedLinear',
+    );
   }
 }
 
@@ -178,7 +189,10 @@ export function createDeploymentConfigService(deps: { prisma: PrismaClient }) {
 
     async delete(name: string, actor: Actor): Promise<void> {
       const inUse = () =>
-        conflict('DeploymentConfigInUse', `deployment config ${name} is used by a deployment group; change the group first`);
+        conflict(
+          'DeploymentConfigInUse',
+          `deployment config ${name} is used by a deployment group; change the group first`,
+        );
       await mapDbErrors(
         () =>
           prisma.$transaction(async (tx) => {
@@ -195,7 +209,12 @@ export function createDeploymentConfigService(deps: { prisma: PrismaClient }) {
               throw conflict(
                 'DeploymentConfigInUse',
                 `deployment config ${row.name} is used by ${groups.map((g) => `${g.application.name}/${g.name}`).join(', ')}`,
-                { deploymentGroups: groups.map((g) => ({ applicationName: g.application.name, deploymentGroupName: g.name })) },
+                {
+                  deploymentGroups: groups.map((g) => ({
+                    applicationName: g.application.name,
+                    deploymentGroupName: g.name,
+                  })),
+                },
               );
             }
             await tx.deploymentConfig.delete({ where: { id: row.id } });

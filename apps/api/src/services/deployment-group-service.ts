@@ -74,7 +74,11 @@ function validateSettings(s: Settings) {
     }
   });
   if (s.autoRollbackConfiguration?.enabled && s.autoRollbackConfiguration.events.length === 0) {
-    throw invalidField('InvalidAutoRollbackConfig', 'body.autoRollbackConfiguration.events', 'name at least one event when enabled');
+    throw invalidField(
+      'InvalidAutoRollbackConfig',
+      'body.autoRollbackConfiguration.events',
+      'name at least one event when enabled',
+    );
   }
   if (s.deploymentOption === 'WITH_TRAFFIC_CONTROL' && !s.loadBalancerInfo) {
     throw invalidField('InvalidLoadBalancerInfo', 'body.loadBalancerInfo', 'required with WITH_TRAFFIC_CONTROL');
@@ -148,7 +152,10 @@ export function createDeploymentGroupService(deps: {
 
   return {
     async create(appName: string, input: CreateDeploymentGroupRequest, actor: Actor): Promise<DeploymentGroupInfo> {
-      const style = input.deploymentStyle ?? { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' };
+      const style = input.deploymentStyle ?? {
+        deploymentType: 'IN_PLACE',
+        deploymentOption: 'WITHOUT_TRAFFIC_CONTROL',
+      };
       const tagFilters = input.tagFilters ?? [];
       const tagSet = input.tagSet && input.tagSet.length > 0 ? input.tagSet : null;
       validateSettings({
@@ -174,13 +181,17 @@ export function createDeploymentGroupService(deps: {
                 deploymentType: style.deploymentType,
                 deploymentOption: style.deploymentOption,
                 ...(input.loadBalancerInfo ? { loadBalancerInfo: input.loadBalancerInfo } : {}),
-                ...(input.autoRollbackConfiguration ? { autoRollbackConfiguration: input.autoRollbackConfiguration } : {}),
+                ...(input.autoRollbackConfiguration
+                  ? { autoRollbackConfiguration: input.autoRollbackConfiguration }
+                  : {}),
                 ...(input.alarmConfiguration ? { alarmConfiguration: input.alarmConfiguration } : {}),
                 triggerConfigurations: input.triggerConfigurations ?? [],
                 ...(input.blueGreenDeploymentConfiguration
                   ? { blueGreenConfiguration: input.blueGreenDeploymentConfiguration }
                   : {}),
-                ...(input.outdatedInstancesStrategy ? { outdatedInstancesStrategy: input.outdatedInstancesStrategy } : {}),
+                ...(input.outdatedInstancesStrategy
+                  ? { outdatedInstancesStrategy: input.outdatedInstancesStrategy }
+                  : {}),
               },
               include: withNames,
             });
@@ -206,7 +217,12 @@ export function createDeploymentGroupService(deps: {
         take: q.limit + 1,
       });
       const last = await lastDeployments(prisma, rows);
-      return page(rows, q.limit, (g) => toDeploymentGroupInfo(g, last), (g) => ({ n: g.name }));
+      return page(
+        rows,
+        q.limit,
+        (g) => toDeploymentGroupInfo(g, last),
+        (g) => ({ n: g.name }),
+      );
     },
 
     async get(appName: string, groupName: string): Promise<DeploymentGroupDetail> {
@@ -252,9 +268,12 @@ export function createDeploymentGroupService(deps: {
             const tagFilters = patch.tagFilters ?? was.tagFilters;
             const tagSetInput = patch.tagSet === undefined ? was.tagSet : patch.tagSet;
             const tagSet = tagSetInput && tagSetInput.length > 0 ? tagSetInput : null;
-            const loadBalancerInfo = patch.loadBalancerInfo === undefined ? was.loadBalancerInfo : patch.loadBalancerInfo;
+            const loadBalancerInfo =
+              patch.loadBalancerInfo === undefined ? was.loadBalancerInfo : patch.loadBalancerInfo;
             const autoRollback =
-              patch.autoRollbackConfiguration === undefined ? was.autoRollbackConfiguration : patch.autoRollbackConfiguration;
+              patch.autoRollbackConfiguration === undefined
+                ? was.autoRollbackConfiguration
+                : patch.autoRollbackConfiguration;
             validateSettings({
               tagFilters,
               tagSet,
@@ -275,12 +294,16 @@ export function createDeploymentGroupService(deps: {
                 deploymentOption: style.deploymentOption,
                 loadBalancerInfo: json(loadBalancerInfo),
                 autoRollbackConfiguration: json(autoRollback),
-                ...(patch.alarmConfiguration !== undefined ? { alarmConfiguration: json(patch.alarmConfiguration) } : {}),
+                ...(patch.alarmConfiguration !== undefined
+                  ? { alarmConfiguration: json(patch.alarmConfiguration) }
+                  : {}),
                 ...(patch.triggerConfigurations ? { triggerConfigurations: patch.triggerConfigurations } : {}),
                 ...(patch.blueGreenDeploymentConfiguration !== undefined
                   ? { blueGreenConfiguration: json(patch.blueGreenDeploymentConfiguration) }
                   : {}),
-                ...(patch.outdatedInstancesStrategy ? { outdatedInstancesStrategy: patch.outdatedInstancesStrategy } : {}),
+                ...(patch.outdatedInstancesStrategy
+                  ? { outdatedInstancesStrategy: patch.outdatedInstancesStrategy }
+                  : {}),
               },
               include: withNames,
             });

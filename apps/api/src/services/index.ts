@@ -27,7 +27,11 @@ export function createServices(ctx: ApiContext) {
       dataDir: ctx.env.DATA_DIR,
       maxBundleMb: ctx.env.MAX_BUNDLE_MB,
     }),
-    instances: createInstanceService({ prisma, auth: ctx.auth, agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS }),
+    instances: createInstanceService({
+      prisma,
+      auth: ctx.auth,
+      agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS,
+    }),
     registrationTokens: createRegistrationTokenService({ prisma }),
     apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),
     users: createUserService({ prisma, auth: ctx.auth }),

@@ -21,7 +21,11 @@ const instanceNotFound = (name: string) => notFound('InstanceDoesNotExist', `ins
 const notRegistered = (name: string) => conflict('InstanceNotRegistered', `instance ${name} is deregistered`);
 const NameCursor = z.object({ n: z.string() });
 
-export function createInstanceService(deps: { prisma: PrismaClient; auth: AuthService; agentLostAfterSeconds: number }) {
+export function createInstanceService(deps: {
+  prisma: PrismaClient;
+  auth: AuthService;
+  agentLostAfterSeconds: number;
+}) {
   const { prisma, auth } = deps;
 
   function toInfo(i: Row, now = Date.now()): InstanceInfo {
@@ -57,7 +61,11 @@ export function createInstanceService(deps: { prisma: PrismaClient; auth: AuthSe
       });
       if (!!q.applicationName !== !!q.deploymentGroupName) {
         const missing = q.applicationName ? 'deploymentGroupName' : 'applicationName';
-        throw invalidField('InvalidInput', `querystring.${missing}`, 'give applicationName and deploymentGroupName together');
+        throw invalidField(
+          'InvalidInput',
+          `querystring.${missing}`,
+          'give applicationName and deploymentGroupName together',
+        );
       }
       if (q.applicationName && q.deploymentGroupName) {
         const group = await findGroup(prisma, q.applicationName, q.deploymentGroupName);
@@ -82,7 +90,12 @@ export function createInstanceService(deps: { prisma: PrismaClient; auth: AuthSe
         take: q.limit + 1,
       });
       const now = Date.now();
-      return page(rows, q.limit, (r) => toInfo(r, now), (r) => ({ n: r.name }));
+      return page(
+        rows,
+        q.limit,
+        (r) => toInfo(r, now),
+        (r) => ({ n: r.name }),
+      );
     },
 
     async get(name: string): Promise<InstanceDetail> {
@@ -132,7 +145,11 @@ export function createInstanceService(deps: { prisma: PrismaClient; auth: AuthSe
         const i = await find(tx, name);
         if (i.deregisteredAt) throw notRegistered(name);
         const { count } = await tx.instanceTag.deleteMany({ where: { instanceId: i.id, key: { in: keys } } });
-        await writeAudit(tx, actor, 'instance.removeTags', 'instance', i.id, { instanceName: name, keys, removed: count });
+        await writeAudit(tx, actor, 'instance.removeTags', 'instance', i.id, {
+          instanceName: name,
+          keys,
+          removed: count,
+        });
         return find(tx, name);
       });
       return toInfo(row);

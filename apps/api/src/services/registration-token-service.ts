@@ -88,7 +88,10 @@ export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: q.limit + 1,
       });
-      return page(await withCreators(rows), q.limit, toRegistrationTokenInfo, (t) => ({ at: iso(t.createdAt), id: t.id }));
+      return page(await withCreators(rows), q.limit, toRegistrationTokenInfo, (t) => ({
+        at: iso(t.createdAt),
+        id: t.id,
+      }));
     },
 
     /** Revokes (idempotent); hosts already registered keep their own credentials. */
@@ -98,7 +101,10 @@ export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
         if (!t) throw notFound('RegistrationTokenDoesNotExist', `registration token ${id} does not exist`);
         if (t.revokedAt) return;
         await tx.agentRegistrationToken.update({ where: { id }, data: { revokedAt: new Date() } });
-        await writeAudit(tx, actor, 'registrationToken.revoke', 'registrationToken', id, { name: t.name, prefix: t.prefix });
+        await writeAudit(tx, actor, 'registrationToken.revoke', 'registrationToken', id, {
+          name: t.name,
+          prefix: t.prefix,
+        });
       });
     },
   };

@@ -28,8 +28,7 @@ import { decodeCursor, invalidField, iso, isoOrNull, isUniqueViolation, page } f
 export const revisionNotFound = (id: string, app: string) =>
   notFound('RevisionDoesNotExist', `revision ${id} does not exist in application ${app}`);
 
-const invalidRevision = (message: string, details?: unknown) =>
-  invalid('InvalidRevision', message, details);
+const invalidRevision = (message: string, details?: unknown) => invalid('InvalidRevision', message, details);
 
 const EXTENSION: Record<BundleType, string> = { zip: 'zip', tar: 'tar', tgz: 'tar.gz' };
 export const CONTENT_TYPE: Record<BundleType, string> = {
@@ -80,7 +79,10 @@ export type BundleDownload =
     };
 
 /** RFC 9110 single byte range; null = ignore the header (absent, malformed or multi-range), 'unsatisfiable' = 416. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | 'unsatisfiable' {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return null;
@@ -154,7 +156,12 @@ export function createRevisionService(deps: {
       actor: Actor,
     ): Promise<{ revision: RevisionInfo; created: boolean }> {
       const app = await findApplication(prisma, appName);
-      if (!body) throw invalidField('InvalidInput', 'body', 'send the bundle as the raw request body (application/octet-stream)');
+      if (!body)
+        throw invalidField(
+          'InvalidInput',
+          'body',
+          'send the bundle as the raw request body (application/octet-stream)',
+        );
       if (declaredLength !== undefined && declaredLength > deps.maxBundleMb * 1024 * 1024) {
         body.resume();
         throw tooLarge(deps.maxBundleMb);
@@ -166,9 +173,12 @@ export function createRevisionService(deps: {
         if (spooled.size === 0) throw invalidField('InvalidRevision', 'body', 'the bundle is empty');
         const format = sniffFormat(spooled.head);
         if (format !== FORMAT_OF[q.bundleType]) {
-          throw invalidRevision(`querystring.bundleType: declared ${q.bundleType} but the bundle is ${describeFormat(format)}`, {
-            issues: [{ field: 'querystring.bundleType', reason: `the bundle is ${describeFormat(format)}` }],
-          });
+          throw invalidRevision(
+            `querystring.bundleType: declared ${q.bundleType} but the bundle is ${describeFormat(format)}`,
+            {
+              issues: [{ field: 'querystring.bundleType', reason: `the bundle is ${describeFormat(format)}` }],
+            },
+          );
         }
         const existing = await prisma.revision.findUnique({
           where: { applicationId_sha256: { applicationId: app.id, sha256: spooled.sha256 } },
@@ -255,7 +265,10 @@ export function createRevisionService(deps: {
       const rows = await prisma.revision.findMany({
         where,
         include: withApp,
-        orderBy: [col === 'registeredAt' ? { registeredAt: dir } : { [col]: { sort: dir, nulls: 'last' } }, { id: dir }],
+        orderBy: [
+          col === 'registeredAt' ? { registeredAt: dir } : { [col]: { sort: dir, nulls: 'last' } },
+          { id: dir },
+        ],
         take: q.limit + 1,
       });
       return page(rows, q.limit, toRevisionInfo, (r) => ({ v: r[col]?.toISOString() ?? null, id: r.id }));

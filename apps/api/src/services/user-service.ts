@@ -41,7 +41,10 @@ export function createUserService(deps: { prisma: PrismaClient; auth: AuthServic
                 mustChangePassword: input.mustChangePassword,
               },
             });
-            await writeAudit(tx, actor, 'user.create', 'user', created.id, { email: created.email, role: created.role });
+            await writeAudit(tx, actor, 'user.create', 'user', created.id, {
+              email: created.email,
+              role: created.role,
+            });
             return created;
           }),
         { unique: () => conflict('UserAlreadyExists', `a user with email ${input.email} already exists`) },
@@ -88,7 +91,9 @@ export function createUserService(deps: { prisma: PrismaClient; auth: AuthServic
           data: {
             ...(patch.name !== undefined ? { name: patch.name } : {}),
             ...(patch.role !== undefined ? { role: patch.role } : {}),
-            ...(patch.disabled !== undefined ? { disabledAt: patch.disabled ? (current.disabledAt ?? new Date()) : null } : {}),
+            ...(patch.disabled !== undefined
+              ? { disabledAt: patch.disabled ? (current.disabledAt ?? new Date()) : null }
+              : {}),
             ...(passwordHash ? { passwordHash, mustChangePassword: true } : {}),
           },
         });

@@ -64,7 +64,13 @@ function tarHeader(name: string, size: number, type: '0' | '5'): Buffer {
   h.write('0000000\0', 108, 'latin1');
   h.write('0000000\0', 116, 'latin1');
   h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  h.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136, 'latin1');
+  h.write(
+    `${Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+    'latin1',
+  );
   h.write('        ', 148, 'latin1');
   h.write(type, 156, 'latin1');
   h.write('ustar\0', 257, 'latin1');

@@ -87,7 +87,14 @@ export async function insertDeployment(
   });
   const sha256 = Math.random().toString(16).slice(2).padEnd(64, '0').slice(0, 64);
   const revision = await prisma.revision.create({
-    data: { applicationId: app.id, revisionType: 'Url', url: 'https://example.test/b.zip', sha256, size: 1n, bundleType: 'zip' },
+    data: {
+      applicationId: app.id,
+      revisionType: 'Url',
+      url: 'https://example.test/b.zip',
+      sha256,
+      size: 1n,
+      bundleType: 'zip',
+    },
   });
   const id = `d-${Math.random().toString(36).slice(2, 11).toUpperCase().padEnd(9, 'X')}`;
   return prisma.deployment.create({

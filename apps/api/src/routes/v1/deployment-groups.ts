@@ -54,7 +54,8 @@ export function registerDeploymentGroupRoutes(app: ZodApp, s: Services) {
       config: { auth: 'viewer' },
       schema: {
         operationId: 'getDeploymentGroup',
-        description: 'Includes the hosts the group targets now, with what each last installed and whether it is online.',
+        description:
+          'Includes the hosts the group targets now, with what each last installed and whether it is online.',
         tags,
         params: DeploymentGroupParams,
         response: { 200: DeploymentGroupDetail, ...authErrors, ...notFoundError },

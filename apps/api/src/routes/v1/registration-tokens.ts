@@ -19,7 +19,8 @@ export function registerRegistrationTokenRoutes(app: ZodApp, s: Services) {
       config: { auth: 'admin' },
       schema: {
         operationId: 'createRegistrationToken',
-        description: 'The secret (drr_…) is in this answer only. Expires after expiresInHours (default 24, at most 720).',
+        description:
+          'The secret (drr_…) is in this answer only. Expires after expiresInHours (default 24, at most 720).',
         tags,
         body: CreateRegistrationTokenRequest,
         response: { 201: CreateRegistrationTokenResponse, ...authErrors },

@@ -85,7 +85,13 @@ export function registerRevisionRoutes(app: ZodApp, s: Services) {
       },
     },
     async (req, reply) => {
-      const r = await s.revisions.upload(req.params.applicationName, req.query, req.body, declaredLength(req), actor(req));
+      const r = await s.revisions.upload(
+        req.params.applicationName,
+        req.query,
+        req.body,
+        declaredLength(req),
+        actor(req),
+      );
       return reply.code(r.created ? 201 : 200).send(r.revision);
     },
   );

@@ -1,5 +1,12 @@
 // /v1/users (admin): accounts that log in to the console.
-import { CreateUserRequest, ListUsersQuery, UpdateUserRequest, UserInfo, UserPage, UserParams } from '@drover/contracts';
+import {
+  CreateUserRequest,
+  ListUsersQuery,
+  UpdateUserRequest,
+  UserInfo,
+  UserPage,
+  UserParams,
+} from '@drover/contracts';
 import type { ZodApp } from '../../lib/zod-app';
 import type { Services } from '../../services';
 import { actor, authErrors, conflictError, notFoundError } from './route-support';
@@ -25,7 +32,12 @@ export function registerUserRoutes(app: ZodApp, s: Services) {
     '/users',
     {
       config: { auth: 'admin' },
-      schema: { operationId: 'listUsers', tags, querystring: ListUsersQuery, response: { 200: UserPage, ...authErrors } },
+      schema: {
+        operationId: 'listUsers',
+        tags,
+        querystring: ListUsersQuery,
+        response: { 200: UserPage, ...authErrors },
+      },
     },
     async (req) => s.users.list(req.query),
   );
@@ -50,7 +62,8 @@ export function registerUserRoutes(app: ZodApp, s: Services) {
       config: { auth: 'admin' },
       schema: {
         operationId: 'updateUser',
-        description: 'Change name or role, disable/enable (ends sessions, stops the user’s tokens), or reset the password.',
+        description:
+          'Change name or role, disable/enable (ends sessions, stops the user’s tokens), or reset the password.',
         tags,
         params: UserParams,
         body: UpdateUserRequest,

@@ -44,8 +44,7 @@ export interface FoundAppSpec {
   text: string;
 }
 
-const NOT_FOUND =
-  'no appspec.yml or appspec.yaml at the bundle root (or inside its single top-level directory)';
+const NOT_FOUND = 'no appspec.yml or appspec.yaml at the bundle root (or inside its single top-level directory)';
 
 export async function findAppSpec(file: string, format: SniffedFormat): Promise<FoundAppSpec> {
   return format === 'zip' ? fromZip(file) : fromTar(file, format === 'gzip');

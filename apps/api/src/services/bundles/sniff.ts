@@ -8,7 +8,13 @@ export type SniffedFormat = 'zip' | 'gzip' | 'tar';
 export const SNIFF_BYTES = 512;
 
 export function sniffFormat(head: Buffer): SniffedFormat | null {
-  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && head[3] === head[2] + 1) {
+  if (
+    head.length >= 4 &&
+    head[0] === 0x50 &&
+    head[1] === 0x4b &&
+    (head[2] === 3 || head[2] === 5) &&
+    head[3] === head[2] + 1
+  ) {
     return 'zip';
   }
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -30,5 +36,9 @@ export function isTarHeader(block: Buffer): boolean {
 /** The container format each declared bundle type must have on the wire. */
 export const FORMAT_OF: Record<BundleType, SniffedFormat> = { zip: 'zip', tar: 'tar', tgz: 'gzip' };
 
-const DESCRIBE: Record<SniffedFormat, string> = { zip: 'a zip archive', gzip: 'gzip-compressed (tgz)', tar: 'a tar archive' };
+const DESCRIBE: Record<SniffedFormat, string> = {
+  zip: 'a zip archive',
+  gzip: 'gzip-compressed (tgz)',
+  tar: 'a tar archive',
+};
 export const describeFormat = (f: SniffedFormat | null): string => (f ? DESCRIBE[f] : 'not a zip, tar or tgz archive');

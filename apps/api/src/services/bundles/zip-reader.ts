@@ -119,7 +119,8 @@ export async function readZipEntry(fh: FileHandle, e: ZipEntry, maxBytes: number
     } catch (err) {
       throw new ZipFormatError(`cannot inflate ${e.name}: ${(err as Error).message}`);
     }
-  } else throw new ZipFormatError(`${e.name} uses compression method ${e.method}; only stored and deflate are supported`);
+  } else
+    throw new ZipFormatError(`${e.name} uses compression method ${e.method}; only stored and deflate are supported`);
   if (crc32(data) >>> 0 !== e.crc >>> 0) throw new ZipFormatError(`${e.name} is corrupt (CRC mismatch)`);
   return data;
 }
