@@ -1,0 +1,67 @@
+// drover-agent command line: `drover-agent [--config /etc/drover/agent.yml]`. Configuration errors print one
+// line and exit 2 (systemd then shows the reason instead of a restart loop of stack traces).
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, type AgentConfig } from './config';
+import { startAgent } from './runtime/agent';
+import { AGENT_VERSION } from './version';
+
+const DEFAULT_CONFIG = '/etc/drover/agent.yml';
+const USAGE = `usage: drover-agent [--config <file>] [--version]
+  --config <file>  YAML configuration (default ${DEFAULT_CONFIG} when it exists); DROVER_* variables override it`;
+
+function fail(message: string): never {
+  process.stderr.write(`drover-agent: ${message}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): { configPath?: string } {
+  let configPath: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--version' || arg === '-v') {
+      process.stdout.write(`${AGENT_VERSION}\n`);
+      process.exit(0);
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else if (arg === '--config') {
+      configPath = argv[++i];
+      if (!configPath) fail('--config needs a file name');
+    } else if (arg.startsWith('--config=')) {
+      configPath = arg.slice('--config='.length);
+    } else {
+      fail(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
+    }
+  }
+  return configPath === undefined ? {} : { configPath };
+}
+
+function main(): void {
+  const { configPath } = parseArgs(process.argv.slice(2));
+  let config: AgentConfig;
+  try {
+    config = loadConfig(configPath ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined));
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+    throw err;
+  }
+  const agent = startAgent(config);
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1); // a second signal: the operator does not want to wait
+    stopping = true;
+    process.stderr.write(`drover-agent: ${signal} received, stopping\n`);
+    void agent.stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  agent.done.then(
+    () => process.exit(0),
+    (err: Error) => {
+      process.stderr.write(`drover-agent: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+main();

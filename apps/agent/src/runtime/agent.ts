@@ -1,0 +1,124 @@
+// startAgent: register (once), report whatever the journal says was left unfinished, then long-poll and run
+// commands one at a time until stopped. Never busy-loops: every failure path sleeps with backoff.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HostCommand } from '@drover/contracts';
+import { sleep } from '../api/backoff';
+import { ApiClient } from '../api/client';
+import { CredentialStore } from '../api/credential-store';
+import { StoppedError, withRetry } from '../api/retry';
+import type { AgentConfig } from '../config';
+import { createLogger, type Logger } from '../logs/logger';
+import { pruneDeploymentLogs } from '../logs/prune-logs';
+import { RevisionStore } from '../revisions/revision-store';
+import { Journal } from '../state/journal';
+import { AGENT_VERSION } from '../version';
+import { failed } from './actions';
+import type { AgentContext } from './context';
+import { deliverResult } from './deliver';
+import { executeCommand } from './execute-command';
+import { Identity } from './identity';
+
+/** An empty poll answered faster than this is treated as a misbehaving server: wait before the next. */
+const MIN_EMPTY_POLL_MS = 1000;
+
+export interface AgentHandle {
+  /** Stops polling, cancels a running command (its result is journalled) and resolves when all is quiet. */
+  stop(): Promise<void>;
+  /** Resolves when the agent has stopped; rejects if it could not start (unwritable root dir, say). */
+  done: Promise<void>;
+}
+
+export function startAgent(config: AgentConfig, options: { logger?: Logger } = {}): AgentHandle {
+  const stopper = new AbortController();
+  const logger = options.logger ?? createLogger({ logDir: config.logDir, level: config.logLevel, toStderr: config.logToStderr });
+  const done = run(config, logger, stopper.signal).finally(() => {
+    logger.info('agent stopped');
+    if (!options.logger) logger.close();
+  });
+  return {
+    stop: async () => {
+      stopper.abort();
+      await done.catch(() => undefined);
+    },
+    done,
+  };
+}
+
+async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal): Promise<void> {
+  await mkdir(config.rootDir, { recursive: true, mode: 0o700 });
+  const journal = new Journal(join(config.rootDir, 'journal'));
+  await journal.init();
+  const credentials = new CredentialStore(config.rootDir);
+  const api = new ApiClient({ serverUrl: config.serverUrl, agentVersion: AGENT_VERSION, credential: () => credentials.current?.credential ?? null });
+  const identity = new Identity(config, credentials, api, logger, stopSignal);
+  const policy = { baseMs: config.backoffBaseMs, capMs: config.backoffCapMs };
+  const ctx: AgentContext = {
+    config,
+    logger,
+    api,
+    journal,
+    revisions: new RevisionStore(config.rootDir, config.limits),
+    stopSignal,
+    retry: (what, fn, opts) =>
+      withRetry(what, fn, { policy, logger, signal: stopSignal, onUnauthorized: (err) => identity.unauthorized(err), ...opts }),
+  };
+  logger.info(`drover-agent ${AGENT_VERSION} starting`, { server: config.serverUrl, root: config.rootDir, pid: process.pid });
+  try {
+    await identity.ensure();
+    let next = await recoverJournal(ctx);
+    while (!stopSignal.aborted) {
+      const command = next ?? (await poll(ctx));
+      next = null;
+      if (!command) continue;
+      try {
+        next = await executeCommand(ctx, command);
+      } catch (err) {
+        if (err instanceof StoppedError) break;
+        logger.error(`command ${command.commandId} could not be handled: ${(err as Error).message}`);
+        await sleep(config.backoffBaseMs, stopSignal);
+      }
+      await pruneDeploymentLogs(config.logDir).catch((err: Error) => logger.warn(`log pruning failed: ${err.message}`));
+    }
+  } catch (err) {
+    if (!(err instanceof StoppedError)) throw err;
+  }
+}
+
+async function poll(ctx: AgentContext): Promise<HostCommand | null> {
+  const started = Date.now();
+  try {
+    const res = await ctx.retry('poll', () =>
+      ctx.api.poll({ agentVersion: AGENT_VERSION, waitSeconds: ctx.config.pollWaitSeconds }, ctx.stopSignal),
+    );
+    if (!res.command && Date.now() - started < MIN_EMPTY_POLL_MS) await sleep(MIN_EMPTY_POLL_MS, ctx.stopSignal);
+    return res.command;
+  } catch (err) {
+    if (err instanceof StoppedError || ctx.stopSignal.aborted) return null;
+    // A poll the API rejects outright (400 after an upgrade, say) must not turn into a tight loop.
+    ctx.logger.error(`poll failed: ${(err as Error).message}`);
+    await sleep(ctx.config.backoffCapMs, ctx.stopSignal);
+    return null;
+  }
+}
+
+/**
+ * Journal entries left by the previous run: a finished result not yet delivered is delivered; a command that
+ * was still running when the agent died is reported Failed, so the deployment does not wait for a timeout.
+ */
+async function recoverJournal(ctx: AgentContext): Promise<HostCommand | null> {
+  const entries = await ctx.journal.list((file, reason) => ctx.logger.warn(`ignoring unreadable journal file ${file}: ${reason}`));
+  let next: HostCommand | null = null;
+  for (const entry of entries) {
+    const result = entry.result ?? failed(`agent restarted during ${entry.command.lifecycleEvent}`);
+    if (!entry.result) {
+      ctx.logger.warn(`${entry.command.lifecycleEvent} was in progress when the agent stopped; reporting it failed`, {
+        commandId: entry.command.commandId,
+        deploymentId: entry.command.deploymentId,
+      });
+      await ctx.journal.write({ ...entry, result });
+    }
+    next = (await deliverResult(ctx, entry.command, result)) ?? next;
+  }
+  return next;
+}

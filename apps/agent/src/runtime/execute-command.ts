@@ -1,0 +1,92 @@
+// One command, start to finish: journal → spec → ack → run (with heartbeats and live logs) → journal the
+// result → deliver it. Returns the next command when the API hands one back with the completion.
+import type { AgentCompleteRequest, CommandStatus, HostCommand } from '@drover/contracts';
+import { join } from 'node:path';
+import { ApiError } from '../api/api-error';
+import { StoppedError } from '../api/retry';
+import { CommandLog } from '../logs/command-log';
+import { safeId } from '../state/group-state';
+import { failed, perform, planAck } from './actions';
+import type { AgentContext } from './context';
+import { deliverResult } from './deliver';
+
+const TERMINAL: ReadonlySet<CommandStatus> = new Set(['Succeeded', 'Failed']);
+
+export async function executeCommand(ctx: AgentContext, command: HostCommand): Promise<HostCommand | null> {
+  const { logger, journal, api } = ctx;
+  const fields = { commandId: command.commandId, deploymentId: command.deploymentId, event: command.lifecycleEvent, attempt: command.attempt };
+  logger.info('command received', fields);
+  // Written before anything happens, so a crash at any later point is reported on the next start.
+  const startedAt = new Date().toISOString();
+  await journal.write({ command, startedAt });
+
+  const abort = new AbortController();
+  let serverStatus: CommandStatus | null = null;
+  const onServerStatus = (status: CommandStatus) => {
+    if (!TERMINAL.has(status) || serverStatus) return;
+    serverStatus = status;
+    logger.warn(`the API reports this command as ${status}; stopping it`, fields);
+    abort.abort();
+  };
+  const onStop = () => abort.abort();
+  ctx.stopSignal.addEventListener('abort', onStop, { once: true });
+
+  let log: CommandLog | null = null;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let result: AgentCompleteRequest;
+  try {
+    safeId(command.deploymentId, 'deployment id');
+    safeId(command.deploymentGroupId, 'deployment group id');
+    const spec = await ctx.retry('get deployment spec', () => api.spec(command.deploymentId, abort.signal));
+    const ack = await planAck(ctx, spec, command.lifecycleEvent);
+    const answer = await ctx.retry('ack', () => api.ack(command.commandId, ack, abort.signal));
+    if (TERMINAL.has(answer.status)) {
+      logger.info(`the API already considers this command ${answer.status}; skipping it`, fields);
+      await journal.remove(command.commandId);
+      return null;
+    }
+    log = new CommandLog({
+      localPath: join(ctx.config.logDir, 'deployments', command.deploymentId, `${command.lifecycleEvent}.log`),
+      header: `===== ${new Date().toISOString()} ${command.lifecycleEvent} attempt ${command.attempt} command ${command.commandId} deployment ${command.deploymentId} =====`,
+      send: (chunk, signal) => api.logs(command.commandId, chunk, signal),
+      onServerStatus,
+    });
+    heartbeat = setInterval(() => {
+      api
+        .heartbeat({ commandIds: [command.commandId], rssBytes: process.memoryUsage.rss() })
+        .then((res) => res.commands.filter((c) => c.commandId === command.commandId).forEach((c) => onServerStatus(c.status)))
+        .catch((err: Error) => logger.debug(`heartbeat failed: ${err.message}`));
+    }, ctx.config.heartbeatIntervalSeconds * 1000);
+    log.agent(`${command.lifecycleEvent} started (attempt ${command.attempt}${ack.isNoop ? ', nothing to run' : ''})`);
+    result = await perform(ctx, spec, command.lifecycleEvent, log, abort.signal);
+  } catch (err) {
+    if (ctx.stopSignal.aborted || err instanceof StoppedError) {
+      result = failed(`agent stopped during ${command.lifecycleEvent}`, log?.tail());
+    } else if (serverStatus) {
+      result = failed('cancelled by the API');
+    } else if (err instanceof ApiError && err.kind === 'rejected' && err.status === 404) {
+      logger.warn(`${err.message}; dropping the command`, fields);
+      await journal.remove(command.commandId);
+      return null;
+    } else {
+      const message = (err as Error).message || String(err);
+      log?.agent(`error: ${message}`);
+      logger.error(`${command.lifecycleEvent} failed: ${message}`, fields);
+      result = failed(message, log?.tail());
+    }
+  } finally {
+    clearInterval(heartbeat);
+    ctx.stopSignal.removeEventListener('abort', onStop);
+  }
+  if (log) {
+    log.agent(`${command.lifecycleEvent} ${result.status}${result.diagnostics.message ? `: ${result.diagnostics.message}` : ''}`);
+    await log.close(ctx.stopSignal.aborted ? 2000 : 10_000);
+  }
+  if (serverStatus) {
+    await journal.remove(command.commandId);
+    return null;
+  }
+  logger.info(`command finished: ${result.status}`, { ...fields, errorCode: result.diagnostics.errorCode });
+  await journal.write({ command, startedAt, result });
+  return deliverResult(ctx, command, result);
+}
