@@ -12,9 +12,11 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  await stack.close();
-});
+  // Bounded teardown: the race test leaves queued deployments running, and nothing here may outlive the file.
+  const bounded = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, 15_000).unref())]);
+  await bounded(Promise.all(agents.map((a) => a.stop())));
+  await bounded(stack.close());
+}, 60_000);
 
 async function fleet(group: string, n: number, outcome?: (cmd: HostCommand, name: string) => Outcome) {
   const started = await Promise.all(
