@@ -59,6 +59,10 @@ export async function executeCommand(ctx: AgentContext, command: HostCommand): P
     }, ctx.config.heartbeatIntervalSeconds * 1000);
     log.agent(`${command.lifecycleEvent} started (attempt ${command.attempt}${ack.isNoop ? ', nothing to run' : ''})`);
     result = await perform(ctx, spec, command.lifecycleEvent, log, abort.signal);
+    if (result.status === 'Failed' && ctx.stopSignal.aborted) {
+      // The failure is the stop's doing (the hook was killed): say so, as a restart report would.
+      result = failed(`agent stopped during ${command.lifecycleEvent}`, log.tail(), result.diagnostics.scriptName);
+    }
   } catch (err) {
     if (ctx.stopSignal.aborted || err instanceof StoppedError) {
       result = failed(`agent stopped during ${command.lifecycleEvent}`, log?.tail());
