@@ -30,7 +30,9 @@ function bearer(req: FastifyRequest): string | null {
 
 export function registerAuth(app: FastifyInstance, auth: AuthService) {
   app.decorateRequest('principal', null);
-  app.addHook('preHandler', async (req) => {
+  // onRequest, before the body is parsed and validated: a caller without the right credential learns nothing about
+  // the route's schema (401/403 before any 400) and never gets its body read.
+  app.addHook('onRequest', async (req) => {
     // Swagger UI and the OpenAPI document are public; their routes come from the plugin, not from us.
     if (req.routeOptions.url?.startsWith('/docs')) return;
     const need: AuthRequirement = req.routeOptions.config.auth ?? 'admin';
@@ -50,7 +52,8 @@ export function registerAuth(app: FastifyInstance, auth: AuthService) {
     } else {
       const sid = req.cookies[SESSION_COOKIE];
       if (sid) principal = await auth.authenticateSession(sid);
-      if (!principal) throw unauthenticated('log in (POST /v1/auth/login) or send an API token as "Authorization: Bearer drv_…"');
+      if (!principal)
+        throw unauthenticated('log in (POST /v1/auth/login) or send an API token as "Authorization: Bearer drv_…"');
       // Cookie sessions must prove the request comes from our own pages (double-submit CSRF token).
       if (!SAFE_METHODS.has(req.method) && principal.kind === 'user') {
         const sent = req.headers['x-csrf-token'];
