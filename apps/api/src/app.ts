@@ -1,13 +1,14 @@
 // The API as a Fastify instance: plugins, then routes. server.ts runs it; tests build it with a context of their own.
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import type { ApiContext } from './context';
 import { withZod } from './lib/zod-app';
 import { registerAuth } from './plugins/auth';
 import { registerErrorHandler } from './plugins/error-handler';
+import { registerMetrics } from './plugins/metrics';
 import { registerSwagger } from './plugins/swagger';
 import { registerHealthRoutes } from './routes/health';
 import { registerV1Routes } from './routes/v1';
@@ -16,6 +17,8 @@ import { registerConsole } from './plugins/console';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
+  /** Sees every route as it is added (the OpenAPI and authorization tests enumerate routes with it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
@@ -35,6 +38,7 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (req, reply) => {
@@ -47,6 +51,7 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
   await app.register(rateLimit, { global: false });
   await registerSwagger(app);
   registerAuth(app, ctx.auth);
+  await registerMetrics(app, ctx);
 
   const zapp = withZod(app);
   registerHealthRoutes(zapp, ctx);
