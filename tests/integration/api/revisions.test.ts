@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir } from 'node:fs/promises';
@@ -17,7 +17,8 @@ const R = '/v1/applications/site/revisions';
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
-  api = await startTestApi({ MAX_BUNDLE_MB: '1' });
+  // 2 MiB: above Fastify's 1 MiB JSON body limit, which must not apply to streamed bundles.
+  api = await startTestApi({ MAX_BUNDLE_MB: '2' });
   deployer = bind(api, 'deployer');
   viewer = bind(api, 'viewer');
   await deployer.post('/v1/applications', { applicationName: 'site' });
@@ -131,12 +132,22 @@ describe('uploading bundles', () => {
     expect(errorOf(res2)).toMatchObject({ status: 400, code: 'InvalidRevision' });
   });
 
+  it('accepts bundles larger than the JSON body limit, up to MAX_BUNDLE_MB', async () => {
+    const b = zip({ 'appspec.yml': GOOD_APPSPEC, 'blob.bin': randomBytes(1536 * 1024) });
+    const res = await upload(b, 'bundleType=zip');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ size: b.length, sha256: sha(b) });
+  });
+
   it('enforces MAX_BUNDLE_MB from Content-Length and while streaming (413)', async () => {
-    const big = Buffer.alloc(1024 * 1024 + 1, 7);
-    expect(errorOf(await upload(big, 'bundleType=zip'))).toMatchObject({ status: 413, code: 'PayloadTooLarge' });
+    const big = Buffer.alloc(2 * 1024 * 1024 + 1, 7);
+    const declared = await upload(big, 'bundleType=zip');
+    expect(errorOf(declared)).toMatchObject({ status: 413, code: 'PayloadTooLarge' });
+    expect(declared.body.error?.message).toContain('MAX_BUNDLE_MB (2 MiB)');
     // A stream body has no Content-Length: the limit applies while spooling.
     const streamed = await upload(Readable.from([big.subarray(0, 600_000), big.subarray(600_000)]), 'bundleType=zip');
     expect(errorOf(streamed)).toMatchObject({ status: 413, code: 'PayloadTooLarge' });
+    expect(streamed.body.error?.message).toContain('MAX_BUNDLE_MB');
   });
 
   it('names bad input: missing bundleType, JSON body, empty body', async () => {
@@ -194,7 +205,7 @@ describe('uploading bundles', () => {
     const ok = await send(parts);
     expect(ok.status).toBe(201);
     expect(JSON.parse(ok.body)).toMatchObject({ sha256: sha(b), size: b.length });
-    const huge = Array.from({ length: 24 }, () => Buffer.alloc(64 * 1024, 9));
+    const huge = Array.from({ length: 40 }, () => Buffer.alloc(64 * 1024, 9));
     const tooBig = await send(huge);
     expect(tooBig.status).toBe(413);
     expect(JSON.parse(tooBig.body).error.code).toBe('PayloadTooLarge');
