@@ -1,5 +1,6 @@
 // How a failed control-plane call is classified, which decides what the agent does next.
 import { ErrorBody } from '@drover/contracts';
+import { readText, type HttpResponse } from './http';
 
 export type FailureKind =
   /** Network error, timeout, 5xx, 429, unreadable answer: try again later with backoff. */
@@ -40,11 +41,11 @@ function retryAfter(header: string | null): number | undefined {
 }
 
 /** Builds the ApiError for a non-2xx answer, using the { error: { code, message } } body when present. */
-export async function errorFromResponse(what: string, res: Response): Promise<ApiError> {
+export async function errorFromResponse(what: string, res: HttpResponse): Promise<ApiError> {
   let code: string | undefined;
-  let detail = res.statusText;
+  let detail = res.body.statusMessage ?? '';
   try {
-    const parsed = ErrorBody.safeParse(await res.json());
+    const parsed = ErrorBody.safeParse(JSON.parse(await readText(res.body, 64 * 1024)));
     if (parsed.success) {
       code = parsed.data.error.code;
       detail = parsed.data.error.message;
@@ -54,12 +55,14 @@ export async function errorFromResponse(what: string, res: Response): Promise<Ap
   }
   const kind = kindOfStatus(res.status);
   const message = `${what}: HTTP ${res.status}${code ? ` ${code}` : ''}: ${detail}`;
-  return new ApiError(message, kind, res.status, code, retryAfter(res.headers.get('retry-after')));
+  const header = res.headers['retry-after'];
+  return new ApiError(message, kind, res.status, code, retryAfter(typeof header === 'string' ? header : null));
 }
 
 export function errorFromException(what: string, err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  const reason = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.cause?.message ?? e.message);
+  const e = err as NodeJS.ErrnoException & { cause?: { name?: string } };
+  const timedOut = e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError';
+  const reason = timedOut ? 'timed out' : (e.code ?? e.message);
   return new ApiError(`${what}: ${reason}`, 'transient', 0);
 }

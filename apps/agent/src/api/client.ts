@@ -17,7 +17,9 @@ import {
   type AgentRegisterRequest,
 } from '@drover/contracts';
 import type { z } from 'zod';
+import type { Readable } from 'node:stream';
 import { ApiError, errorFromException, errorFromResponse } from './api-error';
+import { httpRequest, readText, type HttpResponse } from './http';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Extra time on top of the long-poll hold before the agent gives up on a poll answer. */
@@ -71,24 +73,24 @@ export class ApiClient {
   }
 
   /**
-   * Starts a bundle download and returns the response for the caller to stream. A relative URL is a path on
-   * the API server and gets the credential; an absolute one (a presigned store URL) never does, so the
-   * credential cannot leak to a third party.
+   * Starts a bundle download and returns the body for the caller to stream. A relative URL is a path on the
+   * API server and gets the credential; an absolute one (a presigned store URL) never does, and redirects to
+   * another host drop it, so the credential cannot leak to a third party.
    */
-  async download(url: string, signal?: AbortSignal): Promise<Response> {
+  async download(url: string, signal?: AbortSignal): Promise<Readable> {
     const absolute = /^https?:\/\//i.test(url);
     const target = absolute ? url : `${this.base}${url.startsWith('/') ? '' : '/'}${url}`;
     const headers: Record<string, string> = { 'user-agent': this.userAgent };
     const credential = this.options.credential();
     if (!absolute && credential) headers.authorization = `Bearer ${credential}`;
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(target, { headers, signal, redirect: 'follow' });
+      res = await httpRequest(target, { headers, signal, maxRedirects: 5 });
     } catch (err) {
       throw errorFromException('download bundle', err);
     }
-    if (!res.ok) throw await errorFromResponse('download bundle', res);
-    return res;
+    if (res.status < 200 || res.status > 299) throw await errorFromResponse('download bundle', res);
+    return res.body;
   }
 
   private get userAgent(): string {
@@ -112,17 +114,17 @@ export class ApiClient {
     }
     const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let res: Response;
+    let res: HttpResponse;
     let payload: unknown;
     try {
-      res = await fetch(`${this.base}${AGENT_API_PREFIX}${path}`, {
+      res = await httpRequest(`${this.base}${AGENT_API_PREFIX}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal,
       });
-      if (!res.ok) throw await errorFromResponse(what, res);
-      payload = await res.json();
+      if (res.status < 200 || res.status > 299) throw await errorFromResponse(what, res);
+      payload = JSON.parse(await readText(res.body));
     } catch (err) {
       throw errorFromException(what, err);
     }

@@ -2,9 +2,8 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ArchiveError, IntegrityError } from './errors';
 
 export interface ExpectedBundle {
@@ -13,11 +12,10 @@ export interface ExpectedBundle {
   maxBytes: number;
 }
 
-export async function saveVerified(res: Response, dest: string, expected: ExpectedBundle, signal?: AbortSignal): Promise<number> {
+export async function saveVerified(body: Readable, dest: string, expected: ExpectedBundle, signal?: AbortSignal): Promise<number> {
   if (expected.size > expected.maxBytes) {
     throw new ArchiveError(`bundle is ${expected.size} bytes, over the ${expected.maxBytes}-byte limit (maxBundleBytes)`);
   }
-  if (!res.body) throw new IntegrityError('bundle download returned no body');
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
@@ -33,7 +31,6 @@ export async function saveVerified(res: Response, dest: string, expected: Expect
     },
   });
   try {
-    const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
     // 'wx' (O_EXCL): the download never writes through a file or symlink that is already there.
     await pipeline(body, meter, createWriteStream(dest, { flags: 'wx', mode: 0o600 }), signal ? { signal } : {});
     if (bytes !== expected.size) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { BundleType, RevisionRef } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppSpecError } from '../appspec';
@@ -34,7 +35,7 @@ const ref = (revisionId: string, bytes: Buffer, type: BundleType = 'tgz', over: 
   appspecFilename: 'appspec.yml',
   ...over,
 });
-const serve = (bytes: Buffer) => async () => new Response(bytes);
+const serve = (bytes: Buffer) => async () => Readable.from([bytes]);
 const noop = () => undefined;
 
 describe('RevisionStore', () => {
@@ -72,7 +73,7 @@ describe('RevisionStore', () => {
     let opened = false;
     const open = async () => {
       opened = true;
-      return new Response(bundle);
+      return Readable.from([bundle]);
     };
     await expect(small.fetch(GROUP, ref('r', bundle, 'tar'), 'd-AAAAAAAAA', open, noop)).rejects.toThrow(/maxBundleBytes/);
     expect(opened).toBe(false);

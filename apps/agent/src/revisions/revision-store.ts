@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { BundleType, type RevisionRef } from '@drover/contracts';
 import { z } from 'zod';
 import { parseAppSpec, type AppSpec } from '../appspec';
@@ -66,7 +67,7 @@ export class RevisionStore {
     groupId: string,
     ref: RevisionRef,
     deploymentId: string,
-    open: (url: string) => Promise<Response>,
+    open: (url: string) => Promise<Readable>,
     progress: FetchProgress,
     signal?: AbortSignal,
   ): Promise<RevisionInfo> {
