@@ -24,13 +24,13 @@ export const ArchiveLimits = z.strictObject({
 export type ArchiveLimits = z.infer<typeof ArchiveLimits>;
 
 export const AgentConfig = z.strictObject({
-  serverUrl: z.url({ protocol: /^https?$/, message: 'serverUrl must be an http(s) URL' }),
+  serverUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
   /** Needed only until the first successful registration; afterwards credential.json is used. */
   registrationToken: z.string().min(1).max(200).optional(),
   instanceName: InstanceName,
   tags: z.array(Tag).max(50).default([]),
-  rootDir: z.string().startsWith('/', 'rootDir must be an absolute path').default('/var/lib/drover-agent'),
-  logDir: z.string().startsWith('/', 'logDir must be an absolute path').default('/var/log/drover-agent'),
+  rootDir: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/drover-agent'),
+  logDir: z.string().startsWith('/', 'must be an absolute path').default('/var/log/drover-agent'),
   maxRevisions: positiveInt().max(1000).default(5),
   limits: ArchiveLimits.default(ArchiveLimits.parse({})),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
