@@ -75,6 +75,17 @@ describe('CommandLog', () => {
     expect(sent.map((c) => c.seq)).toEqual(sent.map((_, i) => i));
   });
 
+  it('keeps chunks within 64 KB for long lines of multi-byte characters', async () => {
+    const { sent, send } = recorder();
+    const log = newLog(send);
+    const wide = '€'.repeat(16 * 1024); // 3 bytes each in UTF-8: 48 KB per line
+    for (let i = 0; i < 5; i++) log.output('stdout', wide);
+    log.agent('x'.repeat(100_000));
+    await log.close();
+    expect(sent.length).toBeGreaterThanOrEqual(6);
+    for (const chunk of sent) expect(Buffer.byteLength(chunk.data)).toBeLessThanOrEqual(64 * 1024);
+  });
+
   it('asks writers to wait while the API is slow, and lets them go once it catches up', async () => {
     const api = gated();
     const log = newLog(api.send, { chunkBytes: 100, maxQueuedChunks: 2 });

@@ -2,9 +2,10 @@
 // the API in ordered chunks (flushed every ~250 ms or 32 KB). The in-memory queue is bounded: when the API is
 // slow, writers are asked to wait (the hook's pipes stop being read); when it is unreachable, chunks are
 // dropped from memory (they are in the local file) and streaming resumes later with a note about the gap.
-import type { CommandStatus } from '@drover/contracts';
+import { MAX_LOG_CHUNK_BYTES, type CommandStatus } from '@drover/contracts';
 import { ApiError } from '../api/api-error';
 import { backoffDelay, sleep } from '../api/backoff';
+import { MAX_LINE_CHARS } from '../hooks/line-splitter';
 import { RotatingFile } from './rotating-file';
 
 export type ChunkSender = (chunk: { seq: number; data: string }, signal: AbortSignal) => Promise<{ status: CommandStatus }>;
@@ -103,11 +104,15 @@ export class CommandLog {
   }
 
   private append(line: string): void {
-    const text = `${line}\n`;
+    // Hook lines are already at most 16K characters; agent lines (error messages) are cut the same way.
+    const text = `${line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line}\n`;
+    const bytes = Buffer.byteLength(text);
+    // Never let a chunk pass the protocol's 64 KB limit, even for long lines of multi-byte characters.
+    if (this.bufferBytes > 0 && this.bufferBytes + bytes > MAX_LOG_CHUNK_BYTES) this.seal();
     this.file.write(`${new Date().toISOString()} ${text}`);
     this.tailText = (this.tailText + text).slice(-this.o.tailChars);
     this.buffer.push(text);
-    this.bufferBytes += Buffer.byteLength(text);
+    this.bufferBytes += bytes;
     if (this.bufferBytes >= this.o.chunkBytes) this.seal();
     else this.flushTimer ??= setTimeout(() => this.seal(), this.o.flushIntervalMs);
   }

@@ -119,6 +119,17 @@ describe('agent deployments', () => {
     expect(h.server.record(commands[1]?.commandId ?? '').ack).toBeUndefined();
   }, 30_000);
 
+  it('fails the event when the deployment spec cannot be fetched', async () => {
+    const v1 = await h.revision('rev-1', bundleFiles('v1'), EXEC);
+    const [cmd] = h.server.deploy(h.spec('d-NOSPEC001', v1, null), ['DownloadBundle']);
+    h.server.specs.delete('d-NOSPEC001');
+    h.start();
+    const r = h.server.record(cmd?.commandId ?? '');
+    await until(() => r.completions.length > 0, 15_000, 'completion');
+    expect(r.completions[0]).toMatchObject({ status: 'Failed', diagnostics: { errorCode: 'UnknownError' } });
+    expect(r.completions[0]?.diagnostics.message).toBe('get deployment spec: HTTP 404 NotFound: no such deployment');
+  }, 30_000);
+
   it('fails DownloadBundle with file, line and field when the appspec is invalid', async () => {
     const broken = bundleFiles('v1', { 'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: scripts/before.sh\n      timeout: 7200\n' });
     const v1 = await h.revision('rev-broken', broken, EXEC);

@@ -39,7 +39,16 @@ export async function executeCommand(ctx: AgentContext, command: HostCommand): P
     safeId(command.deploymentGroupId, 'deployment group id');
     const spec = await ctx.retry('get deployment spec', () => api.spec(command.deploymentId, abort.signal));
     const ack = await planAck(ctx, spec, command.lifecycleEvent);
-    const answer = await ctx.retry('ack', () => api.ack(command.commandId, ack, abort.signal));
+    const answer = await ctx.retry('ack', () => api.ack(command.commandId, ack, abort.signal)).catch((err: unknown) => {
+      // 404 on ack: the API does not know this command (any more); there is nobody to report to.
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    });
+    if (!answer) {
+      logger.warn('the API does not know this command; dropping it', fields);
+      await journal.remove(command.commandId);
+      return null;
+    }
     if (TERMINAL.has(answer.status)) {
       logger.info(`the API already considers this command ${answer.status}; skipping it`, fields);
       await journal.remove(command.commandId);
@@ -68,10 +77,6 @@ export async function executeCommand(ctx: AgentContext, command: HostCommand): P
       result = failed(`agent stopped during ${command.lifecycleEvent}`, log?.tail());
     } else if (serverStatus) {
       result = failed('cancelled by the API');
-    } else if (err instanceof ApiError && err.kind === 'rejected' && err.status === 404) {
-      logger.warn(`${err.message}; dropping the command`, fields);
-      await journal.remove(command.commandId);
-      return null;
     } else {
       const message = (err as Error).message || String(err);
       log?.agent(`error: ${message}`);
