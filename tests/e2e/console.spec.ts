@@ -5,6 +5,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import {
   buildBundle,
+  grid,
   createApplication,
   createGroup,
   deployBundle,
@@ -25,14 +26,14 @@ test.beforeEach(async ({ page }) => {
 
 test('deploys a bundle and shows every host turning green, with live hook logs', async ({ page }) => {
   await createApplication(page, app);
-  await createGroup(page, app, 'fleet', 'CodeDeployDefault.HalfAtATime');
+  await createGroup(page, app, 'fleet', 'HalfAtATime');
   const marker = uniqueName('v1');
   const id = await deployBundle(page, app, 'fleet', buildBundle('ok', marker), marker);
 
   await expect(page.getByRole('grid', { name: 'Hosts by lifecycle event' })).toBeVisible();
   await expect(headerStatus(page)).toHaveText('Succeeded', { timeout: E2E.deployTimeoutMs });
-  await expect(page.locator('.cell-failed')).toHaveCount(0);
-  expect(await page.locator('.cell-succeeded').count()).toBeGreaterThanOrEqual(E2E.minHosts * 4);
+  await expect(grid(page).locator('.cell-failed')).toHaveCount(0);
+  expect(await grid(page).locator('.cell-succeeded').count()).toBeGreaterThanOrEqual(E2E.minHosts * 4);
   await expect(page.locator('.stat-succeeded .stat-value')).not.toHaveText('0');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'deployment-succeeded.png'), fullPage: true });
 
@@ -54,12 +55,12 @@ test('deploys a bundle and shows every host turning green, with live hook logs',
 });
 
 test('stops a running deployment', async ({ page }) => {
-  await createGroup(page, app, 'slow', 'CodeDeployDefault.OneAtATime');
+  await createGroup(page, app, 'slow', 'OneAtATime');
   const marker = uniqueName('slow');
   await deployBundle(page, app, 'slow', buildBundle('slow', marker), marker);
 
   // Wait until a hook is running, then stop.
-  await expect(page.locator('.cell-running').first()).toBeVisible({ timeout: E2E.deployTimeoutMs });
+  await expect(grid(page).locator('.cell-running').first()).toBeVisible({ timeout: E2E.deployTimeoutMs });
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   const confirm = page.getByRole('dialog', { name: 'Stop this deployment?' });
   await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
@@ -68,14 +69,14 @@ test('stops a running deployment', async ({ page }) => {
   await expect(page.getByText('Stop requested')).toBeVisible();
   await expect(headerStatus(page)).toHaveText('Stopped', { timeout: E2E.deployTimeoutMs });
   // Hosts that were never reached are skipped; nothing is stoppable any more.
-  await expect(page.locator('.cell-skipped').first()).toBeVisible();
+  await expect(grid(page).locator('.cell-skipped').first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'deployment-stopped.png'), fullPage: true });
 });
 
 test('shows why a deployment failed and rolls it back', async ({ page }) => {
   // A good revision first, so there is something to roll back to.
-  await createGroup(page, app, 'canary', 'CodeDeployDefault.AllAtOnce');
+  await createGroup(page, app, 'canary', 'AllAtOnce');
   const good = uniqueName('good');
   await deployBundle(page, app, 'canary', buildBundle('ok', good), good);
   await expect(headerStatus(page)).toHaveText('Succeeded', { timeout: E2E.deployTimeoutMs });
@@ -83,7 +84,7 @@ test('shows why a deployment failed and rolls it back', async ({ page }) => {
   const bad = uniqueName('bad');
   const failedId = await deployBundle(page, app, 'canary', buildBundle('fail', bad), bad);
   await expect(headerStatus(page)).toHaveText('Failed', { timeout: E2E.deployTimeoutMs });
-  await expect(page.locator('.cell-failed').first()).toBeVisible();
+  await expect(grid(page).locator('.cell-failed').first()).toBeVisible();
 
   // The failed hook's diagnostics and output.
   await page.getByRole('button', { name: /· BeforeInstall: failed/ }).first().click();

@@ -79,7 +79,7 @@ export async function createApplication(page: Page, name: string): Promise<void>
   await page.goto('/applications');
   await page.getByRole('button', { name: 'Create application' }).click();
   const dialog = page.getByRole('dialog', { name: 'Create application' });
-  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
   await dialog.getByRole('button', { name: 'Create' }).click();
   await expect(page).toHaveURL(new RegExp(`/applications/${name}$`));
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
@@ -89,7 +89,7 @@ export async function createGroup(page: Page, app: string, group: string, config
   await page.goto(`/applications/${app}`);
   await page.getByRole('button', { name: 'Create group' }).click();
   const dialog = page.getByRole('dialog', { name: 'Create deployment group' });
-  await dialog.getByLabel('Name').fill(group);
+  await dialog.getByLabel('Name', { exact: true }).fill(group);
   await dialog.getByLabel('Deployment configuration').selectOption(config);
   const [key, value] = E2E.tag.split('=');
   await dialog.getByLabel('Filter 1 key').fill(key ?? '');
@@ -106,13 +106,13 @@ export async function createGroup(page: Page, app: string, group: string, config
 /** From the group page: upload `bundle`, check the plan, start, and land on the deployment page. Returns its id. */
 export async function deployBundle(page: Page, app: string, group: string, bundle: string, description: string): Promise<string> {
   await page.goto(`/applications/${app}/deploy?group=${encodeURIComponent(group)}`);
-  await expect(page.getByLabel('Deployment group')).toHaveValue(group);
+  await expect(page.getByLabel('Deployment group', { exact: true })).toHaveValue(group);
   await page.getByLabel('Upload a new bundle').check();
   await page.getByLabel('Bundle', { exact: true }).setInputFiles(bundle);
   await page.getByLabel('Description (optional)').first().fill(description);
   await page.getByRole('button', { name: 'Upload revision' }).click();
   // After the upload the form switches back to "pick" with the new revision selected.
-  await expect(page.getByLabel('Revision').locator('option:checked')).toContainText(description);
+  await expect(page.getByLabel('Revision', { exact: true }).locator('option:checked')).toContainText(description);
   const plan = page.getByLabel('Batch plan');
   await expect(plan).toContainText(/at a time/);
   await expect(plan.getByRole('list', { name: 'Batches' })).toBeVisible();
@@ -125,3 +125,6 @@ export async function deployBundle(page: Page, app: string, group: string, bundl
 
 /** The status badge in the deployment page's title. */
 export const headerStatus = (page: Page) => page.getByRole('heading', { level: 1 }).locator('.badge');
+
+/** The instance × lifecycle-event grid (cells are scoped to it: the legend below uses the same classes). */
+export const grid = (page: Page) => page.getByRole('grid', { name: 'Hosts by lifecycle event' });

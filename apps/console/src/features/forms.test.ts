@@ -38,7 +38,7 @@ describe('deployment group form', () => {
     const body = toCreateRequest({ ...EMPTY_GROUP_FORM, name: ' prod ', tagFilters: [{ type: 'KEY_AND_VALUE', key: 'env', value: 'prod' }] });
     expect(body).toMatchObject({
       deploymentGroupName: 'prod',
-      deploymentConfigName: 'CodeDeployDefault.OneAtATime',
+      deploymentConfigName: 'OneAtATime',
       tagFilters: [{ type: 'KEY_AND_VALUE', key: 'env', value: 'prod' }],
       instanceNames: [],
       deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' },

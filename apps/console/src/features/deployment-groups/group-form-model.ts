@@ -29,7 +29,7 @@ export interface GroupFormState {
 
 export const EMPTY_GROUP_FORM: GroupFormState = {
   name: '',
-  deploymentConfigName: 'CodeDeployDefault.OneAtATime',
+  deploymentConfigName: 'OneAtATime',
   tagFilters: [{ type: 'KEY_AND_VALUE', key: '', value: '' }],
   instanceNames: '',
   deploymentOption: 'WITHOUT_TRAFFIC_CONTROL',

@@ -1,7 +1,7 @@
 // Create a deployment: pick the group, upload or pick a revision, set the options, review the batch plan, start.
 import { AutoRollbackEvent, type CreateDeploymentRequest, type FileExistsBehavior, type PlanRequest } from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useCan } from '../../api/auth/permissions';
 import { configQueries } from '../../api/deployment-configs/queries';
@@ -83,8 +83,14 @@ export function CreateDeploymentPage() {
   }, [o.group, onlyOneGroup, firstGroup]);
   useEffect(() => {
     if (!o.revisionId && newest) set('revisionId', newest);
-    if (revisions.data && revisions.data.items.length === 0) setSource('upload');
-  }, [o.revisionId, newest, revisions.data]);
+  }, [o.revisionId, newest]);
+  // With nothing uploaded yet, start on the upload form (once: not again while the list refreshes after an upload).
+  const sourceChosen = useRef(false);
+  useEffect(() => {
+    if (sourceChosen.current || !revisions.data) return;
+    sourceChosen.current = true;
+    if (revisions.data.items.length === 0) setSource('upload');
+  }, [revisions.data]);
 
   const planInput: PlanRequest | null = o.group
     ? {
@@ -112,16 +118,8 @@ export function CreateDeploymentPage() {
         }
         title="Create deployment"
       />
-      <form
-        className="stack"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!ready) return;
-          create.mutate(toCreateDeploymentRequest(appName, o), {
-            onSuccess: (d) => void navigate(`/deployments/${d.deploymentId}`),
-          });
-        }}
-      >
+      {/* Not a <form>: the upload form sits inside, and forms must not nest. Starting is an explicit click. */}
+      <div className="stack">
         <section className="card stack" aria-labelledby="where-h">
           <h2 id="where-h">1. Where</h2>
           <QueryBoundary query={groups} what="deployment groups">
@@ -166,6 +164,7 @@ export function CreateDeploymentPage() {
             <UploadRevisionForm
               app={appName}
               onUploaded={(r) => {
+                sourceChosen.current = true;
                 set('revisionId', r.revisionId);
                 setSource('pick');
               }}
@@ -304,7 +303,16 @@ export function CreateDeploymentPage() {
           shownFields={['deploymentGroupName', 'revisionId', 'deploymentConfigName', 'description']}
         />
         <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={!ready || create.isPending}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={!ready || create.isPending}
+            onClick={() =>
+              create.mutate(toCreateDeploymentRequest(appName, o), {
+                onSuccess: (d) => void navigate(`/deployments/${d.deploymentId}`),
+              })
+            }
+          >
             {create.isPending ? 'Starting…' : 'Start deployment'}
           </button>
           <Link className="btn" to={appPath}>
@@ -314,7 +322,7 @@ export function CreateDeploymentPage() {
             <span className="small muted">The plan must be valid before the deployment can start.</span>
           ) : null}
         </div>
-      </form>
+      </div>
     </>
   );
 }

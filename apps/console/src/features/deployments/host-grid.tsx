@@ -242,7 +242,7 @@ export function HostGrid({
         aria-colcount={columns.length + 4}
         onKeyDown={onKeyDown}
       >
-        <div className="hostgrid-scroll" ref={scrollRef}>
+        <div className="hostgrid-scroll" ref={scrollRef} style={{ height: `min(62vh, ${Math.max(visible.length, 4) * ROW_HEIGHT + 100}px)` }}>
           <div className="hostgrid-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
             <div role="columnheader">{sortButton('name', 'Host')}</div>
             <div role="columnheader">{sortButton('status', 'Status')}</div>
