@@ -57,7 +57,13 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
   registerHealthRoutes(zapp, ctx);
   await app.register(async (v1) => registerV1Routes(withZod(v1), ctx), { prefix: '/v1' });
   await app.register(async (agent) => registerAgentRoutes(withZod(agent), ctx), { prefix: '/agent/v1' });
-  await registerConsole(app, ctx);
+  // The console's files (index.html, assets) are public; @fastify/static's routes declare no auth, which would mean admin.
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { auth: 'public', ...route.config };
+    });
+    await registerConsole(scope, ctx);
+  });
   return app;
 }
 

@@ -17,21 +17,20 @@ export interface CollectedRoute {
 export const isInfrastructure = (r: CollectedRoute) => r.url.startsWith('/docs') || r.hidden;
 
 export async function buildAppWithRoutes(api: TestApi): Promise<{ app: App; routes: CollectedRoute[] }> {
-  const routes: CollectedRoute[] = [];
-  const app = await buildApp(api.ctx, {
-    onRoute: (r: RouteOptions) => {
-      const schema = r.schema as Record<string, unknown> | undefined;
-      for (const method of [r.method].flat()) {
-        routes.push({
-          method,
-          url: r.url,
-          auth: r.config?.auth,
-          hidden: schema?.hide === true,
-          schema,
-        });
-      }
-    },
-  });
+  const seen: RouteOptions[] = [];
+  // Keep the options objects and read them once the app is ready: onRoute hooks of inner scopes run after this one
+  // and may still complete a route's declaration.
+  const app = await buildApp(api.ctx, { onRoute: (r: RouteOptions) => void seen.push(r) });
   await app.ready();
+  const routes = seen.flatMap((r) => {
+    const schema = r.schema as Record<string, unknown> | undefined;
+    return [r.method].flat().map((method) => ({
+      method,
+      url: r.url,
+      auth: r.config?.auth,
+      hidden: schema?.hide === true,
+      schema,
+    }));
+  });
   return { app, routes };
 }
