@@ -1,6 +1,7 @@
 // The audit log (admins): who changed what, when and from where. Newest first, 100 at a time.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { auditQueries } from '../../api/audit/queries';
 import type { AuditFilter } from '../../api/audit/keys';
 import { useCan } from '../../api/auth/permissions';
@@ -8,10 +9,18 @@ import { PageHeader } from '../../components/layout';
 import { RelativeTime } from '../../components/relative-time';
 import { EmptyState, ErrorState, Loading } from '../../components/states';
 
-function detailsText(details: unknown): string {
-  if (details === null || details === undefined) return '';
-  const s = JSON.stringify(details);
-  return s === '{}' ? '' : s;
+/** One line of the details, expandable to the whole JSON. */
+function AuditDetails({ details }: { details: unknown }) {
+  if (details === null || details === undefined) return null;
+  const line = JSON.stringify(details);
+  if (line === '{}') return null;
+  if (line.length <= 60) return <>{line}</>;
+  return (
+    <details>
+      <summary style={{ cursor: 'pointer', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{line.slice(0, 60)}…</summary>
+      <pre style={{ whiteSpace: 'pre-wrap', margin: '4px 0 0' }}>{JSON.stringify(details, null, 2)}</pre>
+    </details>
+  );
 }
 
 export function AuditPage() {
@@ -80,15 +89,20 @@ export function AuditPage() {
                     </td>
                     <td className="mono">{a.action}</td>
                     <td>
-                      {a.resourceType}
-                      {a.resourceId ? <span className="mono small"> {a.resourceId}</span> : null}
+                      {a.resourceType}{' '}
+                      {a.resourceId && a.resourceType === 'deployment' ? (
+                        <Link className="mono small" to={`/deployments/${a.resourceId}`}>
+                          {a.resourceId}
+                        </Link>
+                      ) : a.resourceId ? (
+                        <span className="mono small">{a.resourceId}</span>
+                      ) : null}
                     </td>
-                    <td className="small">
+                    <td className="small" title={a.requestId ? `request ${a.requestId}` : undefined}>
                       {a.sourceIp ?? '—'}
-                      {a.requestId ? <div className="muted mono">{a.requestId}</div> : null}
                     </td>
-                    <td className="mono small" style={{ maxWidth: 360, overflowWrap: 'anywhere' }}>
-                      {detailsText(a.details)}
+                    <td className="mono small" style={{ maxWidth: 420 }}>
+                      <AuditDetails details={a.details} />
                     </td>
                   </tr>
                 ))}
