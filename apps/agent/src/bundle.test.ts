@@ -31,12 +31,17 @@ async function rssMb(pid: number): Promise<number> {
 describe('bundled agent', () => {
   it('runs as one file, deploys, stays under 60 MB RSS at idle and exits 2 on bad config', async () => {
     const outfile = join(h.tmp, 'drover-agent.mjs');
-    await run(process.execPath, [join(import.meta.dirname, '..', 'build.mjs')], { env: { ...process.env, DROVER_AGENT_OUTFILE: outfile } });
+    await run(process.execPath, [join(import.meta.dirname, '..', 'build.mjs')], {
+      env: { ...process.env, DROVER_AGENT_OUTFILE: outfile },
+    });
 
-    const bad = await run(process.execPath, [outfile], { env: { PATH: process.env.PATH, DROVER_SERVER_URL: 'http://x', DROVER_MAX_REVISIONS: 'zero' } }).catch(
-      (e: { code: number; stderr: string }) => e,
-    );
-    expect(bad).toMatchObject({ code: 2, stderr: 'drover-agent: invalid configuration: DROVER_MAX_REVISIONS (maxRevisions): must be a number\n' });
+    const bad = await run(process.execPath, [outfile], {
+      env: { PATH: process.env.PATH, DROVER_SERVER_URL: 'http://x', DROVER_MAX_REVISIONS: 'zero' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: 'drover-agent: invalid configuration: DROVER_MAX_REVISIONS (maxRevisions): must be a number\n',
+    });
 
     const c = h.config;
     // Executed the way it ships (bin / systemd): the file itself, so the shebang's memory flags apply.
@@ -73,7 +78,11 @@ describe('bundled agent', () => {
 
 function zipBundle() {
   const bytes = makeZip([
-    { name: 'appspec.yml', data: 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n', deflate: true },
+    {
+      name: 'appspec.yml',
+      data: 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n',
+      deflate: true,
+    },
     { name: 'start.sh', data: '#!/bin/sh\necho hello from a zip\n', unixMode: 0o100755 },
   ]);
   const ref = {

@@ -42,7 +42,12 @@ describe('loadConfig', () => {
       backoffBaseMs: 1000,
       backoffCapMs: 60_000,
       hookKillGraceMs: 5000,
-      limits: { maxBundleBytes: 4 * 1024 ** 3, maxExtractedBytes: 8 * 1024 ** 3, maxEntries: 200_000, maxCompressionRatio: 200 },
+      limits: {
+        maxBundleBytes: 4 * 1024 ** 3,
+        maxExtractedBytes: 8 * 1024 ** 3,
+        maxEntries: 200_000,
+        maxCompressionRatio: 200,
+      },
     });
     expect(c.registrationToken).toBeUndefined();
   });
@@ -86,13 +91,23 @@ limits:
   it.each([
     [{ DROVER_MAX_REVISIONS: '0' }, 'DROVER_MAX_REVISIONS (maxRevisions): must be positive'],
     [{ DROVER_MAX_REVISIONS: 'five' }, 'DROVER_MAX_REVISIONS (maxRevisions): must be a number'],
-    [{ DROVER_MAX_COMPRESSION_RATIO: '1.5' }, 'DROVER_MAX_COMPRESSION_RATIO (limits.maxCompressionRatio): must be a whole number'],
+    [
+      { DROVER_MAX_COMPRESSION_RATIO: '1.5' },
+      'DROVER_MAX_COMPRESSION_RATIO (limits.maxCompressionRatio): must be a whole number',
+    ],
     [{ DROVER_SERVER_URL: 'ftp://x' }, 'DROVER_SERVER_URL (serverUrl): must be an http(s) URL'],
     [{ DROVER_ROOT_DIR: 'relative/dir' }, 'DROVER_ROOT_DIR (rootDir): must be an absolute path'],
-    [{ DROVER_INSTANCE_NAME: 'has space' }, 'DROVER_INSTANCE_NAME (instanceName): use letters, digits and ._+=,@- only'],
+    [
+      { DROVER_INSTANCE_NAME: 'has space' },
+      'DROVER_INSTANCE_NAME (instanceName): use letters, digits and ._+=,@- only',
+    ],
     [{ DROVER_TAGS: '=v' }, 'DROVER_TAGS: "=v" has no key (expected k=v,k2=v2)'],
   ])('rejects %o with one clear line', (env, message) => {
-    expect(errorOf(() => loadConfig(undefined, { DROVER_SERVER_URL: 'https://x.example.com', DROVER_INSTANCE_NAME: 'a', ...env }))).toBe(message);
+    expect(
+      errorOf(() =>
+        loadConfig(undefined, { DROVER_SERVER_URL: 'https://x.example.com', DROVER_INSTANCE_NAME: 'a', ...env }),
+      ),
+    ).toBe(message);
   });
 
   it('says which setting is missing', () => {

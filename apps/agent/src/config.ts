@@ -136,7 +136,10 @@ export function agentConfig(input: Record<string, unknown>, sources = new Map<st
   // Tags errors point inside the list (tags.0.key); name the variable for the whole list.
   const envName = sources.get(key) ?? sources.get(path[0] ?? '');
   // zod does not echo the input in issues; look it up to tell "missing" from "wrong".
-  const value = path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), input);
+  const value = path.reduce<unknown>(
+    (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+    input,
+  );
   const message = issue?.code === 'invalid_type' && value === undefined ? 'is required' : issue?.message;
   throw new ConfigError(`${envName ? `${envName} (${key})` : key}: ${message ?? 'invalid'}`);
 }

@@ -1,5 +1,13 @@
 // @drover/agent: the host agent as a library (tests and embedders run it in-process) plus the appspec parser.
 export { startAgent, type AgentHandle } from './runtime/agent';
-export { AgentConfig, ArchiveLimits, ConfigError, agentConfig, loadConfig, resolveConfig, type AgentConfigInput } from './config';
+export {
+  AgentConfig,
+  ArchiveLimits,
+  ConfigError,
+  agentConfig,
+  loadConfig,
+  resolveConfig,
+  type AgentConfigInput,
+} from './config';
 export { AGENT_VERSION } from './version';
 export * from './appspec';

@@ -59,7 +59,9 @@ export class ApiClient {
   }
 
   ack(commandId: string, body: AgentAckRequest, signal?: AbortSignal) {
-    return this.call('ack', 'POST', `/commands/${encodeURIComponent(commandId)}/ack`, body, AgentAckResponse, { signal });
+    return this.call('ack', 'POST', `/commands/${encodeURIComponent(commandId)}/ack`, body, AgentAckResponse, {
+      signal,
+    });
   }
 
   logs(commandId: string, body: AgentLogRequest, signal?: AbortSignal) {
@@ -131,7 +133,11 @@ export class ApiClient {
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       // A server that answers 2xx with the wrong shape is broken or an old version; treat it as transient.
-      throw new ApiError(`${what}: unexpected response shape (${parsed.error.issues[0]?.message ?? 'invalid'})`, 'transient', res.status);
+      throw new ApiError(
+        `${what}: unexpected response shape (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+        'transient',
+        res.status,
+      );
     }
     return parsed.data as z.infer<T>;
   }

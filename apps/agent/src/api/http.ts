@@ -38,11 +38,15 @@ async function send(url: URL, options: HttpRequestOptions): Promise<HttpResponse
     ...(options.signal ? { signal: options.signal } : {}),
   };
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, requestOptions, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
+    const req = mod.request(url, requestOptions, (res) =>
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
+    );
     req.on('error', reject);
     // A connection that goes silent (stalled download, half-open socket) fails instead of hanging forever.
     // Longer than the 25 s long-poll hold plus slack.
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('connection idle for too long'), { code: 'ETIMEDOUT' })));
+    req.setTimeout(IDLE_TIMEOUT_MS, () =>
+      req.destroy(Object.assign(new Error('connection idle for too long'), { code: 'ETIMEDOUT' })),
+    );
     req.end(options.body);
   });
 }

@@ -150,7 +150,10 @@ describe('parseAppSpec', () => {
   });
 
   it('exposes the parts of the error separately for API responses', () => {
-    const err = errorOf('version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: a\n      timeout: -1\n', 'x/appspec.yml');
+    const err = errorOf(
+      'version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: a\n      timeout: -1\n',
+      'x/appspec.yml',
+    );
     expect(err.toJSON()).toEqual({
       file: 'x/appspec.yml',
       line: 6,

@@ -177,7 +177,11 @@ function parseScript(w: Walker, node: YNode, field: string): HookScript {
   const segments = bundleRelativeSegments(w.string(location.value, `${field}.location`));
   if (typeof segments === 'string') w.fail(location.value, `${field}.location`, segments);
   if (segments.length === 0) w.fail(location.value, `${field}.location`, 'must name a script file');
-  const script: HookScript = { location: segments.join('/'), timeoutSeconds: DEFAULT_HOOK_TIMEOUT_SECONDS, sudo: false };
+  const script: HookScript = {
+    location: segments.join('/'),
+    timeoutSeconds: DEFAULT_HOOK_TIMEOUT_SECONDS,
+    sudo: false,
+  };
 
   const timeout = e.get('timeout');
   if (timeout) {

@@ -42,7 +42,10 @@ export class ExtractionBudget {
   addBytes(name: string, n: number): void {
     this.bytes += n;
     if (this.bytes > this.limits.maxExtractedBytes) {
-      throw new ArchiveError(`extraction exceeds ${this.limits.maxExtractedBytes} bytes (limit maxExtractedBytes)`, name);
+      throw new ArchiveError(
+        `extraction exceeds ${this.limits.maxExtractedBytes} bytes (limit maxExtractedBytes)`,
+        name,
+      );
     }
     if (this.bytes > this.ratioCeiling) throw this.ratioError(name);
   }

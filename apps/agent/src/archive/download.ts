@@ -12,9 +12,16 @@ export interface ExpectedBundle {
   maxBytes: number;
 }
 
-export async function saveVerified(body: Readable, dest: string, expected: ExpectedBundle, signal?: AbortSignal): Promise<number> {
+export async function saveVerified(
+  body: Readable,
+  dest: string,
+  expected: ExpectedBundle,
+  signal?: AbortSignal,
+): Promise<number> {
   if (expected.size > expected.maxBytes) {
-    throw new ArchiveError(`bundle is ${expected.size} bytes, over the ${expected.maxBytes}-byte limit (maxBundleBytes)`);
+    throw new ArchiveError(
+      `bundle is ${expected.size} bytes, over the ${expected.maxBytes}-byte limit (maxBundleBytes)`,
+    );
   }
   const hash = createHash('sha256');
   let bytes = 0;
@@ -34,11 +41,15 @@ export async function saveVerified(body: Readable, dest: string, expected: Expec
     // 'wx' (O_EXCL): the download never writes through a file or symlink that is already there.
     await pipeline(body, meter, createWriteStream(dest, { flags: 'wx', mode: 0o600 }), signal ? { signal } : {});
     if (bytes !== expected.size) {
-      throw new IntegrityError(`bundle is ${bytes} bytes but the revision declares ${expected.size}; rejected before extraction`);
+      throw new IntegrityError(
+        `bundle is ${bytes} bytes but the revision declares ${expected.size}; rejected before extraction`,
+      );
     }
     const actual = hash.digest('hex');
     if (actual !== expected.sha256) {
-      throw new IntegrityError(`bundle sha256 mismatch: expected ${expected.sha256}, got ${actual}; rejected before extraction`);
+      throw new IntegrityError(
+        `bundle sha256 mismatch: expected ${expected.sha256}, got ${actual}; rejected before extraction`,
+      );
     }
     return bytes;
   } catch (err) {

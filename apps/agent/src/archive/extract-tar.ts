@@ -16,7 +16,11 @@ const KIND_NAMES: Record<string, string> = {
 export async function extractTar(archivePath: string, gzip: boolean, tree: StagingTree): Promise<void> {
   const extract = tarExtract();
   const stages: Array<Readable | Transform> = [createReadStream(archivePath)];
-  if (gzip) stages.push(createGunzip(), tree.budget.meter((n) => tree.budget.addStreamBytes(n)));
+  if (gzip)
+    stages.push(
+      createGunzip(),
+      tree.budget.meter((n) => tree.budget.addStreamBytes(n)),
+    );
   // tar-stream is built on streamx, which Node's pipeline drives correctly; only the typings differ.
   const feeding = pipeline([...stages, extract as unknown as Writable]);
   // The pipeline and the entry loop fail independently; whichever fails first decides the error, the other

@@ -27,7 +27,9 @@ export async function extractZip(archivePath: string, tree: StagingTree): Promis
   });
   try {
     if (zip.entryCount > tree.budget.limits.maxEntries) {
-      throw new ArchiveError(`archive has ${zip.entryCount} entries, more than ${tree.budget.limits.maxEntries} (limit maxEntries)`);
+      throw new ArchiveError(
+        `archive has ${zip.entryCount} entries, more than ${tree.budget.limits.maxEntries} (limit maxEntries)`,
+      );
     }
     const openStream = promisify(zip.openReadStream.bind(zip)) as (entry: Entry) => Promise<Readable>;
     for await (const entry of entries(zip)) {
@@ -44,7 +46,8 @@ async function* entries(zip: ZipFile): AsyncGenerator<Entry> {
     const next = await new Promise<Entry | null>((resolve, reject) => {
       const onEntry = (entry: Entry) => finish(() => resolve(entry));
       const onEnd = () => finish(() => resolve(null));
-      const onError = (err: Error) => finish(() => reject(new ArchiveError(`the zip archive is corrupt: ${err.message}`)));
+      const onError = (err: Error) =>
+        finish(() => reject(new ArchiveError(`the zip archive is corrupt: ${err.message}`)));
       const finish = (fn: () => void) => {
         zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
         fn();
@@ -69,10 +72,15 @@ function decodeName(entry: Entry): string {
   }
 }
 
-async function extractEntry(entry: Entry, tree: StagingTree, openStream: (e: Entry) => Promise<Readable>): Promise<void> {
+async function extractEntry(
+  entry: Entry,
+  tree: StagingTree,
+  openStream: (e: Entry) => Promise<Readable>,
+): Promise<void> {
   const name = decodeName(entry);
-  if (entry.generalPurposeBitFlag & 0x1) throw new ArchiveError('is encrypted; encrypted zip entries are not supported', name);
-  const unixMode = (entry.versionMadeBy >> 8) === UNIX_HOST ? entry.externalFileAttributes >>> 16 : 0;
+  if (entry.generalPurposeBitFlag & 0x1)
+    throw new ArchiveError('is encrypted; encrypted zip entries are not supported', name);
+  const unixMode = entry.versionMadeBy >> 8 === UNIX_HOST ? entry.externalFileAttributes >>> 16 : 0;
   const type = unixMode & S_IFMT;
   const permissions = unixMode & 0o777 ? unixMode & 0o777 : undefined;
 
@@ -83,7 +91,12 @@ async function extractEntry(entry: Entry, tree: StagingTree, openStream: (e: Ent
   }
   if (type === S_IFDIR || (type === 0 && name.endsWith('/'))) return tree.directory(name, permissions);
   if (type !== 0 && type !== S_IFREG) {
-    const what = { 0o020000: 'a character device', 0o060000: 'a block device', 0o010000: 'a FIFO', 0o140000: 'a socket' }[type];
+    const what = {
+      0o020000: 'a character device',
+      0o060000: 'a block device',
+      0o010000: 'a FIFO',
+      0o140000: 'a socket',
+    }[type];
     throw new ArchiveError(`is ${what ?? 'a special file'}; only files, directories and symlinks are allowed`, name);
   }
   tree.budget.checkDeclared(name, entry.uncompressedSize);

@@ -68,7 +68,9 @@ describe('extractArchive', () => {
   it('accepts a small archive with a high ratio (ratios are judged only past 1 MiB)', async () => {
     const archive = join(tmp, 'b.tgz');
     await writeFile(archive, await makeTar([{ name: 'text.txt', body: 'a'.repeat(512 * 1024) }], { gzip: true }));
-    await expect(extractArchive(archive, 'tgz', join(tmp, 'out'), { ...LIMITS, maxCompressionRatio: 2 })).resolves.toMatchObject({
+    await expect(
+      extractArchive(archive, 'tgz', join(tmp, 'out'), { ...LIMITS, maxCompressionRatio: 2 }),
+    ).resolves.toMatchObject({
       bytes: 512 * 1024,
     });
   });
@@ -100,12 +102,18 @@ describe('findBundleRoot', () => {
   }
 
   it('uses the root when the appspec is there', async () => {
-    const out = await extracted([{ name: 'appspec.yml', body: APPSPEC }, { name: 'app/appspec.yml', body: APPSPEC }]);
+    const out = await extracted([
+      { name: 'appspec.yml', body: APPSPEC },
+      { name: 'app/appspec.yml', body: APPSPEC },
+    ]);
     expect(await findBundleRoot(out, 'appspec.yml')).toEqual({ dir: out, appspecName: 'appspec.yml', stripped: null });
   });
 
   it('strips a single top-level directory holding the appspec', async () => {
-    const out = await extracted([{ name: 'myapp-1.2/appspec.yaml', body: APPSPEC }, { name: 'myapp-1.2/x', body: '' }]);
+    const out = await extracted([
+      { name: 'myapp-1.2/appspec.yaml', body: APPSPEC },
+      { name: 'myapp-1.2/x', body: '' },
+    ]);
     expect(await findBundleRoot(out, 'appspec.yml')).toEqual({
       dir: join(out, 'myapp-1.2'),
       appspecName: 'appspec.yaml',
@@ -114,16 +122,28 @@ describe('findBundleRoot', () => {
   });
 
   it('prefers the file name the deployment names', async () => {
-    const out = await extracted([{ name: 'appspec.yml', body: APPSPEC }, { name: 'deploy/prod.yml', body: APPSPEC }]);
+    const out = await extracted([
+      { name: 'appspec.yml', body: APPSPEC },
+      { name: 'deploy/prod.yml', body: APPSPEC },
+    ]);
     expect((await findBundleRoot(join(out), 'appspec.yml')).appspecName).toBe('appspec.yml');
     const out2 = join(tmp, 'o2');
-    await writeFile(join(tmp, 'c.tar'), await makeTar([{ name: 'prod-appspec.yml', body: APPSPEC }, { name: 'appspec.yml', body: APPSPEC }]));
+    await writeFile(
+      join(tmp, 'c.tar'),
+      await makeTar([
+        { name: 'prod-appspec.yml', body: APPSPEC },
+        { name: 'appspec.yml', body: APPSPEC },
+      ]),
+    );
     await extractArchive(join(tmp, 'c.tar'), 'tar', out2, LIMITS);
     expect((await findBundleRoot(out2, 'prod-appspec.yml')).appspecName).toBe('prod-appspec.yml');
   });
 
   it('fails clearly when there is no appspec', async () => {
-    const out = await extracted([{ name: 'a/readme', body: '' }, { name: 'b/readme', body: '' }]);
+    const out = await extracted([
+      { name: 'a/readme', body: '' },
+      { name: 'b/readme', body: '' },
+    ]);
     await expect(findBundleRoot(out, 'appspec.yml')).rejects.toThrow(/no appspec.yml or appspec.yaml at the root/);
   });
 });

@@ -36,8 +36,7 @@ afterEach(async () => {
 });
 
 type Case = { name: string; entry: string; reason: RegExp } & (
-  | { tar: () => TarEntry[]; gzip?: boolean }
-  | { zip: () => ZipEntry[] }
+  { tar: () => TarEntry[]; gzip?: boolean } | { zip: () => ZipEntry[] }
 );
 
 const zeros = (n: number) => Buffer.alloc(n);
@@ -189,7 +188,12 @@ const cases: Case[] = [
   },
   { name: 'zip ../x', entry: '../x', reason: /'\.\.'/, zip: () => [{ name: '../x', data: 'evil' }] },
   { name: 'zip ..\\..\\x', entry: '..\\..\\x', reason: /backslash/, zip: () => [{ name: '..\\..\\x', data: 'evil' }] },
-  { name: 'zip absolute path', entry: '/tmp/x', reason: /absolute path/, zip: () => [{ name: '/tmp/x', data: 'evil' }] },
+  {
+    name: 'zip absolute path',
+    entry: '/tmp/x',
+    reason: /absolute path/,
+    zip: () => [{ name: '/tmp/x', data: 'evil' }],
+  },
   { name: 'zip drive letter', entry: 'C:/x', reason: /drive letter/, zip: () => [{ name: 'C:/x', data: 'evil' }] },
   {
     name: 'zip symlink escape',
@@ -227,7 +231,12 @@ const cases: Case[] = [
     reason: /expands more than 100x/,
     zip: () => [{ name: 'zeros.bin', data: zeros(3 * 1024 * 1024), deflate: true }],
   },
-  { name: 'zip bomb by entry count', entry: '', reason: /more than 50/, zip: () => many(60).map((e) => ({ name: e.name })) },
+  {
+    name: 'zip bomb by entry count',
+    entry: '',
+    reason: /more than 50/,
+    zip: () => many(60).map((e) => ({ name: e.name })),
+  },
 ];
 
 async function attempt(c: Case): Promise<ArchiveError> {

@@ -33,7 +33,12 @@ export class StagingTree {
     if (mode !== undefined) this.dirModes.set(rel, mode & 0o777);
   }
 
-  async file(name: string, mode: number | undefined, data: AsyncIterable<Uint8Array>, declaredSize?: number): Promise<void> {
+  async file(
+    name: string,
+    mode: number | undefined,
+    data: AsyncIterable<Uint8Array>,
+    declaredSize?: number,
+  ): Promise<void> {
     const rel = await this.prepare(name, 'entry', false);
     if (declaredSize !== undefined) this.budget.checkDeclared(name, declaredSize);
     const handle = await open(this.abs(rel), CREATE_FLAGS, 0o600).catch((err: NodeJS.ErrnoException) => {
@@ -57,9 +62,13 @@ export class StagingTree {
   async symlink(name: string, target: string): Promise<void> {
     const rel = await this.prepare(name, 'symlink', false);
     if (target === '' || target.includes('\0')) throw new ArchiveError('symlink has an empty or invalid target', name);
-    if (target.includes('\\')) throw new ArchiveError(`symlink target ${JSON.stringify(target)} contains a backslash`, name);
+    if (target.includes('\\'))
+      throw new ArchiveError(`symlink target ${JSON.stringify(target)} contains a backslash`, name);
     if (isAbsolute(target)) {
-      throw new ArchiveError(`symlink points to the absolute path ${JSON.stringify(target)} (outside the bundle)`, name);
+      throw new ArchiveError(
+        `symlink points to the absolute path ${JSON.stringify(target)} (outside the bundle)`,
+        name,
+      );
     }
     const parent = rel.split('/').slice(0, -1);
     if (!this.staysInside(parent, target)) {
@@ -78,7 +87,10 @@ export class StagingTree {
     try {
       targetSegments = entrySegments(targetName, 'hardlink target');
     } catch (err) {
-      throw new ArchiveError(`hardlink target ${JSON.stringify(targetName)} is unsafe: ${(err as Error).message}`, name);
+      throw new ArchiveError(
+        `hardlink target ${JSON.stringify(targetName)} is unsafe: ${(err as Error).message}`,
+        name,
+      );
     }
     const targetRel = targetSegments.join('/');
     if (this.kinds.get(targetRel) !== 'file') {
@@ -101,7 +113,10 @@ export class StagingTree {
   async finish(): Promise<void> {
     for (const [rel, target] of this.links) {
       if (!this.staysInside(rel.split('/').slice(0, -1), target)) {
-        throw new ArchiveError(`symlink target ${JSON.stringify(target)} escapes the bundle root through other symlinks`, rel);
+        throw new ArchiveError(
+          `symlink target ${JSON.stringify(target)} escapes the bundle root through other symlinks`,
+          rel,
+        );
       }
     }
     const dirs = [...this.kinds].filter(([, k]) => k === 'dir').map(([rel]) => rel);
@@ -127,7 +142,10 @@ export class StagingTree {
       const parent = segments.slice(0, i).join('/');
       const kind = this.kinds.get(parent);
       if (kind === 'symlink') {
-        throw new ArchiveError(`would be written through the symlink ${JSON.stringify(parent)} created earlier in the archive`, name);
+        throw new ArchiveError(
+          `would be written through the symlink ${JSON.stringify(parent)} created earlier in the archive`,
+          name,
+        );
       }
       if (kind === 'file') throw new ArchiveError(`has the file ${JSON.stringify(parent)} as a parent directory`, name);
       this.checkCollision(parent, name);

@@ -5,7 +5,11 @@ import type { DeploymentSpec, HookEventName } from '@drover/contracts';
 /** Agent settings that must not leak into scripts written by whoever can deploy. */
 const WITHHELD = ['DROVER_REGISTRATION_TOKEN'];
 
-export function hookEnvironment(spec: DeploymentSpec, event: HookEventName, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function hookEnvironment(
+  spec: DeploymentSpec,
+  event: HookEventName,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const key of WITHHELD) delete env[key];
   return {

@@ -47,7 +47,11 @@ async function script(name: string, body: string, mode = 0o755): Promise<HookScr
   return { location: `scripts/${name}`, timeoutSeconds: 30, sudo: false };
 }
 
-function run(scripts: HookScript[], env: NodeJS.ProcessEnv = process.env, grace = { killGraceMs: 1000, outputGraceMs: 500 }) {
+function run(
+  scripts: HookScript[],
+  env: NodeJS.ProcessEnv = process.env,
+  grace = { killGraceMs: 1000, outputGraceMs: 500 },
+) {
   const log = new Collector();
   const started = Date.now();
   return runHooks({ event: 'ApplicationStart', scripts, bundleDir: dir, env, log, ...grace }).then((result) => ({
@@ -152,7 +156,10 @@ describe('runHooks with real scripts', () => {
   });
 
   it('gives scripts the CodeDeploy variables and the deployment environment, but not the agent token', async () => {
-    const s = await script('env.sh', 'echo "$LIFECYCLE_EVENT $DEPLOYMENT_ID $APPLICATION_NAME $DEPLOYMENT_GROUP_NAME $DEPLOYMENT_GROUP_ID $STAGE [$DROVER_REGISTRATION_TOKEN]"');
+    const s = await script(
+      'env.sh',
+      'echo "$LIFECYCLE_EVENT $DEPLOYMENT_ID $APPLICATION_NAME $DEPLOYMENT_GROUP_NAME $DEPLOYMENT_GROUP_ID $STAGE [$DROVER_REGISTRATION_TOKEN]"',
+    );
     const spec = {
       deploymentId: 'd-ABCDEFGHI',
       applicationName: 'shop',
@@ -160,20 +167,28 @@ describe('runHooks with real scripts', () => {
       deploymentGroupId: '6f1c2b7e-0000-4000-8000-000000000001',
       environment: { STAGE: 'production', LIFECYCLE_EVENT: 'spoofed' },
     } as unknown as DeploymentSpec;
-    const env = hookEnvironment(spec, 'ApplicationStart', { PATH: process.env.PATH, DROVER_REGISTRATION_TOKEN: 'secret' });
+    const env = hookEnvironment(spec, 'ApplicationStart', {
+      PATH: process.env.PATH,
+      DROVER_REGISTRATION_TOKEN: 'secret',
+    });
     const { log } = await run([s], env);
-    expect(log.lines).toContain('[stdout]ApplicationStart d-ABCDEFGHI shop prod 6f1c2b7e-0000-4000-8000-000000000001 production []');
+    expect(log.lines).toContain(
+      '[stdout]ApplicationStart d-ABCDEFGHI shop prod 6f1c2b7e-0000-4000-8000-000000000001 production []',
+    );
   });
 
-  it.runIf(process.getuid?.() === 0)('runs as another user through su, and a timeout still kills its session', async () => {
-    await chmod(dir, 0o777);
-    const who = await script('who.sh', 'id -un');
-    const slow = await script('slow-nobody.sh', 'sleep 60 & echo $! > child.pid; sleep 60');
-    const first = await run([{ ...who, runas: 'nobody' }]);
-    expect(first.log.lines).toContain('[stdout]nobody');
-    const second = await run([{ ...slow, runas: 'nobody', timeoutSeconds: 1 }]);
-    expect(second.result.diagnostics.errorCode).toBe('ScriptTimedOut');
-    expect(second.elapsedMs).toBeLessThan(5000);
-    expect(isAlive(await pidFrom('child.pid'))).toBe(false);
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'runs as another user through su, and a timeout still kills its session',
+    async () => {
+      await chmod(dir, 0o777);
+      const who = await script('who.sh', 'id -un');
+      const slow = await script('slow-nobody.sh', 'sleep 60 & echo $! > child.pid; sleep 60');
+      const first = await run([{ ...who, runas: 'nobody' }]);
+      expect(first.log.lines).toContain('[stdout]nobody');
+      const second = await run([{ ...slow, runas: 'nobody', timeoutSeconds: 1 }]);
+      expect(second.result.diagnostics.errorCode).toBe('ScriptTimedOut');
+      expect(second.elapsedMs).toBeLessThan(5000);
+      expect(isAlive(await pidFrom('child.pid'))).toBe(false);
+    },
+  );
 });

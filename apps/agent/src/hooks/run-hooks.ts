@@ -34,12 +34,17 @@ export async function runHooks(options: RunHooksOptions): Promise<Result> {
     const back = relative(options.bundleDir, path);
     const fail = (errorCode: Result['diagnostics']['errorCode'], message: string): Result => {
       log.agent(message);
-      return { status: 'Failed', diagnostics: { errorCode, scriptName: script.location, message, logTail: log.tail() } };
+      return {
+        status: 'Failed',
+        diagnostics: { errorCode, scriptName: script.location, message, logTail: log.tail() },
+      };
     };
-    if (back.startsWith('..') || isAbsolute(back)) return fail('ScriptMissing', `Script location ${script.location} is outside the bundle`);
+    if (back.startsWith('..') || isAbsolute(back))
+      return fail('ScriptMissing', `Script location ${script.location} is outside the bundle`);
     const info = await stat(path).catch(() => null);
     if (!info) return fail('ScriptMissing', `Script does not exist at specified location: ${script.location}`);
-    if (!info.isFile()) return fail('ScriptMissing', `Script at specified location: ${script.location} is not a regular file`);
+    if (!info.isFile())
+      return fail('ScriptMissing', `Script at specified location: ${script.location} is not a regular file`);
     if ((info.mode & 0o111) === 0) {
       return fail(
         'ScriptNotExecutable',
@@ -68,7 +73,14 @@ export async function runHooks(options: RunHooksOptions): Promise<Result> {
     if (failure) return fail(failure.code, failure.message);
     log.agent(`${script.location} succeeded in ${(result.durationMs / 1000).toFixed(1)}s`);
   }
-  return { status: 'Succeeded', diagnostics: { errorCode: 'Success', message: `${options.scripts.length} script(s) succeeded`, logTail: log.tail() } };
+  return {
+    status: 'Succeeded',
+    diagnostics: {
+      errorCode: 'Success',
+      message: `${options.scripts.length} script(s) succeeded`,
+      logTail: log.tail(),
+    },
+  };
 }
 
 function describe(
@@ -81,22 +93,42 @@ function describe(
   switch (result.kind) {
     case 'spawnError': {
       const code = result.spawnError?.code;
-      if (code === 'ENOENT') return { code: 'ScriptMissing', message: `${at} could not be started: ${code} (missing interpreter in the #! line?)` };
+      if (code === 'ENOENT')
+        return {
+          code: 'ScriptMissing',
+          message: `${at} could not be started: ${code} (missing interpreter in the #! line?)`,
+        };
       if (code === 'EACCES' || code === 'ENOEXEC') {
-        return { code: 'ScriptNotExecutable', message: `${at} could not be executed: ${code}${code === 'ENOEXEC' ? ' (no #! line?)' : ''}` };
+        return {
+          code: 'ScriptNotExecutable',
+          message: `${at} could not be executed: ${code}${code === 'ENOEXEC' ? ' (no #! line?)' : ''}`,
+        };
       }
-      return { code: 'UnknownError', message: `${at} could not be started: ${result.spawnError?.message ?? 'unknown error'}` };
+      return {
+        code: 'UnknownError',
+        message: `${at} could not be started: ${result.spawnError?.message ?? 'unknown error'}`,
+      };
     }
     case 'timedOut':
-      return { code: 'ScriptTimedOut', message: `${at} failed to complete in ${script.timeoutSeconds} seconds; its process group was killed${leftOpen}` };
+      return {
+        code: 'ScriptTimedOut',
+        message: `${at} failed to complete in ${script.timeoutSeconds} seconds; its process group was killed${leftOpen}`,
+      };
     case 'aborted':
       return { code: 'UnknownError', message: `${at} was stopped before it finished (the command was cancelled)` };
     case 'exited':
       if (result.exitCode === 0) return null;
-      if (result.exitCode === null) return { code: 'ScriptFailed', message: `${at} was killed by signal ${result.exitSignal ?? 'unknown'}${leftOpen}` };
+      if (result.exitCode === null)
+        return {
+          code: 'ScriptFailed',
+          message: `${at} was killed by signal ${result.exitSignal ?? 'unknown'}${leftOpen}`,
+        };
       // su/sh report "permission denied" as 126 when runas cannot execute the file.
       if (result.exitCode === 126 && script.runas) {
-        return { code: 'ScriptNotExecutable', message: `${at} could not be executed by ${script.runas} (exit code 126)` };
+        return {
+          code: 'ScriptNotExecutable',
+          message: `${at} could not be executed by ${script.runas} (exit code 126)`,
+        };
       }
       return { code: 'ScriptFailed', message: `${at} failed with exit code ${result.exitCode}${leftOpen}` };
   }

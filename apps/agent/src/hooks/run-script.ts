@@ -65,7 +65,14 @@ export async function runScript(options: RunScriptOptions): Promise<RunScriptRes
     child.once('error', (err) => resolve(err as NodeJS.ErrnoException));
   });
   if (spawnError || child.pid === undefined) {
-    return { kind: 'spawnError', exitCode: null, exitSignal: null, outputsLeftOpen: false, spawnError: spawnError ?? undefined, durationMs: Date.now() - started };
+    return {
+      kind: 'spawnError',
+      exitCode: null,
+      exitSignal: null,
+      outputsLeftOpen: false,
+      spawnError: spawnError ?? undefined,
+      durationMs: Date.now() - started,
+    };
   }
   return supervise(child, child.pid, file === 'su' || args.includes('su'), options, started);
 }

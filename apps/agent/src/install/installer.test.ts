@@ -19,7 +19,11 @@ afterEach(async () => {
 });
 
 /** Writes a bundle directory from a {path: content} map; content null = directory. */
-async function bundle(name: string, files: Record<string, string | null>, modes: Record<string, number> = {}): Promise<string> {
+async function bundle(
+  name: string,
+  files: Record<string, string | null>,
+  modes: Record<string, number> = {},
+): Promise<string> {
   const dir = join(tmp, name);
   await mkdir(dir, { recursive: true });
   for (const [path, content] of Object.entries(files)) {
@@ -32,10 +36,16 @@ async function bundle(name: string, files: Record<string, string | null>, modes:
   return dir;
 }
 
-const appspec = (body: string) => parseAppSpec(`version: 0.0\nos: linux\n${body.replaceAll('DEST', dest)}`, 'appspec.yml');
+const appspec = (body: string) =>
+  parseAppSpec(`version: 0.0\nos: linux\n${body.replaceAll('DEST', dest)}`, 'appspec.yml');
 
 let saved: string[][] = [];
-function run(bundleDir: string, spec: string, behavior: FileExistsBehavior = 'DISALLOW', previous: string[] = []): Promise<InstallResult> {
+function run(
+  bundleDir: string,
+  spec: string,
+  behavior: FileExistsBehavior = 'DISALLOW',
+  previous: string[] = [],
+): Promise<InstallResult> {
   saved = [];
   return install({
     bundleDir,
@@ -49,11 +59,16 @@ function run(bundleDir: string, spec: string, behavior: FileExistsBehavior = 'DI
   });
 }
 
-const FILES = 'files:\n  - source: /app\n    destination: DEST/app\n  - source: config/settings.ini\n    destination: DEST/etc\n';
+const FILES =
+  'files:\n  - source: /app\n    destination: DEST/app\n  - source: config/settings.ini\n    destination: DEST/etc\n';
 
 describe('install', () => {
   it('copies directories recursively and single files into the destination, preserving modes', async () => {
-    const b = await bundle('b1', { 'app/bin/run': '#!/bin/sh', 'app/index.html': 'v1', 'config/settings.ini': 'x=1' }, { 'app/bin/run': 0o755 });
+    const b = await bundle(
+      'b1',
+      { 'app/bin/run': '#!/bin/sh', 'app/index.html': 'v1', 'config/settings.ini': 'x=1' },
+      { 'app/bin/run': 0o755 },
+    );
     const result = await run(b, FILES);
     expect(await readFile(join(dest, 'app/index.html'), 'utf8')).toBe('v1');
     expect(await readFile(join(dest, 'etc/settings.ini'), 'utf8')).toBe('x=1');
@@ -83,7 +98,9 @@ describe('install', () => {
     const b = await bundle('b1', { 'app/a.txt': 'a', 'app/index.html': 'v1', 'config/settings.ini': '' });
     const err = await run(b, FILES).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InstallError);
-    expect((err as Error).message).toContain(`The deployment failed because a specified file already exists at this location: ${dest}/app/index.html`);
+    expect((err as Error).message).toContain(
+      `The deployment failed because a specified file already exists at this location: ${dest}/app/index.html`,
+    );
     expect(await readdir(join(dest, 'app'))).toEqual(['index.html']);
     expect(await readFile(join(dest, 'app/index.html'), 'utf8')).toBe('hand-made');
     expect(saved).toEqual([]);
@@ -113,7 +130,12 @@ describe('install', () => {
   });
 
   it('removes what the previous install copied, keeps what others wrote, and does not count its own files as conflicts', async () => {
-    const v1 = await bundle('v1', { 'app/index.html': 'v1', 'app/old.css': 'old', 'app/assets/logo.png': 'png', 'config/settings.ini': '' });
+    const v1 = await bundle('v1', {
+      'app/index.html': 'v1',
+      'app/old.css': 'old',
+      'app/assets/logo.png': 'png',
+      'config/settings.ini': '',
+    });
     const first = await run(v1, FILES);
     await writeFile(join(dest, 'app/uploaded-by-users.dat'), 'keep me');
     const v2 = await bundle('v2', { 'app/index.html': 'v2', 'app/new.js': 'js', 'config/settings.ini': '' });
@@ -128,16 +150,24 @@ describe('install', () => {
 
   it('refuses two sources for one destination and a missing source', async () => {
     const b = await bundle('b1', { 'a/x.txt': '1', 'b/x.txt': '2' });
-    await expect(run(b, 'files:\n  - source: a\n    destination: DEST\n  - source: b\n    destination: DEST\n')).rejects.toThrow(
-      /copies two source files to the same location .*x\.txt: a\/x\.txt and b\/x\.txt/,
+    await expect(
+      run(b, 'files:\n  - source: a\n    destination: DEST\n  - source: b\n    destination: DEST\n'),
+    ).rejects.toThrow(/copies two source files to the same location .*x\.txt: a\/x\.txt and b\/x\.txt/);
+    await expect(run(b, 'files:\n  - source: nope\n    destination: DEST\n')).rejects.toThrow(
+      'files[0].source: nope does not exist in the bundle',
     );
-    await expect(run(b, 'files:\n  - source: nope\n    destination: DEST\n')).rejects.toThrow('files[0].source: nope does not exist in the bundle');
   });
 
   it('applies permissions by pattern, except and type, only to installed files', async () => {
     await mkdir(join(dest, 'app'), { recursive: true });
     await writeFile(join(dest, 'app/foreign.sh'), '', { mode: 0o600 });
-    const b = await bundle('b1', { 'app/run.sh': '', 'app/skip.sh': '', 'app/readme.txt': '', 'app/lib/deep.sh': '', 'config/settings.ini': '' });
+    const b = await bundle('b1', {
+      'app/run.sh': '',
+      'app/skip.sh': '',
+      'app/readme.txt': '',
+      'app/lib/deep.sh': '',
+      'config/settings.ini': '',
+    });
     const spec = `${FILES}permissions:
   - object: DEST/app
     pattern: "*.sh"
@@ -166,9 +196,13 @@ ${process.getuid?.() === 0 ? '    owner: nobody\n' : ''}`;
   it('refuses pattern on a file object and unknown owners', async () => {
     const b = await bundle('b1', { 'a.txt': '' });
     const base = 'files:\n  - source: a.txt\n    destination: DEST\npermissions:\n  - object: DEST/a.txt\n';
-    await expect(run(b, `${base}    pattern: "*.txt"\n`)).rejects.toThrow(/pattern and except apply only when the object is a directory/);
+    await expect(run(b, `${base}    pattern: "*.txt"\n`)).rejects.toThrow(
+      /pattern and except apply only when the object is a directory/,
+    );
     await rm(dest, { recursive: true });
-    await expect(run(b, `${base}    owner: no-such-user-xyz\n`)).rejects.toThrow('permissions[0].owner: unknown user "no-such-user-xyz"');
+    await expect(run(b, `${base}    owner: no-such-user-xyz\n`)).rejects.toThrow(
+      'permissions[0].owner: unknown user "no-such-user-xyz"',
+    );
   });
 });
 

@@ -15,7 +15,8 @@ async function tool(index: number, file: string, args: string[], purpose: string
     return (await run(file, args)).stdout;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new InstallError(`permissions[${index}]: ${file} is not installed (needed for ${purpose})`);
+    if (e.code === 'ENOENT')
+      throw new InstallError(`permissions[${index}]: ${file} is not installed (needed for ${purpose})`);
     throw new InstallError(`permissions[${index}]: ${file} failed: ${(e.stderr ?? e.message).trim()}`);
   }
 }
@@ -27,9 +28,13 @@ async function resolveIds(index: number, spec: PermissionSpec): Promise<{ uid: n
   if (spec.owner !== undefined) {
     uid = /^\d+$/.test(spec.owner)
       ? Number(spec.owner)
-      : Number((await tool(index, 'id', ['-u', '--', spec.owner], `owner ${spec.owner}`).catch(() => {
-          throw new InstallError(`permissions[${index}].owner: unknown user "${spec.owner}"`);
-        })).trim());
+      : Number(
+          (
+            await tool(index, 'id', ['-u', '--', spec.owner], `owner ${spec.owner}`).catch(() => {
+              throw new InstallError(`permissions[${index}].owner: unknown user "${spec.owner}"`);
+            })
+          ).trim(),
+        );
   }
   if (spec.group !== undefined) {
     if (/^\d+$/.test(spec.group)) gid = Number(spec.group);
@@ -59,7 +64,9 @@ export async function applyPermissions(
     const targets: Array<{ path: string; kind: 'file' | 'directory' }> = [];
     if (!object.isDirectory()) {
       if (spec.pattern !== '**' || spec.except.length > 0) {
-        throw new InstallError(`permissions[${index}]: pattern and except apply only when the object is a directory (${spec.object} is a file)`);
+        throw new InstallError(
+          `permissions[${index}]: pattern and except apply only when the object is a directory (${spec.object} is a file)`,
+        );
       }
       if (spec.type.includes('file') && installed.has(spec.object)) targets.push({ path: spec.object, kind: 'file' });
     } else {
@@ -82,7 +89,14 @@ export async function applyPermissions(
       if (acls.length > 0) await tool(index, 'setfacl', ['-m', acls.join(','), '--', target.path], 'acls');
       if (spec.context) {
         const c = spec.context;
-        const args = [...(c.user ? ['-u', c.user] : []), '-t', c.type, ...(c.range ? ['-l', c.range] : []), '--', target.path];
+        const args = [
+          ...(c.user ? ['-u', c.user] : []),
+          '-t',
+          c.type,
+          ...(c.range ? ['-l', c.range] : []),
+          '--',
+          target.path,
+        ];
         await tool(index, 'chcon', args, 'an SELinux context');
       }
       changed += 1;

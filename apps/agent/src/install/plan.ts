@@ -34,7 +34,8 @@ export async function planInstall(
 
   async function ensureDir(dir: string): Promise<void> {
     if (dir === '/' || planned.get(dir) === 'dir') return;
-    if (planned.get(dir) === 'file') throw new InstallError(`${dir} is needed as a directory but another file is copied there`);
+    if (planned.get(dir) === 'file')
+      throw new InstallError(`${dir} is needed as a directory but another file is copied there`);
     await ensureDir(dirname(dir));
     // stat follows symlinks on purpose: /var/www -> /srv/www is a perfectly good destination directory.
     const existing = await stat(dir).catch(() => lstat(dir).catch(() => null));
@@ -52,11 +53,13 @@ export async function planInstall(
       throw new InstallError(`the appspec copies two source files to the same location ${to}: ${other} and ${label}`);
     }
     sourceOf.set(to, label);
-    if (planned.get(to) === 'dir') throw new InstallError(`cannot copy ${label} to ${to}: a directory is created there`);
+    if (planned.get(to) === 'dir')
+      throw new InstallError(`cannot copy ${label} to ${to}: a directory is created there`);
     const source = await lstat(from);
     const existing = await lstat(to).catch(() => null);
     if (existing && !prevFiles.has(to)) {
-      if (existing.isDirectory()) throw new InstallError(`cannot copy ${label} to ${to}: a directory already exists there`);
+      if (existing.isDirectory())
+        throw new InstallError(`cannot copy ${label} to ${to}: a directory already exists there`);
       if (behavior === 'DISALLOW') {
         throw new InstallError(
           `The deployment failed because a specified file already exists at this location: ${to} (file_exists_behavior is DISALLOW; use OVERWRITE or RETAIN to allow it)`,

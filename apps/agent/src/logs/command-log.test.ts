@@ -71,7 +71,12 @@ describe('CommandLog', () => {
     await log.close();
     expect(sent.length).toBeGreaterThanOrEqual(6);
     for (const chunk of sent) expect(Buffer.byteLength(chunk.data)).toBeLessThanOrEqual(64 * 1024);
-    expect(sent.map((c) => c.data).join('').split('\n').length - 1).toBe(200);
+    expect(
+      sent
+        .map((c) => c.data)
+        .join('')
+        .split('\n').length - 1,
+    ).toBe(200);
     expect(sent.map((c) => c.seq)).toEqual(sent.map((_, i) => i));
   });
 

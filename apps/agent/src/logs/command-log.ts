@@ -8,7 +8,10 @@ import { backoffDelay, sleep } from '../api/backoff';
 import { MAX_LINE_CHARS } from '../hooks/line-splitter';
 import { RotatingFile } from './rotating-file';
 
-export type ChunkSender = (chunk: { seq: number; data: string }, signal: AbortSignal) => Promise<{ status: CommandStatus }>;
+export type ChunkSender = (
+  chunk: { seq: number; data: string },
+  signal: AbortSignal,
+) => Promise<{ status: CommandStatus }>;
 
 export interface CommandLogOptions {
   localPath: string;

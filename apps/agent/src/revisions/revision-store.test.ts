@@ -26,7 +26,12 @@ afterEach(async () => {
 });
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const ref = (revisionId: string, bytes: Buffer, type: BundleType = 'tgz', over: Partial<RevisionRef> = {}): RevisionRef => ({
+const ref = (
+  revisionId: string,
+  bytes: Buffer,
+  type: BundleType = 'tgz',
+  over: Partial<RevisionRef> = {},
+): RevisionRef => ({
   revisionId,
   bundleType: type,
   sha256: sha(bytes),
@@ -40,7 +45,13 @@ const noop = () => undefined;
 
 describe('RevisionStore', () => {
   it('downloads, verifies, extracts (stripping a top-level dir) and records a revision', async () => {
-    const bundle = await makeTar([{ name: 'app/appspec.yml', body: APPSPEC }, { name: 'app/index.html', body: '<h1>' }], { gzip: true });
+    const bundle = await makeTar(
+      [
+        { name: 'app/appspec.yml', body: APPSPEC },
+        { name: 'app/index.html', body: '<h1>' },
+      ],
+      { gzip: true },
+    );
     const r = ref('rev-1', bundle);
     const info = await store.fetch(GROUP, r, 'd-AAAAAAAAA', serve(bundle), noop);
     expect(info).toMatchObject({ revisionId: 'rev-1', appspecName: 'appspec.yml', stripped: 'app' });
@@ -56,7 +67,9 @@ describe('RevisionStore', () => {
     const r = ref('rev-bad', evil, 'tar', { sha256: 'a'.repeat(64) });
     const err = await store.fetch(GROUP, r, 'd-AAAAAAAAA', serve(evil), noop).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IntegrityError); // not an ArchiveError: extraction never started
-    expect((err as Error).message).toMatch(/sha256 mismatch: expected a{64}, got [0-9a-f]{64}; rejected before extraction/);
+    expect((err as Error).message).toMatch(
+      /sha256 mismatch: expected a{64}, got [0-9a-f]{64}; rejected before extraction/,
+    );
     expect(await readdir(store.revisionDir(GROUP, 'rev-bad'))).toEqual([]);
     await expect(stat(join(root, 'groups', 'escaped'))).rejects.toThrow(/ENOENT/);
   });
@@ -64,7 +77,9 @@ describe('RevisionStore', () => {
   it('stops reading a body larger than the revision declares', async () => {
     const bundle = await makeTar([{ name: 'appspec.yml', body: APPSPEC }]);
     const r = ref('rev-big', bundle, 'tar', { size: 100 });
-    await expect(store.fetch(GROUP, r, 'd-AAAAAAAAA', serve(bundle), noop)).rejects.toThrow(/larger than the 100 bytes/);
+    await expect(store.fetch(GROUP, r, 'd-AAAAAAAAA', serve(bundle), noop)).rejects.toThrow(
+      /larger than the 100 bytes/,
+    );
   });
 
   it('refuses a bundle over maxBundleBytes without downloading it', async () => {
@@ -75,20 +90,32 @@ describe('RevisionStore', () => {
       opened = true;
       return Readable.from([bundle]);
     };
-    await expect(small.fetch(GROUP, ref('r', bundle, 'tar'), 'd-AAAAAAAAA', open, noop)).rejects.toThrow(/maxBundleBytes/);
+    await expect(small.fetch(GROUP, ref('r', bundle, 'tar'), 'd-AAAAAAAAA', open, noop)).rejects.toThrow(
+      /maxBundleBytes/,
+    );
     expect(opened).toBe(false);
   });
 
   it('fails on an invalid appspec with its line, and leaves no archive behind', async () => {
-    const bundle = await makeTar([{ name: 'appspec.yml', body: 'version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: x\n      timeout: 9999\n' }]);
-    const err = await store.fetch(GROUP, ref('rev-x', bundle, 'tar'), 'd-AAAAAAAAA', serve(bundle), noop).catch((e: unknown) => e);
+    const bundle = await makeTar([
+      {
+        name: 'appspec.yml',
+        body: 'version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: x\n      timeout: 9999\n',
+      },
+    ]);
+    const err = await store
+      .fetch(GROUP, ref('rev-x', bundle, 'tar'), 'd-AAAAAAAAA', serve(bundle), noop)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppSpecError);
     expect((err as Error).message).toBe('appspec.yml:6 hooks.AfterInstall[0].timeout: must be between 1 and 3600');
     expect(await readdir(store.revisionDir(GROUP, 'rev-x'))).toEqual([]);
   });
 
   it('replaces the files of a revision that is downloaded again', async () => {
-    const first = await makeTar([{ name: 'appspec.yml', body: APPSPEC }, { name: 'stale.txt', body: 'old' }]);
+    const first = await makeTar([
+      { name: 'appspec.yml', body: APPSPEC },
+      { name: 'stale.txt', body: 'old' },
+    ]);
     await store.fetch(GROUP, ref('rev-1', first, 'tar'), 'd-AAAAAAAAA', serve(first), noop);
     await writeFile(join(store.bundleDir(GROUP, 'rev-1'), 'written-by-a-hook'), 'x');
     await store.fetch(GROUP, ref('rev-1', first, 'tar'), 'd-BBBBBBBBB', serve(first), noop);
@@ -112,6 +139,13 @@ describe('RevisionStore', () => {
     await mkdir(store.revisionDir(GROUP, 'partial'), { recursive: true });
     const removed = await store.prune(GROUP, 5, new Set(['rev-1']));
     expect(removed.sort()).toEqual(['partial', 'rev-2', 'rev-3']);
-    expect((await readdir(join(root, 'groups', GROUP, 'revisions'))).sort()).toEqual(['rev-1', 'rev-4', 'rev-5', 'rev-6', 'rev-7', 'rev-8']);
+    expect((await readdir(join(root, 'groups', GROUP, 'revisions'))).sort()).toEqual([
+      'rev-1',
+      'rev-4',
+      'rev-5',
+      'rev-6',
+      'rev-7',
+      'rev-8',
+    ]);
   });
 });

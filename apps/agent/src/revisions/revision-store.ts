@@ -72,7 +72,9 @@ export class RevisionStore {
     signal?: AbortSignal,
   ): Promise<RevisionInfo> {
     if (ref.size > this.limits.maxBundleBytes) {
-      throw new ArchiveError(`bundle is ${ref.size} bytes, over the ${this.limits.maxBundleBytes}-byte limit (maxBundleBytes)`);
+      throw new ArchiveError(
+        `bundle is ${ref.size} bytes, over the ${this.limits.maxBundleBytes}-byte limit (maxBundleBytes)`,
+      );
     }
     const dir = this.revisionDir(groupId, ref.revisionId);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -82,11 +84,18 @@ export class RevisionStore {
     const retired = join(dir, `.old-${tag}`);
     try {
       progress(`downloading revision ${ref.revisionId} (${ref.bundleType}, ${ref.size} bytes)`);
-      const bytes = await saveVerified(await open(ref.downloadUrl), bundle, { sha256: ref.sha256, size: ref.size, maxBytes: this.limits.maxBundleBytes }, signal);
+      const bytes = await saveVerified(
+        await open(ref.downloadUrl),
+        bundle,
+        { sha256: ref.sha256, size: ref.size, maxBytes: this.limits.maxBundleBytes },
+        signal,
+      );
       progress(`verified ${bytes} bytes, sha256 ${ref.sha256}`);
       const extracted = await extractArchive(bundle, ref.bundleType, staging, this.limits);
       const root = await findBundleRoot(staging, ref.appspecFilename);
-      progress(`extracted ${extracted.entries} entries (${extracted.bytes} bytes)${root.stripped ? `; bundle root is ${root.stripped}/` : ''}`);
+      progress(
+        `extracted ${extracted.entries} entries (${extracted.bytes} bytes)${root.stripped ? `; bundle root is ${root.stripped}/` : ''}`,
+      );
       parseAppSpec(await readFile(join(root.dir, root.appspecName), 'utf8'), root.appspecName);
       // Swap: the old archive/ (a redeploy of the same revision) moves aside before the new one moves in.
       await rm(join(dir, 'revision.json'), { force: true });

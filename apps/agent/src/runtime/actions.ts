@@ -35,7 +35,12 @@ const succeeded = (message: string, logTail?: string): Completion => ({
 });
 export const failed = (message: string, logTail?: string, scriptName?: string): Completion => ({
   status: 'Failed',
-  diagnostics: { errorCode: 'UnknownError', message: message.slice(0, 8192), ...(logTail ? { logTail } : {}), ...(scriptName ? { scriptName } : {}) },
+  diagnostics: {
+    errorCode: 'UnknownError',
+    message: message.slice(0, 8192),
+    ...(logTail ? { logTail } : {}),
+    ...(scriptName ? { scriptName } : {}),
+  },
 });
 
 export function scriptSource(spec: DeploymentSpec, event: LifecycleEventName): RevisionRef | null {
@@ -43,8 +48,13 @@ export function scriptSource(spec: DeploymentSpec, event: LifecycleEventName): R
 }
 
 /** What the ack says, decided from what is already on disk (the ack must be quick). */
-export async function planAck(ctx: AgentContext, spec: DeploymentSpec, event: LifecycleEventName): Promise<{ isNoop: boolean; timeoutSeconds: number }> {
-  if (event === 'DownloadBundle' || event === 'Install' || !HOOK_EVENTS.has(event)) return { isNoop: false, timeoutSeconds: 3600 };
+export async function planAck(
+  ctx: AgentContext,
+  spec: DeploymentSpec,
+  event: LifecycleEventName,
+): Promise<{ isNoop: boolean; timeoutSeconds: number }> {
+  if (event === 'DownloadBundle' || event === 'Install' || !HOOK_EVENTS.has(event))
+    return { isNoop: false, timeoutSeconds: 3600 };
   const source = scriptSource(spec, event);
   if (!source) return { isNoop: true, timeoutSeconds: 60 };
   const info = await ctx.revisions.ready(spec.deploymentGroupId, source);
@@ -52,17 +62,34 @@ export async function planAck(ctx: AgentContext, spec: DeploymentSpec, event: Li
   const appspec = await ctx.revisions.appSpec(spec.deploymentGroupId, info).catch(() => null);
   if (!appspec) return { isNoop: false, timeoutSeconds: 60 }; // the parse error is reported by perform()
   const total = eventTimeoutSeconds(appspec, event as HookEventName);
-  return total === 0 ? { isNoop: true, timeoutSeconds: 60 } : { isNoop: false, timeoutSeconds: Math.min(total, 3600 * 13) };
+  return total === 0
+    ? { isNoop: true, timeoutSeconds: 60 }
+    : { isNoop: false, timeoutSeconds: Math.min(total, 3600 * 13) };
 }
 
 /** The revision on disk, downloading it (verified, safely extracted) when it is not there. */
-async function ensureRevision(ctx: AgentContext, spec: DeploymentSpec, ref: RevisionRef, log: CommandLog, signal: AbortSignal, force = false): Promise<RevisionInfo> {
+async function ensureRevision(
+  ctx: AgentContext,
+  spec: DeploymentSpec,
+  ref: RevisionRef,
+  log: CommandLog,
+  signal: AbortSignal,
+  force = false,
+): Promise<RevisionInfo> {
   const group = spec.deploymentGroupId;
   const ready = force ? null : await ctx.revisions.ready(group, ref);
   if (ready) return ready;
   const info = await ctx.retry(
     'download bundle',
-    () => ctx.revisions.fetch(group, ref, spec.deploymentId, (url) => ctx.api.download(url, signal), (m) => log.agent(m), signal),
+    () =>
+      ctx.revisions.fetch(
+        group,
+        ref,
+        spec.deploymentId,
+        (url) => ctx.api.download(url, signal),
+        (m) => log.agent(m),
+        signal,
+      ),
     { maxAttempts: 5 },
   );
   const state = await readGroupState(ctx.config.rootDir, group);
@@ -79,7 +106,13 @@ async function ensureRevision(ctx: AgentContext, spec: DeploymentSpec, ref: Revi
   return info;
 }
 
-export async function perform(ctx: AgentContext, spec: DeploymentSpec, event: LifecycleEventName, log: CommandLog, signal: AbortSignal): Promise<Completion> {
+export async function perform(
+  ctx: AgentContext,
+  spec: DeploymentSpec,
+  event: LifecycleEventName,
+  log: CommandLog,
+  signal: AbortSignal,
+): Promise<Completion> {
   if (event === 'DownloadBundle') {
     const info = await ensureRevision(ctx, spec, spec.revision, log, signal, true);
     return succeeded(`revision ${info.revisionId} downloaded, verified and extracted`, log.tail());
@@ -112,7 +145,12 @@ export async function perform(ctx: AgentContext, spec: DeploymentSpec, event: Li
   return result;
 }
 
-async function performInstall(ctx: AgentContext, spec: DeploymentSpec, log: CommandLog, signal: AbortSignal): Promise<Completion> {
+async function performInstall(
+  ctx: AgentContext,
+  spec: DeploymentSpec,
+  log: CommandLog,
+  signal: AbortSignal,
+): Promise<Completion> {
   const group = spec.deploymentGroupId;
   const info = await ensureRevision(ctx, spec, spec.revision, log, signal);
   const appspec: AppSpec = await ctx.revisions.appSpec(group, info);
@@ -122,13 +160,21 @@ async function performInstall(ctx: AgentContext, spec: DeploymentSpec, log: Comm
     appspec,
     fileExistsBehavior: spec.fileExistsBehavior,
     previousCleanup: state.cleanup,
-    saveCleanup: async (cleanup) => writeGroupState(ctx.config.rootDir, group, { ...(await readGroupState(ctx.config.rootDir, group)), cleanup }),
+    saveCleanup: async (cleanup) =>
+      writeGroupState(ctx.config.rootDir, group, { ...(await readGroupState(ctx.config.rootDir, group)), cleanup }),
     log: (line) => log.agent(line),
   });
   const latest = await readGroupState(ctx.config.rootDir, group);
   await writeGroupState(ctx.config.rootDir, group, {
     ...latest,
-    lastSuccessful: { revisionId: info.revisionId, deploymentId: spec.deploymentId, installedAt: new Date().toISOString() },
+    lastSuccessful: {
+      revisionId: info.revisionId,
+      deploymentId: spec.deploymentId,
+      installedAt: new Date().toISOString(),
+    },
   });
-  return succeeded(`installed revision ${info.revisionId}: ${result.copied} file(s) copied, ${result.removed} removed, ${result.retained.length} retained`, log.tail());
+  return succeeded(
+    `installed revision ${info.revisionId}: ${result.copied} file(s) copied, ${result.removed} removed, ${result.retained.length} retained`,
+    log.tail(),
+  );
 }

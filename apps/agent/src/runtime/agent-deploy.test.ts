@@ -39,7 +39,8 @@ function bundleFiles(version: string, extra: Record<string, string> = {}): Recor
     'site/index.html': version,
     'scripts/stop.sh': `#!/bin/sh\necho "stopping ${version}" >> <tmp>/stops.log\n`,
     'scripts/before.sh': '#!/bin/sh\necho "before in $(pwd)"\n',
-    'scripts/env.sh': '#!/bin/sh\necho "$LIFECYCLE_EVENT $DEPLOYMENT_ID $APPLICATION_NAME $DEPLOYMENT_GROUP_NAME $DEPLOYMENT_GROUP_ID $GREETING"\n',
+    'scripts/env.sh':
+      '#!/bin/sh\necho "$LIFECYCLE_EVENT $DEPLOYMENT_ID $APPLICATION_NAME $DEPLOYMENT_GROUP_NAME $DEPLOYMENT_GROUP_ID $GREETING"\n',
     'scripts/version.sh': `#!/bin/sh\necho version ${version} >&2\n`,
     ...extra,
   };
@@ -48,7 +49,11 @@ const EXEC = ['scripts/stop.sh', 'scripts/before.sh', 'scripts/env.sh', 'scripts
 
 async function runDeployment(deploymentId: string, spec: ReturnType<Harness['spec']>) {
   const commands = h.server.deploy(spec, [...IN_PLACE_EVENTS]);
-  await until(() => commands.every((c) => h.server.record(c.commandId).completions.length > 0), 20_000, `${deploymentId} to finish`);
+  await until(
+    () => commands.every((c) => h.server.record(c.commandId).completions.length > 0),
+    20_000,
+    `${deploymentId} to finish`,
+  );
   return Object.fromEntries(commands.map((c) => [c.lifecycleEvent, h.server.record(c.commandId)]));
 }
 
@@ -92,7 +97,9 @@ describe('agent deployments', () => {
     for (const [event, r] of Object.entries(second)) expect(r.completions[0]?.status, event).toBe('Succeeded');
     expect(second.ApplicationStop?.ack).toEqual({ isNoop: false, timeoutSeconds: 7200 }); // not on disk: unknown yet
     expect(await readFile(join(h.tmp, 'stops.log'), 'utf8')).toBe('stopping v1\n');
-    expect(h.server.logText(second.ApplicationStop?.command.commandId ?? '')).toMatch(/from revision rev-v1 \(the last successful install\)/);
+    expect(h.server.logText(second.ApplicationStop?.command.commandId ?? '')).toMatch(
+      /from revision rev-v1 \(the last successful install\)/,
+    );
     expect(await readFile(join(h.tmp, 'www/index.html'), 'utf8')).toBe('v2');
     expect(await readdir(join(h.tmp, 'www'))).toEqual(['index.html']); // v1's extra file cleaned up
     // maxRevisions 1: v2 is kept; v1 was protected until v2's Install succeeded and goes at the next download.
@@ -100,7 +107,10 @@ describe('agent deployments', () => {
     expect(revisions.sort()).toEqual(['rev-v1', 'rev-v2']);
     const v3 = await h.revision('rev-v3', bundleFiles('v3'), EXEC);
     await runDeployment('d-THIRD0003', h.spec('d-THIRD0003', v3, v2));
-    expect((await readdir(join(h.config.rootDir, 'groups', GROUP_ID, 'revisions'))).sort()).toEqual(['rev-v2', 'rev-v3']);
+    expect((await readdir(join(h.config.rootDir, 'groups', GROUP_ID, 'revisions'))).sort()).toEqual([
+      'rev-v2',
+      'rev-v3',
+    ]);
     expect(await readFile(join(h.tmp, 'stops.log'), 'utf8')).toBe('stopping v1\nstopping v2\n');
 
     expect(h.server.violations).toEqual([]);
@@ -110,11 +120,16 @@ describe('agent deployments', () => {
   it('fails DownloadBundle on a sha256 mismatch without extracting or running anything', async () => {
     const v1 = await h.revision('rev-bad', bundleFiles('v1'), EXEC);
     h.start();
-    const commands = h.server.deploy(h.spec('d-BADSHA001', { ...v1, sha256: '0'.repeat(64) }, null), ['DownloadBundle', 'BeforeInstall']);
+    const commands = h.server.deploy(h.spec('d-BADSHA001', { ...v1, sha256: '0'.repeat(64) }, null), [
+      'DownloadBundle',
+      'BeforeInstall',
+    ]);
     const download = h.server.record(commands[0]?.commandId ?? '');
     await until(() => download.completions.length > 0, 15_000, 'DownloadBundle completion');
     expect(download.completions[0]).toMatchObject({ status: 'Failed', diagnostics: { errorCode: 'UnknownError' } });
-    expect(download.completions[0]?.diagnostics.message).toMatch(/sha256 mismatch: expected 0{64}.*rejected before extraction/);
+    expect(download.completions[0]?.diagnostics.message).toMatch(
+      /sha256 mismatch: expected 0{64}.*rejected before extraction/,
+    );
     expect(await readdir(join(h.config.rootDir, 'groups', GROUP_ID, 'revisions', 'rev-bad'))).toEqual([]);
     expect(h.server.record(commands[1]?.commandId ?? '').ack).toBeUndefined();
   }, 30_000);
@@ -131,13 +146,18 @@ describe('agent deployments', () => {
   }, 30_000);
 
   it('fails DownloadBundle with file, line and field when the appspec is invalid', async () => {
-    const broken = bundleFiles('v1', { 'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: scripts/before.sh\n      timeout: 7200\n' });
+    const broken = bundleFiles('v1', {
+      'appspec.yml':
+        'version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: scripts/before.sh\n      timeout: 7200\n',
+    });
     const v1 = await h.revision('rev-broken', broken, EXEC);
     h.start();
     const [download] = h.server.deploy(h.spec('d-BROKEN001', v1, null), ['DownloadBundle']);
     const r = h.server.record(download?.commandId ?? '');
     await until(() => r.completions.length > 0, 15_000, 'completion');
     expect(r.completions[0]?.status).toBe('Failed');
-    expect(r.completions[0]?.diagnostics.message).toBe('appspec.yml:6 hooks.BeforeInstall[0].timeout: must be between 1 and 3600');
+    expect(r.completions[0]?.diagnostics.message).toBe(
+      'appspec.yml:6 hooks.BeforeInstall[0].timeout: must be between 1 and 3600',
+    );
   }, 30_000);
 });

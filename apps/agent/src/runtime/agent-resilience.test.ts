@@ -30,7 +30,8 @@ async function hookRevision(id: string, script: string) {
   return h.revision(
     id,
     {
-      'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n      timeout: 60\n',
+      'appspec.yml':
+        'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n      timeout: 60\n',
       'start.sh': `#!/bin/sh\n${script}\n`,
     },
     ['start.sh'],
@@ -49,9 +50,17 @@ describe('agent resilience', () => {
     h.start();
     const [cmd] = h.server.deploy(h.spec('d-OUTAGE001', rev, null), ['ApplicationStart']);
     const r = h.server.record(cmd?.commandId ?? '');
-    await until(async () => (await readFile(join(h.tmp, 'started')).catch(() => null)) !== null, 10_000, 'hook running');
+    await until(
+      async () => (await readFile(join(h.tmp, 'started')).catch(() => null)) !== null,
+      10_000,
+      'hook running',
+    );
     h.server.outage = 503;
-    await until(async () => (await journalFiles()).some((e) => e.result?.status === 'Succeeded'), 10_000, 'result in the journal');
+    await until(
+      async () => (await journalFiles()).some((e) => e.result?.status === 'Succeeded'),
+      10_000,
+      'result in the journal',
+    );
     await sleep(500);
     expect(r.completions).toEqual([]);
     h.server.outage = null;
@@ -81,13 +90,21 @@ describe('agent resilience', () => {
       ].join('\n'),
     );
     const repo = resolve(import.meta.dirname, '../../../..');
-    const child = spawn(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'apps/agent/src/main.ts'), '--config', configFile], {
-      stdio: 'ignore',
-      env: { PATH: process.env.PATH },
-    });
+    const child = spawn(
+      join(repo, 'node_modules/.bin/tsx'),
+      [join(repo, 'apps/agent/src/main.ts'), '--config', configFile],
+      {
+        stdio: 'ignore',
+        env: { PATH: process.env.PATH },
+      },
+    );
     const [cmd] = h.server.deploy(h.spec('d-CRASH0001', rev, null), ['ApplicationStart']);
     const r = h.server.record(cmd?.commandId ?? '');
-    await until(async () => (await readFile(join(h.tmp, 'hook.pid'), 'utf8').catch(() => '')) !== '', 30_000, 'hook running');
+    await until(
+      async () => (await readFile(join(h.tmp, 'hook.pid'), 'utf8').catch(() => '')) !== '',
+      30_000,
+      'hook running',
+    );
     leftovers.push(Number(await readFile(join(h.tmp, 'hook.pid'), 'utf8')));
     child.kill('SIGKILL');
     await new Promise((r2) => child.once('exit', r2));
@@ -119,10 +136,16 @@ describe('agent resilience', () => {
     // The operator registers the instance again and drops in the new credential.
     const credentialFile = join(h.config.rootDir, 'credential.json');
     const stored = JSON.parse(await readFile(credentialFile, 'utf8'));
-    await writeFile(credentialFile, JSON.stringify({ ...stored, credential: h.server.issueCredential() }), { mode: 0o600 });
+    await writeFile(credentialFile, JSON.stringify({ ...stored, credential: h.server.issueCredential() }), {
+      mode: 0o600,
+    });
     const rev = await hookRevision('rev-1', 'echo back');
     const [cmd] = h.server.deploy(h.spec('d-REAUTH001', rev, null), ['ApplicationStart']);
-    await until(() => h.server.record(cmd?.commandId ?? '').completions.length > 0, 10_000, 'work after re-registration');
+    await until(
+      () => h.server.record(cmd?.commandId ?? '').completions.length > 0,
+      10_000,
+      'work after re-registration',
+    );
   }, 30_000);
 
   it('stops a running hook when the API reports its command terminal, and does not complete it', async () => {
@@ -130,7 +153,11 @@ describe('agent resilience', () => {
     h.start();
     const [cmd] = h.server.deploy(h.spec('d-CANCEL001', rev, null), ['ApplicationStart']);
     const r = h.server.record(cmd?.commandId ?? '');
-    await until(async () => (await readFile(join(h.tmp, 'hook.pid'), 'utf8').catch(() => '')) !== '', 10_000, 'hook running');
+    await until(
+      async () => (await readFile(join(h.tmp, 'hook.pid'), 'utf8').catch(() => '')) !== '',
+      10_000,
+      'hook running',
+    );
     const pid = Number(await readFile(join(h.tmp, 'hook.pid'), 'utf8'));
     leftovers.push(pid);
     r.status = 'Failed'; // e.g. the deployment was stopped
@@ -175,14 +202,21 @@ describe('agent resilience', () => {
     const agent = h.start();
     const [cmd] = h.server.deploy(h.spec('d-STOP00001', rev, null), ['ApplicationStart']);
     const r = h.server.record(cmd?.commandId ?? '');
-    await until(async () => (await readFile(join(h.tmp, 'hook.pid'), 'utf8').catch(() => '')) !== '', 10_000, 'hook running');
+    await until(
+      async () => (await readFile(join(h.tmp, 'hook.pid'), 'utf8').catch(() => '')) !== '',
+      10_000,
+      'hook running',
+    );
     const pid = Number(await readFile(join(h.tmp, 'hook.pid'), 'utf8'));
     leftovers.push(pid);
     const stopping = Date.now();
     await agent.stop();
     expect(Date.now() - stopping).toBeLessThan(5000);
     expect(isAlive(pid)).toBe(false);
-    expect(r.completions[0]).toMatchObject({ status: 'Failed', diagnostics: { message: 'agent stopped during ApplicationStart' } });
+    expect(r.completions[0]).toMatchObject({
+      status: 'Failed',
+      diagnostics: { message: 'agent stopped during ApplicationStart' },
+    });
     expect(await journalFiles()).toEqual([]);
   }, 30_000);
 });

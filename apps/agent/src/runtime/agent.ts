@@ -31,7 +31,8 @@ export interface AgentHandle {
 
 export function startAgent(config: AgentConfig, options: { logger?: Logger } = {}): AgentHandle {
   const stopper = new AbortController();
-  const logger = options.logger ?? createLogger({ logDir: config.logDir, level: config.logLevel, toStderr: config.logToStderr });
+  const logger =
+    options.logger ?? createLogger({ logDir: config.logDir, level: config.logLevel, toStderr: config.logToStderr });
   const done = run(config, logger, stopper.signal).finally(() => {
     logger.info('agent stopped');
     if (!options.logger) logger.close();
@@ -50,7 +51,11 @@ async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal)
   const journal = new Journal(join(config.rootDir, 'journal'));
   await journal.init();
   const credentials = new CredentialStore(config.rootDir);
-  const api = new ApiClient({ serverUrl: config.serverUrl, agentVersion: AGENT_VERSION, credential: () => credentials.current?.credential ?? null });
+  const api = new ApiClient({
+    serverUrl: config.serverUrl,
+    agentVersion: AGENT_VERSION,
+    credential: () => credentials.current?.credential ?? null,
+  });
   const identity = new Identity(config, credentials, api, logger, stopSignal);
   const policy = { baseMs: config.backoffBaseMs, capMs: config.backoffCapMs };
   const ctx: AgentContext = {
@@ -61,9 +66,19 @@ async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal)
     revisions: new RevisionStore(config.rootDir, config.limits),
     stopSignal,
     retry: (what, fn, opts) =>
-      withRetry(what, fn, { policy, logger, signal: stopSignal, onUnauthorized: (err) => identity.unauthorized(err), ...opts }),
+      withRetry(what, fn, {
+        policy,
+        logger,
+        signal: stopSignal,
+        onUnauthorized: (err) => identity.unauthorized(err),
+        ...opts,
+      }),
   };
-  logger.info(`drover-agent ${AGENT_VERSION} starting`, { server: config.serverUrl, root: config.rootDir, pid: process.pid });
+  logger.info(`drover-agent ${AGENT_VERSION} starting`, {
+    server: config.serverUrl,
+    root: config.rootDir,
+    pid: process.pid,
+  });
   try {
     await identity.ensure();
     let next = await recoverJournal(ctx);
@@ -107,7 +122,9 @@ async function poll(ctx: AgentContext): Promise<HostCommand | null> {
  * was still running when the agent died is reported Failed, so the deployment does not wait for a timeout.
  */
 async function recoverJournal(ctx: AgentContext): Promise<HostCommand | null> {
-  const entries = await ctx.journal.list((file, reason) => ctx.logger.warn(`ignoring unreadable journal file ${file}: ${reason}`));
+  const entries = await ctx.journal.list((file, reason) =>
+    ctx.logger.warn(`ignoring unreadable journal file ${file}: ${reason}`),
+  );
   let next: HostCommand | null = null;
   for (const entry of entries) {
     const result = entry.result ?? failed(`agent restarted during ${entry.command.lifecycleEvent}`);

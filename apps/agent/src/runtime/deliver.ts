@@ -7,7 +7,11 @@ import type { AgentContext } from './context';
 
 const LAST_TRY_MS = 5000;
 
-export async function deliverResult(ctx: AgentContext, command: HostCommand, result: AgentCompleteRequest): Promise<HostCommand | null> {
+export async function deliverResult(
+  ctx: AgentContext,
+  command: HostCommand,
+  result: AgentCompleteRequest,
+): Promise<HostCommand | null> {
   const { api, journal, logger } = ctx;
   const fields = { commandId: command.commandId, event: command.lifecycleEvent };
   try {

@@ -14,7 +14,12 @@ const TERMINAL: ReadonlySet<CommandStatus> = new Set(['Succeeded', 'Failed']);
 
 export async function executeCommand(ctx: AgentContext, command: HostCommand): Promise<HostCommand | null> {
   const { logger, journal, api } = ctx;
-  const fields = { commandId: command.commandId, deploymentId: command.deploymentId, event: command.lifecycleEvent, attempt: command.attempt };
+  const fields = {
+    commandId: command.commandId,
+    deploymentId: command.deploymentId,
+    event: command.lifecycleEvent,
+    attempt: command.attempt,
+  };
   logger.info('command received', fields);
   // Written before anything happens, so a crash at any later point is reported on the next start.
   const startedAt = new Date().toISOString();
@@ -39,11 +44,13 @@ export async function executeCommand(ctx: AgentContext, command: HostCommand): P
     safeId(command.deploymentGroupId, 'deployment group id');
     const spec = await ctx.retry('get deployment spec', () => api.spec(command.deploymentId, abort.signal));
     const ack = await planAck(ctx, spec, command.lifecycleEvent);
-    const answer = await ctx.retry('ack', () => api.ack(command.commandId, ack, abort.signal)).catch((err: unknown) => {
-      // 404 on ack: the API does not know this command (any more); there is nobody to report to.
-      if (err instanceof ApiError && err.status === 404) return null;
-      throw err;
-    });
+    const answer = await ctx
+      .retry('ack', () => api.ack(command.commandId, ack, abort.signal))
+      .catch((err: unknown) => {
+        // 404 on ack: the API does not know this command (any more); there is nobody to report to.
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      });
     if (!answer) {
       logger.warn('the API does not know this command; dropping it', fields);
       await journal.remove(command.commandId);
@@ -63,7 +70,9 @@ export async function executeCommand(ctx: AgentContext, command: HostCommand): P
     heartbeat = setInterval(() => {
       api
         .heartbeat({ commandIds: [command.commandId], rssBytes: process.memoryUsage.rss() })
-        .then((res) => res.commands.filter((c) => c.commandId === command.commandId).forEach((c) => onServerStatus(c.status)))
+        .then((res) =>
+          res.commands.filter((c) => c.commandId === command.commandId).forEach((c) => onServerStatus(c.status)),
+        )
         .catch((err: Error) => logger.debug(`heartbeat failed: ${err.message}`));
     }, ctx.config.heartbeatIntervalSeconds * 1000);
     log.agent(`${command.lifecycleEvent} started (attempt ${command.attempt}${ack.isNoop ? ', nothing to run' : ''})`);
@@ -88,7 +97,9 @@ export async function executeCommand(ctx: AgentContext, command: HostCommand): P
     ctx.stopSignal.removeEventListener('abort', onStop);
   }
   if (log) {
-    log.agent(`${command.lifecycleEvent} ${result.status}${result.diagnostics.message ? `: ${result.diagnostics.message}` : ''}`);
+    log.agent(
+      `${command.lifecycleEvent} ${result.status}${result.diagnostics.message ? `: ${result.diagnostics.message}` : ''}`,
+    );
     await log.close(ctx.stopSignal.aborted ? 2000 : 10_000);
   }
   if (serverStatus) {

@@ -31,14 +31,18 @@ export class Identity {
       });
       if (existing) {
         if (existing.serverUrl !== this.config.serverUrl) {
-          this.logger.warn(`credential.json was issued by ${existing.serverUrl}, not ${this.config.serverUrl}; using it anyway`);
+          this.logger.warn(
+            `credential.json was issued by ${existing.serverUrl}, not ${this.config.serverUrl}; using it anyway`,
+          );
         }
         this.logger.info(`instance ${existing.instanceName} (${existing.instanceId}) using ${this.credentials.path}`);
         return;
       }
       const token = this.config.registrationToken;
       if (!token) {
-        this.logger.error(`not registered: ${this.credentials.path} does not exist and no registration token is configured (DROVER_REGISTRATION_TOKEN)`);
+        this.logger.error(
+          `not registered: ${this.credentials.path} does not exist and no registration token is configured (DROVER_REGISTRATION_TOKEN)`,
+        );
         await this.waitForCredentialFile();
         continue;
       }
@@ -47,7 +51,9 @@ export class Identity {
         return;
       } catch (err) {
         if (err instanceof StoppedError) throw err;
-        this.logger.error(`registration failed: ${(err as Error).message}; trying again in ${this.config.unauthorizedBackoffMs / 1000}s`);
+        this.logger.error(
+          `registration failed: ${(err as Error).message}; trying again in ${this.config.unauthorizedBackoffMs / 1000}s`,
+        );
         await this.waitForCredentialFile();
       }
     }
@@ -95,7 +101,9 @@ export class Identity {
       serverUrl: this.config.serverUrl,
       registeredAt: new Date().toISOString(),
     });
-    this.logger.info(`registered as ${response.instanceName} (${response.instanceId}); credential saved to ${this.credentials.path}`);
+    this.logger.info(
+      `registered as ${response.instanceName} (${response.instanceId}); credential saved to ${this.credentials.path}`,
+    );
   }
 
   /** Waits up to the long backoff, returning early when credential.json appears, changes or disappears. */

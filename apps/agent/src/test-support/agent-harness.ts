@@ -42,7 +42,11 @@ export class Harness {
   }
 
   start(): AgentHandle {
-    const logger = createLogger({ logDir: this.config.logDir, level: 'debug', toStderr: !!process.env.DROVER_TEST_VERBOSE });
+    const logger = createLogger({
+      logDir: this.config.logDir,
+      level: 'debug',
+      toStderr: !!process.env.DROVER_TEST_VERBOSE,
+    });
     this.agent = startAgent(this.config, { logger });
     return this.agent;
   }
@@ -72,7 +76,12 @@ export class Harness {
     };
   }
 
-  spec(deploymentId: string, revision: RevisionRef, previousRevision: RevisionRef | null, extra: Partial<DeploymentSpec> = {}): DeploymentSpec {
+  spec(
+    deploymentId: string,
+    revision: RevisionRef,
+    previousRevision: RevisionRef | null,
+    extra: Partial<DeploymentSpec> = {},
+  ): DeploymentSpec {
     return {
       deploymentId,
       applicationName: 'shop',
@@ -90,7 +99,11 @@ export class Harness {
   }
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

@@ -47,7 +47,9 @@ export class FakeControlPlane {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err: Error) => this.reply(req, res, 500, { error: { code: 'InternalError', message: err.message } }));
+      this.handle(req, res).catch((err: Error) =>
+        this.reply(req, res, 500, { error: { code: 'InternalError', message: err.message } }),
+      );
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -81,7 +83,8 @@ export class FakeControlPlane {
       deploymentGroupName: spec.deploymentGroupName,
       applicationName: spec.applicationName,
     }));
-    for (const command of commands) this.commands.set(command.commandId, { command, logs: new Map(), completions: [], status: 'Pending' });
+    for (const command of commands)
+      this.commands.set(command.commandId, { command, logs: new Map(), completions: [], status: 'Pending' });
     this.queue.push(...commands);
     for (const w of this.pollWaiters.splice(0)) w();
     return commands;
@@ -94,7 +97,10 @@ export class FakeControlPlane {
   }
 
   logText(commandId: string): string {
-    return [...this.record(commandId).logs.entries()].sort(([a], [b]) => a - b).map(([, d]) => d).join('');
+    return [...this.record(commandId).logs.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, d]) => d)
+      .join('');
   }
 
   count(path: string | RegExp): number {
@@ -126,11 +132,17 @@ export class FakeControlPlane {
     if (path === '/agent/v1/register') {
       const body = await this.body(req, AgentRegisterRequest);
       if (!body) return this.error(req, res, 400, 'InvalidInput', 'bad register body');
-      if (body.registrationToken !== this.token) return this.error(req, res, 401, 'Unauthenticated', 'bad registration token');
-      return this.reply(req, res, 200, { instanceId: randomUUID(), instanceName: body.name, credential: this.issueCredential() });
+      if (body.registrationToken !== this.token)
+        return this.error(req, res, 401, 'Unauthenticated', 'bad registration token');
+      return this.reply(req, res, 200, {
+        instanceId: randomUUID(),
+        instanceName: body.name,
+        credential: this.issueCredential(),
+      });
     }
     const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!auth || !this.credentials.has(auth)) return this.error(req, res, 401, 'Unauthenticated', 'unknown or revoked credential');
+    if (!auth || !this.credentials.has(auth))
+      return this.error(req, res, 401, 'Unauthenticated', 'unknown or revoked credential');
     const bundle = /^\/bundles\/([^/]+)$/.exec(path);
     if (bundle) {
       const bytes = this.bundles.get(bundle[1] ?? '');
@@ -143,7 +155,9 @@ export class FakeControlPlane {
     if (path === '/agent/v1/heartbeat') {
       const body = await this.body(req, AgentHeartbeatRequest);
       if (!body) return this.error(req, res, 400, 'InvalidInput', 'bad heartbeat');
-      const commands = body.commandIds.filter((id) => this.commands.has(id)).map((id) => ({ commandId: id, status: this.record(id).status }));
+      const commands = body.commandIds
+        .filter((id) => this.commands.has(id))
+        .map((id) => ({ commandId: id, status: this.record(id).status }));
       return this.reply(req, res, 200, { commands });
     }
     const spec = /^\/agent\/v1\/deployments\/([^/]+)\/spec$/.exec(path);
@@ -175,9 +189,11 @@ export class FakeControlPlane {
     if (first) record.status = body.status;
     if (first && body.status === 'Failed') {
       // Like the real API: a failed event fails the host's target and its pending events are skipped.
-      for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]?.deploymentId === record.command.deploymentId) this.queue.splice(i, 1);
+      for (let i = this.queue.length - 1; i >= 0; i--)
+        if (this.queue[i]?.deploymentId === record.command.deploymentId) this.queue.splice(i, 1);
     }
-    const next = first && body.status === 'Succeeded' && this.nextOnComplete ? this.take(record.command.deploymentId) : null;
+    const next =
+      first && body.status === 'Succeeded' && this.nextOnComplete ? this.take(record.command.deploymentId) : null;
     return this.reply(req, res, 200, { status: record.status, next });
   }
 
