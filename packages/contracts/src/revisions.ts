@@ -16,8 +16,8 @@ export const RevisionInfo = z.object({
   sha256: z.string(),
   size: z.number().int(),
   description: z.string().nullable(),
-  /** Path of the appspec inside the bundle: appspec.yml at the root, or e.g. myapp/appspec.yml when the bundle
-   *  holds a single top-level directory. */
+  /** appspec.yml or appspec.yaml: found at the bundle root, or inside the bundle's single top-level directory
+   *  (which then counts as the bundle root for file sources and hook script locations). */
   appspecFilename: z.string(),
   /** Url revisions: where agents download the bundle from. Null for uploads. */
   url: z.string().nullable(),

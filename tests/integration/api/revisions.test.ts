@@ -81,15 +81,18 @@ describe('uploading bundles', () => {
     const b = tgz({ 'myapp/appspec.yml': GOOD_APPSPEC, 'myapp/scripts/start.sh': 'echo' });
     const res = await upload(b, 'bundleType=tgz');
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ bundleType: 'tgz', appspecFilename: 'myapp/appspec.yml', sha256: sha(b) });
+    expect(res.body).toMatchObject({ bundleType: 'tgz', appspecFilename: 'appspec.yml', sha256: sha(b) });
   });
 
-  it('accepts a plain tar and appspec.yaml, and ignores __MACOSX in zips', async () => {
+  it('accepts a plain tar and appspec.yaml; a zip with a top-level directory keeps its appspec name', async () => {
     expect((await upload(tar({ 'appspec.yaml': GOOD_APPSPEC }), 'bundleType=tar')).body.appspecFilename).toBe(
       'appspec.yaml',
     );
+    const dir = zip({ 'app/appspec.yaml': GOOD_APPSPEC, 'app/x': '1' });
+    expect((await upload(dir, 'bundleType=zip')).body.appspecFilename).toBe('appspec.yaml');
+    // As on hosts, a second top-level entry (here macOS's __MACOSX) leaves no single bundle directory.
     const mac = zip({ 'app/appspec.yml': GOOD_APPSPEC, '__MACOSX/app/._appspec.yml': 'x' });
-    expect((await upload(mac, 'bundleType=zip')).body.appspecFilename).toBe('app/appspec.yml');
+    expect(errorOf(await upload(mac, 'bundleType=zip'))).toMatchObject({ status: 400, code: 'InvalidRevision' });
   });
 
   it('rejects a bundle whose bytes disagree with the declared type', async () => {

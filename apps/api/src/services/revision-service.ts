@@ -294,7 +294,8 @@ export function createRevisionService(deps: {
       if (err instanceof AppSpecError) throw invalidRevision(err.message, err.toJSON());
       throw err;
     }
-    return found.path;
+    // The agent looks for this name at the root, then inside a single top-level directory, as we just did.
+    return path.posix.basename(found.path);
   }
 }
 

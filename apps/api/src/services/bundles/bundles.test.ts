@@ -10,7 +10,8 @@ describe('chooseAppSpec', () => {
     [['appspec.yaml'], 'appspec.yaml'],
     [['appspec.yaml', 'appspec.yml'], 'appspec.yml'],
     [['app/', 'app/appspec.yml', 'app/x'], 'app/appspec.yml'],
-    [['app/appspec.yml', '__MACOSX/app/._appspec.yml'], 'app/appspec.yml'],
+    // Like the agent: any second top-level entry (even macOS's __MACOSX) means there is no single bundle directory.
+    [['app/appspec.yml', '__MACOSX/app/._appspec.yml'], null],
     [['app/appspec.yml', 'README'], null],
     [['a/appspec.yml', 'b/appspec.yml'], null],
     [['app/deep/appspec.yml'], null],

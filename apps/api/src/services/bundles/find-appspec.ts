@@ -1,5 +1,6 @@
 // Finds the appspec in a bundle on disk: appspec.yml (or .yaml) at the root, or inside the bundle's single top-level
-// directory (what `zip -r app.zip app/` and `tar czf app.tgz app/` produce). macOS's __MACOSX folder is ignored.
+// directory (what `zip -r app.zip app/` and `tar czf app.tgz app/` produce). The same rule as the agent's
+// findBundleRoot (apps/agent/src/archive/bundle-root.ts), so a bundle accepted here is laid out the same on hosts.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
@@ -15,7 +16,7 @@ export class BundleError extends Error {
   override name = 'BundleError';
 }
 
-const IGNORED_TOP_LEVEL = new Set(['', '__MACOSX']);
+const IGNORED_TOP_LEVEL = new Set(['']);
 
 export function normaliseEntryName(name: string): string {
   return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
