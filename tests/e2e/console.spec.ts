@@ -38,7 +38,10 @@ test('deploys a bundle and shows every host turning green, with live hook logs',
   await page.screenshot({ path: path.join(SCREENSHOTS, 'deployment-succeeded.png'), fullPage: true });
 
   // A hook's full log, opened from its cell.
-  await page.getByRole('button', { name: /· ApplicationStart: succeeded/ }).first().click();
+  await page
+    .getByRole('button', { name: /· ApplicationStart: succeeded/ })
+    .first()
+    .click();
   const dialog = page.getByRole('dialog', { name: 'Lifecycle event log' });
   await expect(dialog.locator('pre.log-view')).toContainText(`starting ${marker}`);
   await expect(dialog).toContainText('Complete.');
@@ -87,7 +90,10 @@ test('shows why a deployment failed and rolls it back', async ({ page }) => {
   await expect(grid(page).locator('.cell-failed').first()).toBeVisible();
 
   // The failed hook's diagnostics and output.
-  await page.getByRole('button', { name: /· BeforeInstall: failed/ }).first().click();
+  await page
+    .getByRole('button', { name: /· BeforeInstall: failed/ })
+    .first()
+    .click();
   const dialog = page.getByRole('dialog', { name: 'Lifecycle event log' });
   await expect(dialog.getByRole('alert')).toContainText('ScriptFailed');
   await expect(dialog.getByRole('alert')).toContainText('scripts/install.sh');
@@ -96,7 +102,10 @@ test('shows why a deployment failed and rolls it back', async ({ page }) => {
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   await page.getByRole('button', { name: 'Roll back', exact: true }).click();
-  await page.getByRole('dialog', { name: 'Roll back this deployment?' }).getByRole('button', { name: 'Roll back' }).click();
+  await page
+    .getByRole('dialog', { name: 'Roll back this deployment?' })
+    .getByRole('button', { name: 'Roll back' })
+    .click();
   // The console follows to the new rollback deployment, which links back to the failed one.
   await expect(page).not.toHaveURL(new RegExp(`/deployments/${failedId}$`));
   await expect(page.getByText('This is a rollback of')).toBeVisible();

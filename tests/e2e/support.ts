@@ -38,8 +38,18 @@ export function buildBundle(kind: BundleKind, marker: string): string {
     chmodSync(p, 0o755);
   };
   script('stop.sh', `echo "stopping ${marker}"`);
-  script('install.sh', kind === 'fail' ? `echo "installing ${marker}"\necho "e2e: broken on purpose" >&2\nexit 3` : `echo "installing ${marker}"`);
-  script('start.sh', kind === 'slow' ? `echo "starting ${marker} slowly"\nsleep 25\necho "started"` : `echo "starting ${marker}"\necho "started"`);
+  script(
+    'install.sh',
+    kind === 'fail'
+      ? `echo "installing ${marker}"\necho "e2e: broken on purpose" >&2\nexit 3`
+      : `echo "installing ${marker}"`,
+  );
+  script(
+    'start.sh',
+    kind === 'slow'
+      ? `echo "starting ${marker} slowly"\nsleep 25\necho "started"`
+      : `echo "starting ${marker}"\necho "started"`,
+  );
   script('validate.sh', `echo "validating ${marker}"`);
   writeFileSync(
     path.join(root, 'appspec.yml'),
@@ -104,7 +114,13 @@ export async function createGroup(page: Page, app: string, group: string, config
 }
 
 /** From the group page: upload `bundle`, check the plan, start, and land on the deployment page. Returns its id. */
-export async function deployBundle(page: Page, app: string, group: string, bundle: string, description: string): Promise<string> {
+export async function deployBundle(
+  page: Page,
+  app: string,
+  group: string,
+  bundle: string,
+  description: string,
+): Promise<string> {
   await page.goto(`/applications/${app}/deploy?group=${encodeURIComponent(group)}`);
   await expect(page.getByLabel('Deployment group', { exact: true })).toHaveValue(group);
   await page.getByLabel('Upload a new bundle').check();

@@ -49,7 +49,9 @@ describe('toApiError', () => {
   });
 
   it('has no field issues when details say nothing about fields', () => {
-    expect(toApiError(409, { error: { code: 'Conflict', message: 'x', details: { other: 1 } } }).fieldIssues).toEqual([]);
+    expect(toApiError(409, { error: { code: 'Conflict', message: 'x', details: { other: 1 } } }).fieldIssues).toEqual(
+      [],
+    );
   });
 });
 
@@ -75,10 +77,17 @@ describe('apiRequest', () => {
   });
 
   it('throws the typed error of a failed answer', async () => {
-    answer = () => json(409, { error: { code: 'DeploymentAlreadyCompleted', message: 'deployment d-1 already ended (Failed)' } });
-    const err = await apiRequest('/v1/deployments/d-1/stop', { method: 'POST', schema: DeploymentInfo }).catch((e: unknown) => e);
+    answer = () =>
+      json(409, { error: { code: 'DeploymentAlreadyCompleted', message: 'deployment d-1 already ended (Failed)' } });
+    const err = await apiRequest('/v1/deployments/d-1/stop', { method: 'POST', schema: DeploymentInfo }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 409, code: 'DeploymentAlreadyCompleted', message: 'deployment d-1 already ended (Failed)' });
+    expect(err).toMatchObject({
+      status: 409,
+      code: 'DeploymentAlreadyCompleted',
+      message: 'deployment d-1 already ended (Failed)',
+    });
   });
 
   it('reports a 401 to the unauthorized handler, unless told not to', async () => {
@@ -86,7 +95,9 @@ describe('apiRequest', () => {
     const restore = setUnauthorizedHandler((e) => seen.push(e));
     answer = () => json(401, { error: { code: 'Unauthenticated', message: 'log in' } });
     await expect(apiRequest('/v1/applications', { schema: DeploymentInfo })).rejects.toBeInstanceOf(ApiError);
-    await expect(apiRequest('/v1/auth/me', { schema: DeploymentInfo, redirectOn401: false })).rejects.toBeInstanceOf(ApiError);
+    await expect(apiRequest('/v1/auth/me', { schema: DeploymentInfo, redirectOn401: false })).rejects.toBeInstanceOf(
+      ApiError,
+    );
     restore();
     expect(seen).toHaveLength(1);
     expect(seen[0]?.code).toBe('Unauthenticated');
@@ -102,11 +113,15 @@ describe('apiRequest', () => {
     vi.stubGlobal('fetch', async () => {
       throw new TypeError('Failed to fetch');
     });
-    await expect(apiRequest('/v1/x', { schema: DeploymentInfo })).rejects.toMatchObject({ status: 0, code: 'NetworkError' });
+    await expect(apiRequest('/v1/x', { schema: DeploymentInfo })).rejects.toMatchObject({
+      status: 0,
+      code: 'NetworkError',
+    });
   });
 
   it('reads text answers with their headers', async () => {
-    answer = () => new Response('hello\n', { status: 200, headers: { 'content-type': 'text/plain', 'x-drover-next-seq': '3' } });
+    answer = () =>
+      new Response('hello\n', { status: 200, headers: { 'content-type': 'text/plain', 'x-drover-next-seq': '3' } });
     const r = await apiText('/v1/log', { query: { fromSeq: 0 } });
     expect(r.text).toBe('hello\n');
     expect(r.headers.get('x-drover-next-seq')).toBe('3');
@@ -116,8 +131,14 @@ describe('apiRequest', () => {
 
 describe('buildUrl', () => {
   it('skips empty values and repeats arrays', () => {
-    expect(buildUrl('/v1/instances', { tag: ['env=prod', 'role=web'], status: undefined, namePrefix: '', limit: 10, cursor: null })).toBe(
-      '/v1/instances?tag=env%3Dprod&tag=role%3Dweb&limit=10',
-    );
+    expect(
+      buildUrl('/v1/instances', {
+        tag: ['env=prod', 'role=web'],
+        status: undefined,
+        namePrefix: '',
+        limit: 10,
+        cursor: null,
+      }),
+    ).toBe('/v1/instances?tag=env%3Dprod&tag=role%3Dweb&limit=10');
   });
 });

@@ -148,7 +148,10 @@ async function readBody(res: Response): Promise<unknown> {
   return text;
 }
 
-async function send(path: string, opts: Omit<RequestOptions<z.ZodType>, 'schema'>): Promise<{ res: Response; body: unknown }> {
+async function send(
+  path: string,
+  opts: Omit<RequestOptions<z.ZodType>, 'schema'>,
+): Promise<{ res: Response; body: unknown }> {
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -165,7 +168,11 @@ async function send(path: string, opts: Omit<RequestOptions<z.ZodType>, 'schema'
     });
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'NetworkError', 'Could not reach the Drover API. Check your connection and that the API is running.');
+    throw new ApiError(
+      0,
+      'NetworkError',
+      'Could not reach the Drover API. Check your connection and that the API is running.',
+    );
   }
 
   const body = await readBody(res);
@@ -183,7 +190,11 @@ export async function apiRequest<S extends z.ZodType>(path: string, opts: Reques
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first ? ` (${first.path.join('.') || 'body'}: ${first.message})` : '';
-    throw new ApiError(res.status, 'InvalidResponse', `The API answered ${opts.method ?? 'GET'} ${path} with an unexpected shape${where}.`);
+    throw new ApiError(
+      res.status,
+      'InvalidResponse',
+      `The API answered ${opts.method ?? 'GET'} ${path} with an unexpected shape${where}.`,
+    );
   }
   return parsed.data;
 }
@@ -194,7 +205,10 @@ export async function apiText(
   opts: Omit<RequestOptions<z.ZodType>, 'schema' | 'body' | 'method'> = {},
 ): Promise<{ text: string; headers: Headers }> {
   const { res, body } = await send(path, opts);
-  return { text: typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body), headers: res.headers };
+  return {
+    text: typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body),
+    headers: res.headers,
+  };
 }
 
 /** Answers whose body the console does not use (204s, acknowledgements). */

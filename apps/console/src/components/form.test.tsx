@@ -46,13 +46,24 @@ describe('field errors from the error envelope', () => {
 
 describe('ErrorState', () => {
   it('says what to do for each kind of failure', () => {
-    render(<ErrorState error={new ApiError(0, 'NetworkError', 'Could not reach the Drover API.')} onRetry={() => undefined} />);
+    render(
+      <ErrorState
+        error={new ApiError(0, 'NetworkError', 'Could not reach the Drover API.')}
+        onRetry={() => undefined}
+      />,
+    );
     expect(screen.getByRole('alert').textContent).toMatch(/Check that the API is running/);
     expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
   });
 
   it('shows the request id of server errors', () => {
-    render(<ErrorState error={toApiError(500, { error: { code: 'InternalError', message: 'Something went wrong', requestId: 'req-42' } })} />);
+    render(
+      <ErrorState
+        error={toApiError(500, {
+          error: { code: 'InternalError', message: 'Something went wrong', requestId: 'req-42' },
+        })}
+      />,
+    );
     expect(screen.getByRole('alert').textContent).toMatch(/req-42/);
     expect(screen.getByRole('alert').textContent).toMatch(/API logs/);
   });

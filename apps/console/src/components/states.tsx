@@ -59,6 +59,7 @@ export function QueryBoundary<T>({
   children: (data: T) => ReactNode;
 }) {
   if (query.data !== undefined) return <>{children(query.data)}</>;
-  if (query.error) return <ErrorState error={query.error} title={`Could not load ${what}.`} onRetry={() => void query.refetch()} />;
+  if (query.error)
+    return <ErrorState error={query.error} title={`Could not load ${what}.`} onRetry={() => void query.refetch()} />;
   return <Loading what={what} />;
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { safeNext } from './auth/login-page';
 import { toCreateDeploymentRequest, type DeployOptions } from './deployments/create-deployment-page';
-import { cleanTagFilters, EMPTY_GROUP_FORM, parseNames, toCreateRequest, toUpdateRequest } from './deployment-groups/group-form-model';
+import {
+  cleanTagFilters,
+  EMPTY_GROUP_FORM,
+  parseNames,
+  toCreateRequest,
+  toUpdateRequest,
+} from './deployment-groups/group-form-model';
 import { parseTags } from './settings/registration-tokens';
 
 describe('log-in redirect', () => {
@@ -35,7 +41,11 @@ describe('deployment group form', () => {
   });
 
   it('builds the create body, sending no rollback events when rollback is off', () => {
-    const body = toCreateRequest({ ...EMPTY_GROUP_FORM, name: ' prod ', tagFilters: [{ type: 'KEY_AND_VALUE', key: 'env', value: 'prod' }] });
+    const body = toCreateRequest({
+      ...EMPTY_GROUP_FORM,
+      name: ' prod ',
+      tagFilters: [{ type: 'KEY_AND_VALUE', key: 'env', value: 'prod' }],
+    });
     expect(body).toMatchObject({
       deploymentGroupName: 'prod',
       deploymentConfigName: 'OneAtATime',
@@ -48,7 +58,9 @@ describe('deployment group form', () => {
 
   it('renames only when the name changed', () => {
     expect(toUpdateRequest({ ...EMPTY_GROUP_FORM, name: 'prod' }, 'prod')).not.toHaveProperty('newDeploymentGroupName');
-    expect(toUpdateRequest({ ...EMPTY_GROUP_FORM, name: 'production' }, 'prod')).toMatchObject({ newDeploymentGroupName: 'production' });
+    expect(toUpdateRequest({ ...EMPTY_GROUP_FORM, name: 'production' }, 'prod')).toMatchObject({
+      newDeploymentGroupName: 'production',
+    });
   });
 });
 
@@ -76,7 +88,12 @@ describe('create deployment body', () => {
     });
   });
   it('sends config and rollback overrides when chosen', () => {
-    const on = toCreateDeploymentRequest('shop', { ...base, config: 'CodeDeployDefault.AllAtOnce', rollback: 'on', description: 'hotfix' });
+    const on = toCreateDeploymentRequest('shop', {
+      ...base,
+      config: 'CodeDeployDefault.AllAtOnce',
+      rollback: 'on',
+      description: 'hotfix',
+    });
     expect(on).toMatchObject({
       deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
       description: 'hotfix',

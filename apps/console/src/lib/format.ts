@@ -52,7 +52,11 @@ export function formatDuration(ms: number): string {
 }
 
 /** Milliseconds between two timestamps; a missing end means "still running", measured to `now`. */
-export function durationBetween(start: string | null | undefined, end: string | null | undefined, now: number): number | null {
+export function durationBetween(
+  start: string | null | undefined,
+  end: string | null | undefined,
+  now: number,
+): number | null {
   if (!start) return null;
   const s = Date.parse(start);
   if (Number.isNaN(s)) return null;

@@ -19,7 +19,11 @@ export const IN_PLACE_EVENTS: LifecycleEventName[] = [
   'ValidateService',
 ];
 
-export function makeEvent(name: LifecycleEventName, status: LifecycleEventStatus, over: Partial<LifecycleEventInfo> = {}): LifecycleEventInfo {
+export function makeEvent(
+  name: LifecycleEventName,
+  status: LifecycleEventStatus,
+  over: Partial<LifecycleEventInfo> = {},
+): LifecycleEventInfo {
   return {
     lifecycleEventName: name,
     status,
@@ -36,7 +40,9 @@ export function makeTarget(
   name: string,
   status: TargetStatus,
   over: Partial<TargetInfo> = {},
-  events: LifecycleEventInfo[] = IN_PLACE_EVENTS.map((e) => makeEvent(e, status === 'InProgress' ? 'Pending' : status === 'Unknown' || status === 'Ready' ? 'Pending' : status)),
+  events: LifecycleEventInfo[] = IN_PLACE_EVENTS.map((e) =>
+    makeEvent(e, status === 'InProgress' ? 'Pending' : status === 'Unknown' || status === 'Ready' ? 'Pending' : status),
+  ),
 ): TargetInfo {
   return TargetInfo.parse({
     targetId: name,
@@ -60,14 +66,22 @@ export function makeDeployment(over: Partial<DeploymentInfo> = {}): DeploymentIn
     applicationName: 'shop',
     deploymentGroupName: 'prod',
     deploymentGroupId: '11111111-1111-4111-8111-111111111111',
-    revision: { revisionId: '22222222-2222-4222-8222-222222222222', sha256: 'a'.repeat(64), bundleType: 'tgz', description: null },
+    revision: {
+      revisionId: '22222222-2222-4222-8222-222222222222',
+      sha256: 'a'.repeat(64),
+      bundleType: 'tgz',
+      description: null,
+    },
     previousRevisionId: null,
     status: 'InProgress',
     errorInformation: null,
     creator: 'user',
     createdBy: 'admin@example.test',
     description: null,
-    deploymentConfig: { name: 'CodeDeployDefault.OneAtATime', minimumHealthyHosts: { type: 'MOST_CONCURRENCY', value: 1 } },
+    deploymentConfig: {
+      name: 'CodeDeployDefault.OneAtATime',
+      minimumHealthyHosts: { type: 'MOST_CONCURRENCY', value: 1 },
+    },
     minimumHealthyHosts: 1,
     batchCount: 2,
     currentBatch: 0,

@@ -8,7 +8,8 @@ export const applicationQueries = {
   list: () =>
     queryOptions({
       queryKey: applicationKeys.list(),
-      queryFn: ({ signal }) => apiRequest(paths.applications(), { schema: ApplicationPage, query: { limit: 500 }, signal }),
+      queryFn: ({ signal }) =>
+        apiRequest(paths.applications(), { schema: ApplicationPage, query: { limit: 500 }, signal }),
     }),
   detail: (name: string) =>
     queryOptions({

@@ -1,4 +1,10 @@
-import { LoginResponse, OkResponse, type ChangePasswordRequest, type LoginRequest, type MeResponse } from '@drover/contracts';
+import {
+  LoginResponse,
+  OkResponse,
+  type ChangePasswordRequest,
+  type LoginRequest,
+  type MeResponse,
+} from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, setCsrfToken } from '../http';
 import { authKeys } from './keys';
@@ -12,7 +18,13 @@ export function useLogin() {
       setCsrfToken(res.csrfToken);
       // Whatever was cached belonged to the previous session (or none).
       qc.clear();
-      const me: MeResponse = { kind: 'user', role: res.user.role, user: res.user, token: null, csrfToken: res.csrfToken };
+      const me: MeResponse = {
+        kind: 'user',
+        role: res.user.role,
+        user: res.user,
+        token: null,
+        csrfToken: res.csrfToken,
+      };
       qc.setQueryData(authKeys.me(), me);
     },
   });
@@ -21,7 +33,8 @@ export function useLogin() {
 export function useLogout() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => apiRequest('/v1/auth/logout', { method: 'POST', body: {}, schema: OkResponse, redirectOn401: false }),
+    mutationFn: () =>
+      apiRequest('/v1/auth/logout', { method: 'POST', body: {}, schema: OkResponse, redirectOn401: false }),
     onSettled: () => {
       setCsrfToken(null);
       qc.clear();

@@ -6,7 +6,11 @@ import { authKeys } from './keys';
 
 export async function fetchMe(signal?: AbortSignal): Promise<MeResponse | null> {
   try {
-    const me = await apiRequest('/v1/auth/me', { schema: MeResponse, redirectOn401: false, ...(signal ? { signal } : {}) });
+    const me = await apiRequest('/v1/auth/me', {
+      schema: MeResponse,
+      redirectOn401: false,
+      ...(signal ? { signal } : {}),
+    });
     setCsrfToken(me.csrfToken);
     return me;
   } catch (e) {

@@ -8,7 +8,8 @@ export const groupQueries = {
   list: (app: string) =>
     queryOptions({
       queryKey: groupKeys.list(app),
-      queryFn: ({ signal }) => apiRequest(paths.groups(app), { schema: DeploymentGroupPage, query: { limit: 500 }, signal }),
+      queryFn: ({ signal }) =>
+        apiRequest(paths.groups(app), { schema: DeploymentGroupPage, query: { limit: 500 }, signal }),
     }),
   /** Settings plus the hosts the group targets now, with their installed revision and agent status. */
   detail: (app: string, group: string) =>

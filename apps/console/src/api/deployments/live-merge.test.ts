@@ -24,14 +24,19 @@ describe('parseStreamEvent', () => {
   it('drops unknown types, bad JSON and payloads that break the contract', () => {
     expect(parseStreamEvent('ping', '{}')).toBeNull();
     expect(parseStreamEvent('target', '{not json')).toBeNull();
-    expect(parseStreamEvent('log', JSON.stringify({ targetId: 'x', eventName: 'NotAnEvent', seq: 1, data: '' }))).toBeNull();
+    expect(
+      parseStreamEvent('log', JSON.stringify({ targetId: 'x', eventName: 'NotAnEvent', seq: 1, data: '' })),
+    ).toBeNull();
   });
 });
 
 describe('mergeDeployment', () => {
   it('takes the incoming copy normally', () => {
     const cur = makeDeployment({ status: 'InProgress' });
-    const next = makeDeployment({ status: 'InProgress', deploymentOverview: { ...cur.deploymentOverview, Succeeded: 1 } });
+    const next = makeDeployment({
+      status: 'InProgress',
+      deploymentOverview: { ...cur.deploymentOverview, Succeeded: 1 },
+    });
     expect(mergeDeployment(cur, next)).toBe(next);
     expect(mergeDeployment(undefined, next)).toBe(next);
   });
@@ -42,7 +47,11 @@ describe('mergeDeployment', () => {
     expect(mergeDeployment(running, makeDeployment({ status: 'Queued' }))).toBe(running);
   });
   it('keeps a known rollback link when an older copy without it arrives', () => {
-    const rollbackInfo = { rollbackDeploymentId: 'd-ROLLBACK1', rollbackTriggeringDeploymentId: null, rollbackMessage: 'rolled back' };
+    const rollbackInfo = {
+      rollbackDeploymentId: 'd-ROLLBACK1',
+      rollbackTriggeringDeploymentId: null,
+      rollbackMessage: 'rolled back',
+    };
     const cur = makeDeployment({ status: 'Failed', rollbackInfo });
     const merged = mergeDeployment(cur, makeDeployment({ status: 'Failed' }));
     expect(merged.rollbackInfo).toEqual(rollbackInfo);
@@ -82,7 +91,10 @@ describe('mergeTargets', () => {
 describe('reconcileTargets', () => {
   it('keeps a newer streamed copy over an older fetched one', () => {
     const streamed = makeTarget('a', 'Succeeded', { lastUpdatedAt: '2026-08-14T12:00:09.000Z' });
-    const fetched = [makeTarget('a', 'InProgress', { lastUpdatedAt: '2026-08-14T12:00:05.000Z' }), makeTarget('b', 'Pending')];
+    const fetched = [
+      makeTarget('a', 'InProgress', { lastUpdatedAt: '2026-08-14T12:00:05.000Z' }),
+      makeTarget('b', 'Pending'),
+    ];
     const out = reconcileTargets([streamed], fetched);
     expect(out[0]).toBe(streamed);
     expect(out[1]).toBe(fetched[1]);

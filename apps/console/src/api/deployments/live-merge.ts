@@ -77,7 +77,10 @@ export function compareTargets(a: TargetInfo, b: TargetInfo): number {
  * Applies stream updates to the cached target list. Unchanged targets keep their identity (so memoised grid rows
  * skip re-rendering); unknown targets are inserted in display order. Returns `current` itself when nothing changed.
  */
-export function mergeTargets(current: readonly TargetInfo[] | undefined, updates: readonly TargetInfo[]): TargetInfo[] | undefined {
+export function mergeTargets(
+  current: readonly TargetInfo[] | undefined,
+  updates: readonly TargetInfo[],
+): TargetInfo[] | undefined {
   if (!current) return undefined;
   if (updates.length === 0) return current as TargetInfo[];
   const latest = new Map<string, TargetInfo>();
@@ -103,7 +106,10 @@ export function mergeTargets(current: readonly TargetInfo[] | undefined, updates
 }
 
 /** After a full REST read: the fetched list, except where the cache already holds a newer copy from the stream. */
-export function reconcileTargets(cached: readonly TargetInfo[] | undefined, fetched: readonly TargetInfo[]): TargetInfo[] {
+export function reconcileTargets(
+  cached: readonly TargetInfo[] | undefined,
+  fetched: readonly TargetInfo[],
+): TargetInfo[] {
   if (!cached || cached.length === 0) return [...fetched];
   const byId = new Map(cached.map((t) => [t.targetId, t] as const));
   return fetched.map((f) => {
@@ -157,7 +163,11 @@ function firstGap(chunks: readonly LogChunk[], from: number): number {
  * Adds output (stream messages or range reads): ignores what is already covered, lets a range replace the single
  * messages it contains, restores order, and keeps only the tail of huge logs.
  */
-export function appendLogChunks(current: LogState | undefined, incoming: readonly LogChunk[], maxChars = MAX_LOG_CHARS): LogState {
+export function appendLogChunks(
+  current: LogState | undefined,
+  incoming: readonly LogChunk[],
+  maxChars = MAX_LOG_CHARS,
+): LogState {
   const base = current ?? EMPTY_LOG;
   // Once the head was dropped, a replay of old output must not bring it back.
   const floor = base.droppedChars > 0 ? (base.chunks[0]?.seq ?? base.nextSeq) : 0;

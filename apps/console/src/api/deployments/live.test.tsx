@@ -70,7 +70,9 @@ describe('applyStreamBatch', () => {
     expect(qc.getQueryData(deploymentKeys.detail(id))).toMatchObject({ status: 'InProgress' });
     const targets = qc.getQueryData<ReturnType<typeof makeTarget>[]>(deploymentKeys.targets(id));
     expect(targets?.map((t) => t.status)).toEqual(['InProgress', 'Pending']);
-    expect(logText(qc.getQueryData<LogState>(logKey) ?? { chunks: [], nextSeq: 0, droppedChars: 0 })).toBe('installing\n');
+    expect(logText(qc.getQueryData<LogState>(logKey) ?? { chunks: [], nextSeq: 0, droppedChars: 0 })).toBe(
+      'installing\n',
+    );
     expect(qc.getQueryData(deploymentKeys.log(id, 'web-2', 'BeforeInstall'))).toBeUndefined();
   });
 });

@@ -102,7 +102,12 @@ export const deploymentQueries = {
 };
 
 export function fetchPlan(input: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
-  return apiRequest('/v1/deployments/plan', { method: 'POST', body: input, schema: PlanResponse, ...(signal ? { signal } : {}) });
+  return apiRequest('/v1/deployments/plan', {
+    method: 'POST',
+    body: input,
+    schema: PlanResponse,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 export const planQuery = (input: PlanRequest | null) =>

@@ -3,7 +3,8 @@ import type { DeploymentStatus, LifecycleEventStatus, TargetStatus } from '@drov
 const TERMINAL: ReadonlySet<DeploymentStatus> = new Set(['Succeeded', 'Failed', 'Stopped']);
 
 /** A deployment that will not change any more: live updates and polling stop here. */
-export const isTerminal = (status: DeploymentStatus | undefined): boolean => status !== undefined && TERMINAL.has(status);
+export const isTerminal = (status: DeploymentStatus | undefined): boolean =>
+  status !== undefined && TERMINAL.has(status);
 
 export const isEventFinished = (status: LifecycleEventStatus): boolean =>
   status === 'Succeeded' || status === 'Failed' || status === 'Skipped' || status === 'Unknown';

@@ -31,7 +31,8 @@ export function describeTargets(g: Pick<DeploymentGroupInfo, 'tagFilters' | 'tag
   const parts: string[] = [];
   if (g.tagFilters.length) parts.push(g.tagFilters.map(describeFilter).join(' or '));
   if (g.tagSet?.length) parts.push(g.tagSet.map((grp) => `(${grp.map(describeFilter).join(' or ')})`).join(' and '));
-  if (g.instanceNames.length) parts.push(`${g.instanceNames.length} named host${g.instanceNames.length === 1 ? '' : 's'}`);
+  if (g.instanceNames.length)
+    parts.push(`${g.instanceNames.length} named host${g.instanceNames.length === 1 ? '' : 's'}`);
   return parts.length ? parts.join('; ') : 'no hosts selected';
 }
 
@@ -98,7 +99,9 @@ export function ApplicationPage() {
                           {page.items.map((g) => (
                             <tr key={g.deploymentGroupId}>
                               <td>
-                                <Link to={`${appPath}/groups/${encodeURIComponent(g.deploymentGroupName)}`}>{g.deploymentGroupName}</Link>
+                                <Link to={`${appPath}/groups/${encodeURIComponent(g.deploymentGroupName)}`}>
+                                  {g.deploymentGroupName}
+                                </Link>
                               </td>
                               <td className="mono small">{describeTargets(g)}</td>
                               <td>{g.deploymentConfigName}</td>
@@ -106,7 +109,10 @@ export function ApplicationPage() {
                                 {g.lastAttemptedDeployment ? (
                                   <span className="actions">
                                     <StatusBadge status={g.lastAttemptedDeployment.status} />
-                                    <Link className="mono" to={`/deployments/${g.lastAttemptedDeployment.deploymentId}`}>
+                                    <Link
+                                      className="mono"
+                                      to={`/deployments/${g.lastAttemptedDeployment.deploymentId}`}
+                                    >
                                       {g.lastAttemptedDeployment.deploymentId}
                                     </Link>
                                     <RelativeTime value={g.lastAttemptedDeployment.createTime} />
@@ -192,7 +198,8 @@ export function ApplicationPage() {
                     <EmptyState title="Nothing deployed yet.">
                       {canDeploy ? (
                         <p>
-                          <Link to={`${appPath}/deploy`}>Create a deployment</Link> once you have a group and a revision.
+                          <Link to={`${appPath}/deploy`}>Create a deployment</Link> once you have a group and a
+                          revision.
                         </p>
                       ) : null}
                     </EmptyState>

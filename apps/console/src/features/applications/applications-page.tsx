@@ -108,7 +108,15 @@ function CreateApplicationDialog({ open, onClose }: { open: boolean; onClose: ()
           error={fieldError(create.error, 'applicationName')}
         >
           {(p) => (
-            <input {...p} type="text" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
+            <input
+              {...p}
+              type="text"
+              required
+              maxLength={100}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              data-autofocus
+            />
           )}
         </Field>
         <FormError error={create.error} shownFields={['applicationName']} />

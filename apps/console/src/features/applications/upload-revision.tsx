@@ -71,7 +71,13 @@ export function UploadRevisionForm({ app, onUploaded }: { app: string; onUploade
         <div style={{ flex: 1 }}>
           <Field label="Description (optional)" error={fieldError(upload.error, 'description')}>
             {(p) => (
-              <input {...p} type="text" maxLength={256} value={description} onChange={(e) => setDescription(e.target.value)} />
+              <input
+                {...p}
+                type="text"
+                maxLength={256}
+                value={description}
+                onChange={(e) => setDescription(e.target.value)}
+              />
             )}
           </Field>
         </div>

@@ -17,7 +17,9 @@ function AuditDetails({ details }: { details: unknown }) {
   if (line.length <= 60) return <>{line}</>;
   return (
     <details>
-      <summary style={{ cursor: 'pointer', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{line.slice(0, 60)}…</summary>
+      <summary style={{ cursor: 'pointer', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+        {line.slice(0, 60)}…
+      </summary>
       <pre style={{ whiteSpace: 'pre-wrap', margin: '4px 0 0' }}>{JSON.stringify(details, null, 2)}</pre>
     </details>
   );
@@ -51,7 +53,12 @@ export function AuditPage() {
         ).map(([k, label, ph]) => (
           <label className="field" key={k}>
             <span>{label}</span>
-            <input type="text" placeholder={ph} value={draft[k] ?? ''} onChange={(e) => setDraft((d) => ({ ...d, [k]: e.target.value }))} />
+            <input
+              type="text"
+              placeholder={ph}
+              value={draft[k] ?? ''}
+              onChange={(e) => setDraft((d) => ({ ...d, [k]: e.target.value }))}
+            />
           </label>
         ))}
         <button type="submit" className="btn">
@@ -111,7 +118,12 @@ export function AuditPage() {
           </div>
           {list.hasNextPage ? (
             <p>
-              <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+              <button
+                type="button"
+                className="btn"
+                onClick={() => void list.fetchNextPage()}
+                disabled={list.isFetchingNextPage}
+              >
                 {list.isFetchingNextPage ? 'Loading…' : 'Load older events'}
               </button>
             </p>

@@ -8,7 +8,8 @@ export function RequireAuth() {
   const me = useQuery(meQuery());
   const location = useLocation();
   if (me.isPending) return <Loading what="your session" />;
-  if (me.isError) return <ErrorState error={me.error} title="Could not check your session." onRetry={() => void me.refetch()} />;
+  if (me.isError)
+    return <ErrorState error={me.error} title="Could not check your session." onRetry={() => void me.refetch()} />;
   if (me.data === null) {
     const next = location.pathname + location.search;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;

@@ -77,7 +77,10 @@ function settings(s: GroupFormState) {
     tagFilters: cleanTagFilters(s.tagFilters),
     instanceNames: parseNames(s.instanceNames),
     deploymentStyle: { deploymentType: 'IN_PLACE' as const, deploymentOption: s.deploymentOption },
-    autoRollbackConfiguration: { enabled: s.autoRollbackEnabled, events: s.autoRollbackEnabled ? s.autoRollbackEvents : [] },
+    autoRollbackConfiguration: {
+      enabled: s.autoRollbackEnabled,
+      events: s.autoRollbackEnabled ? s.autoRollbackEvents : [],
+    },
     outdatedInstancesStrategy: s.outdatedInstancesStrategy,
   };
 }

@@ -1,6 +1,11 @@
 // Create or edit a deployment group: which hosts (tag filters and/or names), how (config, traffic control), and
 // what happens on failure (auto-rollback, outdated hosts).
-import { AutoRollbackEvent, TagFilterType, type DeploymentOption, type OutdatedInstancesStrategy } from '@drover/contracts';
+import {
+  AutoRollbackEvent,
+  TagFilterType,
+  type DeploymentOption,
+  type OutdatedInstancesStrategy,
+} from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { configQueries } from '../../api/deployment-configs/queries';
@@ -60,7 +65,17 @@ export function GroupForm({
         hint="Letters, digits and . _ + = , @ -"
         error={fieldError(error, 'deploymentGroupName') ?? fieldError(error, 'newDeploymentGroupName')}
       >
-        {(p) => <input {...p} type="text" required maxLength={100} value={s.name} onChange={(e) => set('name', e.target.value)} data-autofocus />}
+        {(p) => (
+          <input
+            {...p}
+            type="text"
+            required
+            maxLength={100}
+            value={s.name}
+            onChange={(e) => set('name', e.target.value)}
+            data-autofocus
+          />
+        )}
       </Field>
       <Field
         label="Deployment configuration"
@@ -79,7 +94,9 @@ export function GroupForm({
       </Field>
       <fieldset>
         <legend>Hosts: tag filters (a host matching any filter is targeted)</legend>
-        {s.tagFilters.length === 0 ? <p className="muted small">No tag filters: only the named hosts below are targeted.</p> : null}
+        {s.tagFilters.length === 0 ? (
+          <p className="muted small">No tag filters: only the named hosts below are targeted.</p>
+        ) : null}
         {s.tagFilters.map((r, i) => (
           <div className="row" key={i}>
             <label className="field">
@@ -140,13 +157,20 @@ export function GroupForm({
         hint="One instance name per line; targeted in addition to tag matches."
         error={fieldError(error, 'instanceNames')}
       >
-        {(p) => <textarea {...p} rows={3} value={s.instanceNames} onChange={(e) => set('instanceNames', e.target.value)} />}
+        {(p) => (
+          <textarea {...p} rows={3} value={s.instanceNames} onChange={(e) => set('instanceNames', e.target.value)} />
+        )}
       </Field>
       <fieldset>
         <legend>Traffic</legend>
         {(['WITHOUT_TRAFFIC_CONTROL', 'WITH_TRAFFIC_CONTROL'] as DeploymentOption[]).map((o) => (
           <label className="choice" key={o}>
-            <input type="radio" name="deploymentOption" checked={s.deploymentOption === o} onChange={() => set('deploymentOption', o)} />
+            <input
+              type="radio"
+              name="deploymentOption"
+              checked={s.deploymentOption === o}
+              onChange={() => set('deploymentOption', o)}
+            />
             <span>
               {o === 'WITHOUT_TRAFFIC_CONTROL'
                 ? 'No load balancer (in-place: stop, install, start, validate)'
@@ -158,7 +182,11 @@ export function GroupForm({
       <fieldset>
         <legend>Automatic rollback</legend>
         <label className="choice">
-          <input type="checkbox" checked={s.autoRollbackEnabled} onChange={(e) => set('autoRollbackEnabled', e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={s.autoRollbackEnabled}
+            onChange={(e) => set('autoRollbackEnabled', e.target.checked)}
+          />
           <span>Roll back to the last successful revision automatically</span>
         </label>
         {AutoRollbackEvent.options.map((ev) => (
@@ -168,7 +196,10 @@ export function GroupForm({
               disabled={!s.autoRollbackEnabled}
               checked={s.autoRollbackEvents.includes(ev)}
               onChange={(e) =>
-                set('autoRollbackEvents', e.target.checked ? [...s.autoRollbackEvents, ev] : s.autoRollbackEvents.filter((x) => x !== ev))
+                set(
+                  'autoRollbackEvents',
+                  e.target.checked ? [...s.autoRollbackEvents, ev] : s.autoRollbackEvents.filter((x) => x !== ev),
+                )
               }
             />
             <span>{EVENT_LABEL[ev]}</span>

@@ -78,7 +78,9 @@ export function GroupPage() {
                       onSuccess: (saved) => {
                         setEditing(false);
                         if (saved.deploymentGroupName !== groupName) {
-                          void navigate(`${appPath}/groups/${encodeURIComponent(saved.deploymentGroupName)}`, { replace: true });
+                          void navigate(`${appPath}/groups/${encodeURIComponent(saved.deploymentGroupName)}`, {
+                            replace: true,
+                          });
                         }
                       },
                     })
@@ -191,7 +193,10 @@ function GroupHosts({ g, appName }: { g: DeploymentGroupDetail; appName: string 
     <section className="card" aria-labelledby="hosts-h">
       <div className="card-header">
         <h2 id="hosts-h">
-          Hosts targeted now <span className="muted small">({g.instances.length} · {online} online)</span>
+          Hosts targeted now{' '}
+          <span className="muted small">
+            ({g.instances.length} · {online} online)
+          </span>
         </h2>
         <div className="chips" role="group" aria-label="Show hosts">
           {(['all', 'online', 'offline'] as const).map((k) => (
@@ -201,15 +206,21 @@ function GroupHosts({ g, appName }: { g: DeploymentGroupDetail; appName: string 
           ))}
           <label>
             <span className="visually-hidden">Search hosts</span>
-            <input type="search" placeholder="Search hosts" value={search} onChange={(e) => setSearch(e.target.value)} />
+            <input
+              type="search"
+              placeholder="Search hosts"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
           </label>
         </div>
       </div>
       {g.instances.length === 0 ? (
         <EmptyState title="No host matches this group.">
           <p>
-            Register agents with matching tags (see <Link to="/settings/registration-tokens">agent registration tokens</Link>) or
-            change the group&apos;s tag filters.
+            Register agents with matching tags (see{' '}
+            <Link to="/settings/registration-tokens">agent registration tokens</Link>) or change the group&apos;s tag
+            filters.
           </p>
         </EmptyState>
       ) : (
@@ -230,7 +241,9 @@ function GroupHosts({ g, appName }: { g: DeploymentGroupDetail; appName: string 
                   <tr key={i.instanceId}>
                     <td className="mono">{i.instanceName}</td>
                     <td>
-                      <span className={`badge badge-${i.online ? 'online' : 'offline'}`}>{i.online ? 'online' : 'offline'}</span>
+                      <span className={`badge badge-${i.online ? 'online' : 'offline'}`}>
+                        {i.online ? 'online' : 'offline'}
+                      </span>
                     </td>
                     <td>
                       <RelativeTime value={i.lastSeenAt} fallback="never" />

@@ -8,7 +8,10 @@ import { useDeploymentAction, type DeploymentAction } from '../../api/deployment
 import { ConfirmDialog } from '../../components/dialog';
 import { actionStates } from './actions';
 
-const COPY: Record<DeploymentAction, { label: string; title: string; confirm: string; tone: 'danger' | 'primary'; body: string }> = {
+const COPY: Record<
+  DeploymentAction,
+  { label: string; title: string; confirm: string; tone: 'danger' | 'primary'; body: string }
+> = {
   stop: {
     label: 'Stop',
     title: 'Stop this deployment?',

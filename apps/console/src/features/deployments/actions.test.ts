@@ -25,7 +25,9 @@ describe('deployment action enablement', () => {
 
   it('offers only stop when there is nothing to roll back to', () => {
     expect(enabled(d({ previousRevisionId: null }))).toEqual(['stop']);
-    expect(actionStates(d({ previousRevisionId: null }), 'admin').stopAndRollback.reason).toMatch(/no earlier revision/);
+    expect(actionStates(d({ previousRevisionId: null }), 'admin').stopAndRollback.reason).toMatch(
+      /no earlier revision/,
+    );
   });
 
   it('disables stopping twice', () => {
@@ -41,7 +43,11 @@ describe('deployment action enablement', () => {
     expect(enabled(d({ status: 'Succeeded' }))).toEqual(['rollback']);
     const done = d({
       status: 'Failed',
-      rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1', rollbackTriggeringDeploymentId: null, rollbackMessage: null },
+      rollbackInfo: {
+        rollbackDeploymentId: 'd-ROLLBACK1',
+        rollbackTriggeringDeploymentId: null,
+        rollbackMessage: null,
+      },
     });
     expect(enabled(done)).toEqual([]);
     expect(actionStates(done, 'admin').rollback.reason).toMatch(/already rolled back/);
@@ -49,7 +55,9 @@ describe('deployment action enablement', () => {
 
   it('offers nothing for a finished deployment without an earlier revision', () => {
     expect(enabled(d({ status: 'Succeeded', previousRevisionId: null }))).toEqual([]);
-    expect(actionStates(d({ status: 'Failed', previousRevisionId: null }), 'admin').rollback.reason).toMatch(/no earlier/);
+    expect(actionStates(d({ status: 'Failed', previousRevisionId: null }), 'admin').rollback.reason).toMatch(
+      /no earlier/,
+    );
   });
 
   it('offers continue only when Ready', () => {

@@ -10,7 +10,13 @@ export interface ActionState {
 
 type Deployment = Pick<DeploymentInfo, 'status' | 'stopRequested' | 'previousRevisionId' | 'rollbackInfo' | 'creator'>;
 
-const STOPPABLE: ReadonlySet<DeploymentInfo['status']> = new Set(['Created', 'Queued', 'InProgress', 'Baking', 'Ready']);
+const STOPPABLE: ReadonlySet<DeploymentInfo['status']> = new Set([
+  'Created',
+  'Queued',
+  'InProgress',
+  'Baking',
+  'Ready',
+]);
 
 const TERMINAL: ReadonlySet<DeploymentInfo['status']> = new Set(['Succeeded', 'Failed', 'Stopped']);
 

@@ -40,7 +40,9 @@ export function BatchTimeline({
               </div>
               <div className="batch-meta">
                 {done}/{b.counts.total} done
-                {b.counts.Failed > 0 ? <span style={{ color: 'var(--failed)' }}> · {b.counts.Failed} failed</span> : null}
+                {b.counts.Failed > 0 ? (
+                  <span style={{ color: 'var(--failed)' }}> · {b.counts.Failed} failed</span>
+                ) : null}
               </div>
               <div className="batch-meta">{ms === null ? b.state : formatDuration(ms)}</div>
             </button>

@@ -1,5 +1,10 @@
 // Create a deployment: pick the group, upload or pick a revision, set the options, review the batch plan, start.
-import { AutoRollbackEvent, type CreateDeploymentRequest, type FileExistsBehavior, type PlanRequest } from '@drover/contracts';
+import {
+  AutoRollbackEvent,
+  type CreateDeploymentRequest,
+  type FileExistsBehavior,
+  type PlanRequest,
+} from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -47,7 +52,12 @@ export function toCreateDeploymentRequest(app: string, o: DeployOptions): Create
     updateOutdatedInstancesOnly: o.updateOutdatedInstancesOnly,
     ...(o.rollback === 'group'
       ? {}
-      : { autoRollbackConfiguration: { enabled: o.rollback === 'on', events: o.rollback === 'on' ? o.rollbackEvents : [] } }),
+      : {
+          autoRollbackConfiguration: {
+            enabled: o.rollback === 'on',
+            events: o.rollback === 'on' ? o.rollbackEvents : [],
+          },
+        }),
   };
 }
 
@@ -106,7 +116,9 @@ export function CreateDeploymentPage() {
   const appPath = `/applications/${encodeURIComponent(appName)}`;
 
   if (!canDeploy) {
-    return <ErrorState title="You cannot create deployments." error={new Error('This needs the deployer or admin role.')} />;
+    return (
+      <ErrorState title="You cannot create deployments." error={new Error('This needs the deployer or admin role.')} />
+    );
   }
   return (
     <>
@@ -180,8 +192,8 @@ export function CreateDeploymentPage() {
                       <select {...p} required value={o.revisionId} onChange={(e) => set('revisionId', e.target.value)}>
                         {page.items.map((r) => (
                           <option key={r.revisionId} value={r.revisionId}>
-                            {shortSha(r.sha256)} · {r.description ?? 'no description'} · {r.bundleType} {formatBytes(r.size)} ·
-                            uploaded {formatRelative(r.registerTime)}
+                            {shortSha(r.sha256)} · {r.description ?? 'no description'} · {r.bundleType}{' '}
+                            {formatBytes(r.size)} · uploaded {formatRelative(r.registerTime)}
                           </option>
                         ))}
                       </select>
@@ -214,7 +226,13 @@ export function CreateDeploymentPage() {
             </Field>
             <Field label="Description (optional)" error={fieldError(create.error, 'description')}>
               {(p) => (
-                <input {...p} type="text" maxLength={256} value={o.description} onChange={(e) => set('description', e.target.value)} />
+                <input
+                  {...p}
+                  type="text"
+                  maxLength={256}
+                  value={o.description}
+                  onChange={(e) => set('description', e.target.value)}
+                />
               )}
             </Field>
           </div>
@@ -258,13 +276,21 @@ export function CreateDeploymentPage() {
             <legend>Rollback</legend>
             {(
               [
-                ['group', `Use the group's setting${group ? ` (${group.autoRollbackConfiguration?.enabled ? 'on' : 'off'})` : ''}`],
+                [
+                  'group',
+                  `Use the group's setting${group ? ` (${group.autoRollbackConfiguration?.enabled ? 'on' : 'off'})` : ''}`,
+                ],
                 ['on', 'Roll back automatically for this deployment'],
                 ['off', 'Do not roll back automatically'],
               ] as const
             ).map(([value, label]) => (
               <label className="choice" key={value}>
-                <input type="radio" name="rollback" checked={o.rollback === value} onChange={() => set('rollback', value)} />
+                <input
+                  type="radio"
+                  name="rollback"
+                  checked={o.rollback === value}
+                  onChange={() => set('rollback', value)}
+                />
                 <span>{label}</span>
               </label>
             ))}
@@ -275,7 +301,10 @@ export function CreateDeploymentPage() {
                       type="checkbox"
                       checked={o.rollbackEvents.includes(ev)}
                       onChange={(e) =>
-                        set('rollbackEvents', e.target.checked ? [...o.rollbackEvents, ev] : o.rollbackEvents.filter((x) => x !== ev))
+                        set(
+                          'rollbackEvents',
+                          e.target.checked ? [...o.rollbackEvents, ev] : o.rollbackEvents.filter((x) => x !== ev),
+                        )
                       }
                     />
                     <span className="mono small">{ev}</span>

@@ -22,11 +22,21 @@ import { HostGrid, type CellRef } from './host-grid';
 import { LogPanel } from './log-panel';
 import { Overview } from './overview';
 
-const FILE_EXISTS_TEXT = { DISALLOW: 'fail the deployment', OVERWRITE: 'overwrite', RETAIN: 'keep the existing file' } as const;
+const FILE_EXISTS_TEXT = {
+  DISALLOW: 'fail the deployment',
+  OVERWRITE: 'overwrite',
+  RETAIN: 'keep the existing file',
+} as const;
 
 function LiveIndicator({ mode }: { mode: LiveMode }) {
   const text =
-    mode === 'live' ? 'Live' : mode === 'done' ? 'Finished' : mode === 'connecting' ? 'Connecting…' : 'Live updates interrupted: polling every 2 s';
+    mode === 'live'
+      ? 'Live'
+      : mode === 'done'
+        ? 'Finished'
+        : mode === 'connecting'
+          ? 'Connecting…'
+          : 'Live updates interrupted: polling every 2 s';
   return (
     <span className="live-indicator">
       <span className={`live-dot ${mode}`} aria-hidden="true" />
@@ -44,7 +54,8 @@ function useAnnouncement(d: DeploymentInfo | undefined): string {
     const prev = last.current;
     last.current = { status: d.status, failed: d.deploymentOverview.Failed };
     if (!prev) return;
-    if (prev.status !== d.status) setMessage(`Deployment ${d.status === 'InProgress' ? 'in progress' : d.status.toLowerCase()}.`);
+    if (prev.status !== d.status)
+      setMessage(`Deployment ${d.status === 'InProgress' ? 'in progress' : d.status.toLowerCase()}.`);
     else if (d.deploymentOverview.Failed > prev.failed) setMessage(`${d.deploymentOverview.Failed} hosts failed.`);
   }, [d]);
   return message;
@@ -76,12 +87,13 @@ export function DeploymentPage() {
     return host && event.success ? { targetId: host, eventName: event.data } : null;
   }, [params]);
   const openLog = useCallback(
-    (ref: CellRef) => setParams((p) => {
-      const next = new URLSearchParams(p);
-      next.set('host', ref.targetId);
-      next.set('event', ref.eventName);
-      return next;
-    }),
+    (ref: CellRef) =>
+      setParams((p) => {
+        const next = new URLSearchParams(p);
+        next.set('host', ref.targetId);
+        next.set('event', ref.eventName);
+        return next;
+      }),
     [setParams],
   );
   const closeLog = () =>
@@ -93,13 +105,21 @@ export function DeploymentPage() {
     });
 
   if (detail.error && !detail.data) {
-    return <ErrorState error={detail.error} title={`Could not load deployment ${deploymentId}.`} onRetry={() => void detail.refetch()} />;
+    return (
+      <ErrorState
+        error={detail.error}
+        title={`Could not load deployment ${deploymentId}.`}
+        onRetry={() => void detail.refetch()}
+      />
+    );
   }
   if (!detail.data) return <Loading what={`deployment ${deploymentId}`} />;
   const d = detail.data;
   const appPath = `/applications/${encodeURIComponent(d.applicationName)}`;
   const ms = durationBetween(d.startTime, d.completeTime, now);
-  const openTarget: TargetInfo | undefined = openCell ? targets.data?.find((t) => t.targetId === openCell.targetId) : undefined;
+  const openTarget: TargetInfo | undefined = openCell
+    ? targets.data?.find((t) => t.targetId === openCell.targetId)
+    : undefined;
 
   return (
     <>
@@ -146,7 +166,8 @@ export function DeploymentPage() {
             </dd>
             <dt>Started</dt>
             <dd>
-              <RelativeTime value={d.startTime} fallback="not yet" /> {ms !== null ? <span className="muted">· {formatDuration(ms)}</span> : null}
+              <RelativeTime value={d.startTime} fallback="not yet" />{' '}
+              {ms !== null ? <span className="muted">· {formatDuration(ms)}</span> : null}
             </dd>
             <dt>Created by</dt>
             <dd>
@@ -196,7 +217,13 @@ export function DeploymentPage() {
               onSelect={(batch) => setFilter((f) => ({ ...f, batch }))}
             />
             <div style={{ height: 12 }} />
-            <HostGrid targets={targets.data} filter={filter} onFilterChange={setFilter} selected={openCell} onOpen={openLog} />
+            <HostGrid
+              targets={targets.data}
+              filter={filter}
+              onFilterChange={setFilter}
+              selected={openCell}
+              onOpen={openLog}
+            />
           </>
         ) : targets.error ? (
           <ErrorState error={targets.error} title="Could not load the hosts." onRetry={() => void targets.refetch()} />
@@ -205,7 +232,17 @@ export function DeploymentPage() {
         )}
       </section>
 
-      <Dialog open={openCell !== null} title="Lifecycle event log" onClose={closeLog} wide footer={<button type="button" className="btn" onClick={closeLog}>Close</button>}>
+      <Dialog
+        open={openCell !== null}
+        title="Lifecycle event log"
+        onClose={closeLog}
+        wide
+        footer={
+          <button type="button" className="btn" onClick={closeLog}>
+            Close
+          </button>
+        }
+      >
         {openCell ? <LogPanel deploymentId={d.deploymentId} cell={openCell} target={openTarget} mode={mode} /> : null}
       </Dialog>
     </>

@@ -6,7 +6,13 @@ import { StatusBadge } from '../../components/status-badge';
 import { durationBetween, formatDuration, shortSha } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 
-export function DeploymentTable({ items, showApplication = true }: { items: readonly DeploymentInfo[]; showApplication?: boolean }) {
+export function DeploymentTable({
+  items,
+  showApplication = true,
+}: {
+  items: readonly DeploymentInfo[];
+  showApplication?: boolean;
+}) {
   const now = useNow(5_000);
   return (
     <div className="table-wrap">
@@ -60,7 +66,12 @@ export function DeploymentTable({ items, showApplication = true }: { items: read
                 </td>
                 <td className="nowrap">
                   {o.Succeeded}/{total}
-                  {o.Failed > 0 ? <span className="small" style={{ color: 'var(--failed)' }}> · {o.Failed} failed</span> : null}
+                  {o.Failed > 0 ? (
+                    <span className="small" style={{ color: 'var(--failed)' }}>
+                      {' '}
+                      · {o.Failed} failed
+                    </span>
+                  ) : null}
                 </td>
                 <td className="nowrap">
                   <RelativeTime value={d.startTime ?? d.createTime} />

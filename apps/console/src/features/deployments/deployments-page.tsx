@@ -36,7 +36,13 @@ export function DeploymentsPage() {
           All
         </button>
         {DEPLOYMENT_STATUSES.filter((s): s is DeploymentStatus => s !== 'Baking' && s !== 'Ready').map((s) => (
-          <button key={s} type="button" className="chip" aria-pressed={status === s} onClick={() => setParam('status', s)}>
+          <button
+            key={s}
+            type="button"
+            className="chip"
+            aria-pressed={status === s}
+            onClick={() => setParam('status', s)}
+          >
             {s === 'InProgress' ? 'In progress' : s}
           </button>
         ))}
@@ -59,7 +65,12 @@ export function DeploymentsPage() {
           <DeploymentTable items={items} />
           {list.hasNextPage ? (
             <p>
-              <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+              <button
+                type="button"
+                className="btn"
+                onClick={() => void list.fetchNextPage()}
+                disabled={list.isFetchingNextPage}
+              >
                 {list.isFetchingNextPage ? 'Loading…' : 'Load older deployments'}
               </button>
             </p>

@@ -30,9 +30,20 @@ describe('cell state', () => {
 
 describe('columns and rows', () => {
   it('orders columns canonically across targets that run different events', () => {
-    const a = makeTarget('a', 'Pending', {}, [makeEvent('ApplicationStart', 'Pending'), makeEvent('ApplicationStop', 'Pending')]);
-    const b = makeTarget('b', 'Pending', {}, [makeEvent('BeforeBlockTraffic', 'Pending'), makeEvent('ValidateService', 'Pending')]);
-    expect(gridColumns([a, b])).toEqual(['BeforeBlockTraffic', 'ApplicationStop', 'ApplicationStart', 'ValidateService']);
+    const a = makeTarget('a', 'Pending', {}, [
+      makeEvent('ApplicationStart', 'Pending'),
+      makeEvent('ApplicationStop', 'Pending'),
+    ]);
+    const b = makeTarget('b', 'Pending', {}, [
+      makeEvent('BeforeBlockTraffic', 'Pending'),
+      makeEvent('ValidateService', 'Pending'),
+    ]);
+    expect(gridColumns([a, b])).toEqual([
+      'BeforeBlockTraffic',
+      'ApplicationStop',
+      'ApplicationStart',
+      'ValidateService',
+    ]);
   });
 
   it('gives a "none" cell where a host does not run a column and finds the first failure', () => {
@@ -104,12 +115,30 @@ describe('counts, filters and sorting', () => {
   });
 
   it('sorts by status with problems first, ties by batch then name', () => {
-    expect(sortRows(rows, 'status', 'asc', now).map((r) => r.targetId)).toEqual(['web-3', 'api-1', 'api-2', 'web-1', 'db-1']);
+    expect(sortRows(rows, 'status', 'asc', now).map((r) => r.targetId)).toEqual([
+      'web-3',
+      'api-1',
+      'api-2',
+      'web-1',
+      'db-1',
+    ]);
   });
 
   it('sorts by batch then name, and by name descending', () => {
-    expect(sortRows(rows, 'batch', 'asc', now).map((r) => r.targetId)).toEqual(['web-1', 'web-3', 'api-1', 'api-2', 'db-1']);
-    expect(sortRows(rows, 'name', 'desc', now).map((r) => r.targetId)).toEqual(['web-3', 'web-1', 'db-1', 'api-2', 'api-1']);
+    expect(sortRows(rows, 'batch', 'asc', now).map((r) => r.targetId)).toEqual([
+      'web-1',
+      'web-3',
+      'api-1',
+      'api-2',
+      'db-1',
+    ]);
+    expect(sortRows(rows, 'name', 'desc', now).map((r) => r.targetId)).toEqual([
+      'web-3',
+      'web-1',
+      'db-1',
+      'api-2',
+      'api-1',
+    ]);
   });
 
   it('sorts by duration with unstarted hosts last in both directions', () => {
@@ -124,11 +153,18 @@ describe('counts, filters and sorting', () => {
 
   it('handles 2,000 hosts quickly', () => {
     const many = Array.from({ length: 2000 }, (_, i) =>
-      makeTarget(`host-${String(i).padStart(4, '0')}`, i % 7 === 0 ? 'Failed' : 'Succeeded', { batch: Math.floor(i / 100) }),
+      makeTarget(`host-${String(i).padStart(4, '0')}`, i % 7 === 0 ? 'Failed' : 'Succeeded', {
+        batch: Math.floor(i / 100),
+      }),
     );
     const t0 = performance.now();
     const built = createRowBuilder()(many, gridColumns(many));
-    const shown = sortRows(filterRows(built, { ...NO_FILTER, statuses: new Set(['Failed'] as const) }), 'name', 'asc', now);
+    const shown = sortRows(
+      filterRows(built, { ...NO_FILTER, statuses: new Set(['Failed'] as const) }),
+      'name',
+      'asc',
+      now,
+    );
     expect(shown).toHaveLength(286);
     expect(performance.now() - t0).toBeLessThan(500);
   });

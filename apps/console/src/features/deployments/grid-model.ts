@@ -213,10 +213,22 @@ export function summarizeBatches(targets: readonly TargetInfo[]): BatchSummary[]
     .sort(([a], [b]) => a - b)
     .map(([batch, ts]) => {
       const counts = countByStatus(ts);
-      const starts = ts.map((t) => t.startTime).filter((s): s is string => s !== null).sort();
-      const ends = ts.map((t) => t.endTime).filter((s): s is string => s !== null).sort();
+      const starts = ts
+        .map((t) => t.startTime)
+        .filter((s): s is string => s !== null)
+        .sort();
+      const ends = ts
+        .map((t) => t.endTime)
+        .filter((s): s is string => s !== null)
+        .sort();
       const state = batchState(counts);
       const finished = state === 'succeeded' || state === 'failed' || state === 'skipped';
-      return { batch, counts, state, startTime: starts[0] ?? null, endTime: finished ? (ends[ends.length - 1] ?? null) : null };
+      return {
+        batch,
+        counts,
+        state,
+        startTime: starts[0] ?? null,
+        endTime: finished ? (ends[ends.length - 1] ?? null) : null,
+      };
     });
 }

@@ -8,12 +8,22 @@ import { HostGrid, type CellRef } from './host-grid';
 
 function Harness({ targets, opened }: { targets: ReturnType<typeof makeTarget>[]; opened: CellRef[] }) {
   const [filter, setFilter] = useState<GridFilter>(NO_FILTER);
-  return <HostGrid targets={targets} filter={filter} onFilterChange={setFilter} selected={null} onOpen={(c) => opened.push(c)} />;
+  return (
+    <HostGrid
+      targets={targets}
+      filter={filter}
+      onFilterChange={setFilter}
+      selected={null}
+      onOpen={(c) => opened.push(c)}
+    />
+  );
 }
 
 const fleet = (n: number) =>
   Array.from({ length: n }, (_, i) =>
-    makeTarget(`host-${String(i).padStart(4, '0')}`, i % 10 === 0 ? 'Failed' : 'Succeeded', { batch: Math.floor(i / 50) }),
+    makeTarget(`host-${String(i).padStart(4, '0')}`, i % 10 === 0 ? 'Failed' : 'Succeeded', {
+      batch: Math.floor(i / 50),
+    }),
   );
 
 // happy-dom does no layout; give the grid's scroll viewport a laptop-sized box so the virtualiser has a window.
@@ -51,7 +61,10 @@ describe('HostGrid', () => {
   it('opens a cell’s log on click and labels cells for screen readers', async () => {
     const user = userEvent.setup();
     const opened: CellRef[] = [];
-    const t = makeTarget('web-1', 'Failed', {}, [makeEvent('ApplicationStop', 'Succeeded'), makeEvent('BeforeInstall', 'Failed')]);
+    const t = makeTarget('web-1', 'Failed', {}, [
+      makeEvent('ApplicationStop', 'Succeeded'),
+      makeEvent('BeforeInstall', 'Failed'),
+    ]);
     render(<Harness targets={[t]} opened={opened} />);
     const cell = screen.getByRole('button', { name: /web-1 · BeforeInstall: failed · 2 s/ });
     await user.click(cell);
@@ -61,23 +74,34 @@ describe('HostGrid', () => {
   it('is one tab stop, moved with the arrow keys', () => {
     render(<Harness targets={fleet(5)} opened={[]} />);
     const grid = screen.getByRole('grid');
-    const focusable = within(grid).getAllByRole('button').filter((b) => b.getAttribute('tabindex') === '0' && b.className.includes('cell'));
+    const focusable = within(grid)
+      .getAllByRole('button')
+      .filter((b) => b.getAttribute('tabindex') === '0' && b.className.includes('cell'));
     expect(focusable).toHaveLength(1);
     const first = focusable[0] as HTMLElement;
     first.focus();
     fireEvent.keyDown(first, { key: 'ArrowRight' });
-    const next = within(grid).getAllByRole('button').find((b) => b.getAttribute('tabindex') === '0' && b.className.includes('cell'));
+    const next = within(grid)
+      .getAllByRole('button')
+      .find((b) => b.getAttribute('tabindex') === '0' && b.className.includes('cell'));
     expect(next?.getAttribute('data-col')).toBe('1');
     expect(document.activeElement).toBe(next);
     fireEvent.keyDown(next as HTMLElement, { key: 'ArrowDown' });
-    const below = within(grid).getAllByRole('button').find((b) => b.getAttribute('tabindex') === '0' && b.className.includes('cell'));
+    const below = within(grid)
+      .getAllByRole('button')
+      .find((b) => b.getAttribute('tabindex') === '0' && b.className.includes('cell'));
     expect(below?.getAttribute('data-row')).toBe('1');
     expect(below?.getAttribute('data-col')).toBe('1');
   });
 
   it('sorts by status with failures first', async () => {
     const user = userEvent.setup();
-    render(<Harness targets={[makeTarget('a', 'Succeeded'), makeTarget('b', 'Failed'), makeTarget('c', 'InProgress')]} opened={[]} />);
+    render(
+      <Harness
+        targets={[makeTarget('a', 'Succeeded'), makeTarget('b', 'Failed'), makeTarget('c', 'InProgress')]}
+        opened={[]}
+      />,
+    );
     await user.click(screen.getByRole('button', { name: /^Sort by Status/ }));
     expect(screen.getAllByRole('rowheader').map((r) => r.textContent)).toEqual(['b', 'c', 'a']);
   });

@@ -70,7 +70,12 @@ interface RowProps {
 const Row = memo(function Row({ row, index, top, template, now, activeCol, selected, onOpen, onFocusCell }: RowProps) {
   const ms = targetDurationMs(row.target, now);
   return (
-    <div className="hostgrid-row" role="row" aria-rowindex={index + 2} style={{ transform: `translateY(${top}px)`, gridTemplateColumns: template }}>
+    <div
+      className="hostgrid-row"
+      role="row"
+      aria-rowindex={index + 2}
+      style={{ transform: `translateY(${top}px)`, gridTemplateColumns: template }}
+    >
       <div className="host-name" role="rowheader" title={row.targetId}>
         {row.targetId}
       </div>
@@ -101,7 +106,9 @@ const Row = memo(function Row({ row, index, top, template, now, activeCol, selec
               tabIndex={activeCol === col ? 0 : -1}
               title={cellTitle(row, cell, now)}
               aria-label={cellTitle(row, cell, now)}
-              aria-current={selected?.targetId === row.targetId && selected.eventName === cell.eventName ? 'true' : undefined}
+              aria-current={
+                selected?.targetId === row.targetId && selected.eventName === cell.eventName ? 'true' : undefined
+              }
               onFocus={() => onFocusCell(index, col)}
               onClick={() => onOpen({ targetId: row.targetId, eventName: cell.eventName })}
             />
@@ -109,7 +116,13 @@ const Row = memo(function Row({ row, index, top, template, now, activeCol, selec
         </div>
       ))}
       <div className="host-meta" role="gridcell" title={row.target.errorMessage ?? undefined}>
-        {row.failedEvent ? <span style={{ color: 'var(--failed)' }}>{row.failedEvent}</span> : ms === null ? '—' : formatDuration(ms)}
+        {row.failedEvent ? (
+          <span style={{ color: 'var(--failed)' }}>{row.failedEvent}</span>
+        ) : ms === null ? (
+          '—'
+        ) : (
+          formatDuration(ms)
+        )}
       </div>
     </div>
   );
@@ -208,7 +221,12 @@ export function HostGrid({
     <div>
       <div className="grid-toolbar">
         <div className="chips" role="group" aria-label="Filter hosts by status">
-          <button type="button" className="chip" aria-pressed={filter.statuses.size === 0} onClick={() => onFilterChange({ ...filter, statuses: new Set() })}>
+          <button
+            type="button"
+            className="chip"
+            aria-pressed={filter.statuses.size === 0}
+            onClick={() => onFilterChange({ ...filter, statuses: new Set() })}
+          >
             All<span className="count">{counts.total}</span>
           </button>
           {TARGET_STATUSES.filter((s) => counts[s] > 0 || filter.statuses.has(s)).map((s) => (
@@ -224,14 +242,24 @@ export function HostGrid({
             </button>
           ))}
           {filter.batch !== null ? (
-            <button type="button" className="chip" aria-pressed="true" onClick={() => onFilterChange({ ...filter, batch: null })}>
+            <button
+              type="button"
+              className="chip"
+              aria-pressed="true"
+              onClick={() => onFilterChange({ ...filter, batch: null })}
+            >
               Batch {filter.batch + 1} ✕<span className="visually-hidden"> (clear batch filter)</span>
             </button>
           ) : null}
         </div>
         <label>
           <span className="visually-hidden">Search hosts by name</span>
-          <input type="search" placeholder="Search hosts" value={filter.search} onChange={(e) => onFilterChange({ ...filter, search: e.target.value })} />
+          <input
+            type="search"
+            placeholder="Search hosts"
+            value={filter.search}
+            onChange={(e) => onFilterChange({ ...filter, search: e.target.value })}
+          />
         </label>
       </div>
       <div
@@ -242,7 +270,11 @@ export function HostGrid({
         aria-colcount={columns.length + 4}
         onKeyDown={onKeyDown}
       >
-        <div className="hostgrid-scroll" ref={scrollRef} style={{ height: `min(62vh, ${Math.max(visible.length, 4) * ROW_HEIGHT + 100}px)` }}>
+        <div
+          className="hostgrid-scroll"
+          ref={scrollRef}
+          style={{ height: `min(62vh, ${Math.max(visible.length, 4) * ROW_HEIGHT + 100}px)` }}
+        >
           <div className="hostgrid-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
             <div role="columnheader">{sortButton('name', 'Host')}</div>
             <div role="columnheader">{sortButton('status', 'Status')}</div>
@@ -276,7 +308,9 @@ export function HostGrid({
           </div>
           {visible.length === 0 ? (
             <div className="state" style={{ margin: 12 }}>
-              {targets.length === 0 ? 'No hosts yet: targets appear once the deployment starts.' : 'No host matches these filters.'}
+              {targets.length === 0
+                ? 'No hosts yet: targets appear once the deployment starts.'
+                : 'No host matches these filters.'}
             </div>
           ) : null}
         </div>

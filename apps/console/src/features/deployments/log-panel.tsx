@@ -28,7 +28,9 @@ export function LogPanel({
   mode: LiveMode;
 }) {
   const qc = useQueryClient();
-  const event: LifecycleEventInfo | undefined = target?.lifecycleEvents.find((e) => e.lifecycleEventName === cell.eventName);
+  const event: LifecycleEventInfo | undefined = target?.lifecycleEvents.find(
+    (e) => e.lifecycleEventName === cell.eventName,
+  );
   const running = event !== undefined && !isEventFinished(event.status);
   const log = useQuery({
     ...deploymentQueries.log(deploymentId, cell.targetId, cell.eventName, qc),
@@ -101,7 +103,12 @@ export function LogPanel({
               setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 24);
             }}
           >
-            {text || (running ? 'Waiting for output…' : event?.status === 'Pending' ? 'This event has not started yet.' : 'No output.')}
+            {text ||
+              (running
+                ? 'Waiting for output…'
+                : event?.status === 'Pending'
+                  ? 'This event has not started yet.'
+                  : 'No output.')}
           </pre>
           <div className="actions">
             <span className="small muted" aria-live="polite">

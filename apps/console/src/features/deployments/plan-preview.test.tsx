@@ -8,7 +8,10 @@ const host = (name: string, online = true) => ({ instanceName: name, online, cur
 function plan(over: Partial<PlanResponse>): PlanResponse {
   return PlanResponse.parse({
     ok: true,
-    deploymentConfig: { name: 'CodeDeployDefault.HalfAtATime', minimumHealthyHosts: { type: 'FLEET_PERCENT', value: 50 } },
+    deploymentConfig: {
+      name: 'CodeDeployDefault.HalfAtATime',
+      minimumHealthyHosts: { type: 'FLEET_PERCENT', value: 50 },
+    },
     hostCount: 4,
     minimumHealthyHosts: 2,
     batchSize: 2,
@@ -59,9 +62,7 @@ describe('PlanPreview', () => {
   });
 
   it('keeps huge plans readable: caps batches and hosts per batch', () => {
-    const big = Array.from({ length: 20 }, (_, b) =>
-      Array.from({ length: 100 }, (_, h) => host(`h-${b}-${h}`)),
-    );
+    const big = Array.from({ length: 20 }, (_, b) => Array.from({ length: 100 }, (_, h) => host(`h-${b}-${h}`)));
     render(<PlanPreview plan={plan({ batches: big, hostCount: 2000, offlineHosts: [] })} />);
     const items = within(screen.getByRole('list', { name: 'Batches' })).getAllByRole('listitem');
     expect(items).toHaveLength(MAX_BATCHES_SHOWN);

@@ -22,7 +22,8 @@ export function PlanPreview({ plan }: { plan: PlanResponse }) {
       ) : (
         <div className="form-error" role="alert">
           <p>
-            <strong>This deployment cannot start{plan.errorCode ? ` (${plan.errorCode})` : ''}.</strong> {plan.explanation}
+            <strong>This deployment cannot start{plan.errorCode ? ` (${plan.errorCode})` : ''}.</strong>{' '}
+            {plan.explanation}
           </p>
         </div>
       )}
@@ -48,8 +49,8 @@ export function PlanPreview({ plan }: { plan: PlanResponse }) {
       </dl>
       {plan.offlineHosts.length > 0 ? (
         <div className="notice notice-warning" role="note">
-          {plural(plan.offlineHosts.length, 'host')} {plan.offlineHosts.length === 1 ? 'is' : 'are'} offline now and will fail
-          unless {plan.offlineHosts.length === 1 ? 'its agent comes' : 'their agents come'} back:{' '}
+          {plural(plan.offlineHosts.length, 'host')} {plan.offlineHosts.length === 1 ? 'is' : 'are'} offline now and
+          will fail unless {plan.offlineHosts.length === 1 ? 'its agent comes' : 'their agents come'} back:{' '}
           <span className="mono small">
             {plan.offlineHosts.slice(0, 10).join(', ')}
             {plan.offlineHosts.length > 10 ? ` and ${plan.offlineHosts.length - 10} more` : ''}

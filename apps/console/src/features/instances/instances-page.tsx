@@ -45,7 +45,12 @@ export function InstancesPage() {
   const visible = useMemo(() => filterInstances(items, show, search), [items, show, search]);
   const counts = useMemo(() => {
     const reg = items.filter((i) => i.registrationStatus === 'Registered');
-    return { all: reg.length, online: reg.filter((i) => i.online).length, offline: reg.filter((i) => !i.online).length, deregistered: items.length - reg.length };
+    return {
+      all: reg.length,
+      online: reg.filter((i) => i.online).length,
+      offline: reg.filter((i) => !i.online).length,
+      deregistered: items.length - reg.length,
+    };
   }, [items]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -90,12 +95,21 @@ export function InstancesPage() {
                 </div>
                 <label>
                   <span className="visually-hidden">Search by name, hostname or tag</span>
-                  <input type="search" placeholder="Name, hostname or key=value" value={search} onChange={(e) => setSearch(e.target.value)} />
+                  <input
+                    type="search"
+                    placeholder="Name, hostname or key=value"
+                    value={search}
+                    onChange={(e) => setSearch(e.target.value)}
+                  />
                 </label>
               </div>
               <div className="hostgrid" role="table" aria-label="Instances" aria-rowcount={visible.length + 1}>
                 <div className="hostgrid-scroll" ref={scrollRef}>
-                  <div className="hostgrid-head" role="row" style={{ gridTemplateColumns: template, minHeight: 0, alignItems: 'center' }}>
+                  <div
+                    className="hostgrid-head"
+                    role="row"
+                    style={{ gridTemplateColumns: template, minHeight: 0, alignItems: 'center' }}
+                  >
                     {['Name', 'Agent', 'Tags', 'Last seen', 'Agent version', 'Platform'].map((h) => (
                       <div role="columnheader" key={h} style={{ padding: '8px' }}>
                         {h}
@@ -114,7 +128,11 @@ export function InstancesPage() {
                           style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: template, height: ROW }}
                         >
                           <div className="host-name" role="cell">
-                            <button type="button" className="link-button mono" onClick={() => setSelected(i.instanceName)}>
+                            <button
+                              type="button"
+                              className="link-button mono"
+                              onClick={() => setSelected(i.instanceName)}
+                            >
                               {i.instanceName}
                             </button>
                           </div>
@@ -122,7 +140,9 @@ export function InstancesPage() {
                             {i.registrationStatus === 'Deregistered' ? (
                               <span className="badge badge-skipped">deregistered</span>
                             ) : (
-                              <span className={`badge badge-${i.online ? 'online' : 'offline'}`}>{i.online ? 'online' : 'offline'}</span>
+                              <span className={`badge badge-${i.online ? 'online' : 'offline'}`}>
+                                {i.online ? 'online' : 'offline'}
+                              </span>
                             )}
                           </div>
                           <div className="host-meta tags" role="cell" style={{ flexWrap: 'nowrap' }}>
@@ -146,14 +166,28 @@ export function InstancesPage() {
                       );
                     })}
                   </div>
-                  {visible.length === 0 ? <div className="state" style={{ margin: 12 }}>No host matches these filters.</div> : null}
+                  {visible.length === 0 ? (
+                    <div className="state" style={{ margin: 12 }}>
+                      No host matches these filters.
+                    </div>
+                  ) : null}
                 </div>
               </div>
             </>
           )
         }
       </QueryBoundary>
-      <Dialog open={selected !== null} title={selected ?? ''} onClose={() => setSelected(null)} wide footer={<button type="button" className="btn" onClick={() => setSelected(null)}>Close</button>}>
+      <Dialog
+        open={selected !== null}
+        title={selected ?? ''}
+        onClose={() => setSelected(null)}
+        wide
+        footer={
+          <button type="button" className="btn" onClick={() => setSelected(null)}>
+            Close
+          </button>
+        }
+      >
         {selected ? <InstanceDetails name={selected} /> : null}
       </Dialog>
     </>
@@ -173,7 +207,8 @@ function InstanceDetails({ name }: { name: string }) {
             </dd>
             <dt>Agent</dt>
             <dd>
-              {i.online ? 'online' : 'offline'} · last seen <RelativeTime value={i.lastSeenAt} fallback="never" /> · version {i.agentVersion ?? 'unknown'}
+              {i.online ? 'online' : 'offline'} · last seen <RelativeTime value={i.lastSeenAt} fallback="never" /> ·
+              version {i.agentVersion ?? 'unknown'}
             </dd>
             <dt>Hostname</dt>
             <dd>{i.hostname ?? '—'}</dd>
@@ -191,7 +226,11 @@ function InstanceDetails({ name }: { name: string }) {
             </dd>
             <dt>Tags</dt>
             <dd className="tags">
-              {i.tags.length === 0 ? <span className="muted">none</span> : i.tags.map((t) => <span className="tag" key={t.key}>{`${t.key}${t.value ? `=${t.value}` : ''}`}</span>)}
+              {i.tags.length === 0 ? (
+                <span className="muted">none</span>
+              ) : (
+                i.tags.map((t) => <span className="tag" key={t.key}>{`${t.key}${t.value ? `=${t.value}` : ''}`}</span>)
+              )}
             </dd>
           </dl>
           <h3>What runs here</h3>
@@ -213,7 +252,9 @@ function InstanceDetails({ name }: { name: string }) {
                     <tr key={r.deploymentGroupId}>
                       <td>
                         <Link to={`/applications/${encodeURIComponent(r.applicationName)}`}>{r.applicationName}</Link> /{' '}
-                        <Link to={`/applications/${encodeURIComponent(r.applicationName)}/groups/${encodeURIComponent(r.deploymentGroupName)}`}>
+                        <Link
+                          to={`/applications/${encodeURIComponent(r.applicationName)}/groups/${encodeURIComponent(r.deploymentGroupName)}`}
+                        >
                           {r.deploymentGroupName}
                         </Link>
                       </td>

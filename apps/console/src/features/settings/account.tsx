@@ -35,13 +35,41 @@ export function AccountSettings() {
         }}
       >
         <Field label="Current password" error={fieldError(change.error, 'currentPassword')}>
-          {(p) => <input {...p} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="New password" hint="At least 12 characters." error={fieldError(change.error, 'newPassword')}>
-          {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={12} value={next} onChange={(e) => setNext(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={12}
+              value={next}
+              onChange={(e) => setNext(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="Repeat the new password" error={mismatch ? 'The two passwords differ.' : undefined}>
-          {(p) => <input {...p} type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              required
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+            />
+          )}
         </Field>
         <FormError error={change.error} shownFields={['currentPassword', 'newPassword']} />
         {change.isSuccess ? (

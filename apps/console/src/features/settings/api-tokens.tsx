@@ -29,7 +29,9 @@ export function ApiTokens() {
     <div className="stack">
       <section className="card" aria-labelledby="new-token-h">
         <h2 id="new-token-h">Create an API token</h2>
-        <p className="muted">For scripts and CI: send it as <code>Authorization: Bearer drv_…</code>. Its role can be at most yours.</p>
+        <p className="muted">
+          For scripts and CI: send it as <code>Authorization: Bearer drv_…</code>. Its role can be at most yours.
+        </p>
         {secret ? (
           <SecretOnce secret={secret} what="API token" onDone={() => setSecret(null)} />
         ) : (
@@ -49,7 +51,17 @@ export function ApiTokens() {
             }}
           >
             <Field label="Name" error={fieldError(create.error, 'name')}>
-              {(p) => <input {...p} type="text" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="ci-deployer" />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="text"
+                  required
+                  maxLength={100}
+                  value={name}
+                  onChange={(e) => setName(e.target.value)}
+                  placeholder="ci-deployer"
+                />
+              )}
             </Field>
             <Field label="Role" error={fieldError(create.error, 'role')}>
               {(p) => (
@@ -116,7 +128,8 @@ export function ApiTokens() {
                         <td className="mono">{t.prefix}…</td>
                         <td>{t.role}</td>
                         <td>
-                          <RelativeTime value={t.createdAt} /> {t.createdBy ? <span className="muted small">by {t.createdBy.email}</span> : null}
+                          <RelativeTime value={t.createdAt} />{' '}
+                          {t.createdBy ? <span className="muted small">by {t.createdBy.email}</span> : null}
                         </td>
                         <td>
                           <RelativeTime value={t.lastUsedAt} fallback="never" />
@@ -130,7 +143,12 @@ export function ApiTokens() {
                         </td>
                         <td>
                           {t.revokedAt ? null : (
-                            <button type="button" className="btn btn-small" onClick={() => setRevoking(t)} aria-label={`Revoke token ${t.name}`}>
+                            <button
+                              type="button"
+                              className="btn btn-small"
+                              onClick={() => setRevoking(t)}
+                              aria-label={`Revoke token ${t.name}`}
+                            >
                               Revoke
                             </button>
                           )}

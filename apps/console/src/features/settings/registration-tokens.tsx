@@ -39,7 +39,11 @@ export function RegistrationTokens() {
   const [revoking, setRevoking] = useState<RegistrationTokenInfo | null>(null);
 
   if (!canManage) {
-    return <EmptyState title="Agent registration tokens are managed by admins.">Ask an admin for a token to register new hosts.</EmptyState>;
+    return (
+      <EmptyState title="Agent registration tokens are managed by admins.">
+        Ask an admin for a token to register new hosts.
+      </EmptyState>
+    );
   }
   const command = created
     ? `drover-agent register --server ${window.location.origin} --token ${created.token} --name $(hostname)${created.tags.length ? '' : ' --tag env=prod'}`
@@ -49,7 +53,8 @@ export function RegistrationTokens() {
       <section className="card" aria-labelledby="new-reg-h">
         <h2 id="new-reg-h">Register hosts</h2>
         <p className="muted">
-          A registration token lets agents join the fleet. Hosts registering with it get its tags, which deployment groups select on.
+          A registration token lets agents join the fleet. Hosts registering with it get its tags, which deployment
+          groups select on.
         </p>
         {created ? (
           <>
@@ -79,11 +84,29 @@ export function RegistrationTokens() {
           >
             <div className="row">
               <Field label="Name" error={fieldError(create.error, 'name')}>
-                {(p) => <input {...p} type="text" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="prod web fleet" />}
+                {(p) => (
+                  <input
+                    {...p}
+                    type="text"
+                    required
+                    maxLength={100}
+                    value={name}
+                    onChange={(e) => setName(e.target.value)}
+                    placeholder="prod web fleet"
+                  />
+                )}
               </Field>
               <div style={{ flex: 1 }}>
                 <Field label="Tags" hint="key=value, comma separated" error={fieldError(create.error, 'tags')}>
-                  {(p) => <input {...p} type="text" value={tags} onChange={(e) => setTags(e.target.value)} placeholder="env=prod, role=web" />}
+                  {(p) => (
+                    <input
+                      {...p}
+                      type="text"
+                      value={tags}
+                      onChange={(e) => setTags(e.target.value)}
+                      placeholder="env=prod, role=web"
+                    />
+                  )}
                 </Field>
               </div>
               <Field label="Valid for" error={fieldError(create.error, 'expiresInHours')}>
@@ -97,7 +120,16 @@ export function RegistrationTokens() {
                 )}
               </Field>
               <Field label="Max uses" hint="blank = unlimited" error={fieldError(create.error, 'maxUses')}>
-                {(p) => <input {...p} type="number" min={1} value={maxUses} onChange={(e) => setMaxUses(e.target.value)} style={{ width: 100 }} />}
+                {(p) => (
+                  <input
+                    {...p}
+                    type="number"
+                    min={1}
+                    value={maxUses}
+                    onChange={(e) => setMaxUses(e.target.value)}
+                    style={{ width: 100 }}
+                  />
+                )}
               </Field>
             </div>
             <FormError error={create.error} shownFields={['name', 'tags', 'expiresInHours', 'maxUses']} />
@@ -140,10 +172,21 @@ export function RegistrationTokens() {
                           {t.usedCount}
                           {t.maxUses !== null ? ` / ${t.maxUses}` : ''}
                         </td>
-                        <td>{t.revokedAt ? <span className="badge badge-skipped">revoked</span> : <RelativeTime value={t.expiresAt} fallback="never" />}</td>
+                        <td>
+                          {t.revokedAt ? (
+                            <span className="badge badge-skipped">revoked</span>
+                          ) : (
+                            <RelativeTime value={t.expiresAt} fallback="never" />
+                          )}
+                        </td>
                         <td>
                           {t.revokedAt ? null : (
-                            <button type="button" className="btn btn-small" onClick={() => setRevoking(t)} aria-label={`Revoke registration token ${t.name}`}>
+                            <button
+                              type="button"
+                              className="btn btn-small"
+                              onClick={() => setRevoking(t)}
+                              aria-label={`Revoke registration token ${t.name}`}
+                            >
                               Revoke
                             </button>
                           )}

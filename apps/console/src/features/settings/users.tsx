@@ -50,8 +50,22 @@ export function Users() {
             <Field label="Name" error={fieldError(create.error, 'name')}>
               {(p) => <input {...p} type="text" required value={name} onChange={(e) => setName(e.target.value)} />}
             </Field>
-            <Field label="Initial password" hint="At least 12 characters; they must change it at first log-in." error={fieldError(create.error, 'password')}>
-              {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />}
+            <Field
+              label="Initial password"
+              hint="At least 12 characters; they must change it at first log-in."
+              error={fieldError(create.error, 'password')}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  type="password"
+                  autoComplete="new-password"
+                  required
+                  minLength={12}
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                />
+              )}
             </Field>
             <Field label="Role" error={fieldError(create.error, 'role')}>
               {(p) => (
@@ -117,7 +131,11 @@ export function Users() {
                           <RelativeTime value={u.lastLoginAt} fallback="never" />
                         </td>
                         <td>
-                          {u.disabledAt ? <span className="badge badge-skipped">disabled</span> : <span className="badge badge-online">active</span>}
+                          {u.disabledAt ? (
+                            <span className="badge badge-skipped">disabled</span>
+                          ) : (
+                            <span className="badge badge-online">active</span>
+                          )}
                           {u.mustChangePassword ? <div className="small muted">must change password</div> : null}
                         </td>
                         <td>
@@ -150,10 +168,18 @@ export function Users() {
           setToggling(null);
         }}
         onConfirm={() =>
-          toggling && update.mutate({ id: toggling.id, body: { disabled: toggling.disabledAt === null } }, { onSuccess: () => setToggling(null) })
+          toggling &&
+          update.mutate(
+            { id: toggling.id, body: { disabled: toggling.disabledAt === null } },
+            { onSuccess: () => setToggling(null) },
+          )
         }
       >
-        <p>{toggling?.disabledAt ? 'They can log in again.' : 'They are logged out now, and their sessions and API tokens stop working.'}</p>
+        <p>
+          {toggling?.disabledAt
+            ? 'They can log in again.'
+            : 'They are logged out now, and their sessions and API tokens stop working.'}
+        </p>
       </ConfirmDialog>
     </div>
   );
