@@ -4,7 +4,7 @@
 // A download goes to a private staging directory first and only replaces archive/ once it has been verified,
 // extracted safely and its appspec parsed.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BundleType, type RevisionRef } from '@drover/contracts';
@@ -77,7 +77,8 @@ export class RevisionStore {
       );
     }
     const dir = this.revisionDir(groupId, ref.revisionId);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // 0711 down to the revision so hooks running as other users (runas) can reach archive/.
+    await mkdir(dir, { recursive: true, mode: 0o711 });
     const tag = randomBytes(4).toString('hex');
     const bundle = join(dir, `.bundle-${tag}.download`);
     const staging = join(dir, `.staging-${tag}`);
@@ -103,6 +104,8 @@ export class RevisionStore {
         if (err.code !== 'ENOENT') throw err;
       });
       await rename(root.dir, join(dir, 'archive'));
+      // Staging was private (0700) while untrusted content was written; the finished tree is readable.
+      if (root.stripped === null) await chmod(join(dir, 'archive'), 0o755);
       const info: RevisionInfo = {
         revisionId: ref.revisionId,
         sha256: ref.sha256,

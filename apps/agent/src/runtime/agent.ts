@@ -1,6 +1,6 @@
 // startAgent: register (once), report whatever the journal says was left unfinished, then long-poll and run
 // commands one at a time until stopped. Never busy-loops: every failure path sleeps with backoff.
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCommand } from '@drover/contracts';
 import { sleep } from '../api/backoff';
@@ -47,7 +47,10 @@ export function startAgent(config: AgentConfig, options: { logger?: Logger } = {
 }
 
 async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal): Promise<void> {
-  await mkdir(config.rootDir, { recursive: true, mode: 0o700 });
+  // 0711: other users may traverse (runas hooks must reach their scripts under groups/) but not list;
+  // the secrets inside (credential.json, journal/, state.json) have their own 0600/0700 modes.
+  await mkdir(config.rootDir, { recursive: true, mode: 0o711 });
+  await chmod(config.rootDir, 0o711);
   const journal = new Journal(join(config.rootDir, 'journal'));
   await journal.init();
   const credentials = new CredentialStore(config.rootDir);

@@ -35,6 +35,6 @@ export async function readGroupState(rootDir: string, groupId: string): Promise<
 
 export async function writeGroupState(rootDir: string, groupId: string, state: GroupState): Promise<void> {
   const dir = groupDir(rootDir, groupId);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: 0o711 }); // traversable for runas hooks; state.json itself is 0600
   await writeJsonAtomic(join(dir, 'state.json'), state);
 }
