@@ -134,28 +134,32 @@ describe('agent deployments', () => {
     expect(h.server.record(commands[1]?.commandId ?? '').ack).toBeUndefined();
   }, 30_000);
 
-  it.runIf(process.getuid?.() === 0)('runs runas hooks from the real on-disk layout as another user', async () => {
-    const { chmod } = await import('node:fs/promises');
-    await chmod(h.tmp, 0o755); // mkdtemp makes it 0700; a real rootDir sits under /var/lib
-    const rev = await h.revision(
-      'rev-runas',
-      {
-        'appspec.yml':
-          'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/who.sh\n      runas: nobody\n',
-        'scripts/who.sh': '#!/bin/sh\necho "$(id -un) in $(pwd)"\n',
-      },
-      ['scripts/who.sh'],
-    );
-    h.start();
-    const [, start] = h.server.deploy(h.spec('d-RUNAS0001', rev, null), ['DownloadBundle', 'ApplicationStart']);
-    const r = h.server.record(start?.commandId ?? '');
-    await until(() => r.completions.length > 0, 15_000, 'ApplicationStart');
-    expect(r.completions[0]?.status, r.completions[0]?.diagnostics.message).toBe('Succeeded');
-    const bundleDir = join(h.config.rootDir, 'groups', GROUP_ID, 'revisions', 'rev-runas', 'archive');
-    expect(h.server.logText(start?.commandId ?? '')).toContain(`[stdout]nobody in ${bundleDir}`);
-    expect((await stat(join(h.config.rootDir, 'credential.json'))).mode & 0o777).toBe(0o600);
-    expect((await stat(join(h.config.rootDir, 'journal'))).mode & 0o777).toBe(0o700);
-  }, 30_000);
+  it.runIf(process.getuid?.() === 0)(
+    'runs runas hooks from the real on-disk layout as another user',
+    async () => {
+      const { chmod } = await import('node:fs/promises');
+      await chmod(h.tmp, 0o755); // mkdtemp makes it 0700; a real rootDir sits under /var/lib
+      const rev = await h.revision(
+        'rev-runas',
+        {
+          'appspec.yml':
+            'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/who.sh\n      runas: nobody\n',
+          'scripts/who.sh': '#!/bin/sh\necho "$(id -un) in $(pwd)"\n',
+        },
+        ['scripts/who.sh'],
+      );
+      h.start();
+      const [, start] = h.server.deploy(h.spec('d-RUNAS0001', rev, null), ['DownloadBundle', 'ApplicationStart']);
+      const r = h.server.record(start?.commandId ?? '');
+      await until(() => r.completions.length > 0, 15_000, 'ApplicationStart');
+      expect(r.completions[0]?.status, r.completions[0]?.diagnostics.message).toBe('Succeeded');
+      const bundleDir = join(h.config.rootDir, 'groups', GROUP_ID, 'revisions', 'rev-runas', 'archive');
+      expect(h.server.logText(start?.commandId ?? '')).toContain(`[stdout]nobody in ${bundleDir}`);
+      expect((await stat(join(h.config.rootDir, 'credential.json'))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(h.config.rootDir, 'journal'))).mode & 0o777).toBe(0o700);
+    },
+    30_000,
+  );
 
   it('fails the event when the deployment spec cannot be fetched', async () => {
     const v1 = await h.revision('rev-1', bundleFiles('v1'), EXEC);
