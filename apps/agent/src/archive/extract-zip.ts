@@ -33,7 +33,11 @@ export async function extractZip(archivePath: string, tree: StagingTree): Promis
     }
     const openStream = promisify(zip.openReadStream.bind(zip)) as (entry: Entry) => Promise<Readable>;
     for await (const entry of entries(zip)) {
-      await extractEntry(entry, tree, openStream);
+      await extractEntry(entry, tree, openStream).catch((err: unknown) => {
+        // Bad compressed data or a CRC mismatch: name the entry; file-system errors (ENOSPC…) pass unchanged.
+        if (err instanceof ArchiveError || (err instanceof Error && 'syscall' in err)) throw err;
+        throw new ArchiveError(`is corrupt: ${err instanceof Error ? err.message : String(err)}`, decodeName(entry));
+      });
     }
   } finally {
     zip.close();

@@ -85,6 +85,17 @@ describe('extractArchive', () => {
     await expect(stat(join(tmp, 'out'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('refuses a zip whose compressed data is damaged, naming the entry', async () => {
+    const zip = makeZip([{ name: 'data.txt', data: 'hello world '.repeat(1000), deflate: true }]);
+    zip[60] = (zip[60] ?? 0) ^ 0xff; // inside the deflate stream of the first (only) entry
+    const archive = join(tmp, 'b.zip');
+    await writeFile(archive, zip);
+    const err = await extractArchive(archive, 'zip', join(tmp, 'out'), LIMITS).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArchiveError);
+    expect((err as Error).message).toMatch(/^archive entry "data.txt": is corrupt: /);
+    await expect(stat(join(tmp, 'out'))).rejects.toThrow(/ENOENT/);
+  });
+
   it('refuses to extract into an existing directory', async () => {
     const archive = join(tmp, 'b.tar');
     await writeFile(archive, await makeTar([{ name: 'a.txt', body: 'x' }]));
