@@ -78,11 +78,11 @@ export function compareTargets(a: TargetInfo, b: TargetInfo): number {
  * skip re-rendering); unknown targets are inserted in display order. Returns `current` itself when nothing changed.
  */
 export function mergeTargets(
-  current: readonly TargetInfo[] | undefined,
+  current: TargetInfo[] | undefined,
   updates: readonly TargetInfo[],
 ): TargetInfo[] | undefined {
   if (!current) return undefined;
-  if (updates.length === 0) return current as TargetInfo[];
+  if (updates.length === 0) return current;
   const latest = new Map<string, TargetInfo>();
   for (const u of updates) {
     const prev = latest.get(u.targetId);
@@ -102,7 +102,7 @@ export function mergeTargets(
     next.push(...latest.values());
     next.sort(compareTargets);
   }
-  return changed ? next : (current as TargetInfo[]);
+  return changed ? next : current;
 }
 
 /** After a full REST read: the fetched list, except where the cache already holds a newer copy from the stream. */

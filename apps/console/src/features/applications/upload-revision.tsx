@@ -1,5 +1,5 @@
 // Upload a bundle (zip, tar, tgz) as a new revision, with a progress bar and a cancel button.
-import type { BundleType, RevisionInfo } from '@drover/contracts';
+import { BundleType, type RevisionInfo } from '@drover/contracts';
 import { useRef, useState } from 'react';
 import { bundleTypeOf, useUploadRevision } from '../../api/revisions/mutations';
 import type { UploadProgress } from '../../api/upload';
@@ -61,7 +61,7 @@ export function UploadRevisionForm({ app, onUploaded }: { app: string; onUploade
       <div className="row">
         <Field label="Bundle type" error={fieldError(upload.error, 'bundleType')}>
           {(p) => (
-            <select {...p} value={bundleType} onChange={(e) => setBundleType(e.target.value as BundleType)}>
+            <select {...p} value={bundleType} onChange={(e) => setBundleType(BundleType.parse(e.target.value))}>
               <option value="tgz">tgz (tar.gz)</option>
               <option value="tar">tar</option>
               <option value="zip">zip</option>

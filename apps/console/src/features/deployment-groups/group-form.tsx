@@ -1,11 +1,6 @@
 // Create or edit a deployment group: which hosts (tag filters and/or names), how (config, traffic control), and
 // what happens on failure (auto-rollback, outdated hosts).
-import {
-  AutoRollbackEvent,
-  TagFilterType,
-  type DeploymentOption,
-  type OutdatedInstancesStrategy,
-} from '@drover/contracts';
+import { AutoRollbackEvent, DeploymentOption, OutdatedInstancesStrategy, TagFilterType } from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { configQueries } from '../../api/deployment-configs/queries';
@@ -163,7 +158,7 @@ export function GroupForm({
       </Field>
       <fieldset>
         <legend>Traffic</legend>
-        {(['WITHOUT_TRAFFIC_CONTROL', 'WITH_TRAFFIC_CONTROL'] as DeploymentOption[]).map((o) => (
+        {DeploymentOption.options.map((o) => (
           <label className="choice" key={o}>
             <input
               type="radio"
@@ -208,7 +203,7 @@ export function GroupForm({
       </fieldset>
       <fieldset>
         <legend>Hosts that join during a deployment</legend>
-        {(['UPDATE', 'IGNORE'] as OutdatedInstancesStrategy[]).map((o) => (
+        {OutdatedInstancesStrategy.options.map((o) => (
           <label className="choice" key={o}>
             <input
               type="radio"

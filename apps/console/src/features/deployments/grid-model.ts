@@ -2,7 +2,6 @@
 // No React here, so the rules are unit-tested and the component only lays them out (virtualised).
 import {
   LIFECYCLE_EVENT_NAMES,
-  TARGET_STATUSES,
   type LifecycleEventInfo,
   type LifecycleEventName,
   type LifecycleEventStatus,
@@ -105,7 +104,15 @@ export function targetDurationMs(target: TargetInfo, now: number): number | null
 export type StatusCounts = Record<TargetStatus, number> & { total: number };
 
 export function countByStatus(targets: readonly TargetInfo[]): StatusCounts {
-  const counts = Object.fromEntries(TARGET_STATUSES.map((s) => [s, 0])) as Record<TargetStatus, number>;
+  const counts: Record<TargetStatus, number> = {
+    Pending: 0,
+    InProgress: 0,
+    Succeeded: 0,
+    Failed: 0,
+    Skipped: 0,
+    Unknown: 0,
+    Ready: 0,
+  };
   for (const t of targets) counts[t.status] += 1;
   return { ...counts, total: targets.length };
 }
