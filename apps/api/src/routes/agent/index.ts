@@ -107,6 +107,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         tags,
         description: 'The bundle bytes (application/octet-stream); x-drover-sha256 carries the expected digest.',
         params: z.object({ revisionId: z.string().uuid() }),
+        response: { 200: z.string().describe('bundle bytes, application/octet-stream'), ...errors },
       },
     },
     async (req, reply) => {
@@ -116,7 +117,8 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         .header('content-type', 'application/octet-stream')
         .header('content-length', String(rev.size))
         .header('x-drover-sha256', rev.sha256)
-        .send(stream);
+        // Streams bypass the serializer; the schema above documents the body for OpenAPI.
+        .send(stream as unknown as string);
     },
   );
 

@@ -107,6 +107,7 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         description: 'The full output of one lifecycle event as text/plain. fromSeq reads a range; follow=true streams until the event ends.',
         params: EventLogParams,
         querystring: LogQuery,
+        response: { 200: z.string().describe('hook output, text/plain'), ...errors },
       },
     },
     async (req, reply) => {
@@ -115,7 +116,7 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
       const lastSeq = (chunks: { seq: number }[], fallback: number) => (chunks.length ? chunks[chunks.length - 1]!.seq + 1 : fallback);
       reply.header('x-drover-next-seq', String(lastSeq(first.chunks, req.query.fromSeq)));
       if (!req.query.follow || isTerminalEventStatus(first.status)) {
-        return reply.type('text/plain; charset=utf-8').send(first.chunks.map((c) => c.data).join(''));
+        return reply.code(200).type('text/plain; charset=utf-8').send(first.chunks.map((c) => c.data).join(''));
       }
       reply.hijack();
       const res = reply.raw;
@@ -196,6 +197,7 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
           'Server-sent events: `deployment` (DeploymentInfo), `target` (TargetInfo) and `log` ({targetId, eventName, seq, data}). ' +
           'The first message is the current deployment; the stream ends after the deployment finishes.',
         params: DeploymentParams,
+        response: { 200: z.string().describe('text/event-stream'), ...errors },
       },
     },
     async (req, reply) => {
