@@ -41,7 +41,9 @@ async function hookRevision(id: string, script: string) {
 async function journalFiles(): Promise<Array<{ result?: { status: string } }>> {
   const dir = join(h.config.rootDir, 'journal');
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
-  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, n), 'utf8'))));
+  // A file can vanish between readdir and read (the agent removes it once delivered): skip it.
+  const read = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8').catch(() => null)));
+  return read.filter((t): t is string => t !== null).map((t) => JSON.parse(t));
 }
 
 describe('agent resilience', () => {
