@@ -8,7 +8,7 @@ import {
   toCreateRequest,
   toUpdateRequest,
 } from './deployment-groups/group-form-model';
-import { parseTags } from './settings/registration-tokens';
+import { parseTags } from '../lib/tags';
 
 describe('log-in redirect', () => {
   it('follows only paths inside the console', () => {

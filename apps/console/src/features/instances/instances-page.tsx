@@ -1,16 +1,21 @@
 // The fleet: every registered host, online or not, its tags, agent version, last contact, and (for the selected
 // host) which revision of which application it runs.
-import type { InstanceInfo } from '@drover/contracts';
+import type { InstanceInfo, Tag } from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
+import { useCan } from '../../api/auth/permissions';
+import { errorMessage } from '../../api/http';
+import { useAddInstanceTags, useDeregisterInstance, useRemoveInstanceTag } from '../../api/instances/mutations';
 import { instanceQueries } from '../../api/instances/queries';
 import { CopyableId } from '../../components/copy-button';
-import { Dialog } from '../../components/dialog';
+import { ConfirmDialog, Dialog } from '../../components/dialog';
+import { FormError } from '../../components/form';
 import { PageHeader } from '../../components/layout';
 import { RelativeTime } from '../../components/relative-time';
 import { EmptyState, QueryBoundary } from '../../components/states';
+import { parseTags } from '../../lib/tags';
 
 type Show = 'all' | 'online' | 'offline' | 'deregistered';
 
@@ -196,6 +201,8 @@ export function InstancesPage() {
 
 function InstanceDetails({ name }: { name: string }) {
   const detail = useQuery(instanceQueries.detail(name));
+  const canTag = useCan('deployer');
+  const isAdmin = useCan('admin');
   return (
     <QueryBoundary query={detail} what="the instance">
       {(i) => (
@@ -225,12 +232,12 @@ function InstanceDetails({ name }: { name: string }) {
               ) : null}
             </dd>
             <dt>Tags</dt>
-            <dd className="tags">
-              {i.tags.length === 0 ? (
-                <span className="muted">none</span>
-              ) : (
-                i.tags.map((t) => <span className="tag" key={t.key}>{`${t.key}${t.value ? `=${t.value}` : ''}`}</span>)
-              )}
+            <dd>
+              <InstanceTags
+                name={i.instanceName}
+                tags={i.tags}
+                editable={canTag && i.registrationStatus === 'Registered'}
+              />
             </dd>
           </dl>
           <h3>What runs here</h3>
@@ -273,8 +280,88 @@ function InstanceDetails({ name }: { name: string }) {
               </table>
             </div>
           )}
+          {isAdmin && i.registrationStatus === 'Registered' ? <Deregister name={i.instanceName} /> : null}
         </div>
       )}
     </QueryBoundary>
+  );
+}
+
+function InstanceTags({ name, tags, editable }: { name: string; tags: readonly Tag[]; editable: boolean }) {
+  const add = useAddInstanceTags(name);
+  const remove = useRemoveInstanceTag(name);
+  const [text, setText] = useState('');
+  return (
+    <div className="stack" style={{ gap: 6 }}>
+      <div className="tags">
+        {tags.length === 0 ? <span className="muted">none</span> : null}
+        {tags.map((t) => (
+          <span className="tag" key={t.key}>
+            {`${t.key}${t.value ? `=${t.value}` : ''}`}
+            {editable ? (
+              <button
+                type="button"
+                className="link-button"
+                aria-label={`Remove tag ${t.key}`}
+                disabled={remove.isPending}
+                onClick={() => remove.mutate(t.key)}
+              >
+                {' '}
+                ✕
+              </button>
+            ) : null}
+          </span>
+        ))}
+      </div>
+      {editable ? (
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const parsed = parseTags(text);
+            if (parsed.length) add.mutate(parsed, { onSuccess: () => setText('') });
+          }}
+        >
+          <label className="field">
+            <span className="visually-hidden">Tags to add</span>
+            <input type="text" placeholder="key=value, …" value={text} onChange={(e) => setText(e.target.value)} />
+          </label>
+          <button type="submit" className="btn btn-small" disabled={add.isPending || text.trim() === ''}>
+            Add tags
+          </button>
+        </form>
+      ) : null}
+      <FormError error={add.error ?? remove.error} />
+    </div>
+  );
+}
+
+function Deregister({ name }: { name: string }) {
+  const deregister = useDeregisterInstance(name);
+  const [open, setOpen] = useState(false);
+  return (
+    <div>
+      <button type="button" className="btn btn-danger" onClick={() => setOpen(true)}>
+        Deregister {name}
+      </button>
+      <ConfirmDialog
+        open={open}
+        title={`Deregister ${name}?`}
+        confirmLabel="Deregister"
+        tone="danger"
+        pending={deregister.isPending}
+        error={deregister.error ? errorMessage(deregister.error) : null}
+        onCancel={() => {
+          deregister.reset();
+          setOpen(false);
+        }}
+        onConfirm={() => deregister.mutate(undefined, { onSuccess: () => setOpen(false) })}
+      >
+        <p>
+          The host stops being a deployment target and its agent&apos;s credential is refused from now on. Nothing is
+          uninstalled from it. To bring it back, register the agent again.
+        </p>
+      </ConfirmDialog>
+    </div>
   );
 }

@@ -10,19 +10,8 @@ import { ConfirmDialog } from '../../components/dialog';
 import { Field, fieldError, FormError } from '../../components/form';
 import { RelativeTime } from '../../components/relative-time';
 import { EmptyState, QueryBoundary } from '../../components/states';
+import { parseTags } from '../../lib/tags';
 import { SecretOnce } from './secret-once';
-
-/** "env=prod, role=web" → tags; blank entries are ignored. */
-export function parseTags(text: string): Tag[] {
-  return text
-    .split(/[,\n]+/)
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const eq = s.indexOf('=');
-      return eq < 0 ? { key: s, value: '' } : { key: s.slice(0, eq).trim(), value: s.slice(eq + 1).trim() };
-    });
-}
 
 const tagText = (tags: readonly Tag[]) => tags.map((t) => (t.value ? `${t.key}=${t.value}` : t.key)).join(', ');
 
