@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      // Console component tests (happy-dom); their settings live beside the console.
+      'apps/console/vite.config.ts',
       {
         extends: true,
         test: {
