@@ -52,7 +52,10 @@ export async function tryPostgres(url: string, timeoutMs = 2000): Promise<Error 
 /** True when nothing listens (as opposed to a server that answers but refuses us). */
 export function isUnreachable(err: Error): boolean {
   const code = (err as { code?: string }).code ?? '';
-  return ['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET'].includes(code) || /timeout/i.test(err.message);
+  return (
+    ['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET'].includes(code) ||
+    /timeout/i.test(err.message)
+  );
 }
 
 /** TCP connect only: enough to tell "nothing there" from "there" for an explicitly configured URL. */
@@ -113,7 +116,8 @@ export async function localPostgres(dataDir: string, log: Log): Promise<Service>
     log(`using the PostgreSQL server on 127.0.0.1:${port} (database drover)`);
     return { name: 'postgres', url: `${server}/drover`, tail: [], stop: async () => undefined };
   }
-  if (!isUnreachable(err)) log(`PostgreSQL on 127.0.0.1:${port} refuses user postgres (${err.message}); using an embedded one`);
+  if (!isUnreachable(err))
+    log(`PostgreSQL on 127.0.0.1:${port} refuses user postgres (${err.message}); using an embedded one`);
   return startEmbeddedPostgres(dataDir, log);
 }
 
@@ -158,14 +162,13 @@ async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<Service
     return { name: 'postgres', url: `${server}/drover`, tail, stop: () => stopPid(pidOf(), 'SIGINT') };
   }
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
-    const isRoot = process.getuid?.() === 0;
     const ep = new EmbeddedPostgres({
       databaseDir: dir,
       port: EMBEDDED_PG_PORT,
       user: 'postgres',
       password,
       authMethod: 'scram-sha-256',
-      createPostgresUser: isRoot,
+      createPostgresUser: process.getuid?.() === 0,
       onLog: keep,
       onError: keep,
     });
@@ -174,7 +177,9 @@ async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<Service
     });
     log(`initialised an embedded PostgreSQL cluster in ${dir} (${Date.now() - started} ms)`);
   }
-  const args = ['-D', dir, '-p', String(EMBEDDED_PG_PORT), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  // TCP on loopback only; no Unix socket, whose default directory may not exist or be writable.
+  const flags = '-c listen_addresses=127.0.0.1 -c unix_socket_directories='.split(' ');
+  const args = ['-D', dir, '-p', String(EMBEDDED_PG_PORT), ...flags];
   // detached: its own process group, so a Ctrl-C in the terminal reaches only the launcher, which stops it last.
   const child = spawn(postgresBin, args, {
     ...postgresUserIds(),
@@ -183,7 +188,8 @@ async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<Service
     env: { ...process.env, LC_MESSAGES: 'C' },
   });
   collectTail(child, tail);
-  await waitUntil(async () => (await tryPostgres(`${server}/postgres`, 500)) === null, child, 30_000, 'PostgreSQL', tail);
+  const up = async () => (await tryPostgres(`${server}/postgres`, 500)) === null;
+  await waitUntil(up, 'PostgreSQL', child, tail, 30_000);
   await ensureDatabase(server, 'drover');
   log(`started embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PG_PORT} (${Date.now() - started} ms)`);
   // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
@@ -221,7 +227,7 @@ async function startRedis(dataDir: string, log: Log): Promise<Service | null> {
   });
   if (!spawned) return null;
   collectTail(child, tail);
-  await waitUntil(() => pingRedis(EMBEDDED_REDIS_PORT), child, 10_000, 'redis-server', tail);
+  await waitUntil(() => pingRedis(EMBEDDED_REDIS_PORT), 'redis-server', child, tail, 10_000);
   log(`started redis-server on 127.0.0.1:${EMBEDDED_REDIS_PORT} (${Date.now() - started} ms)`);
   return { name: 'redis', url, child, tail, stop: () => stopPid(child.pid, 'SIGTERM') };
 }
@@ -244,7 +250,14 @@ function collectTail(child: ChildProcess, tail: string[]) {
   child.stderr?.on('data', (d: Buffer) => pushTail(tail, d.toString()));
 }
 
-async function waitUntil(ready: () => Promise<boolean>, child: ChildProcess, timeoutMs: number, what: string, tail: string[]) {
+/** Polls ready() until it holds; fails early, with the server's own output, if the server exits instead. */
+async function waitUntil(
+  ready: () => Promise<boolean>,
+  what: string,
+  child: ChildProcess,
+  tail: string[],
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await ready())) {
     if (child.exitCode !== null || child.signalCode !== null) {

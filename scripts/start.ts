@@ -69,7 +69,9 @@ async function redisUrl(dataDir: string): Promise<string> {
   if (!configured) {
     const svc = await localRedis(dataDir, log);
     if (!svc) {
-      throw new StartError('Redis is not configured and redis-server is not installed: run `apt-get install redis-server` or set REDIS_URL');
+      throw new StartError(
+        'Redis is not configured and redis-server is not installed: run `apt-get install redis-server` or set REDIS_URL',
+      );
     }
     services.push(svc);
     return svc.url;
@@ -90,7 +92,11 @@ async function ensurePortFree(port: number, host: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new StartError(`port ${port} is already in use; stop what uses it or set PORT`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new StartError(`port ${port} is already in use; stop what uses it or set PORT`)
+          : err,
+      ),
     );
     srv.listen(port, host, () => srv.close(() => resolve()));
   });
@@ -126,7 +132,10 @@ async function buildConsoleIfStale(): Promise<void> {
   if (stopping) return;
   if (code === 0) return log(`console built (${Date.now() - started} ms)`);
   // Show the start of the error, not vite's whole report: the API still works without the console.
-  const first = Math.max(0, output.findIndex((l) => /error/i.test(l)));
+  const first = Math.max(
+    0,
+    output.findIndex((l) => /error/i.test(l)),
+  );
   for (const line of output.slice(first, first + 12)) console.error(`console | ${line}`);
   log(`warning: the console build failed (exit ${code}); the API serves a placeholder page at / until it builds`);
 }
@@ -151,7 +160,13 @@ function prefixLines(input: Readable | null, label: string, out: Writable | stri
  * and in order: a terminal Ctrl-C would otherwise reach every process at the same time, and the API's close-with-grace
  * treats a second signal as "exit 1 now".
  */
-function launch(label: string, command: string, args: string[], env: NodeJS.ProcessEnv, capture?: string[]): ChildProcess {
+function launch(
+  label: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  capture?: string[],
+): ChildProcess {
   // The IPC channel is only the lifeline for long-running node children (see LIFELINE), not for one-off builds.
   const stdio = capture ? (['ignore', 'pipe', 'pipe'] as const) : (['ignore', 'pipe', 'pipe', 'ipc'] as const);
   const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: [...stdio] });
@@ -199,7 +214,9 @@ function watchServices() {
   for (const svc of services) {
     svc.child?.once('exit', (code, signal) => {
       if (stopping) return;
-      console.error(`drover: the ${svc.name} server exited (${signal ?? `code ${code}`}); stopping\n${svc.tail.join('\n')}`);
+      console.error(
+        `drover: the ${svc.name} server exited (${signal ?? `code ${code}`}); stopping\n${svc.tail.join('\n')}`,
+      );
       void shutdown(1);
     });
   }
@@ -210,7 +227,9 @@ async function shutdown(code: number): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
   await Promise.all([...children.values()].map((c) => stopGroup(c)));
-  for (const svc of [...services].reverse()) await svc.stop().catch((err: Error) => console.error(`drover: ${err.message}`));
+  for (const svc of [...services].reverse())
+    await svc.stop().catch((err: Error) => console.error(`drover: ${err.message}`));
+  if (code === 0) log('stopped');
   process.exit(code);
 }
 
@@ -242,8 +261,9 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT || 3000);
   const host = process.env.HOST || '0.0.0.0';
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
-  env.DATABASE_URL = await databaseUrl(dataDir);
+  // Redis first: it is the one that may be missing entirely, and then nothing else should be started.
   env.REDIS_URL = await redisUrl(dataDir);
+  env.DATABASE_URL = await databaseUrl(dataDir);
   env.SECRET_KEY ||= ensureSecret(dataDir);
   // The worker runs as its own process below, as in production.
   env.EMBEDDED_WORKER = 'false';
@@ -256,7 +276,9 @@ async function main(): Promise<void> {
   if (port !== 0 && !(await waitForApi(api, host, port))) return;
   if (existsSync(path.join(ROOT, 'apps/worker/src/main.ts'))) launchTs('worker', 'apps/worker/src/main.ts', env);
   else log('warning: apps/worker/src/main.ts does not exist yet; running without a worker');
-  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://localhost:${port}/ (API docs /docs; Ctrl-C stops everything)`);
+  log(
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://localhost:${port}/ (API docs /docs; Ctrl-C stops everything)`,
+  );
 }
 
 main().catch((err: Error) => {
