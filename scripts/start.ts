@@ -266,7 +266,6 @@ async function main(): Promise<void> {
   env.DATABASE_URL = await databaseUrl(dataDir);
   env.SECRET_KEY ||= ensureSecret(dataDir);
   // The worker runs as its own process below, as in production.
-  env.EMBEDDED_WORKER = 'false';
   watchServices();
   if (port !== 0) await ensurePortFree(port, host);
   await buildConsoleIfStale();

@@ -42,7 +42,8 @@ export async function main() {
     await ctx.close();
   });
   await app.listen({ host: env.HOST, port: env.PORT });
-  if (admin) {
+  // Print the password only when Drover generated it; one given in ADMIN_PASSWORD is already known.
+  if (admin && !env.ADMIN_PASSWORD) {
     console.log(
       `\ndrover: first start — created admin user ${admin.email} with password ${admin.password}\n` +
         `drover: log in at http://localhost:${env.PORT}/ and change it (this password is shown only once)\n`,

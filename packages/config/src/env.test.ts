@@ -28,7 +28,7 @@ describe('loadEnv', () => {
   });
 
   it('parses booleans strictly', () => {
-    expect(loadEnv({ ...base, EMBEDDED_WORKER: 'yes' }).EMBEDDED_WORKER).toBe(true);
-    expect(() => loadEnv({ ...base, EMBEDDED_WORKER: 'maybe' })).toThrow(/EMBEDDED_WORKER/);
+    expect(loadEnv({ ...base, S3_FORCE_PATH_STYLE: 'no' }).S3_FORCE_PATH_STYLE).toBe(false);
+    expect(() => loadEnv({ ...base, S3_FORCE_PATH_STYLE: 'maybe' })).toThrow(/S3_FORCE_PATH_STYLE/);
   });
 });

@@ -62,8 +62,6 @@ export const EnvSchema = z
     /** Initial admin account created on first start when no user exists. */
     ADMIN_EMAIL: z.string().email().default('admin@drover.local'),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-    /** Run the worker inside the API process (pnpm start does; production runs them apart). */
-    EMBEDDED_WORKER: bool.default(false),
     /** Directory of the built console to serve at /. */
     CONSOLE_DIR: z.string().optional(),
   })
