@@ -1,6 +1,6 @@
 // zip extraction through yauzl. File names are decoded and validated here (yauzl's own checks are turned off)
 // so a refused entry is reported by name with our wording, like tar entries.
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { ArchiveError } from './errors';
@@ -31,7 +31,17 @@ export async function extractZip(archivePath: string, tree: StagingTree): Promis
         `archive has ${zip.entryCount} entries, more than ${tree.budget.limits.maxEntries} (limit maxEntries)`,
       );
     }
-    const openStream = promisify(zip.openReadStream.bind(zip)) as (entry: Entry) => Promise<Readable>;
+    const open = promisify(zip.openReadStream.bind(zip)) as (entry: Entry) => Promise<Readable>;
+    // Damaged compressed data can raise an inflate error before the reader has attached (or after it has given up);
+    // unheard, that error would crash the agent. Relay it into a PassThrough that is destroyed with the error, so
+    // a reader attaching later still sees it and nothing is ever left unhandled.
+    const openStream = async (entry: Entry): Promise<Readable> => {
+      const raw = await open(entry);
+      const out = new PassThrough();
+      raw.on('error', (err) => out.destroy(err));
+      out.on('error', () => undefined);
+      return raw.pipe(out);
+    };
     for await (const entry of entries(zip)) {
       await extractEntry(entry, tree, openStream).catch((err: unknown) => {
         // Bad compressed data or a CRC mismatch: name the entry; file-system errors (ENOSPC…) pass unchanged.
