@@ -40,6 +40,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string; cause?: unknown } | null;
   if (!e) return false;
   const code = e.code ?? '';
+  // Prisma could not start a transaction in time: the pool is saturated, which is "busy, retry", not a bug.
+  if (code === 'P2028') return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code))
     return true;
   if (/^08/.test(code)) return true; // connection exceptions

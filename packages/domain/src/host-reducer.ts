@@ -52,11 +52,14 @@ export interface DeploymentModelOptions {
 }
 
 /** Events whose failure ignoreApplicationStopFailures lets the host run past (BC ignoreApplicationStopFailures). */
-const IGNORABLE_EVENTS: ReadonlySet<LifecycleEventName> = new Set([
+const IGNORABLE_EVENTS: ReadonlySet<string> = new Set<LifecycleEventName>([
   'ApplicationStop',
   'BeforeBlockTraffic',
   'AfterBlockTraffic',
 ]);
+
+/** True when ignoreApplicationStopFailures covers a failure of this event (the engine applies the same rule). */
+export const isIgnorableStopFailure = (name: string): boolean => IGNORABLE_EVENTS.has(name);
 
 /** A fresh deployment: Created, every planned host Pending with all of its events Pending. */
 export function createDeploymentModel(

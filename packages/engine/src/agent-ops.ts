@@ -12,7 +12,7 @@ import {
   type LifecycleEventStatus,
 } from '@drover/contracts';
 import type pg from 'pg';
-import { eventRunner } from '@drover/domain';
+import { eventRunner, isIgnorableStopFailure } from '@drover/domain';
 import { notFound } from './errors';
 
 export interface AgentOpsConfig {
@@ -253,7 +253,7 @@ async function completeInTx(
       [instanceId, e.groupId, e.revisionId, e.deploymentId],
     );
   }
-  const failedButIgnored = body.status === 'Failed' && e.name === 'ApplicationStop' && e.ignoreStopFailures;
+  const failedButIgnored = body.status === 'Failed' && e.ignoreStopFailures && isIgnorableStopFailure(e.name);
   if (body.status === 'Failed' && !failedButIgnored) {
     await failTarget(c, e.targetId, 'ScriptFailed', `${e.name} failed${d.message ? `: ${d.message}` : ''}`);
     return { ...base, status: 'Failed', nextRow: null, targetDone: true };

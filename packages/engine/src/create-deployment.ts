@@ -15,7 +15,7 @@ import { writeAudit, type Actor } from './audit';
 import type { ConfigSnapshot } from './deployment-view';
 import { invalid, notFound } from './errors';
 import { newDeploymentId } from './ids';
-import { resolveGroupHosts } from './targets';
+import { resolveGroupInstances } from './targets';
 
 export interface CreateDeploymentInput {
   applicationName: string;
@@ -70,7 +70,7 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
   }
   const config = await resolveConfig(tx, input.deploymentConfigName ?? group.deploymentConfig.name ?? DEFAULT_CONFIG_NAME);
 
-  let hosts = await resolveGroupHosts(tx, group);
+  let hosts = await resolveGroupInstances(tx, group);
   if (input.onlyInstanceIds) {
     const only = new Set(input.onlyInstanceIds);
     hosts = hosts.filter((h) => only.has(h.id));
@@ -195,5 +195,6 @@ export function assertCreatable(input: { description?: string | undefined }) {
 
 export async function createDeployment(prisma: PrismaClient, input: CreateDeploymentInput): Promise<string> {
   assertCreatable(input);
-  return prisma.$transaction((tx) => createDeploymentTx(tx, input), { timeout: 60_000, maxWait: 10_000 });
+  // Creations on one group queue on its row lock while holding a connection; give a burst time to drain.
+  return prisma.$transaction((tx) => createDeploymentTx(tx, input), { timeout: 60_000, maxWait: 30_000 });
 }

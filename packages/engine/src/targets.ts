@@ -1,26 +1,36 @@
-// Which registered hosts a deployment group targets now (membership rules live in @drover/domain).
-import { matchesGroup, targetingFromRow } from '@drover/domain';
-import type { PrismaClient } from '@drover/db';
+// The hosts a deployment group targets now: candidates come from one indexed query (named hosts, or hosts carrying a
+// tag key/value some filter mentions), then @drover/domain's matchesGroup decides. Deregistered hosts never count.
+// Used by deployment creation, the plan preview and the API's group and instance views alike.
+import type { Instance, InstanceTag, Prisma, PrismaClient } from '@drover/db';
+import { groupFilters, matchesGroup, targetingFromRow } from '@drover/domain';
 
 export interface GroupSelector {
   tagFilters: unknown;
   tagSet: unknown;
-  instanceNames: string[];
+  instanceNames: readonly string[];
 }
 
-export interface ResolvedHost {
-  id: string;
-  name: string;
-  lastSeenAt: Date | null;
-}
+export type InstanceWithTags = Instance & { tags: InstanceTag[] };
 
-export async function resolveGroupHosts(prisma: Pick<PrismaClient, 'instance'>, group: GroupSelector): Promise<ResolvedHost[]> {
-  const targeting = targetingFromRow(group);
-  const instances = await prisma.instance.findMany({
-    where: { deregisteredAt: null },
-    select: { id: true, name: true, lastSeenAt: true, tags: { select: { key: true, value: true } } },
+export async function resolveGroupInstances(
+  db: Pick<PrismaClient | Prisma.TransactionClient, 'instance'>,
+  group: GroupSelector,
+): Promise<InstanceWithTags[]> {
+  const targeting = targetingFromRow({ ...group, instanceNames: [...group.instanceNames] });
+  const filters = groupFilters(targeting);
+  const keys = [...new Set(filters.filter((f) => f.type !== 'VALUE_ONLY').map((f) => f.key))];
+  const values = [...new Set(filters.filter((f) => f.type === 'VALUE_ONLY').map((f) => f.value))];
+  const names = [...targeting.instanceNames];
+  const or = [
+    ...(names.length ? [{ name: { in: names } }] : []),
+    ...(keys.length ? [{ tags: { some: { key: { in: keys } } } }] : []),
+    ...(values.length ? [{ tags: { some: { value: { in: values } } } }] : []),
+  ];
+  if (or.length === 0) return [];
+  const candidates = await db.instance.findMany({
+    where: { deregisteredAt: null, OR: or },
+    include: { tags: true },
+    orderBy: { name: 'asc' },
   });
-  return instances
-    .filter((i) => matchesGroup({ name: i.name, tags: i.tags }, targeting))
-    .map(({ id, name, lastSeenAt }) => ({ id, name, lastSeenAt }));
+  return candidates.filter((i) => matchesGroup(i, targeting));
 }

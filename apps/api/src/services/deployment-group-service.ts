@@ -18,7 +18,7 @@ import {
 } from '@drover/contracts';
 import { Prisma, type DeploymentGroup, type PrismaClient } from '@drover/db';
 import { DEFAULT_CONFIG_NAME } from '@drover/domain';
-import { type Actor, conflict, notFound, writeAudit } from '@drover/engine';
+import { type Actor, conflict, notFound, resolveGroupInstances, writeAudit } from '@drover/engine';
 import { z } from 'zod';
 import { findApplication } from './application-service';
 import type { DeploymentConfigService } from './deployment-config-service';
@@ -33,7 +33,6 @@ import {
   page,
   type PrismaLike,
 } from './service-support';
-import { resolveGroupInstances } from './target-resolution';
 
 export const groupNotFound = (app: string, group: string) =>
   notFound('DeploymentGroupDoesNotExist', `deployment group ${group} does not exist in application ${app}`);

@@ -8,7 +8,7 @@ import {
   loadGroup,
   notFound,
   resolveConfig,
-  resolveGroupHosts,
+  resolveGroupInstances,
   targetInclude,
   toDeploymentInfo,
   toTargetInfo,
@@ -119,7 +119,7 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
     async plan(req: PlanRequest): Promise<PlanResponse> {
       const { group } = await loadGroup(prisma, req.applicationName, req.deploymentGroupName);
       const config = await resolveConfig(prisma, req.deploymentConfigName ?? group.deploymentConfig.name);
-      const hosts = await resolveGroupHosts(prisma, group);
+      const hosts = await resolveGroupInstances(prisma, group);
       const installed = new Map(
         (await prisma.installedRevision.findMany({ where: { deploymentGroupId: group.id } })).map((r) => [r.instanceId, r.revisionId]),
       );

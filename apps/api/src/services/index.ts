@@ -41,5 +41,4 @@ export function createServices(ctx: ApiContext) {
 
 export type Services = ReturnType<typeof createServices>;
 export { ensurePredefinedConfigs } from './deployment-config-service';
-export { resolveGroupInstances } from './target-resolution';
 export { openRevisionBundle } from './revision-service';

@@ -8,12 +8,11 @@ import type {
   ListInstancesQuery,
 } from '@drover/contracts';
 import type { Instance, InstanceTag, Prisma, PrismaClient } from '@drover/db';
-import { type Actor, conflict, notFound, writeAudit } from '@drover/engine';
+import { type Actor, conflict, notFound, resolveGroupInstances, writeAudit } from '@drover/engine';
 import { z } from 'zod';
 import type { AuthService } from './auth-service';
 import { findGroup } from './deployment-group-service';
 import { decodeCursor, invalidField, iso, isoOrNull, isOnline, page, type PrismaLike } from './service-support';
-import { resolveGroupInstances } from './target-resolution';
 
 type Row = Instance & { tags: InstanceTag[] };
 
