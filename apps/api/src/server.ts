@@ -4,6 +4,7 @@ import { ConfigError, loadEnv } from '@drover/config';
 import { applyMigrations, isDatabaseUnavailable } from '@drover/db';
 import { buildApp } from './app';
 import { createApiContext } from './create-context';
+import { ensurePredefinedConfigs } from './services';
 
 function fatal(message: string): never {
   console.error(`drover: ${message}`);
@@ -36,6 +37,8 @@ export async function main() {
     logger: { level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
   const admin = await ctx.auth.ensureAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
+  // The predefined configs (OneAtATime, HalfAtATime, AllAtOnce) exist from the first start, not on first use.
+  await ensurePredefinedConfigs(ctx.db.prisma);
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) app.log.error({ err }, 'shutting down after error');
     await app.close();
