@@ -15,6 +15,9 @@ export const AGENT_API_PREFIX = '/agent/v1';
 export const MAX_POLL_WAIT_SECONDS = 25;
 /** Largest log chunk the server accepts, in bytes of UTF-8. */
 export const MAX_LOG_CHUNK_BYTES = 64 * 1024;
+/** UTF-8 length without Buffer, so the contracts also load in the browser (the console). */
+const utf8 = new TextEncoder();
+export const utf8ByteLength = (s: string): number => utf8.encode(s).length;
 
 export const Tag = z.object({
   key: z.string().min(1).max(128),
@@ -126,7 +129,7 @@ export type AgentAckResponse = z.infer<typeof AgentAckResponse>;
 // POST /agent/v1/commands/:commandId/logs — ordered chunks of hook output; a repeated seq is ignored.
 export const AgentLogRequest = z.object({
   seq: z.number().int().min(0),
-  data: z.string().refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_LOG_CHUNK_BYTES, {
+  data: z.string().refine((s) => utf8ByteLength(s) <= MAX_LOG_CHUNK_BYTES, {
     message: `at most ${MAX_LOG_CHUNK_BYTES} bytes per chunk`,
   }),
 });

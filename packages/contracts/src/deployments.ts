@@ -188,6 +188,9 @@ export const StopDeploymentResponse = z.object({
   statusMessage: z.string(),
 });
 
+/** Response header of GET …/events/:eventName/log: the seq to pass as fromSeq to read on from where this answer ended. */
+export const LOG_NEXT_SEQ_HEADER = 'x-drover-next-seq';
+
 export const LogQuery = z.object({
   /** Return chunks from this sequence number on (range read). */
   fromSeq: z.coerce.number().int().min(0).default(0),

@@ -60,7 +60,8 @@ export const ListInstancesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type ListInstancesQuery = z.infer<typeof ListInstancesQuery>;
-export const InstancePage = z.object({ items: z.array(InstanceInfo), nextCursor: z.string().nullable() });
+/** List items carry installedRevisions too, so a fleet view needs no request per host. */
+export const InstancePage = z.object({ items: z.array(InstanceDetail), nextCursor: z.string().nullable() });
 export type InstancePage = z.infer<typeof InstancePage>;
 
 export const InstanceParams = z.object({ instanceName: InstanceName });

@@ -121,14 +121,26 @@ describe('one instance', () => {
         deploymentId: d.id,
       },
     });
+    const installed = {
+      applicationName: 'shop',
+      deploymentGroupName: 'g2',
+      deploymentGroupId: d.deploymentGroupId,
+      revisionId: d.revisionId,
+      deploymentId: d.id,
+      installedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    };
     const res = await viewer.get('/v1/instances/db-1');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      instanceName: 'db-1',
-      installedRevisions: [
-        { applicationName: 'shop', deploymentGroupName: 'g2', revisionId: d.revisionId, deploymentId: d.id },
-      ],
-    });
+    expect(res.body).toMatchObject({ instanceName: 'db-1', installedRevisions: [installed] });
+    // The list carries them too, and hosts that installed nothing have an empty list.
+    const list = await viewer.get('/v1/instances?tag=role=db');
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ instanceName: 'db-1', installedRevisions: [installed] }),
+    ]);
+    const web = await viewer.get('/v1/instances?namePrefix=web-1');
+    expect(web.body.items).toEqual([expect.objectContaining({ instanceName: 'web-1', installedRevisions: [] })]);
+    const tagged = await deployer.put('/v1/instances/db-1/tags', { tags: [{ key: 'tier', value: 'data' }] });
+    expect(tagged.body).toMatchObject({ installedRevisions: [installed] });
   });
 
   it('404s unknown names and 400s malformed ones', async () => {

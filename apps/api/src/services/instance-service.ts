@@ -1,7 +1,9 @@
-// Instances: hosts running drover-agent. List with filters (tags, group membership, online, registration), read one
-// with its installed revisions, add/remove tags, deregister (its credential stops working at once).
+// Instances: hosts running drover-agent. List with filters (tags, group membership, online, registration), read one,
+// add/remove tags, deregister (its credential stops working at once). Every answer carries the host's installed
+// revisions (per deployment group), so the console's fleet view needs no request per host.
 import type {
   AddInstanceTagsRequest,
+  InstalledRevisionInfo,
   InstanceDetail,
   InstanceInfo,
   InstancePage,
@@ -49,6 +51,29 @@ export function createInstanceService(deps: {
     return i;
   }
 
+  /** The hosts with the revision each last installed successfully, per deployment group: one query for all. */
+  async function withInstalled(db: PrismaLike, rows: Row[], now = Date.now()): Promise<InstanceDetail[]> {
+    const installed = await db.installedRevision.findMany({
+      where: { instanceId: { in: rows.map((r) => r.id) } },
+      include: { deploymentGroup: { select: { name: true, application: { select: { name: true } } } } },
+      orderBy: { installedAt: 'desc' },
+    });
+    const byInstance = new Map<string, InstalledRevisionInfo[]>();
+    for (const r of installed) {
+      const list = byInstance.get(r.instanceId) ?? [];
+      list.push({
+        applicationName: r.deploymentGroup.application.name,
+        deploymentGroupName: r.deploymentGroup.name,
+        deploymentGroupId: r.deploymentGroupId,
+        revisionId: r.revisionId,
+        deploymentId: r.deploymentId,
+        installedAt: iso(r.installedAt),
+      });
+      byInstance.set(r.instanceId, list);
+    }
+    return rows.map((r) => ({ ...toInfo(r, now), installedRevisions: byInstance.get(r.id) ?? [] }));
+  }
+
   return {
     async list(q: ListInstancesQuery): Promise<InstancePage> {
       const and: Prisma.InstanceWhereInput[] = [];
@@ -89,36 +114,21 @@ export function createInstanceService(deps: {
         take: q.limit + 1,
       });
       const now = Date.now();
-      return page(
+      const { items, nextCursor } = page(
         rows,
         q.limit,
-        (r) => toInfo(r, now),
+        (r) => r,
         (r) => ({ n: r.name }),
       );
+      return { items: await withInstalled(prisma, items, now), nextCursor };
     },
 
     async get(name: string): Promise<InstanceDetail> {
-      const i = await find(prisma, name);
-      const installed = await prisma.installedRevision.findMany({
-        where: { instanceId: i.id },
-        include: { deploymentGroup: { select: { name: true, application: { select: { name: true } } } } },
-        orderBy: { installedAt: 'desc' },
-      });
-      return {
-        ...toInfo(i),
-        installedRevisions: installed.map((r) => ({
-          applicationName: r.deploymentGroup.application.name,
-          deploymentGroupName: r.deploymentGroup.name,
-          deploymentGroupId: r.deploymentGroupId,
-          revisionId: r.revisionId,
-          deploymentId: r.deploymentId,
-          installedAt: iso(r.installedAt),
-        })),
-      };
+      return (await withInstalled(prisma, [await find(prisma, name)]))[0]!;
     },
 
     /** Adds tags; a key the host already has takes the new value (AddTagsToOnPremisesInstances). */
-    async addTags(name: string, input: AddInstanceTagsRequest, actor: Actor): Promise<InstanceInfo> {
+    async addTags(name: string, input: AddInstanceTagsRequest, actor: Actor): Promise<InstanceDetail> {
       const row = await prisma.$transaction(async (tx) => {
         const i = await find(tx, name);
         if (i.deregisteredAt) throw notRegistered(name);
@@ -136,10 +146,10 @@ export function createInstanceService(deps: {
         });
         return find(tx, name);
       });
-      return toInfo(row);
+      return (await withInstalled(prisma, [row]))[0]!;
     },
 
-    async removeTags(name: string, keys: string[], actor: Actor): Promise<InstanceInfo> {
+    async removeTags(name: string, keys: string[], actor: Actor): Promise<InstanceDetail> {
       const row = await prisma.$transaction(async (tx) => {
         const i = await find(tx, name);
         if (i.deregisteredAt) throw notRegistered(name);
@@ -151,11 +161,11 @@ export function createInstanceService(deps: {
         });
         return find(tx, name);
       });
-      return toInfo(row);
+      return (await withInstalled(prisma, [row]))[0]!;
     },
 
     /** Deregisters: the host stops being a target and its credential is refused from now on. */
-    async deregister(name: string, actor: Actor): Promise<InstanceInfo> {
+    async deregister(name: string, actor: Actor): Promise<InstanceDetail> {
       const row = await prisma.$transaction(async (tx) => {
         const i = await find(tx, name);
         if (i.deregisteredAt) throw notRegistered(name);
@@ -164,7 +174,7 @@ export function createInstanceService(deps: {
         return find(tx, name);
       });
       auth.forgetAgentCredentials();
-      return toInfo(row);
+      return (await withInstalled(prisma, [row]))[0]!;
     },
   };
 }

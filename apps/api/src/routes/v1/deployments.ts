@@ -6,6 +6,7 @@ import {
   DeploymentParams,
   ErrorBody,
   EventLogParams,
+  LOG_NEXT_SEQ_HEADER,
   ListDeploymentsQuery,
   ListTargetsQuery,
   LogQuery,
@@ -114,7 +115,7 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
       const { deploymentId, targetId, eventName } = req.params;
       const first = await q.log(deploymentId, targetId, eventName, req.query.fromSeq);
       const lastSeq = (chunks: { seq: number }[], fallback: number) => (chunks.length ? chunks[chunks.length - 1]!.seq + 1 : fallback);
-      reply.header('x-drover-next-seq', String(lastSeq(first.chunks, req.query.fromSeq)));
+      reply.header(LOG_NEXT_SEQ_HEADER, String(lastSeq(first.chunks, req.query.fromSeq)));
       if (!req.query.follow || isTerminalEventStatus(first.status)) {
         return reply.code(200).type('text/plain; charset=utf-8').send(first.chunks.map((c) => c.data).join(''));
       }
