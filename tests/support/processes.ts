@@ -1,7 +1,7 @@
 // Real OS processes for end-to-end and chaos tests: the bundled drover-agent, the API server and the worker, each a
 // single node process (so kill -9 hits exactly that process; `tsx` as a CLI would add a wrapper process).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +90,8 @@ export function spawnAgent(opts: {
   baseDir?: string;
   /** Extra agent settings (YAML keys of apps/agent/src/config.ts), e.g. { pollWaitSeconds: 5 }. */
   settings?: Record<string, unknown>;
+  /** Extra environment for the agent process; its hook scripts inherit it (e.g. a port for a sample app). */
+  env?: Record<string, string>;
 }): AgentProcess {
   const base = opts.baseDir ?? mkdtempSync(path.join(tmpdir(), `drover-agent-${opts.name}-`));
   const rootDir = path.join(base, 'root');
@@ -116,11 +118,38 @@ export function spawnAgent(opts: {
   const bundle = agentBundle();
   const managed = manage(opts.name, () =>
     spawn(process.execPath, [bundle, '--config', configFile], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: base },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: base, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
   return Object.assign(managed, { rootDir, logDir });
+}
+
+/**
+ * Kills (SIGKILL) every process whose working directory is `dir` or below it, and returns their pids. Hook scripts run
+ * in their own sessions with the revision directory as cwd, so neither the agent's exit nor a process-group kill
+ * reaches what they left running: this sweep does, and it can only hit processes of the test's own temp dirs.
+ */
+export function killProcessesUnder(dir: string): number[] {
+  const root = path.resolve(dir);
+  const killed: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cwd: string;
+    try {
+      cwd = readlinkSync(`/proc/${entry}/cwd`);
+    } catch {
+      continue; // gone, or not ours to inspect
+    }
+    if (cwd !== root && !cwd.startsWith(`${root}/`)) continue;
+    try {
+      process.kill(Number(entry), 'SIGKILL');
+      killed.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return killed;
 }
 
 /** Starts the API (`apps/api/src/server.ts`) or a worker (`apps/worker/src/main.ts`) as its own node process. */
