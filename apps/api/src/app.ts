@@ -8,6 +8,7 @@ import type { ApiContext } from './context';
 import { withZod } from './lib/zod-app';
 import { registerAuth } from './plugins/auth';
 import { registerErrorHandler } from './plugins/error-handler';
+import { frameworkErrors, MAX_PARAM_LENGTH, registerInputGuards } from './plugins/input-guards';
 import { registerMetrics } from './plugins/metrics';
 import { registerSwagger } from './plugins/swagger';
 import { registerHealthRoutes } from './routes/health';
@@ -37,6 +38,9 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
     trustProxy: true,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Undecodable URLs and over-long path parameters answer 400 in the error envelope, not Fastify's own shape.
+    frameworkErrors,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   });
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
@@ -45,6 +49,7 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
     reply.header('x-request-id', req.id);
   });
   registerErrorHandler(app);
+  registerInputGuards(app);
   // Graceful shutdown hands held long-polls back to the agents at once instead of waiting out their 25 s.
   app.addHook('preClose', async () => ctx.waiters.releaseAll());
   await app.register(cookie);

@@ -40,7 +40,9 @@ export function registerErrorHandler(app: FastifyInstance) {
       return reply
         .code(503)
         .header('retry-after', '5')
-        .send({ error: { code: 'ServiceUnavailable', message: 'the database is unavailable; retry shortly', requestId } });
+        .send({
+          error: { code: 'ServiceUnavailable', message: 'the database is unavailable; retry shortly', requestId },
+        });
     }
     const status = err.statusCode ?? 500;
     if (status === 429) {
@@ -56,7 +58,11 @@ export function registerErrorHandler(app: FastifyInstance) {
             : status === 404
               ? 'NotFound'
               : 'InvalidInput';
-      return reply.code(status).send({ error: { code, message: err.message, requestId } });
+      // A 400 here is about the body (malformed JSON, an empty JSON body): name it like schema errors do.
+      const aboutBody = status === 400;
+      const details = aboutBody ? { issues: [{ field: 'body', reason: err.message }] } : undefined;
+      const message = aboutBody ? `body: ${err.message}` : err.message;
+      return reply.code(status).send({ error: { code, message, details, requestId } });
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'InternalError', message: 'internal error', requestId } });

@@ -4,7 +4,6 @@ import type { Database, Prisma } from '@drover/db';
 import { planDeployment } from '@drover/domain';
 import {
   deploymentInclude,
-  invalid,
   loadGroup,
   notFound,
   resolveConfig,
@@ -13,12 +12,14 @@ import {
   toDeploymentInfo,
   toTargetInfo,
 } from '@drover/engine';
+import { invalidField } from './service-support';
 
+const badCursor = () => invalidField('InvalidNextToken', 'querystring.cursor', 'not a cursor this API returned');
 const encodeCursor = (createdAt: Date, id: string) => Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
 function decodeCursor(c: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw invalid('InvalidNextToken', 'cursor: not a cursor this API returned');
+  if (!id || Number.isNaN(createdAt.getTime())) throw badCursor();
   return { createdAt, id };
 }
 
@@ -35,7 +36,9 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
       const where: Prisma.DeploymentWhereInput = {};
       if (q.applicationName) where.application = { name: q.applicationName };
       if (q.deploymentGroupName) {
-        if (!q.applicationName) throw invalid('ApplicationNameRequired', 'applicationName: required with deploymentGroupName');
+        if (!q.applicationName) {
+          throw invalidField('ApplicationNameRequired', 'querystring.applicationName', 'required with deploymentGroupName');
+        }
         where.deploymentGroup = { name: q.deploymentGroupName };
       }
       if (q.status) where.status = { in: q.status };
@@ -66,7 +69,8 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
     async targets(deploymentId: string, q: { status?: string | undefined; cursor?: string | undefined; limit: number }) {
       await this.exists(deploymentId);
       const after = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString('utf8')) : -1;
-      if (Number.isNaN(after)) throw invalid('InvalidNextToken', 'cursor: not a cursor this API returned');
+      // Positions are int4: anything else (NaN, 1e999, 2^40) is not a cursor this API returned.
+      if (!Number.isInteger(after) || after < -1 || after > 2 ** 31 - 1) throw badCursor();
       const rows = await prisma.deploymentTarget.findMany({
         where: { deploymentId, position: { gt: after }, ...(q.status ? { status: q.status as never } : {}) },
         include: targetInclude,

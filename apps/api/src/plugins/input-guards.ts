@@ -1,0 +1,55 @@
+// Bad input that never reaches a route's zod schema still answers in the { error } envelope as a 400 naming the
+// field: URLs Fastify's router cannot decode or whose path parameters are too long (frameworkErrors), and NUL
+// characters, which zod strings accept but PostgreSQL text cannot store (it would be a 500 at the first query).
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldIssue } from '@drover/contracts';
+import { invalid } from '@drover/engine';
+
+/** Longest path parameter the router hands to a route; longer ones are refused here, shorter ones by the schemas. */
+export const MAX_PARAM_LENGTH = 500;
+
+function badRequest(reply: FastifyReply, requestId: string, issue: FieldIssue) {
+  return reply.code(400).send({
+    error: {
+      code: 'InvalidInput',
+      message: `${issue.field}: ${issue.reason}`,
+      details: { issues: [issue] },
+      requestId,
+    },
+  });
+}
+
+/** Fastify's `frameworkErrors` option: errors raised while routing, before any hook or error handler runs. */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return badRequest(reply, req.id, { field: 'params', reason: `at most ${MAX_PARAM_LENGTH} characters per segment` });
+  }
+  if (err.code === 'FST_ERR_BAD_URL') {
+    return badRequest(reply, req.id, { field: 'url', reason: 'not a valid URL (bad percent-encoding)' });
+  }
+  return badRequest(reply, req.id, { field: 'url', reason: err.message });
+}
+
+/** The path of the first string (or object key) holding a NUL character, e.g. body.tags.0.value. */
+function findNul(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  // Bundle uploads arrive as a stream (or bytes): not text, and not ours to read here.
+  if (ArrayBuffer.isView(value) || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${path}.${key.split('\u0000').join('\\0')}`;
+    const found = findNul(v, `${path}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function registerInputGuards(app: FastifyInstance) {
+  app.addHook('preValidation', async (req) => {
+    const field = findNul(req.params, 'params') ?? findNul(req.query, 'querystring') ?? findNul(req.body, 'body');
+    if (field) {
+      const reason = 'must not contain NUL characters';
+      throw invalid('InvalidInput', `${field}: ${reason}`, { issues: [{ field, reason }] });
+    }
+  });
+}
