@@ -9,6 +9,7 @@ import {
   createApplication,
   createGroup,
   deployBundle,
+  ensureApplication,
   E2E,
   headerStatus,
   logIn,
@@ -58,12 +59,25 @@ test('deploys a bundle and shows every host turning green, with live hook logs',
 });
 
 test('stops a running deployment', async ({ page }) => {
+  await ensureApplication(page, app);
   await createGroup(page, app, 'slow', 'OneAtATime');
   const marker = uniqueName('slow');
   await deployBundle(page, app, 'slow', buildBundle('slow', marker), marker);
 
-  // Wait until a hook is running, then stop.
-  await expect(grid(page).locator('.cell-running').first()).toBeVisible({ timeout: E2E.deployTimeoutMs });
+  // Wait until the slow hook is running (live, from the event stream), then stop.
+  await expect(grid(page).getByRole('button', { name: /· ApplicationStart: running/ })).toBeVisible({
+    timeout: E2E.deployTimeoutMs,
+  });
+  await expect(headerStatus(page)).toHaveText('In progress');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'deployment-running.png'), fullPage: true });
+  // The running hook's log tails live: its first line is there while the script still sleeps.
+  await grid(page)
+    .getByRole('button', { name: /· ApplicationStart: running/ })
+    .click();
+  const log = page.getByRole('dialog', { name: 'Lifecycle event log' });
+  await expect(log.locator('pre.log-view')).toContainText(`starting ${marker} slowly`);
+  await expect(log).not.toContainText('Complete.');
+  await log.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   const confirm = page.getByRole('dialog', { name: 'Stop this deployment?' });
   await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
@@ -71,13 +85,15 @@ test('stops a running deployment', async ({ page }) => {
   await expect(confirm).toBeHidden();
   await expect(page.getByText('Stop requested')).toBeVisible();
   await expect(headerStatus(page)).toHaveText('Stopped', { timeout: E2E.deployTimeoutMs });
-  // Hosts that were never reached are skipped; nothing is stoppable any more.
+  // The running hook was let finish; hosts that were never reached are skipped; nothing is stoppable any more.
+  await expect(grid(page).getByRole('button', { name: /· ApplicationStart: succeeded/ })).toHaveCount(1);
   await expect(grid(page).locator('.cell-skipped').first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'deployment-stopped.png'), fullPage: true });
 });
 
 test('shows why a deployment failed and rolls it back', async ({ page }) => {
+  await ensureApplication(page, app);
   // A good revision first, so there is something to roll back to.
   await createGroup(page, app, 'canary', 'AllAtOnce');
   const good = uniqueName('good');

@@ -18,7 +18,12 @@ export const E2E = {
   deployTimeoutMs: Number(process.env.DROVER_E2E_DEPLOY_TIMEOUT_MS ?? '120000'),
 };
 
-export const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+/** Where screenshots go: test-results/ by default; DROVER_E2E_SCREENSHOTS_DIR=docs/screenshots refreshes the README's. */
+export const SCREENSHOTS = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+  process.env.DROVER_E2E_SCREENSHOTS_DIR ?? 'test-results/e2e/screenshots',
+);
 
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
 
@@ -47,7 +52,7 @@ export function buildBundle(kind: BundleKind, marker: string): string {
   script(
     'start.sh',
     kind === 'slow'
-      ? `echo "starting ${marker} slowly"\nsleep 25\necho "started"`
+      ? `echo "starting ${marker} slowly"\nsleep 10\necho "started"`
       : `echo "starting ${marker}"\necho "started"`,
   );
   script('validate.sh', `echo "validating ${marker}"`);
@@ -93,6 +98,14 @@ export async function createApplication(page: Page, name: string): Promise<void>
   await dialog.getByRole('button', { name: 'Create' }).click();
   await expect(page).toHaveURL(new RegExp(`/applications/${name}$`));
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
+/** Creates the application unless it exists, so each spec can also run alone (`-g`). */
+export async function ensureApplication(page: Page, name: string): Promise<void> {
+  // page.request shares the browser's session cookie.
+  const res = await page.request.get(`/v1/applications/${encodeURIComponent(name)}`);
+  if (res.status() === 404) await createApplication(page, name);
+  else expect(res.status(), await res.text()).toBe(200);
 }
 
 export async function createGroup(page: Page, app: string, group: string, config: string): Promise<void> {

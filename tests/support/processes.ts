@@ -1,7 +1,7 @@
 // Real OS processes for end-to-end and chaos tests: the bundled drover-agent, the API server and the worker, each a
 // single node process (so kill -9 hits exactly that process; `tsx` as a CLI would add a wrapper process).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,23 +125,18 @@ export function spawnAgent(opts: {
   return Object.assign(managed, { rootDir, logDir });
 }
 
-/**
- * Kills (SIGKILL) every process whose working directory is `dir` or below it, and returns their pids. Hook scripts run
- * in their own sessions with the revision directory as cwd, so neither the agent's exit nor a process-group kill
- * reaches what they left running: this sweep does, and it can only hit processes of the test's own temp dirs.
- */
-export function killProcessesUnder(dir: string): number[] {
-  const root = path.resolve(dir);
+/** Kills (SIGKILL) every process but this one for which `match(pid)` holds; returns their pids. */
+function killMatching(match: (pid: string) => boolean): number[] {
   const killed: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    let cwd: string;
+    let hit: boolean;
     try {
-      cwd = readlinkSync(`/proc/${entry}/cwd`);
+      hit = match(entry);
     } catch {
-      continue; // gone, or not ours to inspect
+      continue; // gone meanwhile, or not ours to inspect
     }
-    if (cwd !== root && !cwd.startsWith(`${root}/`)) continue;
+    if (!hit) continue;
     try {
       process.kill(Number(entry), 'SIGKILL');
       killed.push(Number(entry));
@@ -150,6 +145,29 @@ export function killProcessesUnder(dir: string): number[] {
     }
   }
   return killed;
+}
+
+/**
+ * Kills (SIGKILL) every process whose working directory is `dir` or below it, and returns their pids. Hook scripts run
+ * in their own sessions with the revision directory as cwd, so neither the agent's exit nor a process-group kill
+ * reaches what they left running: this sweep does, and it can only hit processes of the test's own temp dirs.
+ */
+export function killProcessesUnder(dir: string): number[] {
+  const root = path.resolve(dir);
+  return killMatching((pid) => {
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    return cwd === root || cwd.startsWith(`${root}/`);
+  });
+}
+
+/**
+ * Kills (SIGKILL) every process whose environment holds `name=value`, and returns their pids. Give a run a unique
+ * marker variable: whatever inherits it (agents, their hooks, a test runner, the browsers it started) is found
+ * however it was detached.
+ */
+export function killProcessesWithEnv(name: string, value: string): number[] {
+  const needle = `\0${name}=${value}\0`;
+  return killMatching((pid) => `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(needle));
 }
 
 /** Starts the API (`apps/api/src/server.ts`) or a worker (`apps/worker/src/main.ts`) as its own node process. */
