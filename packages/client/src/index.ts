@@ -1,0 +1,18 @@
+// @drover/client: a typed client for Drover's REST API (/v1), over the shared zod contracts.
+export { createDroverClient, type DroverClient } from './client';
+export { DroverApiError, DroverNetworkError, isDroverApiError, isDroverNetworkError, toApiError } from './errors';
+export { Transport, buildQuery, normaliseBaseUrl, type ClientOptions, type HttpMethod, type Query } from './http';
+export { SseParser, readSse, type SseMessage } from './sse';
+export { paginate, collectPages, type Page } from './paginate';
+export { progressBody, type ProgressCallback, type UploadSource } from './upload';
+export {
+  TERMINAL_DEPLOYMENT_STATUSES,
+  isTerminalDeployment,
+  waitForDeployment,
+  watchDeployment,
+  type WatchOptions,
+} from './deployment-watch';
+export { followDeploymentLogs, type FollowLogsOptions, type LogChunk } from './deployment-logs';
+export type { DeploymentStreamEvent, ListDeploymentsParams, LogRead } from './resources/deployments';
+export type { UploadOptions, UploadResult } from './resources/revisions';
+export { sessionCookieOf } from './resources/auth';
