@@ -3,6 +3,7 @@
 // no-op and an agent can never touch another host's commands. Completing an event makes the host's next event
 // available in the same transaction — no worker tick in between — and hands it back in the response.
 import {
+  LIFECYCLE_EVENT_NAMES,
   lifecycleStatusToCommandStatus,
   type AgentAckRequest,
   type AgentCompleteRequest,
@@ -90,23 +91,23 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
      * been lost), then the oldest ready event, claimed with SKIP LOCKED so two polls never get the same one.
      */
     async claimNext(instanceId: string): Promise<HostCommand | null> {
-      const again = await pool.query<ClaimedRow>(
-        `SELECT "commandId", "deploymentId", name, attempt FROM lifecycle_events
-          WHERE "instanceId" = $1 AND status = 'InProgress' AND "ackedAt" IS NULL AND "commandId" IS NOT NULL
-          ORDER BY "dispatchedAt" LIMIT 1`,
-        [instanceId],
-      );
-      if (again.rows[0]) return toCommand(again.rows[0]);
+      // One round trip: every held poll of a large fleet runs this when it wakes.
       const { rows } = await pool.query<ClaimedRow>(
-        `WITH next AS (
+        `WITH again AS (
+           SELECT "commandId", "deploymentId", name, attempt FROM lifecycle_events
+            WHERE "instanceId" = $1 AND status = 'InProgress' AND "ackedAt" IS NULL AND "commandId" IS NOT NULL
+            ORDER BY "dispatchedAt" LIMIT 1),
+         next AS (
            SELECT id FROM lifecycle_events
-            WHERE "instanceId" = $1 AND status = 'Pending' AND "readyAt" IS NOT NULL
-            ORDER BY "readyAt", position LIMIT 1 FOR UPDATE SKIP LOCKED)
-         UPDATE lifecycle_events e
-            SET status = 'InProgress', "commandId" = gen_random_uuid(), attempt = e.attempt + 1,
-                "dispatchedAt" = now(), "startedAt" = now(), "deadlineAt" = now() + make_interval(secs => $2)
-           FROM next WHERE e.id = next.id
-         RETURNING e."commandId", e."deploymentId", e.name, e.attempt`,
+            WHERE "instanceId" = $1 AND status = 'Pending' AND "readyAt" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM again)
+            ORDER BY "readyAt", position LIMIT 1 FOR UPDATE SKIP LOCKED),
+         claimed AS (
+           UPDATE lifecycle_events e
+              SET status = 'InProgress', "commandId" = gen_random_uuid(), attempt = e.attempt + 1,
+                  "dispatchedAt" = now(), "startedAt" = now(), "deadlineAt" = now() + make_interval(secs => $2)
+             FROM next WHERE e.id = next.id
+           RETURNING e."commandId", e."deploymentId", e.name, e.attempt)
+         SELECT * FROM again UNION ALL SELECT * FROM claimed`,
         [instanceId, cfg.ackTimeoutSeconds],
       );
       return rows[0] ? toCommand(rows[0]) : null;
@@ -134,24 +135,39 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
       commandId: string,
       seq: number,
       data: string,
-    ): Promise<{ accepted: boolean; status: CommandStatus; deploymentId: string; targetName: string; eventName: string }> {
-      const ev = await pool.query<{ id: string; status: LifecycleEventStatus; deploymentId: string; name: string; instanceName: string }>(
-        `SELECT e.id, e.status, e."deploymentId", e.name, t."instanceName"
-           FROM lifecycle_events e JOIN deployment_targets t ON t.id = e."targetId"
-          WHERE e."commandId" = $1 AND e."instanceId" = $2`,
-        [commandId, instanceId],
+    ): Promise<{
+      accepted: boolean;
+      status: CommandStatus;
+      deploymentId: string;
+      targetName: string;
+      eventName: string;
+    }> {
+      // One round trip: find the event (only this instance's), store the chunk unless its seq is already there,
+      // and count it.
+      const { rows } = await pool.query<{
+        status: LifecycleEventStatus;
+        deploymentId: string;
+        name: string;
+        instanceName: string;
+        accepted: boolean;
+      }>(
+        `WITH e AS (
+           SELECT e.id, e.status, e."deploymentId", e.name, t."instanceName"
+             FROM lifecycle_events e JOIN deployment_targets t ON t.id = e."targetId"
+            WHERE e."commandId" = $1 AND e."instanceId" = $2),
+         c AS (
+           INSERT INTO log_chunks ("eventId", seq, data) SELECT id, $3, $4 FROM e
+           ON CONFLICT ("eventId", seq) DO NOTHING RETURNING "eventId"),
+         counted AS (
+           UPDATE lifecycle_events SET "logBytes" = "logBytes" + octet_length($4::text), "logChunks" = "logChunks" + 1
+            WHERE id IN (SELECT "eventId" FROM c))
+         SELECT e.status, e."deploymentId", e.name, e."instanceName", EXISTS (SELECT 1 FROM c) AS accepted FROM e`,
+        [commandId, instanceId, seq, data],
       );
-      const e = ev.rows[0];
+      const e = rows[0];
       if (!e) throw notFound('CommandDoesNotExist', `command ${commandId} does not exist for this instance`);
-      const ins = await pool.query(
-        `WITH c AS (INSERT INTO log_chunks ("eventId", seq, data) VALUES ($1, $2, $3)
-                    ON CONFLICT ("eventId", seq) DO NOTHING RETURNING 1)
-         UPDATE lifecycle_events SET "logBytes" = "logBytes" + octet_length($3), "logChunks" = "logChunks" + 1
-          WHERE id = $1 AND EXISTS (SELECT 1 FROM c)`,
-        [e.id, seq, data],
-      );
       return {
-        accepted: (ins.rowCount ?? 0) > 0,
+        accepted: e.accepted,
         status: lifecycleStatusToCommandStatus(e.status),
         deploymentId: e.deploymentId,
         targetName: e.instanceName,
@@ -170,6 +186,10 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
     },
 
     async complete(instanceId: string, commandId: string, body: AgentCompleteRequest): Promise<CompleteResult> {
+      if (body.status === 'Succeeded') {
+        const fast = await completeSucceeded(pool, instanceId, commandId, body, cfg);
+        if (fast) return { ...fast, next: fast.nextRow ? await toCommand(fast.nextRow) : null };
+      }
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -190,6 +210,100 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
 }
 
 export type AgentOps = ReturnType<typeof createAgentOps>;
+
+/** Lifecycle events the server performs itself (load balancer steps); never handed to an agent. */
+const SERVER_EVENT_NAMES = LIFECYCLE_EVENT_NAMES.filter((n) => eventRunner(n) === 'server');
+
+/**
+ * The common completion — an event Succeeded, the deployment is not stopping, the host's next event (if any) is
+ * one the agent runs — as one statement, no explicit transaction: record the result, remember an Install, claim
+ * the next event, and finish the host when there is none. Every row it changes is re-checked under its row lock
+ * (the event must still be InProgress, the next one still Pending), so a concurrent sweep or replay cannot be
+ * overwritten. Returns null when the fast path does not apply (a replay, a stopping deployment, a server-side next
+ * event, an unknown command): the caller then runs the general transaction, which decides under row locks.
+ */
+async function completeSucceeded(
+  pool: pg.Pool,
+  instanceId: string,
+  commandId: string,
+  body: AgentCompleteRequest,
+  cfg: AgentOpsConfig,
+): Promise<(Omit<CompleteResult, 'next'> & { nextRow: ClaimedRow | null }) | null> {
+  const d = body.diagnostics;
+  const { rows } = await pool.query<{
+    deploymentId: string;
+    targetId: string;
+    done: boolean;
+    hasNext: boolean;
+    commandId: string | null;
+    nextDeploymentId: string | null;
+    name: string | null;
+    attempt: number | null;
+  }>(
+    `WITH e AS (
+       SELECT e.id, e."targetId", e."deploymentId", e.name, d."revisionId", d."deploymentGroupId" AS "groupId",
+              d."stopRequestedAt" IS NOT NULL AS stopping
+         FROM lifecycle_events e JOIN deployments d ON d.id = e."deploymentId"
+        WHERE e."commandId" = $1 AND e."instanceId" = $2),
+     nxt AS (
+       SELECT n.id, n.name FROM lifecycle_events n JOIN e ON n."targetId" = e."targetId"
+        WHERE n.status = 'Pending' ORDER BY n.position LIMIT 1),
+     done AS (
+       UPDATE lifecycle_events x
+          SET status = 'Succeeded', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = $3, "scriptName" = $4,
+              message = $5, "logTail" = $6
+         FROM e
+        WHERE x.id = e.id AND x.status = 'InProgress' AND NOT e.stopping
+          AND NOT EXISTS (SELECT 1 FROM nxt WHERE nxt.name = ANY($8::text[]))
+       RETURNING x."targetId"),
+     claimed AS (
+       UPDATE lifecycle_events c
+          SET status = 'InProgress', "readyAt" = now(), "commandId" = gen_random_uuid(), attempt = c.attempt + 1,
+              "dispatchedAt" = now(), "startedAt" = now(), "deadlineAt" = now() + make_interval(secs => $7)
+         FROM nxt, done
+        WHERE c.id = nxt.id AND c.status = 'Pending'
+       RETURNING c."commandId", c."deploymentId", c.name, c.attempt),
+     installed AS (
+       INSERT INTO installed_revisions ("instanceId", "deploymentGroupId", "revisionId", "deploymentId", "installedAt")
+       SELECT $2, e."groupId", e."revisionId", e."deploymentId", now() FROM e, done WHERE e.name = 'Install'
+       ON CONFLICT ("instanceId", "deploymentGroupId")
+       DO UPDATE SET "revisionId" = EXCLUDED."revisionId", "deploymentId" = EXCLUDED."deploymentId", "installedAt" = now()),
+     host AS (
+       UPDATE deployment_targets t
+          SET "updatedAt" = now(),
+              status = CASE WHEN EXISTS (SELECT 1 FROM nxt) THEN t.status ELSE 'Succeeded' END,
+              "endedAt" = CASE WHEN EXISTS (SELECT 1 FROM nxt) THEN t."endedAt" ELSE now() END
+         FROM done WHERE t.id = done."targetId")
+     SELECT e."deploymentId", e."targetId", EXISTS (SELECT 1 FROM done) AS done, EXISTS (SELECT 1 FROM nxt) AS "hasNext",
+            c."commandId", c."deploymentId" AS "nextDeploymentId", c.name, c.attempt
+       FROM e LEFT JOIN claimed c ON true`,
+    [
+      commandId,
+      instanceId,
+      d.errorCode,
+      d.scriptName ?? null,
+      d.message ?? null,
+      d.logTail ?? null,
+      cfg.ackTimeoutSeconds,
+      SERVER_EVENT_NAMES,
+    ],
+  );
+  const r = rows[0];
+  if (!r || !r.done) return null;
+  const nextRow =
+    r.commandId && r.nextDeploymentId && r.name && r.attempt !== null
+      ? { commandId: r.commandId, deploymentId: r.nextDeploymentId, name: r.name, attempt: r.attempt }
+      : null;
+  // No next event: the host is done. A next event that could not be claimed means something else (a sweep) got
+  // to this host at the same moment: let the worker re-evaluate.
+  return {
+    status: 'Succeeded',
+    nextRow,
+    deploymentId: r.deploymentId,
+    targetId: r.targetId,
+    targetDone: !r.hasNext || !nextRow,
+  };
+}
 
 interface EventRow {
   id: string;
@@ -234,7 +348,12 @@ async function completeInTx(
         WHERE "targetId" = $1 AND status = 'InProgress' AND "ackedAt" IS NULL AND "commandId" IS NOT NULL LIMIT 1`,
       [e.targetId],
     );
-    return { ...base, status: lifecycleStatusToCommandStatus(e.status), nextRow: pendingNext.rows[0] ?? null, targetDone: false };
+    return {
+      ...base,
+      status: lifecycleStatusToCommandStatus(e.status),
+      nextRow: pendingNext.rows[0] ?? null,
+      targetDone: false,
+    };
   }
   const d = body.diagnostics;
   await c.query(
@@ -259,7 +378,9 @@ async function completeInTx(
     return { ...base, status: 'Failed', nextRow: null, targetDone: true };
   }
   if (e.stopping) {
-    const more = await c.query(`SELECT 1 FROM lifecycle_events WHERE "targetId" = $1 AND status = 'Pending' LIMIT 1`, [e.targetId]);
+    const more = await c.query(`SELECT 1 FROM lifecycle_events WHERE "targetId" = $1 AND status = 'Pending' LIMIT 1`, [
+      e.targetId,
+    ]);
     if (more.rowCount) {
       await failTarget(c, e.targetId, 'MANUAL_STOP', 'deployment stopped before this host finished');
       return { ...base, status: lifecycleStatusToCommandStatus(body.status), nextRow: null, targetDone: true };
@@ -273,9 +394,10 @@ async function completeInTx(
     );
     const n = next.rows[0];
     if (!n) {
-      await c.query(`UPDATE deployment_targets SET status = 'Succeeded', "endedAt" = now(), "updatedAt" = now() WHERE id = $1`, [
-        e.targetId,
-      ]);
+      await c.query(
+        `UPDATE deployment_targets SET status = 'Succeeded', "endedAt" = now(), "updatedAt" = now() WHERE id = $1`,
+        [e.targetId],
+      );
       return { ...base, status: lifecycleStatusToCommandStatus(body.status), nextRow: null, targetDone: true };
     }
     if (eventRunner(n.name) === 'server') {
@@ -296,13 +418,25 @@ async function completeInTx(
       [n.id, cfg.ackTimeoutSeconds],
     );
     await c.query(`UPDATE deployment_targets SET "updatedAt" = now() WHERE id = $1`, [e.targetId]);
-    return { ...base, status: lifecycleStatusToCommandStatus(body.status), nextRow: claimed.rows[0] ?? null, targetDone: false };
+    return {
+      ...base,
+      status: lifecycleStatusToCommandStatus(body.status),
+      nextRow: claimed.rows[0] ?? null,
+      targetDone: false,
+    };
   }
 }
 
 /** Fails a host: its remaining events are skipped. Used for script failures, timeouts, lost agents and stops. */
-export async function failTarget(c: Pick<pg.PoolClient, 'query'>, targetId: string, errorCode: string, message: string) {
-  await c.query(`UPDATE lifecycle_events SET status = 'Skipped' WHERE "targetId" = $1 AND status = 'Pending'`, [targetId]);
+export async function failTarget(
+  c: Pick<pg.PoolClient, 'query'>,
+  targetId: string,
+  errorCode: string,
+  message: string,
+) {
+  await c.query(`UPDATE lifecycle_events SET status = 'Skipped' WHERE "targetId" = $1 AND status = 'Pending'`, [
+    targetId,
+  ]);
   await c.query(
     `UPDATE deployment_targets SET status = 'Failed', "endedAt" = now(), "updatedAt" = now(), "errorCode" = $2, "errorMessage" = $3
       WHERE id = $1 AND status = 'InProgress'`,
