@@ -130,7 +130,7 @@ async function registrationToken(url: string, session: { cookie: string; csrfTok
 }
 
 async function waitForAgents(url: string, session: { cookie: string }): Promise<void> {
-  const until = Date.now() + 30_000;
+  const until = Date.now() + 60_000;
   for (;;) {
     const res = await fetch(`${url}/v1/instances?tag=${TAG.key}=${TAG.value}&status=online`, {
       headers: { cookie: session.cookie },
@@ -179,7 +179,7 @@ async function main(): Promise<number> {
   services.push(api);
   services.push(spawnService('worker', env));
   agentBundle(); // built while the API starts (one esbuild run, cached for the agents below)
-  await waitForHttp(`${url}/readyz`, { process: api, timeoutMs: 60_000 });
+  await waitForHttp(`${url}/readyz`, { process: api, timeoutMs: 120_000 }); // slow only on a loaded machine
   say('API ready');
 
   const session = await logIn(url);

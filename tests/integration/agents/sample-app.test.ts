@@ -3,13 +3,14 @@
 // ValidateService checks it; a broken revision fails validation and is rolled back automatically, and the old
 // revision keeps serving everywhere. Also: a hook whose background child holds stdout times out cleanly.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentInfo, RevisionInfo, TargetInfo } from '@drover/contracts';
 import { startStack, type TestStack } from '../../support/stack';
+import { makeZip, type ZipEntry } from '../../../apps/agent/src/test-support/archives';
 import { killProcessesUnder, REPO_ROOT, spawnAgent, type AgentProcess } from '../../support/processes';
 
 const SAMPLE_APP = path.join(REPO_ROOT, 'tests/fixtures/bundles/sample-app');
@@ -43,15 +44,25 @@ async function api<T>(method: string, url: string, body?: unknown, status = [200
   return JSON.parse(text) as T;
 }
 
-/** Copies the sample app, lets `edit` change the copy, and packs it with the system's tar or zip. */
+/** Every file under `root` as a deflated zip entry that keeps its Unix mode (scripts stay executable). */
+function zipEntries(root: string, dir = root): ZipEntry[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return zipEntries(root, full);
+    const name = path.relative(root, full);
+    return [{ name, data: readFileSync(full), unixMode: statSync(full).mode, deflate: true }];
+  });
+}
+
+/** Copies the sample app, lets `edit` change the copy, and packs it: tgz with the system's tar, zip in-process. */
 function buildRevision(kind: 'tgz' | 'zip', edit: (root: string) => void): Buffer {
   const dir = mkdtempSync(path.join(work, 'bundle-'));
   const root = path.join(dir, 'app');
   cpSync(SAMPLE_APP, root, { recursive: true });
   edit(root);
-  const out = path.join(dir, `app.${kind}`);
-  if (kind === 'tgz') execFileSync('tar', ['-czf', out, '-C', root, '.']);
-  else execFileSync('zip', ['-qr', out, '.'], { cwd: root });
+  if (kind === 'zip') return makeZip(zipEntries(root));
+  const out = path.join(dir, 'app.tgz');
+  execFileSync('tar', ['-czf', out, '-C', root, '.']);
   return readFileSync(out);
 }
 
@@ -156,7 +167,7 @@ beforeAll(async () => {
         env: {
           SAMPLE_APP_PORT: String(hosts.get(name)!.port),
           SAMPLE_APP_STATE_DIR: stateDir,
-          SAMPLE_APP_VALIDATE_SECONDS: '5',
+          SAMPLE_APP_VALIDATE_SECONDS: '30', // generous for a loaded machine; a crashed server fails at once
           NODE: process.execPath,
         },
       }),
@@ -214,7 +225,7 @@ describe('sample app on three real agents', () => {
       expect(validate?.status, t.targetId).toBe('Succeeded');
     }
     expect(await served()).toEqual(Object.fromEntries(HOSTS.map((h) => [h, `200 ${page('revision 1')}`])));
-  });
+  }, 120_000);
 
   it('fails a revision whose server does not come up, rolls back automatically, and revision 1 keeps serving', async () => {
     const broken = await upload(
@@ -238,7 +249,8 @@ describe('sample app on three real agents', () => {
       const validate = t.lifecycleEvents.find((e) => e.lifecycleEventName === 'ValidateService');
       expect(validate?.status, t.targetId).toBe('Failed');
       expect(validate?.diagnostics).toMatchObject({ errorCode: 'ScriptFailed', scriptName: 'scripts/validate.sh' });
-      expect(validate?.diagnostics?.logTail).toContain('does not serve this revision');
+      expect(validate?.diagnostics?.logTail).toContain('has exited');
+      expect(validate?.diagnostics?.logTail).toContain('broken on purpose');
     }
 
     const rollbackId = failed.rollbackInfo.rollbackDeploymentId;
@@ -249,7 +261,7 @@ describe('sample app on three real agents', () => {
     expect(rollback.revision.revisionId).toBe(goodRevision);
     expect(rollback.rollbackInfo.rollbackTriggeringDeploymentId).toBe(id);
     expect(await served()).toEqual(Object.fromEntries(HOSTS.map((h) => [h, `200 ${page('revision 1')}`])));
-  });
+  }, 180_000);
 
   it('times out a hook whose background child holds stdout, and kills that child', async () => {
     await api('POST', `/v1/applications/${APP}/deployment-groups`, {
@@ -286,5 +298,5 @@ describe('sample app on three real agents', () => {
     expect(running(pid)).toBe(false);
     // The other group's server on that host was not touched.
     expect((await served())['web-1']).toBe(`200 ${page('revision 1')}`);
-  });
+  }, 60_000);
 });
