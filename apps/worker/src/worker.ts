@@ -4,11 +4,22 @@
 import { Worker, type Job } from 'bullmq';
 import type { Env } from '@drover/config';
 import { createDatabase, type Database } from '@drover/db';
-import { ADVANCE_JOB, createEngine, createRedis, DEPLOYMENT_QUEUE, type AdvanceJobData, type Engine } from '@drover/engine';
+import {
+  ADVANCE_JOB,
+  createEngine,
+  createRedis,
+  DEPLOYMENT_QUEUE,
+  type AdvanceJobData,
+  type Engine,
+} from '@drover/engine';
 import pino from 'pino';
 
-/** How often the reconciler re-enqueues unfinished deployments (a safety net; normal progress is event-driven). */
-const RECONCILE_EVERY_MS = 30_000;
+/**
+ * The reconciler re-enqueues unfinished deployments once every this many sweeps (30 s with the default 5 s sweep).
+ * It is a safety net for lost jobs (Redis wiped, a trigger lost with a killed process); normal progress is
+ * event-driven, so it need not run as often as the sweeper.
+ */
+const SWEEPS_PER_RECONCILE = 6;
 /** Recover a killed worker's job after this long (BullMQ's default is 30 s). */
 const LOCK_DURATION_MS = 15_000;
 /** How long shutdown waits for running jobs before leaving them to be recovered. */
@@ -18,12 +29,17 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()
 export interface RunningWorker {
   engine: Engine;
   db: Database;
+  /** The BullMQ consumer of advance jobs (tests pause it to hold jobs in Redis). */
+  consumer: Worker<AdvanceJobData>;
   close(): Promise<void>;
 }
 
 export async function startWorker(env: Env): Promise<RunningWorker> {
   const log = pino({ level: env.LOG_LEVEL, base: { svc: 'worker' } });
-  const db = createDatabase(env.DATABASE_URL, { max: Math.min(20, env.WORKER_CONCURRENCY + 4), applicationName: 'drover-worker' });
+  const db = createDatabase(env.DATABASE_URL, {
+    max: Math.min(20, env.WORKER_CONCURRENCY + 4),
+    applicationName: 'drover-worker',
+  });
   const redis = createRedis(env.REDIS_URL, 'drover-worker');
   const bullConnection = createRedis(env.REDIS_URL, 'drover-worker-bull');
   const engine = createEngine(db, redis, {
@@ -50,7 +66,10 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
   );
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker connection error'));
   worker.on('failed', (job, err) =>
-    log.warn({ deploymentId: job?.data.deploymentId, attempt: job?.attemptsMade, err: err.message }, 'advance failed; will retry'),
+    log.warn(
+      { deploymentId: job?.data.deploymentId, attempt: job?.attemptsMade, err: err.message },
+      'advance failed; will retry',
+    ),
   );
 
   let stopped = false;
@@ -72,7 +91,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
     void tick();
   };
   every(env.RECONCILE_INTERVAL_SECONDS * 1000, 'sweep', () => engine.sweep());
-  every(RECONCILE_EVERY_MS, 'reconcile', async () => {
+  every(env.RECONCILE_INTERVAL_SECONDS * SWEEPS_PER_RECONCILE * 1000, 'reconcile', async () => {
     const n = await engine.reconcile();
     if (n) log.debug({ unfinished: n }, 'reconciled');
   });
@@ -81,6 +100,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
   return {
     engine,
     db,
+    consumer: worker,
     async close() {
       stopped = true;
       for (const t of timers) clearInterval(t);

@@ -8,6 +8,7 @@ import { SYSTEM_ACTOR } from './audit';
 import { createDeploymentTx } from './create-deployment';
 import type { ConfigSnapshot } from './deployment-view';
 import type { Notifier } from './notifier';
+import { refreshQueuedAutoUpdateTx } from './outdated-instances';
 import type { DeploymentQueue } from './queue';
 
 type Tx = Prisma.TransactionClient;
@@ -57,6 +58,13 @@ async function step(tx: Tx, id: string, fx: Effects): Promise<void> {
     if (d.stopRequestedAt) return finish(tx, d.id, 'Stopped', 'MANUAL_STOP', 'stopped before it started', fx);
     await tx.deployment.update({ where: { id }, data: { status: 'InProgress', startedAt: new Date() } });
     fx.changed = true;
+    if (d.status === 'Queued' && d.creator === 'autoUpdate') {
+      // It waited for the group: deploy what the group's last good revision is now, to hosts that still need it.
+      const { remaining, revisionId } = await refreshQueuedAutoUpdateTx(tx, d);
+      if (remaining === 0) {
+        return finish(tx, id, 'Succeeded', null, `nothing to update: the hosts already run revision ${revisionId}`, fx);
+      }
+    }
   }
 
   const targets = await tx.deploymentTarget.findMany({
@@ -140,7 +148,10 @@ async function skipTargets(tx: Tx, targetIds: string[], fx: Effects) {
     where: { id: { in: targetIds }, status: 'Pending' },
     data: { status: 'Skipped', endedAt: new Date() },
   });
-  await tx.lifecycleEvent.updateMany({ where: { targetId: { in: targetIds }, status: 'Pending' }, data: { status: 'Skipped' } });
+  await tx.lifecycleEvent.updateMany({
+    where: { targetId: { in: targetIds }, status: 'Pending' },
+    data: { status: 'Skipped' },
+  });
   fx.changedTargets.push(...targetIds);
 }
 
@@ -182,7 +193,8 @@ async function finish(
   const wantsRollback =
     d.creator !== 'rollback' &&
     ((status === 'Failed' && !!arb?.enabled && arb.events.includes('DEPLOYMENT_FAILURE')) ||
-      (status === 'Stopped' && d.stopRollback));
+      // Nothing to undo on hosts a deployment stopped before it started never touched.
+      (status === 'Stopped' && d.stopRollback && d.startedAt !== null));
   if (wantsRollback) {
     const rollbackId = await createRollbackTx(tx, id);
     if (rollbackId) fx.advance.push(rollbackId);
@@ -200,7 +212,12 @@ export async function createRollbackTx(tx: Tx, id: string, actor = SYSTEM_ACTOR)
     include: { application: true, deploymentGroup: true },
   });
   const lastGood = await tx.deployment.findFirst({
-    where: { deploymentGroupId: d.deploymentGroupId, status: 'Succeeded', id: { not: id }, revisionId: { not: d.revisionId } },
+    where: {
+      deploymentGroupId: d.deploymentGroupId,
+      status: 'Succeeded',
+      id: { not: id },
+      revisionId: { not: d.revisionId },
+    },
     orderBy: { completedAt: 'desc' },
     select: { id: true, revisionId: true, fileExistsBehavior: true },
   });
@@ -227,7 +244,10 @@ export async function createRollbackTx(tx: Tx, id: string, actor = SYSTEM_ACTOR)
   });
   await tx.deployment.update({
     where: { id },
-    data: { rollbackDeploymentId: rollbackId, rollbackMessage: `rolled back to revision ${lastGood.revisionId} by ${rollbackId}` },
+    data: {
+      rollbackDeploymentId: rollbackId,
+      rollbackMessage: `rolled back to revision ${lastGood.revisionId} by ${rollbackId}`,
+    },
   });
   return rollbackId;
 }

@@ -1,4 +1,5 @@
 // Operator actions on a running or finished deployment: stop (with or without rollback), roll back, continue.
+import type { AutoRollbackConfiguration } from '@drover/contracts';
 import type { PrismaClient } from '@drover/db';
 import { isTerminalDeploymentStatus } from '@drover/domain';
 import { createRollbackTx } from './advance';
@@ -18,9 +19,12 @@ export async function stopDeployment(
       throw conflict('DeploymentAlreadyCompleted', `deployment ${id} already ended (${d.status})`);
     }
     const now = new Date();
+    // A group (or deployment) set to roll back on DEPLOYMENT_STOP_ON_REQUEST rolls back on any stop.
+    const arb = d.autoRollbackConfiguration as AutoRollbackConfiguration | null;
+    const rollback = opts.rollback || (!!arb?.enabled && arb.events.includes('DEPLOYMENT_STOP_ON_REQUEST'));
     await tx.deployment.update({
       where: { id },
-      data: { stopRequestedAt: d.stopRequestedAt ?? now, stopRollback: d.stopRollback || opts.rollback },
+      data: { stopRequestedAt: d.stopRequestedAt ?? now, stopRollback: d.stopRollback || rollback },
     });
     // Nothing new is handed out: events made ready but not yet taken by an agent are skipped now.
     const readyTargets = await tx.lifecycleEvent.findMany({
@@ -29,16 +33,22 @@ export async function stopDeployment(
     });
     if (readyTargets.length) {
       const ids = readyTargets.map((r) => r.targetId);
-      await tx.lifecycleEvent.updateMany({ where: { targetId: { in: ids }, status: 'Pending' }, data: { status: 'Skipped' } });
+      await tx.lifecycleEvent.updateMany({
+        where: { targetId: { in: ids }, status: 'Pending' },
+        data: { status: 'Skipped' },
+      });
       await tx.deploymentTarget.updateMany({
         where: { id: { in: ids }, status: 'InProgress' },
         data: { status: 'Failed', endedAt: now, errorCode: 'MANUAL_STOP', errorMessage: 'deployment stopped' },
       });
     }
-    await writeAudit(tx, opts.actor, opts.rollback ? 'deployment.stop_and_rollback' : 'deployment.stop', 'deployment', id);
+    await writeAudit(tx, opts.actor, rollback ? 'deployment.stop_and_rollback' : 'deployment.stop', 'deployment', id);
     const inFlight = await tx.lifecycleEvent.count({ where: { deploymentId: id, status: 'InProgress' } });
     return inFlight > 0
-      ? { status: 'Pending' as const, statusMessage: `${inFlight} lifecycle event(s) still running; they finish or time out` }
+      ? {
+          status: 'Pending' as const,
+          statusMessage: `${inFlight} lifecycle event(s) still running; they finish or time out`,
+        }
       : { status: 'Succeeded' as const, statusMessage: 'deployment stopped' };
   });
 }
@@ -54,11 +64,17 @@ export async function rollbackDeployment(prisma: PrismaClient, id: string, actor
         throw conflict('DeploymentNotCompleted', `deployment ${id} is ${d.status}; stop it with rollback instead`);
       }
       if (d.rollbackDeploymentId) {
-        throw conflict('DeploymentAlreadyRolledBack', `deployment ${id} was already rolled back by ${d.rollbackDeploymentId}`);
+        throw conflict(
+          'DeploymentAlreadyRolledBack',
+          `deployment ${id} was already rolled back by ${d.rollbackDeploymentId}`,
+        );
       }
       const rollbackId = await createRollbackTx(tx, id, actor);
       if (!rollbackId) {
-        throw conflict('NoRevisionToRollBackTo', 'there is no earlier successful revision in this deployment group to roll back to');
+        throw conflict(
+          'NoRevisionToRollBackTo',
+          'there is no earlier successful revision in this deployment group to roll back to',
+        );
       }
       await writeAudit(tx, actor, 'deployment.rollback', 'deployment', id, { rollbackDeploymentId: rollbackId });
       return rollbackId;
@@ -71,6 +87,10 @@ export async function rollbackDeployment(prisma: PrismaClient, id: string, actor
 export async function continueDeployment(prisma: PrismaClient, id: string): Promise<never> {
   const d = await prisma.deployment.findUnique({ where: { id }, select: { status: true } });
   if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
-  if (isTerminalDeploymentStatus(d.status)) throw conflict('DeploymentAlreadyCompleted', `deployment ${id} already ended`);
-  throw conflict('DeploymentIsNotInReadyState', `deployment ${id} is ${d.status}, not Ready: there is nothing to continue`);
+  if (isTerminalDeploymentStatus(d.status))
+    throw conflict('DeploymentAlreadyCompleted', `deployment ${id} already ended`);
+  throw conflict(
+    'DeploymentIsNotInReadyState',
+    `deployment ${id} is ${d.status}, not Ready: there is nothing to continue`,
+  );
 }

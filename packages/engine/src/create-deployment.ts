@@ -54,7 +54,10 @@ export async function loadGroup(tx: Pick<Tx, 'application' | 'deploymentGroup'>,
     include: { deploymentConfig: true },
   });
   if (!group) {
-    throw notFound('DeploymentGroupDoesNotExist', `deployment group ${groupName} does not exist in application ${appName}`);
+    throw notFound(
+      'DeploymentGroupDoesNotExist',
+      `deployment group ${groupName} does not exist in application ${appName}`,
+    );
   }
   return { app, group };
 }
@@ -68,7 +71,10 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
   if (!revision || revision.applicationId !== app.id) {
     throw notFound('RevisionDoesNotExist', `revision ${input.revisionId} does not exist in application ${app.name}`);
   }
-  const config = await resolveConfig(tx, input.deploymentConfigName ?? group.deploymentConfig.name ?? DEFAULT_CONFIG_NAME);
+  const config = await resolveConfig(
+    tx,
+    input.deploymentConfigName ?? group.deploymentConfig.name ?? DEFAULT_CONFIG_NAME,
+  );
 
   let hosts = await resolveGroupInstances(tx, group);
   if (input.onlyInstanceIds) {
@@ -144,7 +150,12 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
     await insertTargetsAndEvents(
       tx,
       id,
-      order.map((o, position) => ({ instanceId: o.hostId, name: byId.get(o.hostId)?.name ?? o.hostId, batch: o.batch, position })),
+      order.map((o, position) => ({
+        instanceId: o.hostId,
+        name: byId.get(o.hostId)?.name ?? o.hostId,
+        batch: o.batch,
+        position,
+      })),
       events.map((e) => e.name),
     );
   }

@@ -85,19 +85,17 @@ export function toTargetInfo(t: TargetRow): TargetInfo {
     startTime: iso(t.startedAt),
     endTime: iso(t.endedAt),
     lastUpdatedAt: t.updatedAt.toISOString(),
-    lifecycleEvents: t.events.map(
-      (e): LifecycleEventInfo => ({
-        lifecycleEventName: e.name as LifecycleEventInfo['lifecycleEventName'],
-        status: e.status,
-        startTime: iso(e.startedAt),
-        endTime: iso(e.endedAt),
-        diagnostics: e.errorCode
-          ? { errorCode: e.errorCode, scriptName: e.scriptName, message: e.message, logTail: e.logTail }
-          : null,
-        attempt: e.attempt,
-        logBytes: e.logBytes,
-      }),
-    ),
+    lifecycleEvents: t.events.map((e): LifecycleEventInfo => ({
+      lifecycleEventName: e.name as LifecycleEventInfo['lifecycleEventName'],
+      status: e.status,
+      startTime: iso(e.startedAt),
+      endTime: iso(e.endedAt),
+      diagnostics: e.errorCode
+        ? { errorCode: e.errorCode, scriptName: e.scriptName, message: e.message, logTail: e.logTail }
+        : null,
+      attempt: e.attempt,
+      logBytes: e.logBytes,
+    })),
   };
 }
 

@@ -48,7 +48,10 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
     continue: (id: string) => continueDeployment(db.prisma, id),
     advance: (id: string) => advanceDeployment(deps, id),
     async sweep() {
-      const changed = await sweep(db.pool, { agentLostAfterSeconds: s.agentLostAfterSeconds, ackTimeoutSeconds: s.ackTimeoutSeconds });
+      const changed = await sweep(db.pool, {
+        agentLostAfterSeconds: s.agentLostAfterSeconds,
+        ackTimeoutSeconds: s.ackTimeoutSeconds,
+      });
       for (const id of changed) await queue.advance(id);
       return changed;
     },

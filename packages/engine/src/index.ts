@@ -11,4 +11,5 @@ export * from './advance';
 export * from './agent-ops';
 export * from './sweeper';
 export * from './control';
+export * from './outdated-instances';
 export * from './engine';

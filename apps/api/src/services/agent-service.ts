@@ -1,10 +1,27 @@
 // Agent-side operations that are not hot paths: registration, the deployment spec, bundle access checks.
 import type { AgentRegisterRequest, DeploymentSpec, RevisionRef } from '@drover/contracts';
-import { conflict, notFound, unauthenticated, writeAudit, forbidden } from '@drover/engine';
+import {
+  autoUpdateJoinedGroupsTx,
+  conflict,
+  forbidden,
+  notFound,
+  unauthenticated,
+  writeAudit,
+  type Actor,
+  type DeploymentQueue,
+} from '@drover/engine';
 import type { Database, Prisma } from '@drover/db';
 import { hashSecret, newSecret } from '../lib/secrets';
 
-type RevisionRow = { id: string; bundleType: RevisionRef['bundleType']; sha256: string; size: bigint; url: string | null; appspecFilename: string; revisionType: 'Upload' | 'Url' };
+type RevisionRow = {
+  id: string;
+  bundleType: RevisionRef['bundleType'];
+  sha256: string;
+  size: bigint;
+  url: string | null;
+  appspecFilename: string;
+  revisionType: 'Upload' | 'Url';
+};
 
 export function revisionRef(r: RevisionRow): RevisionRef {
   return {
@@ -17,14 +34,54 @@ export function revisionRef(r: RevisionRow): RevisionRef {
   };
 }
 
-export function createAgentService(db: Database) {
+type WireRevision = Omit<RevisionRow, 'size'> & { size: string | number };
+
+interface SpecRow {
+  id: string;
+  applicationName: string;
+  deploymentGroupId: string;
+  deploymentGroupName: string;
+  creator: DeploymentSpec['deploymentCreator'];
+  deploymentType: DeploymentSpec['deploymentType'];
+  fileExistsBehavior: DeploymentSpec['fileExistsBehavior'];
+  ignoreApplicationStopFailures: boolean;
+  revision: WireRevision;
+  previous: WireRevision | null;
+}
+
+// The deployment as this host sees it; `previous` is the revision the host last installed for the group, unless
+// that install was this very deployment's.
+const SPEC_SQL = `
+  SELECT d.id, a.name AS "applicationName", d."deploymentGroupId", g.name AS "deploymentGroupName", d.creator,
+         d."deploymentType", d."fileExistsBehavior", d."ignoreApplicationStopFailures",
+         json_build_object('id', r.id, 'bundleType', r."bundleType", 'sha256', r.sha256, 'size', r.size::text,
+                           'url', r.url, 'appspecFilename', r."appspecFilename", 'revisionType', r."revisionType") AS revision,
+         CASE WHEN pr.id IS NULL THEN NULL ELSE
+           json_build_object('id', pr.id, 'bundleType', pr."bundleType", 'sha256', pr.sha256, 'size', pr.size::text,
+                             'url', pr.url, 'appspecFilename', pr."appspecFilename", 'revisionType', pr."revisionType")
+         END AS previous
+    FROM deployment_targets t
+    JOIN deployments d ON d.id = t."deploymentId"
+    JOIN applications a ON a.id = d."applicationId"
+    JOIN deployment_groups g ON g.id = d."deploymentGroupId"
+    JOIN revisions r ON r.id = d."revisionId"
+    LEFT JOIN installed_revisions ir
+      ON ir."instanceId" = t."instanceId" AND ir."deploymentGroupId" = d."deploymentGroupId" AND ir."deploymentId" <> d.id
+    LEFT JOIN revisions pr ON pr.id = ir."revisionId"
+   WHERE t."deploymentId" = $1 AND t."instanceId" = $2`;
+
+export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'advance'>) {
   const { prisma } = db;
   return {
     async register(body: AgentRegisterRequest, sourceIp: string | null) {
-      const token = await prisma.agentRegistrationToken.findUnique({ where: { tokenHash: hashSecret(body.registrationToken) } });
+      const token = await prisma.agentRegistrationToken.findUnique({
+        where: { tokenHash: hashSecret(body.registrationToken) },
+      });
       const now = new Date();
       if (!token || token.revokedAt || (token.expiresAt && token.expiresAt < now)) {
-        throw unauthenticated('unknown, expired or revoked registration token; create one with POST /v1/registration-tokens');
+        throw unauthenticated(
+          'unknown, expired or revoked registration token; create one with POST /v1/registration-tokens',
+        );
       }
       if (token.maxUses !== null && token.usedCount >= token.maxUses) {
         throw forbidden('this registration token has been used up; create another one');
@@ -33,82 +90,90 @@ export function createAgentService(db: Database) {
       const tags = new Map<string, string>();
       for (const t of (token.tags as { key: string; value: string }[]) ?? []) tags.set(t.key, t.value ?? '');
       for (const t of body.tags) tags.set(t.key, t.value);
-      const instance = await prisma.$transaction(async (tx: Prisma.TransactionClient) => {
-        const existing = await tx.instance.findUnique({ where: { name: body.name } });
-        if (existing && !existing.deregisteredAt) {
-          throw conflict(
-            'InstanceNameAlreadyRegistered',
-            `an instance named ${body.name} is already registered; deregister it first or choose another name`,
-          );
-        }
-        const data = {
-          credentialHash: hash,
-          credentialPrefix: prefix,
-          agentVersion: body.agentVersion ?? null,
-          hostname: body.hostname ?? null,
-          platform: body.platform ?? null,
-          lastSeenAt: now,
-          registeredAt: now,
-          deregisteredAt: null,
-          registrationTokenId: token.id,
-        };
-        const inst = existing
-          ? await tx.instance.update({ where: { id: existing.id }, data })
-          : await tx.instance.create({ data: { name: body.name, ...data } });
-        await tx.instanceTag.deleteMany({ where: { instanceId: inst.id } });
-        if (tags.size) {
-          await tx.instanceTag.createMany({ data: [...tags].map(([key, value]) => ({ instanceId: inst.id, key, value })) });
-        }
-        const used = await tx.agentRegistrationToken.updateMany({
-          where: { id: token.id, ...(token.maxUses !== null ? { usedCount: { lt: token.maxUses } } : {}) },
-          data: { usedCount: { increment: 1 } },
-        });
-        if (used.count === 0) throw forbidden('this registration token has been used up; create another one');
-        await writeAudit(
-          tx,
-          { type: 'agent', id: inst.id, name: inst.name, sourceIp, requestId: null },
-          'instance.register',
-          'instance',
-          inst.name,
-          { tags: Object.fromEntries(tags), registrationToken: token.name },
-        );
-        return inst;
-      });
+      const { instance, autoUpdates } = await prisma.$transaction(
+        async (tx: Prisma.TransactionClient) => {
+          const existing = await tx.instance.findUnique({ where: { name: body.name } });
+          if (existing && !existing.deregisteredAt) {
+            throw conflict(
+              'InstanceNameAlreadyRegistered',
+              `an instance named ${body.name} is already registered; deregister it first or choose another name`,
+            );
+          }
+          const data = {
+            credentialHash: hash,
+            credentialPrefix: prefix,
+            agentVersion: body.agentVersion ?? null,
+            hostname: body.hostname ?? null,
+            platform: body.platform ?? null,
+            lastSeenAt: now,
+            registeredAt: now,
+            deregisteredAt: null,
+            registrationTokenId: token.id,
+          };
+          const inst = existing
+            ? await tx.instance.update({ where: { id: existing.id }, data })
+            : await tx.instance.create({ data: { name: body.name, ...data } });
+          await tx.instanceTag.deleteMany({ where: { instanceId: inst.id } });
+          if (tags.size) {
+            await tx.instanceTag.createMany({
+              data: [...tags].map(([key, value]) => ({ instanceId: inst.id, key, value })),
+            });
+          }
+          const used = await tx.agentRegistrationToken.updateMany({
+            where: { id: token.id, ...(token.maxUses !== null ? { usedCount: { lt: token.maxUses } } : {}) },
+            data: { usedCount: { increment: 1 } },
+          });
+          if (used.count === 0) throw forbidden('this registration token has been used up; create another one');
+          const actor: Actor = { type: 'agent', id: inst.id, name: inst.name, sourceIp, requestId: null };
+          await writeAudit(tx, actor, 'instance.register', 'instance', inst.name, {
+            tags: Object.fromEntries(tags),
+            registrationToken: token.name,
+          });
+          // A host joining groups with outdatedInstancesStrategy UPDATE gets their last good revision (registered
+          // hosts are the only members, so a (re-)registration joins every group the host matches).
+          const autoUpdates = await autoUpdateJoinedGroupsTx(tx, inst.id, {
+            matchedBefore: new Set(),
+            trigger: 'instance.register',
+            actor,
+          });
+          return { instance: inst, autoUpdates };
+        },
+        // Auto-updates wait for each group's row lock, which a burst of deployment creations may hold a while.
+        { timeout: 30_000, maxWait: 10_000 },
+      );
+      for (const id of autoUpdates) await queue.advance(id);
       return { instanceId: instance.id, instanceName: instance.name, credential: secret };
     },
 
+    /**
+     * The agent fetches this before every lifecycle event, so it is one query on the pool rather than Prisma's
+     * nested includes (several round trips and much more CPU per call).
+     */
     async spec(instanceId: string, deploymentId: string): Promise<DeploymentSpec> {
-      const target = await prisma.deploymentTarget.findUnique({
-        where: { deploymentId_instanceId: { deploymentId, instanceId } },
-        include: { deployment: { include: { application: true, deploymentGroup: true, revision: true } } },
-      });
-      if (!target) throw notFound('DeploymentDoesNotExist', `deployment ${deploymentId} has no target on this instance`);
-      const d = target.deployment;
-      const installed = await prisma.installedRevision.findUnique({
-        where: { instanceId_deploymentGroupId: { instanceId, deploymentGroupId: d.deploymentGroupId } },
-        include: { revision: true },
-      });
-      // The stop scripts come from what this host installed before this deployment.
-      const previous = installed && installed.deploymentId !== d.id ? installed.revision : null;
+      const { rows } = await db.pool.query<SpecRow>(SPEC_SQL, [deploymentId, instanceId]);
+      const d = rows[0];
+      if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${deploymentId} has no target on this instance`);
+      const revision = revisionRef({ ...d.revision, size: BigInt(d.revision.size) });
       return {
         deploymentId: d.id,
-        applicationName: d.application.name,
+        applicationName: d.applicationName,
         deploymentGroupId: d.deploymentGroupId,
-        deploymentGroupName: d.deploymentGroup.name,
+        deploymentGroupName: d.deploymentGroupName,
         deploymentCreator: d.creator,
         deploymentType: d.deploymentType,
-        revision: revisionRef(d.revision),
-        previousRevision: previous ? revisionRef(previous) : null,
+        revision,
+        // The stop scripts come from what this host installed before this deployment.
+        previousRevision: d.previous ? revisionRef({ ...d.previous, size: BigInt(d.previous.size) }) : null,
         fileExistsBehavior: d.fileExistsBehavior,
         ignoreApplicationStopFailures: d.ignoreApplicationStopFailures,
         environment: {
           DEPLOYMENT_ID: d.id,
-          APPLICATION_NAME: d.application.name,
-          DEPLOYMENT_GROUP_NAME: d.deploymentGroup.name,
+          APPLICATION_NAME: d.applicationName,
+          DEPLOYMENT_GROUP_NAME: d.deploymentGroupName,
           DEPLOYMENT_GROUP_ID: d.deploymentGroupId,
           DEPLOYMENT_CREATOR: d.creator,
-          REVISION_ID: d.revision.id,
-          BUNDLE_SHA256: d.revision.sha256,
+          REVISION_ID: revision.revisionId,
+          BUNDLE_SHA256: revision.sha256,
         },
       };
     },
@@ -116,7 +181,8 @@ export function createAgentService(db: Database) {
     /** A host may download a bundle only if a deployment to it uses that revision (or it installed it before). */
     async bundleFor(instanceId: string, revisionId: string) {
       const revision = await prisma.revision.findUnique({ where: { id: revisionId } });
-      if (!revision || !revision.storageKey) throw notFound('RevisionDoesNotExist', `revision ${revisionId} does not exist`);
+      if (!revision || !revision.storageKey)
+        throw notFound('RevisionDoesNotExist', `revision ${revisionId} does not exist`);
       const allowed =
         (await prisma.deploymentTarget.count({ where: { instanceId, deployment: { revisionId } }, take: 1 })) > 0 ||
         (await prisma.installedRevision.count({ where: { instanceId, revisionId }, take: 1 })) > 0;

@@ -31,6 +31,7 @@ export function createServices(ctx: ApiContext) {
       prisma,
       auth: ctx.auth,
       agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS,
+      queue: ctx.engine.queue,
     }),
     registrationTokens: createRegistrationTokenService({ prisma }),
     apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),

@@ -10,7 +10,16 @@ import type {
   ListInstancesQuery,
 } from '@drover/contracts';
 import type { Instance, InstanceTag, Prisma, PrismaClient } from '@drover/db';
-import { type Actor, conflict, notFound, resolveGroupInstances, writeAudit } from '@drover/engine';
+import {
+  type Actor,
+  autoUpdateJoinedGroupsTx,
+  conflict,
+  type DeploymentQueue,
+  notFound,
+  resolveGroupInstances,
+  updatableGroupsOf,
+  writeAudit,
+} from '@drover/engine';
 import { z } from 'zod';
 import type { AuthService } from './auth-service';
 import { findGroup } from './deployment-group-service';
@@ -26,6 +35,8 @@ export function createInstanceService(deps: {
   prisma: PrismaClient;
   auth: AuthService;
   agentLostAfterSeconds: number;
+  /** Starts the auto-update deployments a tag change creates (outdated instances). */
+  queue: Pick<DeploymentQueue, 'advance'>;
 }) {
   const { prisma, auth } = deps;
 
@@ -129,23 +140,35 @@ export function createInstanceService(deps: {
 
     /** Adds tags; a key the host already has takes the new value (AddTagsToOnPremisesInstances). */
     async addTags(name: string, input: AddInstanceTagsRequest, actor: Actor): Promise<InstanceDetail> {
-      const row = await prisma.$transaction(async (tx) => {
-        const i = await find(tx, name);
-        if (i.deregisteredAt) throw notRegistered(name);
-        const tags = new Map(input.tags.map((t) => [t.key, t.value]));
-        for (const [key, value] of tags) {
-          await tx.instanceTag.upsert({
-            where: { instanceId_key: { instanceId: i.id, key } },
-            create: { instanceId: i.id, key, value },
-            update: { value },
+      const { row, autoUpdates } = await prisma.$transaction(
+        async (tx) => {
+          const i = await find(tx, name);
+          if (i.deregisteredAt) throw notRegistered(name);
+          const before = await updatableGroupsOf(tx, i.id);
+          const tags = new Map(input.tags.map((t) => [t.key, t.value]));
+          for (const [key, value] of tags) {
+            await tx.instanceTag.upsert({
+              where: { instanceId_key: { instanceId: i.id, key } },
+              create: { instanceId: i.id, key, value },
+              update: { value },
+            });
+          }
+          await writeAudit(tx, actor, 'instance.addTags', 'instance', i.id, {
+            instanceName: name,
+            tags: [...tags].map(([key, value]) => ({ key, value })),
           });
-        }
-        await writeAudit(tx, actor, 'instance.addTags', 'instance', i.id, {
-          instanceName: name,
-          tags: [...tags].map(([key, value]) => ({ key, value })),
-        });
-        return find(tx, name);
-      });
+          // New tags may make the host join groups that update outdated instances: it gets their last good revision.
+          const autoUpdates = await autoUpdateJoinedGroupsTx(tx, i.id, {
+            matchedBefore: before,
+            trigger: 'instance.addTags',
+            actor,
+          });
+          return { row: await find(tx, name), autoUpdates };
+        },
+        // Auto-updates wait for each group's row lock, which a burst of deployment creations may hold a while.
+        { timeout: 30_000, maxWait: 10_000 },
+      );
+      for (const id of autoUpdates) await deps.queue.advance(id);
       return (await withInstalled(prisma, [row]))[0]!;
     },
 

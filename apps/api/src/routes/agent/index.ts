@@ -33,7 +33,7 @@ function instanceOf(req: { principal: unknown }): { instanceId: string; instance
 }
 
 export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
-  const agents = createAgentService(ctx.db);
+  const agents = createAgentService(ctx.db, ctx.engine.queue);
   const ops = ctx.engine.agent;
   const tags = ['agent protocol'];
 
