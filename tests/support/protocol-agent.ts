@@ -18,12 +18,18 @@ export async function startProtocolAgent(opts: {
   registrationToken: string;
   name: string;
   tags: { key: string; value: string }[];
-  outcome?: (cmd: HostCommand) => Outcome;
+  /** May return a promise: the event stays in flight (acknowledged, not completed) until it settles. */
+  outcome?: (cmd: HostCommand) => Outcome | Promise<Outcome>;
 }): Promise<ProtocolAgent> {
   const reg = await fetch(`${opts.url}/agent/v1/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ registrationToken: opts.registrationToken, name: opts.name, tags: opts.tags, agentVersion: 'test' }),
+    body: JSON.stringify({
+      registrationToken: opts.registrationToken,
+      name: opts.name,
+      tags: opts.tags,
+      agentVersion: 'test',
+    }),
   });
   if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${await reg.text()}`);
   const { credential } = (await reg.json()) as { credential: string };
@@ -47,7 +53,7 @@ export async function startProtocolAgent(opts: {
     await call(`/deployments/${cmd.deploymentId}/spec`);
     await call(`/commands/${cmd.commandId}/ack`, { isNoop: false, timeoutSeconds: 60 });
     ran.push({ deploymentId: cmd.deploymentId, event: cmd.lifecycleEvent, commandId: cmd.commandId });
-    const outcome = opts.outcome?.(cmd) ?? 'ok';
+    const outcome = (await opts.outcome?.(cmd)) ?? 'ok';
     if (outcome === 'hang') {
       paused = true;
       return null;

@@ -14,20 +14,27 @@ export interface TestStack extends TestApi {
   restartWorker(): Promise<void>;
 }
 
-export async function startStack(overrides: Record<string, string> = {}): Promise<TestStack> {
+/** `worker: false` runs no in-process worker (a test that spawns worker processes of its own). */
+export async function startStack(
+  overrides: Record<string, string> = {},
+  opts: { worker?: boolean } = {},
+): Promise<TestStack> {
   const api = await startTestApi({ RECONCILE_INTERVAL_SECONDS: '0.5', ...overrides });
   await api.app.listen({ host: '127.0.0.1', port: 0 });
   const address = api.app.server.address();
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
-  let worker = await startWorker(api.env);
+  let worker: RunningWorker | null = opts.worker === false ? null : await startWorker(api.env);
   await ensurePredefinedConfigs(api.ctx.db.prisma);
   const reg = newSecret('drr');
-  await api.ctx.db.prisma.agentRegistrationToken.create({ data: { name: 'tests', tokenHash: reg.hash, prefix: reg.prefix } });
+  await api.ctx.db.prisma.agentRegistrationToken.create({
+    data: { name: 'tests', tokenHash: reg.hash, prefix: reg.prefix },
+  });
   const prisma = api.ctx.db.prisma;
   const stack: TestStack = {
     ...api,
     url,
     get worker() {
+      if (!worker) throw new Error('this stack runs no in-process worker');
       return worker;
     },
     registrationToken: reg.secret,
@@ -62,11 +69,14 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       return r.id;
     },
     async restartWorker() {
-      await worker.close();
+      await worker?.close();
       worker = await startWorker(api.env);
     },
     async close() {
-      await worker.close();
+      await worker?.close();
+      // Node counts a socket the agents' HTTP client opened but never sent a request on as busy, not idle, so
+      // app.close() would wait for it until connectionTimeout (60 s); a test stack has nothing left to answer.
+      api.app.server.closeAllConnections();
       await api.close();
     },
   };

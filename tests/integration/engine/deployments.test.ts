@@ -48,7 +48,9 @@ async function deploy(app: string, group: string, revisionId: string, extra: Rec
 async function waitFor(id: string, done: (d: DeploymentInfo) => boolean, ms = 30_000): Promise<DeploymentInfo> {
   const until = Date.now() + ms;
   for (;;) {
-    const d = (await stack.app.inject({ method: 'GET', url: `/v1/deployments/${id}`, headers: stack.as('viewer') })).json() as DeploymentInfo;
+    const d = (
+      await stack.app.inject({ method: 'GET', url: `/v1/deployments/${id}`, headers: stack.as('viewer') })
+    ).json() as DeploymentInfo;
     if (done(d)) return d;
     if (Date.now() > until) throw new Error(`timed out waiting for ${id}: ${JSON.stringify(d)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -57,7 +59,11 @@ async function waitFor(id: string, done: (d: DeploymentInfo) => boolean, ms = 30
 const terminal = (d: DeploymentInfo) => ['Succeeded', 'Failed', 'Stopped'].includes(d.status);
 
 async function targets(id: string): Promise<TargetInfo[]> {
-  const res = await stack.app.inject({ method: 'GET', url: `/v1/deployments/${id}/targets`, headers: stack.as('viewer') });
+  const res = await stack.app.inject({
+    method: 'GET',
+    url: `/v1/deployments/${id}/targets`,
+    headers: stack.as('viewer'),
+  });
   return (res.json() as { items: TargetInfo[] }).items;
 }
 
@@ -73,7 +79,15 @@ describe('deployment engine', () => {
     expect(done.batchCount).toBe(2);
     const ts = await targets(created.deploymentId);
     expect(new Set(ts.map((t) => t.batch))).toEqual(new Set([0, 1]));
-    const expected = ['ApplicationStop', 'DownloadBundle', 'BeforeInstall', 'Install', 'AfterInstall', 'ApplicationStart', 'ValidateService'];
+    const expected = [
+      'ApplicationStop',
+      'DownloadBundle',
+      'BeforeInstall',
+      'Install',
+      'AfterInstall',
+      'ApplicationStart',
+      'ValidateService',
+    ];
     for (const h of hosts) {
       expect(h.ran.filter((r) => r.deploymentId === created.deploymentId).map((r) => r.event)).toEqual(expected);
     }
@@ -88,7 +102,9 @@ describe('deployment engine', () => {
   it('fails OneAtATime with HEALTH_CONSTRAINTS when the first host fails, then rolls back automatically', async () => {
     await stack.seedApp({ app: 'shop', group: 'one', config: 'OneAtATime', autoRollback: true });
     let failing: string | null = null;
-    await fleet('one', 3, (cmd, name) => (cmd.deploymentId === failing && name === 'one-1' && cmd.lifecycleEvent === 'ValidateService' ? 'fail' : 'ok'));
+    await fleet('one', 3, (cmd, name) =>
+      cmd.deploymentId === failing && name === 'one-1' && cmd.lifecycleEvent === 'ValidateService' ? 'fail' : 'ok',
+    );
     const good = await stack.addRevision('shop', 'good');
     const first = await waitFor((await deploy('shop', 'one', good)).deploymentId, terminal);
     expect(first.status).toBe('Succeeded');
@@ -135,7 +151,9 @@ describe('deployment engine', () => {
     // The one that got the slot may already have started by the time its response is built.
     expect(statuses.filter((s) => s !== 'Queued')).toHaveLength(1);
     expect(statuses.filter((s) => s === 'Queued')).toHaveLength(49);
-    const active = await stack.ctx.db.prisma.deployment.count({ where: { deploymentGroup: { name: 'race' }, activeGroupId: { not: null } } });
+    const active = await stack.ctx.db.prisma.deployment.count({
+      where: { deploymentGroup: { name: 'race' }, activeGroupId: { not: null } },
+    });
     expect(active).toBe(1);
   });
 
@@ -196,9 +214,17 @@ describe('deployment engine', () => {
       }
       expect(d.status).toBe('Failed');
       expect(Date.now() - t0).toBeLessThan(25_000);
-      const t = (await fast.app.inject({ method: 'GET', url: `/v1/deployments/${id}/targets/lost-1`, headers: fast.as('viewer') })).json() as TargetInfo;
+      const t = (
+        await fast.app.inject({
+          method: 'GET',
+          url: `/v1/deployments/${id}/targets/lost-1`,
+          headers: fast.as('viewer'),
+        })
+      ).json() as TargetInfo;
       expect(t.errorCode).toBe('AGENT_LOST');
-      expect(t.lifecycleEvents.find((e) => e.lifecycleEventName === 'BeforeInstall')?.diagnostics?.message).toMatch(/agent lost/);
+      expect(t.lifecycleEvents.find((e) => e.lifecycleEventName === 'BeforeInstall')?.diagnostics?.message).toMatch(
+        /agent lost/,
+      );
       await a.stop();
     } finally {
       await fast.close();
