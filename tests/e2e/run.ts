@@ -202,6 +202,8 @@ async function main(): Promise<number> {
   await waitForAgents(url, session);
   say(`${AGENTS} agents online; running Playwright`);
 
+  const bundles = path.join(work, 'bundles');
+  mkdirSync(bundles);
   const playwright = spawn(
     'pnpm',
     ['exec', 'playwright', 'test', '-c', 'tests/e2e/playwright.config.ts', ...process.argv.slice(2)],
@@ -217,6 +219,7 @@ async function main(): Promise<number> {
         DROVER_E2E_TAG: `${TAG.key}=${TAG.value}`,
         DROVER_E2E_MIN_HOSTS: String(AGENTS),
         DROVER_E2E_SCREENSHOTS_DIR: path.resolve(REPO_ROOT, SCREENSHOTS_DIR),
+        DROVER_E2E_TMPDIR: bundles,
         ...marker,
       },
     },

@@ -34,7 +34,8 @@ export type BundleKind = 'ok' | 'fail' | 'slow';
  * 'slow' sleeps in ApplicationStart long enough to be stopped.
  */
 export function buildBundle(kind: BundleKind, marker: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `drover-e2e-${kind}-`));
+  // The harness points DROVER_E2E_TMPDIR into its own temp directory, removed at the end of the run.
+  const dir = mkdtempSync(path.join(process.env.DROVER_E2E_TMPDIR ?? tmpdir(), `drover-e2e-${kind}-`));
   const root = path.join(dir, 'bundle');
   mkdirSync(path.join(root, 'scripts'), { recursive: true });
   const script = (name: string, body: string) => {

@@ -1,7 +1,7 @@
 // Real OS processes for end-to-end and chaos tests: the bundled drover-agent, the API server and the worker, each a
 // single node process (so kill -9 hits exactly that process; `tsx` as a CLI would add a wrapper process).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ export function agentBundle(): string {
   });
   if (r.status !== 0) throw new Error(`building the agent failed:\n${r.stdout}\n${r.stderr}`);
   bundlePath = out;
+  // One bundle per test process; it goes with the process (agents started from it are stopped before then).
+  process.once('exit', () => rmSync(path.dirname(out), { recursive: true, force: true }));
   return out;
 }
 
