@@ -24,6 +24,10 @@ export function createDatabase(databaseUrl: string, opts: { max?: number; applic
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one that is between queries when PostgreSQL shuts down (its "terminating connection"
+  // arrives as an 'error' event, which would be uncaught): the caller's next query on it fails instead, and the pool
+  // discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: false }) });
   return {
     prisma,
@@ -42,7 +46,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = e.code ?? '';
   // Prisma could not start a transaction in time: the pool is saturated, which is "busy, retry", not a bug.
   if (code === 'P2028') return true;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code))
+  if (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code)
+  )
     return true;
   if (/^08/.test(code)) return true; // connection exceptions
   const msg = e.message ?? '';

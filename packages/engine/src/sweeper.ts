@@ -5,6 +5,7 @@
 //  - a host whose agent stopped polling and heartbeating (lost) — failed within AGENT_LOST_AFTER_SECONDS,
 //    not the hour CodeDeploy takes.
 import type pg from 'pg';
+import { isDatabaseUnavailable } from '@drover/db';
 import { failTarget } from './agent-ops';
 
 export interface SweepConfig {
@@ -12,10 +13,28 @@ export interface SweepConfig {
   ackTimeoutSeconds: number;
 }
 
+/**
+ * Since when sweeps on a pool have reached the database without interruption. While PostgreSQL is unreachable agents
+ * cannot report (their heartbeats and completions are answered 503), so silence over that time proves nothing: an
+ * agent is declared lost only once this process has itself watched the database for the whole threshold, after
+ * an outage as after its own start. Otherwise every host with an event in flight would be failed the moment the
+ * database came back from an outage longer than AGENT_LOST_AFTER_SECONDS.
+ */
+const watchingSince = new WeakMap<pg.Pool, number>();
+
 /** Returns the deployments that changed, to be advanced. */
 export async function sweep(pool: pg.Pool, cfg: SweepConfig): Promise<string[]> {
   const touched = new Set<string>();
-  const client = await pool.connect();
+  const startedAt = Date.now();
+  const since = watchingSince.get(pool);
+  const detectLost = since !== undefined && startedAt - since >= cfg.agentLostAfterSeconds * 1000;
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) watchingSince.delete(pool);
+    throw err;
+  }
   try {
     await client.query('BEGIN');
     // Events past their deadline. Not acknowledged: the agent never started it; acknowledged: the hook ran too long.
@@ -46,26 +65,36 @@ export async function sweep(pool: pg.Pool, cfg: SweepConfig): Promise<string[]> 
       await failTarget(client, r.targetId, 'AGENT_ISSUE', `${r.name} was not picked up in time`);
       touched.add(r.deploymentId);
     }
-    // Lost agents: in-flight hosts whose agent has been silent too long.
-    const lost = await client.query<{ targetId: string; deploymentId: string; name: string; lastSeen: Date | null; host: string }>(
-      `UPDATE lifecycle_events e
-          SET status = 'Failed', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = 'UnknownError',
-              message = 'agent lost: no poll or heartbeat from ' || i.name || ' for ' || $1::int || ' s (last seen '
-                        || COALESCE(to_char(i."lastSeenAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') || ')'
-         FROM instances i
-        WHERE e."instanceId" = i.id AND e.status = 'InProgress'
-          AND (i."lastSeenAt" IS NULL OR i."lastSeenAt" < now() - make_interval(secs => $1))
-          AND e."dispatchedAt" < now() - make_interval(secs => $1)
-        RETURNING e."targetId", e."deploymentId", e.name, i."lastSeenAt" AS "lastSeen", i.name AS host`,
-      [cfg.agentLostAfterSeconds],
-    );
-    for (const r of lost.rows) {
-      await failTarget(client, r.targetId, 'AGENT_LOST', `agent on ${r.host} stopped responding during ${r.name}`);
-      touched.add(r.deploymentId);
+    // Lost agents: in-flight hosts whose agent has been silent too long (and while we could have heard it).
+    if (detectLost) {
+      const lost = await client.query<{
+        targetId: string;
+        deploymentId: string;
+        name: string;
+        lastSeen: Date | null;
+        host: string;
+      }>(
+        `UPDATE lifecycle_events e
+            SET status = 'Failed', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = 'UnknownError',
+                message = 'agent lost: no poll or heartbeat from ' || i.name || ' for ' || $1::int || ' s (last seen '
+                          || COALESCE(to_char(i."lastSeenAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') || ')'
+           FROM instances i
+          WHERE e."instanceId" = i.id AND e.status = 'InProgress'
+            AND (i."lastSeenAt" IS NULL OR i."lastSeenAt" < now() - make_interval(secs => $1))
+            AND e."dispatchedAt" < now() - make_interval(secs => $1)
+          RETURNING e."targetId", e."deploymentId", e.name, i."lastSeenAt" AS "lastSeen", i.name AS host`,
+        [cfg.agentLostAfterSeconds],
+      );
+      for (const r of lost.rows) {
+        await failTarget(client, r.targetId, 'AGENT_LOST', `agent on ${r.host} stopped responding during ${r.name}`);
+        touched.add(r.deploymentId);
+      }
     }
     await client.query('COMMIT');
+    if (since === undefined) watchingSince.set(pool, startedAt);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
+    if (isDatabaseUnavailable(err)) watchingSince.delete(pool);
     throw err;
   } finally {
     client.release();
