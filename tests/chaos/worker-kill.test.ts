@@ -1,0 +1,50 @@
+// Workers killed with -9 mid-deployment, three times, while two run and each victim is respawned: the deployment
+// still succeeds and every lifecycle event ran exactly once on every host.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { recordingBundle, setHookSleep } from '../support/chaos-bundle';
+import { expectNoServerErrors, expectSucceededOnce, homeOf, hookCounts } from '../support/chaos-checks';
+import { startChaosStack, waitUntil, type ChaosStack } from '../support/chaos-stack';
+
+let stack: ChaosStack;
+
+beforeAll(async () => {
+  stack = await startChaosStack();
+  await Promise.all([stack.startWorker('worker-1'), stack.startWorker('worker-2')]);
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+it('succeeds with every event run once while workers are killed with -9 and respawned', async () => {
+  await stack.createGroup('shop', 'web', 'OneAtATime');
+  const agents = ['web-1', 'web-2', 'web-3'].map((name) => stack.startAgent(name, 'web'));
+  // Slow hooks keep the deployment running long enough to kill workers in the middle of it.
+  for (const a of agents) setHookSleep(homeOf(a), 0.3);
+  const revisionId = await stack.uploadRevision('shop', recordingBundle('worker-kill'));
+  await stack.waitForInstances('web-', 3);
+  const id = await stack.deploy('shop', 'web', revisionId);
+
+  // OneAtATime: when a host finishes, the API enqueues an advance job (start the next host, or finish). Kill a
+  // worker right then, alternating between the two, and respawn it.
+  const kills: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const host = agents[i]!;
+    await waitUntil(
+      `${host.name} to finish ValidateService`,
+      () => hookCounts(host, id).ends.ValidateService === 1,
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
+    const victim = stack.workers[i % 2]!;
+    await victim.stop('SIGKILL');
+    expect(victim.proc.signalCode).toBe('SIGKILL');
+    kills.push(`${victim.name} after ${host.name}`);
+    await victim.restart();
+  }
+  expect(kills).toHaveLength(3);
+
+  const d = await stack.waitForTerminal(id, 120_000);
+  expect(d.status, stack.logs()).toBe('Succeeded');
+  await expectSucceededOnce(stack, id, agents, { applicationStopRuns: false });
+  expectNoServerErrors(stack, agents);
+});
