@@ -105,6 +105,26 @@ export async function autoUpdateJoinedGroupsTx(
     const upcoming = new Set([lastGood.revisionId, ...unfinished.map((d) => d.revisionId)]);
     if (installed && upcoming.size === 1 && upcoming.has(installed.revisionId)) continue;
 
+    // Hosts joining while one auto-update waits share it, so a scale-out of many hosts queues one deployment, not one
+    // per host behind each other.
+    const waiting = await tx.deployment.findFirst({
+      where: { deploymentGroupId: g.id, status: 'Queued', creator: 'autoUpdate', stopRequestedAt: null },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true },
+    });
+    if (waiting) {
+      await addHostTx(tx, waiting.id, inst);
+      await writeAudit(tx, opts.actor, 'deployment.autoUpdate', 'deployment', waiting.id, {
+        application: g.application.name,
+        group: g.name,
+        instanceName: inst.name,
+        trigger: opts.trigger,
+        joinedQueuedDeployment: true,
+      });
+      created.push(waiting.id);
+      continue;
+    }
+
     const id = await createDeploymentTx(tx, {
       applicationName: g.application.name,
       deploymentGroupName: g.name,
@@ -132,6 +152,36 @@ export async function autoUpdateJoinedGroupsTx(
     created.push(id);
   }
   return created;
+}
+
+/**
+ * Adds a host to a queued (not yet started) auto-update: one more target, with the same events as the others. Its
+ * config is AllAtOnce, so the plan stays one wave of every host.
+ */
+async function addHostTx(tx: Tx, deploymentId: string, inst: { id: string; name: string }) {
+  await tx.$executeRaw`
+    INSERT INTO deployment_targets (id, "deploymentId", "instanceId", "instanceName", batch, position, status, "updatedAt")
+    SELECT gen_random_uuid(), ${deploymentId}, ${inst.id}::uuid, ${inst.name}, 0,
+           COALESCE((SELECT max(position) + 1 FROM deployment_targets WHERE "deploymentId" = ${deploymentId}), 0),
+           'Pending', now()`;
+  await tx.$executeRaw`
+    INSERT INTO lifecycle_events (id, "deploymentId", "targetId", "instanceId", name, position, status)
+    SELECT gen_random_uuid(), ${deploymentId}, t.id, t."instanceId", ev.name, ev.position, 'Pending'
+      FROM deployment_targets t
+      CROSS JOIN (SELECT name, position FROM lifecycle_events
+                   WHERE "targetId" = (SELECT id FROM deployment_targets
+                                        WHERE "deploymentId" = ${deploymentId} ORDER BY position LIMIT 1)) ev
+     WHERE t."deploymentId" = ${deploymentId} AND t."instanceId" = ${inst.id}::uuid`;
+  const d = await tx.deployment.findUniqueOrThrow({ where: { id: deploymentId }, select: { configSnapshot: true } });
+  const hosts = await tx.deploymentTarget.count({ where: { deploymentId } });
+  await tx.deployment.update({
+    where: { id: deploymentId },
+    data: {
+      pendingCount: hosts,
+      batchCount: 1,
+      configSnapshot: { ...(d.configSnapshot as object), batchSize: hosts },
+    },
+  });
 }
 
 /**

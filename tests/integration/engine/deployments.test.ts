@@ -223,7 +223,8 @@ describe('deployment engine', () => {
       ).json() as TargetInfo;
       expect(t.errorCode).toBe('AGENT_LOST');
       expect(t.lifecycleEvents.find((e) => e.lifecycleEventName === 'BeforeInstall')?.diagnostics?.message).toMatch(
-        /agent lost/,
+        // The configured threshold (5 s here, 90 s by default) is the one applied.
+        /^agent lost: no poll or heartbeat from lost-1 for 5 s/,
       );
       await a.stop();
     } finally {

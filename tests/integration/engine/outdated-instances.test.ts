@@ -117,7 +117,7 @@ describe('outdated instances', () => {
     expect(audit.filter((a) => a.resourceId === auto!.deploymentId)).toHaveLength(1);
   });
 
-  it('UPDATE: a host joining during a deployment is queued behind it and gets the revision that deployment leaves', async () => {
+  it('UPDATE: hosts joining during a deployment share one auto-update queued behind it, of the revision it leaves', async () => {
     const hold = { on: false, gate: gate() };
     await createGroup(stack, 'outd', 'busy', { outdatedInstancesStrategy: 'UPDATE' });
     const agents = await fleet.start('busy', 2, {
@@ -136,8 +136,10 @@ describe('outdated instances', () => {
       ranFor(agents[0]!, running.deploymentId).includes('AfterInstall'),
     );
 
-    const [joined] = await fleet.start('busy', 1, { first: 3 });
-    const [queued] = await autoUpdates('busy');
+    // Two hosts join while it runs: one auto-update, queued behind it, for both.
+    const joined = [...(await fleet.start('busy', 1, { first: 3 })), ...(await fleet.start('busy', 1, { first: 4 }))];
+    const [queued, ...more] = await autoUpdates('busy');
+    expect(more).toHaveLength(0);
     // Queued behind the running deployment, for the group's last good revision as of now.
     expect(queued).toMatchObject({ status: 'Queued', revision: { revisionId: v1 } });
 
@@ -145,12 +147,48 @@ describe('outdated instances', () => {
     hold.gate.open();
     expect((await waitFor(stack, running.deploymentId)).status).toBe('Succeeded');
     const done: DeploymentInfo = await waitFor(stack, queued!.deploymentId);
-    // When it took the slot, v2 was the last good revision: the host gets v2 directly, in this one deployment.
+    // When it took the slot, v2 was the last good revision: the hosts get v2 directly, in this one deployment.
     expect(done).toMatchObject({ status: 'Succeeded', revision: { revisionId: v2 } });
-    expect(ranFor(joined!, queued!.deploymentId)).toEqual(IN_PLACE_EVENTS);
-    expect(ranFor(joined!, running.deploymentId)).toEqual([]);
-    expect(await installedOn('busy-03', 'busy')).toBe(v2);
+    expect((await targets(stack, queued!.deploymentId)).map((t) => t.targetId).sort()).toEqual(['busy-03', 'busy-04']);
+    for (const h of joined) {
+      expect(ranFor(h, queued!.deploymentId)).toEqual(IN_PLACE_EVENTS);
+      expect(ranFor(h, running.deploymentId)).toEqual([]);
+      expect(await installedOn(h.name, 'busy')).toBe(v2);
+    }
     expect(await autoUpdates('busy')).toHaveLength(1);
+  });
+
+  it('UPDATE: a queued auto-update whose host already runs the last good revision when it starts has nothing to do', async () => {
+    const hold = { on: false, gate: gate() };
+    await createGroup(stack, 'outd', 'noop', { outdatedInstancesStrategy: 'UPDATE' });
+    const [a, b] = await fleet.start('noop', 2, {
+      outcome: async (cmd, host): Promise<Outcome> => {
+        if (!hold.on) return 'ok';
+        if (cmd.lifecycleEvent === 'AfterInstall') await hold.gate.opened;
+        return host === 'noop-02' && cmd.lifecycleEvent === 'ValidateService' ? 'fail' : 'ok';
+      },
+    });
+    const v1 = await stack.addRevision('outd', 'noop-v1');
+    expect((await waitFor(stack, (await deploy(stack, 'outd', 'noop', v1)).deploymentId)).status).toBe('Succeeded');
+
+    // noop-01 leaves the group; v2 starts on noop-02 alone; noop-01 comes back while v2 runs.
+    await call(stack, 'DELETE', '/v1/instances/noop-01/tags?key=env', { status: 200 });
+    hold.on = true;
+    const running = await deploy(stack, 'outd', 'noop', await stack.addRevision('outd', 'noop-v2'));
+    await until('noop-02 to hold in AfterInstall', () => ranFor(b!, running.deploymentId).includes('AfterInstall'));
+    expect((await addTags('noop-01', { env: 'noop' })).statusCode).toBe(200);
+    // It runs v1 already, but v2 may succeed and leave it outdated: an auto-update waits behind v2.
+    const [queued] = await autoUpdates('noop');
+    expect(queued).toMatchObject({ status: 'Queued', revision: { revisionId: v1 } });
+
+    hold.gate.open();
+    expect((await waitFor(stack, running.deploymentId)).status).toBe('Failed');
+    // v2 failed, v1 is still the last good revision, and noop-01 runs it: nothing to deploy.
+    const done = await waitFor(stack, queued!.deploymentId);
+    expect(done).toMatchObject({ status: 'Succeeded', revision: { revisionId: v1 } });
+    expect(done.deploymentOverview).toMatchObject({ Succeeded: 0, Skipped: 1 });
+    expect(ranFor(a!, queued!.deploymentId)).toEqual([]);
+    expect(await installedOn('noop-01', 'noop')).toBe(v1);
   });
 
   it('IGNORE: hosts that register or get tags into the group are left alone', async () => {
