@@ -1,0 +1,116 @@
+// drover deploy: create a deployment of a revision (an existing one, or a directory pushed on the way) to a
+// deployment group, and with --wait follow it to the end with a live display; the exit code is the outcome.
+import { FileExistsBehavior } from '@drover/contracts';
+import type { DroverClient } from '@drover/client';
+import { Command, Option } from 'commander';
+import type { Context } from '../context';
+import { CliError, UsageError } from '../errors';
+import type { Io } from '../io';
+import { followDeployment } from '../output/follow-deployment';
+import { shortId, status } from '../output/format';
+import { pushDirectory, pushOptions, revisionLine, type PushOptions } from './push';
+import { action, positiveInt, type RunState } from './shared';
+
+interface DeployOptions extends PushOptions {
+  group: string;
+  revision?: string;
+  dir?: string;
+  config?: string;
+  fileExistsBehavior?: 'DISALLOW' | 'OVERWRITE' | 'RETAIN';
+  ignoreApplicationStopFailures?: boolean;
+  updateOutdatedInstancesOnly?: boolean;
+  autoRollback?: boolean;
+  wait?: boolean;
+  timeout?: number;
+}
+
+/** `--revision latest`: the application's most recently registered revision. */
+async function resolveRevision(ctx: Context, client: DroverClient, opts: DeployOptions): Promise<string> {
+  if (opts.dir) {
+    const { revision, created } = await pushDirectory(ctx, client, opts.dir, opts);
+    ctx.note(revisionLine(revision, created));
+    return revision.revisionId;
+  }
+  if (opts.revision === 'latest') {
+    const page = await client.revisions.list(opts.app, { sortBy: 'registerTime', sortOrder: 'descending', limit: 1 });
+    const latest = page.items[0];
+    if (!latest)
+      throw new CliError(`${opts.app} has no revisions`, { hint: `push one: drover push <dir> --app ${opts.app}` });
+    return latest.revisionId;
+  }
+  return opts.revision!;
+}
+
+export function waitOptions(cmd: Command): Command {
+  return cmd.option(
+    '--timeout <seconds>',
+    'with --wait: give up waiting after this long (exit 1; the deployment keeps running)',
+    positiveInt,
+  );
+}
+
+export function deployCommand(io: Io, state: RunState): Command {
+  const cmd = new Command('deploy')
+    .description('Deploy a revision to a deployment group')
+    .requiredOption('-a, --app <name>', 'application')
+    .requiredOption('-g, --group <name>', 'deployment group')
+    .option('-r, --revision <id>', 'revision id to deploy, or "latest"')
+    .option('-d, --dir <dir>', 'push this directory first and deploy the new revision')
+    .option('--config <name>', "deployment config for this deployment (default: the group's)")
+    .option('--description <text>', 'shown with the deployment (and the revision, with --dir)')
+    .addOption(
+      new Option(
+        '--file-exists-behavior <behavior>',
+        'files already on the host and not from the last deployment',
+      ).choices(FileExistsBehavior.options),
+    )
+    .option('--ignore-application-stop-failures', 'a failing ApplicationStop hook does not fail the host')
+    .option('--update-outdated-instances-only', 'only hosts not already on this revision')
+    .option('--auto-rollback', 'roll back automatically if this deployment fails')
+    .option('--no-auto-rollback', "no automatic rollback, whatever the group's setting")
+    .option('-w, --wait', 'follow the deployment to the end; exit 0 when it succeeds, 1 when it fails or stops');
+  waitOptions(cmd);
+  pushOptions(cmd, false);
+  cmd.addHelpText(
+    'after',
+    `
+Exit codes: 0 created (or, with --wait, succeeded); 1 failed, stopped or refused; 2 usage error.
+
+Examples:
+  drover deploy --app shop --group prod --dir ./build --wait
+  drover deploy --app shop --group prod --revision 3f1c2a9e-… --config HalfAtATime --wait --timeout 900
+  drover deploy --app shop --group prod --revision latest --output json`,
+  );
+  return cmd.action(
+    action<DeployOptions>(io, state, async (ctx, _args, opts) => {
+      if (!opts.revision === !opts.dir)
+        throw new UsageError('give either --revision or --dir (exactly one)', 'see drover deploy --help');
+      if (opts.timeout && !opts.wait) throw new UsageError('--timeout only applies with --wait');
+      const client = await ctx.client();
+      const revisionId = await resolveRevision(ctx, client, opts);
+      const d = await client.deployments.create({
+        applicationName: opts.app,
+        deploymentGroupName: opts.group,
+        revisionId,
+        deploymentConfigName: opts.config,
+        description: opts.description,
+        fileExistsBehavior: opts.fileExistsBehavior,
+        ignoreApplicationStopFailures: opts.ignoreApplicationStopFailures,
+        updateOutdatedInstancesOnly: opts.updateOutdatedInstancesOnly,
+        autoRollbackConfiguration:
+          opts.autoRollback === undefined
+            ? undefined
+            : { enabled: opts.autoRollback, events: opts.autoRollback ? ['DEPLOYMENT_FAILURE'] : [] },
+      });
+      if (!opts.wait) {
+        ctx.emit(d, () => [
+          `Created deployment ${d.deploymentId} of revision ${shortId(revisionId)} to ${d.applicationName}/${d.deploymentGroupName}: ${status(d.status, ctx.io.out)}`,
+          ctx.io.out.dim(`Follow it: drover deployment wait ${d.deploymentId}`),
+        ]);
+        return;
+      }
+      ctx.note(`Created deployment ${d.deploymentId}`);
+      return followDeployment(ctx, client, d.deploymentId, { timeoutSeconds: opts.timeout });
+    }),
+  );
+}
