@@ -28,8 +28,6 @@ interface EventLog {
   requested: boolean;
   /** The event has ended and its final range read is queued. */
   finished: boolean;
-  /** Reads and writes for one event happen one after another. */
-  chain: Promise<void>;
 }
 
 export async function* followDeploymentLogs(
@@ -46,11 +44,15 @@ export async function* followDeploymentLogs(
   const stateOf = (targetId: string, eventName: string) => {
     const key = `${targetId}\u0000${eventName}`;
     let s = logs.get(key);
-    if (!s) logs.set(key, (s = { next: 0, requested: false, finished: false, chain: Promise.resolve() }));
+    if (!s) logs.set(key, (s = { next: 0, requested: false, finished: false }));
     return s;
   };
-  const serial = (s: EventLog, step: () => Promise<void>) => {
-    s.chain = s.chain.then(step).catch((err: unknown) => out.fail(err));
+  // Reads and writes for one host happen one after another, in the order they were asked for: a host's events
+  // then come out in their own order even when several are read at once (a finished deployment).
+  const chains = new Map<string, Promise<void>>();
+  const serial = (targetId: string, step: () => Promise<void>) => {
+    const next = (chains.get(targetId) ?? Promise.resolve()).then(step).catch((err: unknown) => out.fail(err));
+    chains.set(targetId, next);
   };
   const emit = (targetId: string, eventName: LifecycleEventName, text: string) => {
     if (text) out.push({ targetId, eventName, text });
@@ -72,7 +74,7 @@ export async function* followDeploymentLogs(
         continue;
       }
       s.requested = true;
-      serial(s, () => readFrom(s, t.targetId, ev.lifecycleEventName));
+      serial(t.targetId, () => readFrom(s, t.targetId, ev.lifecycleEventName));
     }
   };
 
@@ -82,7 +84,7 @@ export async function* followDeploymentLogs(
       else if (e.type === 'log' && wanted(e.log.targetId, e.log.eventName)) {
         const { targetId, eventName, seq, data } = e.log;
         const s = stateOf(targetId, eventName);
-        serial(s, async () => {
+        serial(targetId, async () => {
           if (seq < s.next) return;
           // seq == next means every earlier chunk has been written: this one follows directly.
           if (seq === s.next) {
@@ -95,7 +97,7 @@ export async function* followDeploymentLogs(
       }
     }
     // The deployment has ended; its final targets queued the last reads. Let them finish.
-    await Promise.all([...logs.values()].map((s) => s.chain));
+    await Promise.all(chains.values());
     out.close();
   };
 

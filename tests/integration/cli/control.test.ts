@@ -129,6 +129,19 @@ describe('drover logs --follow', () => {
     expect(entries).toEqual([
       { targetId: 'slow-1', eventName: 'Install', status: 'Succeeded', log: '[stdout] Install on slow-1\n' },
     ]);
+    // Following a deployment that has already ended prints everything, in each host's event order, and returns.
+    const followed = await cli(['logs', last!.deploymentId, '--follow']);
+    expect(followed.code, followed.stderr).toBe(0);
+    const all = [
+      'ApplicationStop',
+      'DownloadBundle',
+      'BeforeInstall',
+      'Install',
+      'AfterInstall',
+      'ApplicationStart',
+      'ValidateService',
+    ];
+    expect(followed.stdout).toBe(all.map((e) => `slow-1 ${e} [stdout] ${e} on slow-1\n`).join(''));
     const unknownHost = await cli(['logs', last!.deploymentId, '--host', 'nobody']);
     expect(unknownHost.code).toBe(1);
     expect(unknownHost.stderr).toContain(`error: nobody is not a host of ${last!.deploymentId}`);
