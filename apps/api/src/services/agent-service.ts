@@ -119,11 +119,6 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
               data: [...tags].map(([key, value]) => ({ instanceId: inst.id, key, value })),
             });
           }
-          const used = await tx.agentRegistrationToken.updateMany({
-            where: { id: token.id, ...(token.maxUses !== null ? { usedCount: { lt: token.maxUses } } : {}) },
-            data: { usedCount: { increment: 1 } },
-          });
-          if (used.count === 0) throw forbidden('this registration token has been used up; create another one');
           const actor: Actor = { type: 'agent', id: inst.id, name: inst.name, sourceIp, requestId: null };
           await writeAudit(tx, actor, 'instance.register', 'instance', inst.name, {
             tags: Object.fromEntries(tags),
@@ -136,6 +131,13 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
             trigger: 'instance.register',
             actor,
           });
+          // Counted last: every registration with this token waits for this row lock until commit, so holding it
+          // for one statement instead of the whole transaction lets a fleet register in parallel.
+          const used = await tx.agentRegistrationToken.updateMany({
+            where: { id: token.id, ...(token.maxUses !== null ? { usedCount: { lt: token.maxUses } } : {}) },
+            data: { usedCount: { increment: 1 } },
+          });
+          if (used.count === 0) throw forbidden('this registration token has been used up; create another one');
           return { instance: inst, autoUpdates };
         },
         // Auto-updates wait for each group's row lock, which a burst of deployment creations may hold a while.
