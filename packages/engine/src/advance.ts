@@ -37,7 +37,9 @@ export async function advanceDeployment(deps: AdvanceDeps, deploymentId: string)
 }
 
 async function step(tx: Tx, id: string, fx: Effects): Promise<void> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR UPDATE`;
+  // NO KEY UPDATE serialises advances of one deployment just the same, but lets a registration that holds the group's
+  // lock add a host to this (queued auto-update) deployment: its foreign-key check needs only KEY SHARE.
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR NO KEY UPDATE`;
   if (rows.length === 0) return;
   const d = await tx.deployment.findUniqueOrThrow({ where: { id } });
   if (isTerminalDeploymentStatus(d.status)) {
@@ -47,6 +49,7 @@ async function step(tx: Tx, id: string, fx: Effects): Promise<void> {
     }
     return;
   }
+  let batchSize = Math.max(1, (d.configSnapshot as unknown as ConfigSnapshot).batchSize);
   if (d.status === 'Queued' && d.stopRequestedAt) {
     return finish(tx, d.id, 'Stopped', 'MANUAL_STOP', 'stopped while queued', fx);
   }
@@ -60,10 +63,12 @@ async function step(tx: Tx, id: string, fx: Effects): Promise<void> {
     fx.changed = true;
     if (d.status === 'Queued' && d.creator === 'autoUpdate') {
       // It waited for the group: deploy what the group's last good revision is now, to hosts that still need it.
-      const { remaining, revisionId } = await refreshQueuedAutoUpdateTx(tx, d);
-      if (remaining === 0) {
-        return finish(tx, id, 'Succeeded', null, `nothing to update: the hosts already run revision ${revisionId}`, fx);
+      const refreshed = await refreshQueuedAutoUpdateTx(tx, d);
+      if (refreshed.remaining === 0) {
+        const message = `nothing to update: the hosts already run revision ${refreshed.revisionId}`;
+        return finish(tx, id, 'Succeeded', null, message, fx);
       }
+      batchSize = refreshed.batchSize;
     }
   }
 
@@ -71,11 +76,10 @@ async function step(tx: Tx, id: string, fx: Effects): Promise<void> {
     where: { deploymentId: id },
     select: { id: true, status: true, position: true, instanceId: true },
   });
-  const snapshot = d.configSnapshot as unknown as ConfigSnapshot;
   const decision = nextWave({
     targets,
     minimumHealthy: d.minimumHealthyHosts,
-    batchSize: Math.max(1, snapshot.batchSize),
+    batchSize,
     stopRequested: d.stopRequestedAt !== null,
   });
   const inFlight = targets.some((t) => t.status === 'InProgress');

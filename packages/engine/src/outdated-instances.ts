@@ -79,9 +79,12 @@ export async function autoUpdateJoinedGroupsTx(
   const joined = (await updatableGroups(tx)).filter(
     (g) => !opts.matchedBefore.has(g.id) && matchesGroup(inst, targetingFromRow(g)),
   );
+  if (joined.length === 0) return [];
+  // Every group's lock before any write: creating a deployment also updates its revision's row, and a transaction
+  // that held a revision while waiting for a second group could deadlock with a deployment being created there.
+  await tx.$queryRaw`SELECT id FROM deployment_groups WHERE id = ANY(${joined.map((g) => g.id)}::uuid[]) ORDER BY id FOR UPDATE`;
   const created: string[] = [];
   for (const g of joined) {
-    await tx.$queryRaw`SELECT id FROM deployment_groups WHERE id = ${g.id}::uuid FOR UPDATE`;
     const group = await tx.deploymentGroup.findUniqueOrThrow({
       where: { id: g.id },
       select: { outdatedInstancesStrategy: true, lastSuccessfulDeploymentId: true },
@@ -172,16 +175,8 @@ async function addHostTx(tx: Tx, deploymentId: string, inst: { id: string; name:
                    WHERE "targetId" = (SELECT id FROM deployment_targets
                                         WHERE "deploymentId" = ${deploymentId} ORDER BY position LIMIT 1)) ev
      WHERE t."deploymentId" = ${deploymentId} AND t."instanceId" = ${inst.id}::uuid`;
-  const d = await tx.deployment.findUniqueOrThrow({ where: { id: deploymentId }, select: { configSnapshot: true } });
-  const hosts = await tx.deploymentTarget.count({ where: { deploymentId } });
-  await tx.deployment.update({
-    where: { id: deploymentId },
-    data: {
-      pendingCount: hosts,
-      batchCount: 1,
-      configSnapshot: { ...(d.configSnapshot as object), batchSize: hosts },
-    },
-  });
+  // The deployment row itself is not touched here (an advance may hold it, waiting for this group's lock): its
+  // batch size and counts are brought up to date when it takes the slot.
 }
 
 /**
@@ -191,8 +186,8 @@ async function addHostTx(tx: Tx, deploymentId: string, inst: { id: string; name:
  */
 export async function refreshQueuedAutoUpdateTx(
   tx: Tx,
-  d: { id: string; deploymentGroupId: string; revisionId: string },
-): Promise<{ remaining: number; revisionId: string }> {
+  d: { id: string; deploymentGroupId: string; revisionId: string; configSnapshot: unknown },
+): Promise<{ remaining: number; revisionId: string; batchSize: number }> {
   const group = await tx.deploymentGroup.findUniqueOrThrow({
     where: { id: d.deploymentGroupId },
     select: { lastSuccessfulDeploymentId: true },
@@ -229,5 +224,11 @@ export async function refreshQueuedAutoUpdateTx(
       FROM deployment_targets t
      WHERE t.id = e."targetId" AND t."deploymentId" = ${d.id} AND t.status = 'Skipped' AND e.status = 'Pending'`;
   const remaining = await tx.deploymentTarget.count({ where: { deploymentId: d.id, status: 'Pending' } });
-  return { remaining, revisionId };
+  // Hosts may have joined it while it waited: AllAtOnce is one wave of all of them.
+  const batchSize = Math.max(1, remaining);
+  await tx.deployment.update({
+    where: { id: d.id },
+    data: { batchCount: 1, configSnapshot: { ...(d.configSnapshot as object), batchSize } },
+  });
+  return { remaining, revisionId, batchSize };
 }
