@@ -45,18 +45,21 @@ export interface CompleteResult {
 
 const META_CACHE_MAX = 5000;
 
+// The hot statements are named, so each pooled connection prepares them once: PostgreSQL then reuses the plan
+// instead of planning every call, which costs more than running these index lookups (about 1 ms against 0.1 ms).
 export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
   const meta = new Map<string, DeploymentMeta>();
 
   async function metaOf(deploymentId: string): Promise<DeploymentMeta> {
     const hit = meta.get(deploymentId);
     if (hit) return hit;
-    const { rows } = await pool.query<DeploymentMeta>(
-      `SELECT d."deploymentGroupId", g.name AS "deploymentGroupName", a.name AS "applicationName"
+    const { rows } = await pool.query<DeploymentMeta>({
+      name: 'drover_deployment_meta',
+      text: `SELECT d."deploymentGroupId", g.name AS "deploymentGroupName", a.name AS "applicationName"
          FROM deployments d JOIN deployment_groups g ON g.id = d."deploymentGroupId"
          JOIN applications a ON a.id = d."applicationId" WHERE d.id = $1`,
-      [deploymentId],
-    );
+      values: [deploymentId],
+    });
     const m = rows[0];
     if (!m) throw notFound('DeploymentDoesNotExist', `deployment ${deploymentId} does not exist`);
     if (meta.size >= META_CACHE_MAX) meta.clear();
@@ -78,12 +81,13 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
   return {
     /** Records that the agent is alive; throttled so 10,000 polling agents don't turn into 10,000 writes a poll. */
     async touch(instanceId: string, agentVersion?: string) {
-      await pool.query(
-        `UPDATE instances SET "lastSeenAt" = now(), "agentVersion" = COALESCE($2, "agentVersion")
+      await pool.query({
+        name: 'drover_touch',
+        text: `UPDATE instances SET "lastSeenAt" = now(), "agentVersion" = COALESCE($2, "agentVersion")
           WHERE id = $1 AND ("lastSeenAt" IS NULL OR "lastSeenAt" < now() - interval '15 seconds'
                              OR "agentVersion" IS DISTINCT FROM COALESCE($2, "agentVersion"))`,
-        [instanceId, agentVersion ?? null],
-      );
+        values: [instanceId, agentVersion ?? null],
+      });
     },
 
     /**
@@ -92,8 +96,9 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
      */
     async claimNext(instanceId: string): Promise<HostCommand | null> {
       // One round trip: every held poll of a large fleet runs this when it wakes.
-      const { rows } = await pool.query<ClaimedRow>(
-        `WITH again AS (
+      const { rows } = await pool.query<ClaimedRow>({
+        name: 'drover_claim_next',
+        text: `WITH again AS (
            SELECT "commandId", "deploymentId", name, attempt FROM lifecycle_events
             WHERE "instanceId" = $1 AND status = 'InProgress' AND "ackedAt" IS NULL AND "commandId" IS NOT NULL
             ORDER BY "dispatchedAt" LIMIT 1),
@@ -108,22 +113,23 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
              FROM next WHERE e.id = next.id
            RETURNING e."commandId", e."deploymentId", e.name, e.attempt)
          SELECT * FROM again UNION ALL SELECT * FROM claimed`,
-        [instanceId, cfg.ackTimeoutSeconds],
-      );
+        values: [instanceId, cfg.ackTimeoutSeconds],
+      });
       return rows[0] ? toCommand(rows[0]) : null;
     },
 
     async ack(instanceId: string, commandId: string, body: AgentAckRequest): Promise<CommandStatus> {
       const secs = (body.timeoutSeconds ?? 3600) + cfg.graceSeconds;
-      const { rows } = await pool.query<{ status: LifecycleEventStatus }>(
-        `UPDATE lifecycle_events
+      const { rows } = await pool.query<{ status: LifecycleEventStatus }>({
+        name: 'drover_ack',
+        text: `UPDATE lifecycle_events
             SET "ackedAt" = COALESCE("ackedAt", now()), "isNoop" = $3,
                 "deadlineAt" = CASE WHEN status = 'InProgress' AND "ackedAt" IS NULL
                                     THEN now() + make_interval(secs => $4) ELSE "deadlineAt" END
           WHERE "commandId" = $1 AND "instanceId" = $2
           RETURNING status`,
-        [commandId, instanceId, body.isNoop, secs],
-      );
+        values: [commandId, instanceId, body.isNoop, secs],
+      });
       const row = rows[0];
       if (!row) throw notFound('CommandDoesNotExist', `command ${commandId} does not exist for this instance`);
       return lifecycleStatusToCommandStatus(row.status);
@@ -150,8 +156,9 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
         name: string;
         instanceName: string;
         accepted: boolean;
-      }>(
-        `WITH e AS (
+      }>({
+        name: 'drover_append_log',
+        text: `WITH e AS (
            SELECT e.id, e.status, e."deploymentId", e.name, t."instanceName"
              FROM lifecycle_events e JOIN deployment_targets t ON t.id = e."targetId"
             WHERE e."commandId" = $1 AND e."instanceId" = $2),
@@ -162,8 +169,8 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
            UPDATE lifecycle_events SET "logBytes" = "logBytes" + octet_length($4::text), "logChunks" = "logChunks" + 1
             WHERE id IN (SELECT "eventId" FROM c))
          SELECT e.status, e."deploymentId", e.name, e."instanceName", EXISTS (SELECT 1 FROM c) AS accepted FROM e`,
-        [commandId, instanceId, seq, data],
-      );
+        values: [commandId, instanceId, seq, data],
+      });
       const e = rows[0];
       if (!e) throw notFound('CommandDoesNotExist', `command ${commandId} does not exist for this instance`);
       return {
@@ -176,12 +183,17 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
     },
 
     async heartbeat(instanceId: string, commandIds: string[]) {
-      await pool.query(`UPDATE instances SET "lastSeenAt" = now() WHERE id = $1`, [instanceId]);
+      await pool.query({
+        name: 'drover_heartbeat_seen',
+        text: `UPDATE instances SET "lastSeenAt" = now() WHERE id = $1`,
+        values: [instanceId],
+      });
       if (commandIds.length === 0) return [];
-      const { rows } = await pool.query<{ commandId: string; status: LifecycleEventStatus }>(
-        `SELECT "commandId", status FROM lifecycle_events WHERE "commandId" = ANY($1::uuid[]) AND "instanceId" = $2`,
-        [commandIds, instanceId],
-      );
+      const { rows } = await pool.query<{ commandId: string; status: LifecycleEventStatus }>({
+        name: 'drover_heartbeat_status',
+        text: `SELECT "commandId", status FROM lifecycle_events WHERE "commandId" = ANY($1::uuid[]) AND "instanceId" = $2`,
+        values: [commandIds, instanceId],
+      });
       return rows.map((r) => ({ commandId: r.commandId, status: lifecycleStatusToCommandStatus(r.status) }));
     },
 
@@ -239,15 +251,17 @@ async function completeSucceeded(
     nextDeploymentId: string | null;
     name: string | null;
     attempt: number | null;
-  }>(
-    `WITH e AS (
+  }>({
+    name: 'drover_complete_succeeded',
+    text: `WITH e AS (
        SELECT e.id, e."targetId", e."deploymentId", e.name, d."revisionId", d."deploymentGroupId" AS "groupId",
               d."stopRequestedAt" IS NOT NULL AS stopping
          FROM lifecycle_events e JOIN deployments d ON d.id = e."deploymentId"
         WHERE e."commandId" = $1 AND e."instanceId" = $2),
      nxt AS (
-       SELECT n.id, n.name FROM lifecycle_events n JOIN e ON n."targetId" = e."targetId"
-        WHERE n.status = 'Pending' ORDER BY n.position LIMIT 1),
+       -- By the (targetId, position) index in order, stopping at the first Pending one.
+       SELECT n.id, n.name FROM lifecycle_events n
+        WHERE n."targetId" = (SELECT "targetId" FROM e) AND n.status = 'Pending' ORDER BY n.position LIMIT 1),
      done AS (
        UPDATE lifecycle_events x
           SET status = 'Succeeded', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = $3, "scriptName" = $4,
@@ -277,7 +291,7 @@ async function completeSucceeded(
      SELECT e."deploymentId", e."targetId", EXISTS (SELECT 1 FROM done) AS done, EXISTS (SELECT 1 FROM nxt) AS "hasNext",
             c."commandId", c."deploymentId" AS "nextDeploymentId", c.name, c.attempt
        FROM e LEFT JOIN claimed c ON true`,
-    [
+    values: [
       commandId,
       instanceId,
       d.errorCode,
@@ -287,7 +301,7 @@ async function completeSucceeded(
       cfg.ackTimeoutSeconds,
       SERVER_EVENT_NAMES,
     ],
-  );
+  });
   const r = rows[0];
   if (!r || !r.done) return null;
   const nextRow =

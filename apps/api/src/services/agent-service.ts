@@ -152,7 +152,13 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
      * nested includes (several round trips and much more CPU per call).
      */
     async spec(instanceId: string, deploymentId: string): Promise<DeploymentSpec> {
-      const { rows } = await db.pool.query<SpecRow>(SPEC_SQL, [deploymentId, instanceId]);
+      // Named: each pooled connection prepares it once and PostgreSQL reuses the plan (planning these joins
+      // costs several times more than running them).
+      const { rows } = await db.pool.query<SpecRow>({
+        name: 'drover_agent_spec',
+        text: SPEC_SQL,
+        values: [deploymentId, instanceId],
+      });
       const d = rows[0];
       if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${deploymentId} has no target on this instance`);
       const revision = revisionRef({ ...d.revision, size: BigInt(d.revision.size) });
