@@ -1,0 +1,18 @@
+// What PostgreSQL did for the run, per table: sequential scans (a missing index shows here), index scans, and
+// how many updates were HOT (no index maintenance). Read from the benchmark database before it is dropped.
+import type pg from 'pg';
+
+export async function tableStats(pool: pg.Pool) {
+  const { rows } = await pool.query<Record<string, string | number>>(
+    `SELECT relname AS table, seq_scan, seq_tup_read, idx_scan, n_tup_ins AS inserts, n_tup_upd AS updates,
+            n_tup_hot_upd AS hot_updates, n_live_tup AS live_rows
+       FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd + seq_scan + COALESCE(idx_scan, 0) > 0
+      ORDER BY n_tup_upd + n_tup_ins DESC`,
+  );
+  return Object.fromEntries(
+    rows.map(({ table, ...r }) => [
+      String(table),
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])),
+    ]),
+  );
+}

@@ -1,0 +1,205 @@
+// `pnpm bench [--quick] [--out FILE]`: starts its own Drover (API and worker processes, a fresh database, its own
+// Redis prefix), registers a simulated fleet, runs the benchmarks of issue #8, prints the figures and writes them to
+// bench/results.json. Everything it started is stopped and removed at the end, on error and on Ctrl-C.
+// What each figure measures and what limits it: docs/performance.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Fleet } from './fleet';
+import { cleanup, cleanupOnExit, onCleanup } from './lib/cleanup';
+import { gitCommit, machineInfo } from './lib/proc';
+import { round } from './lib/stats';
+import { tableStats } from './lib/pg-stats';
+import { Results } from './report';
+import { allAtOnce, type AllAtOnceRun } from './scenarios/all-at-once';
+import { apiReads } from './scenarios/api-reads';
+import { measureUsage, type ScenarioContext } from './scenarios/context';
+import { batchTransition, eventOverhead } from './scenarios/event-overhead';
+import { firstCommand } from './scenarios/first-command';
+import { agentIdleRss, serverRss, startRealAgents } from './scenarios/memory';
+import { measurePgUpdateTps } from './scenarios/pg-baseline';
+import { startBenchStack } from './stack/bench-stack';
+import { seedApplication } from './stack/fixtures';
+import { REPO_ROOT } from '../tests/support/processes';
+
+/** Hosts carry the tag `n<K>=yes` for every K here above their index; each benchmark's group selects one K. */
+const TAG_SIZES = [5, 20, 100, 1000, 10_000];
+
+const SCENARIOS = ['first-command', 'overhead', 'batch', 'allatonce', 'api-reads', 'memory'] as const;
+
+function usage(): never {
+  console.log(`usage: pnpm bench [--quick] [--out FILE] [--only LIST] [--sizes LIST] [--profile DIR]
+  --quick         AllAtOnce over 100 and 1,000 hosts, reads under 1,000 agents: under two minutes
+  --out FILE      where to write the results (default bench/results.json)
+  --only LIST     some of: ${SCENARIOS.join(', ')}
+  --sizes LIST    AllAtOnce host counts (default 100,1000,10000; quick 100,1000)
+  --profile DIR   write CPU profiles of the API and the worker to DIR (see bench/tools/profile-top.ts)`);
+  process.exit(0);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== '--'),
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      sizes: { type: 'string' },
+      profile: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) usage();
+  const quick = values.quick ?? false;
+  const out = path.resolve(values.out ?? path.join(REPO_ROOT, 'bench/results.json'));
+  const only = new Set(values.only ? values.only.split(',') : SCENARIOS);
+  for (const o of only)
+    if (!(SCENARIOS as readonly string[]).includes(o)) throw new Error(`--only: unknown scenario ${o}`);
+  const sizes = (values.sizes ?? (quick ? '100,1000' : '100,1000,10000')).split(',').map(Number);
+  if (sizes.some((n) => !TAG_SIZES.includes(n)))
+    throw new Error(`--sizes: each must be one of ${TAG_SIZES.join(', ')}`);
+  const bigFleet = Math.max(...(only.has('allatonce') ? sizes : [0]), !quick && only.has('api-reads') ? 10_000 : 0);
+  const profileDir = values.profile ? path.resolve(values.profile) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  cleanupOnExit();
+  const started = new Date();
+  const t0 = Date.now();
+  const log = (m: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
+  const machine = machineInfo();
+  const results = new Results();
+  log(
+    `drover bench (${quick ? 'quick' : 'full'}) on ${machine.cores} × ${machine.cpuModel}, load ${machine.loadAverage1m}`,
+  );
+
+  const stack = await startBenchStack(
+    profileDir
+      ? {
+          NODE_OPTIONS: `--import ${path.join(REPO_ROOT, 'bench/tools/cpu-profile.mjs')}`,
+          DROVER_BENCH_PROFILE_DIR: profileDir,
+        }
+      : {},
+  );
+  log(`API ${stack.url} (pid ${stack.api.proc.pid}) and worker (pid ${stack.worker.proc.pid}) on ${stack.db.name}`);
+
+  const pg = await measurePgUpdateTps(stack.db.url, { seconds: quick ? 3 : 5, clients: 16 });
+  results.add({
+    key: 'pg_update_tps',
+    value: round(pg.tps, 0),
+    unit: 'tx/s',
+    description: `baseline: single-row UPDATE, autocommit, ${pg.clients} connections from Node, ${pg.seconds} s, same PostgreSQL`,
+  });
+  log(`PostgreSQL single-row updates: ${pg.tps.toFixed(0)}/s`);
+
+  const fleet = new Fleet({ url: stack.url, registrationToken: stack.registrationToken, namePrefix: 'sim' });
+  onCleanup('fleet', () => fleet.stop());
+  const realAgents = only.has('memory') ? startRealAgents(stack) : null;
+  const { revisionId } = await seedApplication(stack.rest);
+  const ctx: ScenarioContext = { stack, fleet, quick, revisionId, results, cores: machine.cores, log };
+  const tags = (i: number) => TAG_SIZES.filter((n) => i < n).map((n) => ({ key: `n${n}`, value: 'yes' }));
+
+  const growTo = async (size: number) => {
+    const count = size - fleet.size;
+    if (count <= 0) return;
+    const usage = await measureUsage(ctx);
+    const r = await fleet.register(count, { tags, concurrency: 32 });
+    const perS = count / (r.ms / 1000);
+    results.detail(`register_${fleet.size}`, {
+      agents: count,
+      seconds: round(r.ms / 1000, 2),
+      perS: round(perS, 0),
+      usage: await usage(),
+    });
+    await fleet.settled(fleet.size, 60_000);
+    log(`registered ${count} agents in ${(r.ms / 1000).toFixed(1)} s (${perS.toFixed(0)}/s); all long-polling`);
+  };
+
+  // Stage 1: a fleet of 1,000.
+  await growTo(1000);
+  if (only.has('first-command')) {
+    await firstCommand(ctx, {
+      group: 'first-command',
+      tagKey: 'n5',
+      runs: quick ? 15 : 40,
+      key: 'first_command_p99_ms',
+    });
+  }
+  if (only.has('overhead')) await eventOverhead(ctx, { runs: quick ? 1 : 3 });
+  if (only.has('batch')) await batchTransition(ctx, { runs: quick ? 1 : 3 });
+  const runs: AllAtOnceRun[] = [];
+  if (only.has('allatonce')) for (const n of sizes.filter((n) => n <= 1000)) runs.push(await allAtOnce(ctx, n, pg.tps));
+  if (realAgents) await agentIdleRss(ctx, realAgents, { settleS: 20 });
+  const readsDeployment = () => fleet.records.at(-1)?.deploymentId ?? 'd-NONE';
+  if (quick && only.has('api-reads'))
+    await apiReads(ctx, { seconds: 10, ratePerS: 50, deploymentId: readsDeployment() });
+
+  // Stage 2: the big fleet.
+  if (bigFleet > 1000) {
+    await growTo(bigFleet);
+    if (only.has('api-reads')) await apiReads(ctx, { seconds: 20, ratePerS: 50, deploymentId: readsDeployment() });
+    if (only.has('first-command')) {
+      await firstCommand(ctx, {
+        group: 'first-command-big',
+        tagKey: 'n5',
+        runs: 20,
+        key: `first_command_p99_ms_under_${fleet.size}_agents`,
+      });
+    }
+    if (only.has('allatonce'))
+      for (const n of sizes.filter((n) => n > 1000)) runs.push(await allAtOnce(ctx, n, pg.tps));
+  }
+  if (only.has('memory')) serverRss(ctx);
+
+  const largest = runs[runs.length - 1];
+  if (largest) {
+    results.add({
+      key: 'events_per_s',
+      value: round(largest.eventsPerS, 0),
+      unit: 'events/s',
+      description: `lifecycle events per second in the ${largest.hosts}-host AllAtOnce run`,
+    });
+    results.add({
+      key: 'events_per_s_over_pg_update_tps',
+      value: round(largest.eventsPerS / pg.tps, 3),
+      unit: 'ratio',
+      description: 'events/s ÷ pg_update_tps (each event costs 4 agent calls and about a dozen SQL statements)',
+    });
+  }
+
+  results.detail('postgres_tables', await tableStats(stack.admin));
+  const git = gitCommit(REPO_ROOT);
+  const report = {
+    mode: quick ? 'quick' : 'full',
+    options: { only: [...only], sizes, profiled: !!profileDir },
+    date: started.toISOString(),
+    durationS: round((Date.now() - t0) / 1000, 0),
+    git,
+    machine,
+    setup: {
+      api: 'one process (node --import tsx apps/api/src/server.ts), default settings',
+      worker: 'one process (node --import tsx apps/worker/src/main.ts), WORKER_CONCURRENCY default (16)',
+      fleet: 'simulated agents in the benchmark process, real agent protocol over HTTP on loopback',
+      postgres: 'the machine PostgreSQL (fresh database cloned from the migrated template)',
+      redis: 'the machine Redis (own key prefix)',
+      note: 'everything shares the same cores; other work on the machine inflates the figures (see machine.loadAverage1m)',
+    },
+    metrics: Object.fromEntries(results.metrics.map(({ key, ...m }) => [key, m])),
+    details: results.details,
+  };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\n${results.table()}\n`);
+  log(`wrote ${path.relative(process.cwd(), out)}`);
+  return results.failed.length;
+}
+
+main()
+  .then(async (failed) => {
+    await cleanup();
+    if (failed) console.log(`bench: ${failed} target(s) missed`);
+    process.exit(0);
+  })
+  .catch(async (err: Error) => {
+    console.error(`bench: ${err.stack ?? err.message}`);
+    await cleanup();
+    process.exit(1);
+  });
