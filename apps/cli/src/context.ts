@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { configPath, readConfig, type ConfigFile } from './config/store';
 import { resolveSettings, type Settings } from './config/settings';
 import { UsageError } from './errors';
+import { nodeStreamUpload } from './http/node-upload';
 import { line, type Io } from './io';
 import { VERSION } from './version';
 
@@ -82,7 +83,12 @@ export class Context {
 
 export function clientFor(url: string, token?: string): DroverClient {
   try {
-    return createDroverClient({ baseUrl: url, token, userAgent: `drover-cli/${VERSION}` });
+    return createDroverClient({
+      baseUrl: url,
+      token,
+      userAgent: `drover-cli/${VERSION}`,
+      streamUpload: nodeStreamUpload,
+    });
   } catch (err) {
     throw new UsageError(
       `${url} is not a valid server URL (${(err as Error).message})`,

@@ -34,6 +34,8 @@ function apiHint(e: DroverApiError): string | undefined {
   if (e.status === 403) return 'your token lacks the role for this; ask an admin, or log in with a role that has it';
   if (e.code === 'InvalidResponse') return 'update the CLI to match the server';
   if (e.status === 429) return 'wait a minute and try again';
+  if (e.status === 413)
+    return "the server's MAX_BUNDLE_MB limits bundles: leave out what hosts do not need, or raise it";
   if (e.status >= 500 && e.requestId) return `the server logs have the details under request id ${e.requestId}`;
   return undefined;
 }

@@ -78,8 +78,11 @@ export function toNetworkError(url: string, err: unknown): unknown {
   if (err instanceof Error && err.name === 'TimeoutError') {
     return new DroverNetworkError(url, `no answer from ${originOf(url)} in time`, 'TIMEOUT', { cause: err });
   }
+  // fetch puts the system error in `cause`; node:http (uploads) throws it directly.
+  const direct = err as { code?: unknown } | undefined;
   const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const code =
+    typeof cause?.code === 'string' ? cause.code : typeof direct?.code === 'string' ? direct.code : undefined;
   const reason =
     code ?? (typeof cause?.message === 'string' ? cause.message : err instanceof Error ? err.message : String(err));
   return new DroverNetworkError(url, `could not reach ${originOf(url)} (${reason})`, code, { cause: err });

@@ -12,6 +12,15 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Query parameters: arrays repeat the key (?tag=a&tag=b); undefined, null and '' are left out. */
 export type Query = Record<string, unknown>;
 
+/** Sends a request whose body is a stream (an upload) and returns the answer. */
+export type StreamUpload = (req: {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body: ReadableStream<Uint8Array>;
+  signal: AbortSignal | undefined;
+}) => Promise<Response>;
+
 export interface ClientOptions {
   /** The Drover server, e.g. https://drover.example.com (a trailing slash or /v1 suffix is tolerated). */
   baseUrl: string;
@@ -23,6 +32,9 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** For tests and special environments; the global fetch otherwise. */
   fetch?: typeof fetch;
+  /** How uploads are sent; fetch by default. Node's fetch keeps a streamed request body in memory until the answer
+   *  (undici issue 4058), so Node programs uploading large bundles pass a sender built on node:http. */
+  streamUpload?: StreamUpload;
 }
 
 export interface RequestOptions {
@@ -68,6 +80,7 @@ export class Transport {
   private readonly userAgent: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly streamUpload: StreamUpload | undefined;
 
   constructor(opts: ClientOptions) {
     this.baseUrl = normaliseBaseUrl(opts.baseUrl);
@@ -75,6 +88,7 @@ export class Transport {
     this.userAgent = opts.userAgent ?? 'drover-client';
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.fetchImpl = opts.fetch ?? fetch;
+    this.streamUpload = opts.streamUpload;
   }
 
   /** Uses this API token from now on (and forgets any session). */
@@ -126,7 +140,10 @@ export class Transport {
     if (body instanceof ReadableStream) init.duplex = 'half';
     let res: Response;
     try {
-      res = await this.fetchImpl(url, init);
+      res =
+        body instanceof ReadableStream && this.streamUpload
+          ? await this.streamUpload({ method, url, headers, body, signal: init.signal ?? undefined })
+          : await this.fetchImpl(url, init);
     } catch (err) {
       throw toNetworkError(url, err);
     }

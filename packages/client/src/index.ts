@@ -1,7 +1,15 @@
 // @drover/client: a typed client for Drover's REST API (/v1), over the shared zod contracts.
 export { createDroverClient, type DroverClient } from './client';
 export { DroverApiError, DroverNetworkError, isDroverApiError, isDroverNetworkError, toApiError } from './errors';
-export { Transport, buildQuery, normaliseBaseUrl, type ClientOptions, type HttpMethod, type Query } from './http';
+export {
+  Transport,
+  buildQuery,
+  normaliseBaseUrl,
+  type ClientOptions,
+  type HttpMethod,
+  type Query,
+  type StreamUpload,
+} from './http';
 export { SseParser, readSse, type SseMessage } from './sse';
 export { paginate, collectPages, type Page } from './paginate';
 export { progressBody, type ProgressCallback, type UploadSource } from './upload';
