@@ -66,6 +66,8 @@ async function printExisting(ctx: Context, client: DroverClient, id: string, opt
   }
   printer.flush();
   if (ctx.json) ctx.emit(entries, () => undefined);
+  else if (!entries.some((e) => e.log))
+    ctx.note(`no hook output${opts.host || opts.event ? ' matching that' : ''} in ${id} (yet)`);
 }
 
 async function follow(ctx: Context, client: DroverClient, id: string, opts: LogsOptions) {

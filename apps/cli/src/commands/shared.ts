@@ -101,5 +101,5 @@ export async function confirm(ctx: Context, question: string, yes: boolean | und
   }
 }
 
-/** Makes `--output json` the only thing on stdout for commands that print nothing else. */
+/** What commands without a resource to show (deletions) print with `--output json`. */
 export const ok = { ok: true } as const;
