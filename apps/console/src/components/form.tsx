@@ -63,3 +63,158 @@ export function FormError({ error, shownFields = [] }: { error: unknown; shownFi
 export function fieldError(error: unknown, field: string): string | undefined {
   return error instanceof ApiError ? error.fieldError(field) : undefined;
 }
+
+/** A submit button that says so while its request runs (and cannot be pressed twice). */
+export function SubmitButton({
+  pending,
+  pendingLabel = 'Saving…',
+  disabled = false,
+  children,
+}: {
+  pending: boolean;
+  pendingLabel?: string;
+  disabled?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <button type="submit" className="btn btn-primary" disabled={pending || disabled} aria-busy={pending}>
+      {pending ? pendingLabel : children}
+    </button>
+  );
+}
+
+/**
+ * The end of a form: what went wrong with the last submit, then Cancel (where the form can be left: dialogs, inline
+ * edits) and the submit button. In a dialog the buttons sit on the right, elsewhere on the left under the fields.
+ */
+export function FormActions({
+  error,
+  shownFields,
+  onCancel,
+  ...submit
+}: {
+  error: unknown;
+  /** Fields whose issues are already shown under them. */
+  shownFields?: readonly string[];
+  onCancel?: () => void;
+  pending: boolean;
+  pendingLabel?: string;
+  disabled?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <FormError error={error} shownFields={shownFields} />
+      <div className={onCancel ? 'actions actions-end' : 'actions'}>
+        {onCancel ? (
+          <button type="button" className="btn" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
+        <SubmitButton {...submit} />
+      </div>
+    </>
+  );
+}
+
+/** A labelled one-line input for text or an email address, with its hint and server-side issue. */
+export function TextField({
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+  type = 'text',
+  required = false,
+  maxLength,
+  placeholder,
+  focusFirst = false,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+  value: string;
+  onChange: (value: string) => void;
+  type?: 'text' | 'email';
+  required?: boolean;
+  maxLength?: number;
+  placeholder?: string;
+  /** In a dialog: the field focus goes to when it opens. */
+  focusFirst?: boolean;
+}) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(p) => (
+        <input
+          {...p}
+          type={type}
+          required={required}
+          maxLength={maxLength}
+          placeholder={placeholder}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          {...(focusFirst ? { 'data-autofocus': true } : {})}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A labelled password input: the user's current password, or a new one (so password managers offer to generate). */
+export function PasswordField({
+  label,
+  hint,
+  error,
+  purpose,
+  minLength,
+  value,
+  onChange,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+  purpose: 'current' | 'new';
+  minLength?: number;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(p) => (
+        <input
+          {...p}
+          type="password"
+          autoComplete={`${purpose}-password`}
+          required
+          minLength={minLength}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** One radio button per option, its label beside it; wrap in a fieldset whose legend names the choice. */
+export function RadioChoices<V extends string>({
+  name,
+  value,
+  onChange,
+  options,
+}: {
+  name: string;
+  value: V;
+  onChange: (value: V) => void;
+  options: readonly { value: V; label: ReactNode }[];
+}) {
+  return (
+    <>
+      {options.map((o) => (
+        <label className="choice" key={o.value}>
+          <input type="radio" name={name} checked={value === o.value} onChange={() => onChange(o.value)} />
+          <span>{o.label}</span>
+        </label>
+      ))}
+    </>
+  );
+}

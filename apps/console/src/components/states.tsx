@@ -63,3 +63,53 @@ export function QueryBoundary<T>({
     return <ErrorState error={query.error} title={`Could not load ${what}.`} onRetry={() => void query.refetch()} />;
   return <Loading what={what} />;
 }
+
+/**
+ * Loading / error / empty / the rows, for a list read page by page (useInfiniteQuery), with a button for the next
+ * page. An error after some pages loaded keeps the rows on screen.
+ */
+export function InfiniteListBoundary<T>({
+  query,
+  what,
+  empty,
+  moreLabel,
+  children,
+}: {
+  query: {
+    data: { pages: readonly { items: readonly T[] }[] } | undefined;
+    error: unknown;
+    isPending: boolean;
+    refetch: () => unknown;
+    hasNextPage: boolean;
+    isFetchingNextPage: boolean;
+    fetchNextPage: () => unknown;
+  };
+  what: string;
+  empty: ReactNode;
+  /** The next-page button's label ("Load older events"). */
+  moreLabel: string;
+  children: (items: readonly T[]) => ReactNode;
+}) {
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  if (query.isPending) return <Loading what={what} />;
+  if (query.error && items.length === 0)
+    return <ErrorState error={query.error} title={`Could not load ${what}.`} onRetry={() => void query.refetch()} />;
+  if (items.length === 0) return <>{empty}</>;
+  return (
+    <>
+      {children(items)}
+      {query.hasNextPage ? (
+        <p>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void query.fetchNextPage()}
+            disabled={query.isFetchingNextPage}
+          >
+            {query.isFetchingNextPage ? 'Loading…' : moreLabel}
+          </button>
+        </p>
+      ) : null}
+    </>
+  );
+}

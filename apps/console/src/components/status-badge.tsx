@@ -30,3 +30,9 @@ const LABEL: Partial<Record<AnyStatus, string>> = { InProgress: 'In progress' };
 export function StatusBadge({ status }: { status: AnyStatus }) {
   return <span className={`badge badge-${statusTone(status)}`}>{LABEL[status] ?? status}</span>;
 }
+
+/** Whether a host's agent is in touch (online) or silent (offline), or the host has left the fleet. */
+export function AgentStatusBadge({ online, deregistered = false }: { online: boolean; deregistered?: boolean }) {
+  if (deregistered) return <span className="badge badge-skipped">deregistered</span>;
+  return <span className={`badge badge-${online ? 'online' : 'offline'}`}>{online ? 'online' : 'offline'}</span>;
+}

@@ -11,11 +11,15 @@ import { deploymentQueries } from '../../api/deployments/queries';
 import { revisionQueries } from '../../api/revisions/queries';
 import { CopyableId } from '../../components/copy-button';
 import { Dialog } from '../../components/dialog';
+import { DataTable } from '../../components/data-table';
 import { PageHeader } from '../../components/layout';
+import { DeploymentLink, GroupLink } from '../../components/links';
 import { RelativeTime } from '../../components/relative-time';
+import { RevisionLabel } from '../../components/revision-label';
 import { EmptyState, QueryBoundary } from '../../components/states';
 import { StatusBadge } from '../../components/status-badge';
-import { formatBytes, shortSha } from '../../lib/format';
+import { formatBytes } from '../../lib/format';
+import { pagePaths } from '../../lib/page-paths';
 import { GroupForm } from '../deployment-groups/group-form';
 import { EMPTY_GROUP_FORM, toCreateRequest } from '../deployment-groups/group-form-model';
 import { DeploymentTable } from '../deployments/deployment-table';
@@ -50,17 +54,16 @@ export function ApplicationPage() {
   const [uploading, setUploading] = useState(false);
   const createGroup = useCreateGroup(appName);
   const navigate = useNavigate();
-  const appPath = `/applications/${encodeURIComponent(appName)}`;
 
   return (
     <>
       <PageHeader
-        crumbs={<Link to="/applications">Applications</Link>}
+        crumbs={<Link to={pagePaths.applications()}>Applications</Link>}
         title={appName}
         subtitle={app.data ? <CopyableId value={app.data.applicationId} what="application id" /> : null}
         actions={
           canDeploy ? (
-            <Link className="btn btn-primary" to={`${appPath}/deploy`}>
+            <Link className="btn btn-primary" to={pagePaths.deploy(appName)}>
               Create deployment
             </Link>
           ) : null
@@ -79,55 +82,35 @@ export function ApplicationPage() {
                 ) : null}
               </div>
               <QueryBoundary query={groups} what="deployment groups">
-                {(page) =>
-                  page.items.length === 0 ? (
-                    <EmptyState title="No deployment groups.">
-                      <p>A group picks the hosts to deploy to (by tag or name) and how many may be down at once.</p>
-                    </EmptyState>
-                  ) : (
-                    <div className="table-wrap">
-                      <table className="table">
-                        <thead>
-                          <tr>
-                            <th scope="col">Group</th>
-                            <th scope="col">Targets</th>
-                            <th scope="col">Configuration</th>
-                            <th scope="col">Last deployment</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {page.items.map((g) => (
-                            <tr key={g.deploymentGroupId}>
-                              <td>
-                                <Link to={`${appPath}/groups/${encodeURIComponent(g.deploymentGroupName)}`}>
-                                  {g.deploymentGroupName}
-                                </Link>
-                              </td>
-                              <td className="mono small">{describeTargets(g)}</td>
-                              <td>{g.deploymentConfigName}</td>
-                              <td>
-                                {g.lastAttemptedDeployment ? (
-                                  <span className="actions">
-                                    <StatusBadge status={g.lastAttemptedDeployment.status} />
-                                    <Link
-                                      className="mono"
-                                      to={`/deployments/${g.lastAttemptedDeployment.deploymentId}`}
-                                    >
-                                      {g.lastAttemptedDeployment.deploymentId}
-                                    </Link>
-                                    <RelativeTime value={g.lastAttemptedDeployment.createTime} />
-                                  </span>
-                                ) : (
-                                  <span className="muted">never deployed</span>
-                                )}
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
-                  )
-                }
+                {(page) => (
+                  <DataTable
+                    rows={page.items}
+                    rowKey={(g) => g.deploymentGroupId}
+                    empty={
+                      <EmptyState title="No deployment groups.">
+                        <p>A group picks the hosts to deploy to (by tag or name) and how many may be down at once.</p>
+                      </EmptyState>
+                    }
+                    columns={[
+                      { header: 'Group', cell: (g) => <GroupLink app={appName} group={g.deploymentGroupName} /> },
+                      { header: 'Targets', className: 'mono small', cell: (g) => describeTargets(g) },
+                      { header: 'Configuration', cell: (g) => g.deploymentConfigName },
+                      {
+                        header: 'Last deployment',
+                        cell: ({ lastAttemptedDeployment: last }) =>
+                          last ? (
+                            <span className="actions">
+                              <StatusBadge status={last.status} />
+                              <DeploymentLink id={last.deploymentId} />
+                              <RelativeTime value={last.createTime} />
+                            </span>
+                          ) : (
+                            <span className="muted">never deployed</span>
+                          ),
+                      },
+                    ]}
+                  />
+                )}
               </QueryBoundary>
             </section>
 
@@ -141,72 +124,61 @@ export function ApplicationPage() {
                 ) : null}
               </div>
               <QueryBoundary query={revisions} what="revisions">
-                {(page) =>
-                  page.items.length === 0 ? (
-                    <EmptyState title="No revisions yet.">
-                      <p>Upload a bundle (zip, tar or tar.gz with an appspec.yml) to deploy it.</p>
-                    </EmptyState>
-                  ) : (
-                    <div className="table-wrap">
-                      <table className="table">
-                        <thead>
-                          <tr>
-                            <th scope="col">SHA-256</th>
-                            <th scope="col">Description</th>
-                            <th scope="col">Bundle</th>
-                            <th scope="col">Registered</th>
-                            <th scope="col">Last used</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {page.items.map((r) => (
-                            <tr key={r.revisionId}>
-                              <td>
-                                <span className="mono" title={r.sha256}>
-                                  {shortSha(r.sha256)}
-                                </span>
-                              </td>
-                              <td>{r.description ?? <span className="muted">—</span>}</td>
-                              <td className="nowrap">
-                                {r.bundleType} · {formatBytes(r.size)}
-                                {r.revisionType === 'Url' ? <span className="muted"> · by URL</span> : null}
-                              </td>
-                              <td>
-                                <RelativeTime value={r.registerTime} />
-                              </td>
-                              <td>
-                                <RelativeTime value={r.lastUsedTime} fallback="never" />
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
-                  )
-                }
+                {(page) => (
+                  <DataTable
+                    rows={page.items}
+                    rowKey={(r) => r.revisionId}
+                    empty={
+                      <EmptyState title="No revisions yet.">
+                        <p>Upload a bundle (zip, tar or tar.gz with an appspec.yml) to deploy it.</p>
+                      </EmptyState>
+                    }
+                    columns={[
+                      {
+                        header: 'SHA-256',
+                        cell: (r) => <RevisionLabel revisionId={r.revisionId} revision={r} withDescription={false} />,
+                      },
+                      { header: 'Description', cell: (r) => r.description ?? <span className="muted">—</span> },
+                      {
+                        header: 'Bundle',
+                        className: 'nowrap',
+                        cell: (r) => (
+                          <>
+                            {r.bundleType} · {formatBytes(r.size)}
+                            {r.revisionType === 'Url' ? <span className="muted"> · by URL</span> : null}
+                          </>
+                        ),
+                      },
+                      { header: 'Registered', cell: (r) => <RelativeTime value={r.registerTime} /> },
+                      { header: 'Last used', cell: (r) => <RelativeTime value={r.lastUsedTime} fallback="never" /> },
+                    ]}
+                  />
+                )}
               </QueryBoundary>
             </section>
 
             <section className="card" aria-labelledby="deployments-h">
               <div className="card-header">
                 <h2 id="deployments-h">Recent deployments</h2>
-                <Link to={`/deployments?application=${encodeURIComponent(appName)}`}>All deployments</Link>
+                <Link to={pagePaths.deployments(appName)}>All deployments</Link>
               </div>
               <QueryBoundary query={deployments} what="deployments">
-                {(page) =>
-                  page.items.length === 0 ? (
-                    <EmptyState title="Nothing deployed yet.">
-                      {canDeploy ? (
-                        <p>
-                          <Link to={`${appPath}/deploy`}>Create a deployment</Link> once you have a group and a
-                          revision.
-                        </p>
-                      ) : null}
-                    </EmptyState>
-                  ) : (
-                    <DeploymentTable items={page.items} showApplication={false} />
-                  )
-                }
+                {(page) => (
+                  <DeploymentTable
+                    items={page.items}
+                    showApplication={false}
+                    empty={
+                      <EmptyState title="Nothing deployed yet.">
+                        {canDeploy ? (
+                          <p>
+                            <Link to={pagePaths.deploy(appName)}>Create a deployment</Link> once you have a group and a
+                            revision.
+                          </p>
+                        ) : null}
+                      </EmptyState>
+                    }
+                  />
+                )}
               </QueryBoundary>
             </section>
           </>
@@ -227,7 +199,7 @@ export function ApplicationPage() {
             createGroup.mutate(toCreateRequest(s), {
               onSuccess: (g) => {
                 setCreatingGroup(false);
-                void navigate(`${appPath}/groups/${encodeURIComponent(g.deploymentGroupName)}`);
+                void navigate(pagePaths.group(appName, g.deploymentGroupName));
               },
             })
           }

@@ -1,14 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { useCan } from '../../api/auth/permissions';
 import { useCreateApplication } from '../../api/applications/mutations';
 import { applicationQueries } from '../../api/applications/queries';
+import { DataTable } from '../../components/data-table';
 import { Dialog } from '../../components/dialog';
-import { Field, fieldError, FormError } from '../../components/form';
+import { fieldError, FormActions, TextField } from '../../components/form';
 import { PageHeader } from '../../components/layout';
+import { ApplicationLink } from '../../components/links';
 import { RelativeTime } from '../../components/relative-time';
 import { EmptyState, QueryBoundary } from '../../components/states';
+import { pagePaths } from '../../lib/page-paths';
 
 export function ApplicationsPage() {
   const apps = useQuery(applicationQueries.list());
@@ -28,48 +31,30 @@ export function ApplicationsPage() {
         }
       />
       <QueryBoundary query={apps} what="applications">
-        {(page) =>
-          page.items.length === 0 ? (
-            <EmptyState title="No applications yet.">
-              {canCreate ? (
-                <p>
-                  Create one to start. Then add a deployment group (which hosts) and upload a revision (what to deploy).
-                </p>
-              ) : (
-                <p>Ask a deployer or admin to create one.</p>
-              )}
-            </EmptyState>
-          ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Platform</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Updated</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((a) => (
-                    <tr key={a.applicationId}>
-                      <td>
-                        <Link to={`/applications/${encodeURIComponent(a.applicationName)}`}>{a.applicationName}</Link>
-                      </td>
-                      <td>{a.computePlatform}</td>
-                      <td>
-                        <RelativeTime value={a.createTime} />
-                      </td>
-                      <td>
-                        <RelativeTime value={a.updateTime} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(page) => (
+          <DataTable
+            rows={page.items}
+            rowKey={(a) => a.applicationId}
+            empty={
+              <EmptyState title="No applications yet.">
+                {canCreate ? (
+                  <p>
+                    Create one to start. Then add a deployment group (which hosts) and upload a revision (what to
+                    deploy).
+                  </p>
+                ) : (
+                  <p>Ask a deployer or admin to create one.</p>
+                )}
+              </EmptyState>
+            }
+            columns={[
+              { header: 'Name', cell: (a) => <ApplicationLink app={a.applicationName} /> },
+              { header: 'Platform', cell: (a) => a.computePlatform },
+              { header: 'Created', cell: (a) => <RelativeTime value={a.createTime} /> },
+              { header: 'Updated', cell: (a) => <RelativeTime value={a.updateTime} /> },
+            ]}
+          />
+        )}
       </QueryBoundary>
       <CreateApplicationDialog open={creating} onClose={() => setCreating(false)} />
     </>
@@ -96,38 +81,32 @@ function CreateApplicationDialog({ open, onClose }: { open: boolean; onClose: ()
             {
               onSuccess: (app) => {
                 close();
-                void navigate(`/applications/${encodeURIComponent(app.applicationName)}`);
+                void navigate(pagePaths.application(app.applicationName));
               },
             },
           );
         }}
       >
-        <Field
+        <TextField
           label="Name"
           hint="1–100 characters: letters, digits and . _ + = , @ -"
           error={fieldError(create.error, 'applicationName')}
+          required
+          maxLength={100}
+          value={name}
+          onChange={setName}
+          focusFirst
+        />
+        <FormActions
+          error={create.error}
+          shownFields={['applicationName']}
+          onCancel={close}
+          pending={create.isPending}
+          pendingLabel="Creating…"
+          disabled={name.trim() === ''}
         >
-          {(p) => (
-            <input
-              {...p}
-              type="text"
-              required
-              maxLength={100}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              data-autofocus
-            />
-          )}
-        </Field>
-        <FormError error={create.error} shownFields={['applicationName']} />
-        <div className="actions" style={{ justifyContent: 'flex-end' }}>
-          <button type="button" className="btn" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending || name.trim() === ''}>
-            {create.isPending ? 'Creating…' : 'Create'}
-          </button>
-        </div>
+          Create
+        </FormActions>
       </form>
     </Dialog>
   );

@@ -3,7 +3,7 @@ import { BundleType, type RevisionInfo } from '@drover/contracts';
 import { useRef, useState } from 'react';
 import { bundleTypeOf, useUploadRevision } from '../../api/revisions/mutations';
 import type { UploadProgress } from '../../api/upload';
-import { Field, fieldError, FormError } from '../../components/form';
+import { Field, fieldError, FormError, TextField } from '../../components/form';
 import { formatBytes } from '../../lib/format';
 
 export function UploadRevisionForm({ app, onUploaded }: { app: string; onUploaded: (r: RevisionInfo) => void }) {
@@ -69,17 +69,13 @@ export function UploadRevisionForm({ app, onUploaded }: { app: string; onUploade
           )}
         </Field>
         <div style={{ flex: 1 }}>
-          <Field label="Description (optional)" error={fieldError(upload.error, 'description')}>
-            {(p) => (
-              <input
-                {...p}
-                type="text"
-                maxLength={256}
-                value={description}
-                onChange={(e) => setDescription(e.target.value)}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Description (optional)"
+            error={fieldError(upload.error, 'description')}
+            maxLength={256}
+            value={description}
+            onChange={setDescription}
+          />
         </div>
       </div>
       {upload.isPending && progress ? (

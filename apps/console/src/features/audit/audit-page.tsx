@@ -1,13 +1,14 @@
 // The audit log (admins): who changed what, when and from where. Newest first, 100 at a time.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { auditQueries } from '../../api/audit/queries';
 import type { AuditFilter } from '../../api/audit/keys';
 import { useCan } from '../../api/auth/permissions';
+import { DataTable } from '../../components/data-table';
 import { PageHeader } from '../../components/layout';
+import { DeploymentLink } from '../../components/links';
 import { RelativeTime } from '../../components/relative-time';
-import { EmptyState, ErrorState, Loading } from '../../components/states';
+import { EmptyState, InfiniteListBoundary } from '../../components/states';
 
 /** One line of the details, expandable to the whole JSON. */
 function AuditDetails({ details }: { details: unknown }) {
@@ -31,7 +32,6 @@ export function AuditPage() {
   const [filter, setFilter] = useState<AuditFilter>({});
   const list = useInfiniteQuery({ ...auditQueries.list(filter), enabled: isAdmin });
   if (!isAdmin) return <EmptyState title="Only admins can read the audit log." />;
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const clean = (f: AuditFilter): AuditFilter =>
     Object.fromEntries(Object.entries(f).filter(([, v]) => typeof v === 'string' && v.trim() !== ''));
   return (
@@ -65,71 +65,56 @@ export function AuditPage() {
           Filter
         </button>
       </form>
-      {list.isPending ? (
-        <Loading what="the audit log" />
-      ) : list.error && items.length === 0 ? (
-        <ErrorState error={list.error} title="Could not load the audit log." onRetry={() => void list.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState title="No audit events match." />
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Resource</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((a) => (
-                  <tr key={a.id}>
-                    <td className="nowrap">
-                      <RelativeTime value={a.at} />
-                    </td>
-                    <td>
-                      {a.actor.name ?? a.actor.id ?? '—'} <span className="muted small">({a.actor.type})</span>
-                    </td>
-                    <td className="mono">{a.action}</td>
-                    <td>
-                      {a.resourceType}{' '}
-                      {a.resourceId && a.resourceType === 'deployment' ? (
-                        <Link className="mono small" to={`/deployments/${a.resourceId}`}>
-                          {a.resourceId}
-                        </Link>
-                      ) : a.resourceId ? (
-                        <span className="mono small">{a.resourceId}</span>
-                      ) : null}
-                    </td>
-                    <td className="small" title={a.requestId ? `request ${a.requestId}` : undefined}>
-                      {a.sourceIp ?? '—'}
-                    </td>
-                    <td className="mono small" style={{ maxWidth: 420 }}>
-                      <AuditDetails details={a.details} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {list.hasNextPage ? (
-            <p>
-              <button
-                type="button"
-                className="btn"
-                onClick={() => void list.fetchNextPage()}
-                disabled={list.isFetchingNextPage}
-              >
-                {list.isFetchingNextPage ? 'Loading…' : 'Load older events'}
-              </button>
-            </p>
-          ) : null}
-        </>
-      )}
+      <InfiniteListBoundary
+        query={list}
+        what="the audit log"
+        moreLabel="Load older events"
+        empty={<EmptyState title="No audit events match." />}
+      >
+        {(items) => (
+          <DataTable
+            rows={items}
+            rowKey={(a) => a.id}
+            columns={[
+              { header: 'When', className: 'nowrap', cell: (a) => <RelativeTime value={a.at} /> },
+              {
+                header: 'Actor',
+                cell: (a) => (
+                  <>
+                    {a.actor.name ?? a.actor.id ?? '—'} <span className="muted small">({a.actor.type})</span>
+                  </>
+                ),
+              },
+              { header: 'Action', className: 'mono', cell: (a) => a.action },
+              {
+                header: 'Resource',
+                cell: (a) => (
+                  <>
+                    {a.resourceType}{' '}
+                    {a.resourceId && a.resourceType === 'deployment' ? (
+                      <DeploymentLink id={a.resourceId} className="mono small" />
+                    ) : a.resourceId ? (
+                      <span className="mono small">{a.resourceId}</span>
+                    ) : null}
+                  </>
+                ),
+              },
+              {
+                header: 'Source',
+                className: 'small',
+                cell: (a) => (
+                  <span title={a.requestId ? `request ${a.requestId}` : undefined}>{a.sourceIp ?? '—'}</span>
+                ),
+              },
+              {
+                header: 'Details',
+                className: 'mono small audit-details',
+                cell: (a) => <AuditDetails details={a.details} />,
+              },
+            ]}
+          />
+        )}
+      </InfiniteListBoundary>
     </>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useLogin } from '../../api/auth/mutations';
 import { ApiError } from '../../api/http';
-import { Field, fieldError, FormError } from '../../components/form';
+import { Field, fieldError, FormError, PasswordField, SubmitButton } from '../../components/form';
 
 /** Only same-app paths are followed after log-in (never an absolute URL from the query string). */
 export function safeNext(next: string | null): string {
@@ -49,18 +49,13 @@ export function LoginPage() {
               />
             )}
           </Field>
-          <Field label="Password" error={fieldError(error, 'password')}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete="current-password"
-                required
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            )}
-          </Field>
+          <PasswordField
+            label="Password"
+            purpose="current"
+            error={fieldError(error, 'password')}
+            value={password}
+            onChange={setPassword}
+          />
           {error ? (
             wrongCredentials ? (
               <div className="form-error" role="alert">
@@ -70,9 +65,9 @@ export function LoginPage() {
               <FormError error={error} shownFields={['email', 'password']} />
             )
           ) : null}
-          <button type="submit" className="btn btn-primary" disabled={login.isPending}>
-            {login.isPending ? 'Logging in…' : 'Log in'}
-          </button>
+          <SubmitButton pending={login.isPending} pendingLabel="Logging in…">
+            Log in
+          </SubmitButton>
         </form>
       </div>
     </div>

@@ -1,16 +1,21 @@
 // Create or edit a deployment group: which hosts (tag filters and/or names), how (config, traffic control), and
 // what happens on failure (auto-rollback, outdated hosts).
-import { AutoRollbackEvent, DeploymentOption, OutdatedInstancesStrategy, TagFilterType } from '@drover/contracts';
+import { DeploymentOption, OutdatedInstancesStrategy, TagFilterType } from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { configQueries } from '../../api/deployment-configs/queries';
-import { Field, fieldError, FormError } from '../../components/form';
+import { Field, fieldError, FormActions, RadioChoices, TextField } from '../../components/form';
 import type { GroupFormState, TagFilterRow } from './group-form-model';
+import { RollbackEventChoices } from './rollback-events';
 
-const EVENT_LABEL: Record<AutoRollbackEvent, string> = {
-  DEPLOYMENT_FAILURE: 'When a deployment fails',
-  DEPLOYMENT_STOP_ON_ALARM: 'When an alarm stops a deployment',
-  DEPLOYMENT_STOP_ON_REQUEST: 'When someone stops a deployment',
+const TRAFFIC_LABEL: Record<DeploymentOption, string> = {
+  WITHOUT_TRAFFIC_CONTROL: 'No load balancer (in-place: stop, install, start, validate)',
+  WITH_TRAFFIC_CONTROL: 'Behind a load balancer (adds Block/Allow traffic events around the install)',
+};
+
+const OUTDATED_LABEL: Record<OutdatedInstancesStrategy, string> = {
+  UPDATE: 'Update them with a follow-up deployment',
+  IGNORE: 'Leave them outdated',
 };
 
 const SHOWN_FIELDS = [
@@ -55,23 +60,16 @@ export function GroupForm({
         onSubmit(s);
       }}
     >
-      <Field
+      <TextField
         label="Name"
         hint="Letters, digits and . _ + = , @ -"
         error={fieldError(error, 'deploymentGroupName') ?? fieldError(error, 'newDeploymentGroupName')}
-      >
-        {(p) => (
-          <input
-            {...p}
-            type="text"
-            required
-            maxLength={100}
-            value={s.name}
-            onChange={(e) => set('name', e.target.value)}
-            data-autofocus
-          />
-        )}
-      </Field>
+        required
+        maxLength={100}
+        value={s.name}
+        onChange={(v) => set('name', v)}
+        focusFirst
+      />
       <Field
         label="Deployment configuration"
         hint="How many hosts must stay healthy: OneAtATime is the safest, AllAtOnce the fastest."
@@ -158,21 +156,12 @@ export function GroupForm({
       </Field>
       <fieldset>
         <legend>Traffic</legend>
-        {DeploymentOption.options.map((o) => (
-          <label className="choice" key={o}>
-            <input
-              type="radio"
-              name="deploymentOption"
-              checked={s.deploymentOption === o}
-              onChange={() => set('deploymentOption', o)}
-            />
-            <span>
-              {o === 'WITHOUT_TRAFFIC_CONTROL'
-                ? 'No load balancer (in-place: stop, install, start, validate)'
-                : 'Behind a load balancer (adds Block/Allow traffic events around the install)'}
-            </span>
-          </label>
-        ))}
+        <RadioChoices
+          name="deploymentOption"
+          value={s.deploymentOption}
+          onChange={(v) => set('deploymentOption', v)}
+          options={DeploymentOption.options.map((o) => ({ value: o, label: TRAFFIC_LABEL[o] }))}
+        />
       </fieldset>
       <fieldset>
         <legend>Automatic rollback</legend>
@@ -184,46 +173,30 @@ export function GroupForm({
           />
           <span>Roll back to the last successful revision automatically</span>
         </label>
-        {AutoRollbackEvent.options.map((ev) => (
-          <label className="choice" key={ev} style={{ marginLeft: 22 }}>
-            <input
-              type="checkbox"
-              disabled={!s.autoRollbackEnabled}
-              checked={s.autoRollbackEvents.includes(ev)}
-              onChange={(e) =>
-                set(
-                  'autoRollbackEvents',
-                  e.target.checked ? [...s.autoRollbackEvents, ev] : s.autoRollbackEvents.filter((x) => x !== ev),
-                )
-              }
-            />
-            <span>{EVENT_LABEL[ev]}</span>
-          </label>
-        ))}
+        <RollbackEventChoices
+          value={s.autoRollbackEvents}
+          onChange={(v) => set('autoRollbackEvents', v)}
+          disabled={!s.autoRollbackEnabled}
+        />
       </fieldset>
       <fieldset>
         <legend>Hosts that join during a deployment</legend>
-        {OutdatedInstancesStrategy.options.map((o) => (
-          <label className="choice" key={o}>
-            <input
-              type="radio"
-              name="outdatedInstancesStrategy"
-              checked={s.outdatedInstancesStrategy === o}
-              onChange={() => set('outdatedInstancesStrategy', o)}
-            />
-            <span>{o === 'UPDATE' ? 'Update them with a follow-up deployment' : 'Leave them outdated'}</span>
-          </label>
-        ))}
+        <RadioChoices
+          name="outdatedInstancesStrategy"
+          value={s.outdatedInstancesStrategy}
+          onChange={(v) => set('outdatedInstancesStrategy', v)}
+          options={OutdatedInstancesStrategy.options.map((o) => ({ value: o, label: OUTDATED_LABEL[o] }))}
+        />
       </fieldset>
-      <FormError error={error} shownFields={SHOWN_FIELDS} />
-      <div className="actions" style={{ justifyContent: 'flex-end' }}>
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={pending || s.name.trim() === ''}>
-          {pending ? 'Saving…' : submitLabel}
-        </button>
-      </div>
+      <FormActions
+        error={error}
+        shownFields={SHOWN_FIELDS}
+        onCancel={onCancel}
+        pending={pending}
+        disabled={s.name.trim() === ''}
+      >
+        {submitLabel}
+      </FormActions>
     </form>
   );
 }

@@ -3,9 +3,10 @@ import type { DeploymentInfo } from '@drover/contracts';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useMe } from '../../api/auth/queries';
-import { errorMessage } from '../../api/http';
 import { useDeploymentAction, type DeploymentAction } from '../../api/deployments/mutations';
+import { useConfirmAction } from '../../components/confirm-action';
 import { ConfirmDialog } from '../../components/dialog';
+import { pagePaths } from '../../lib/page-paths';
 import { actionStates } from './actions';
 
 const COPY: Record<
@@ -47,10 +48,17 @@ const ORDER: DeploymentAction[] = ['continue', 'stop', 'stopAndRollback', 'rollb
 export function ActionBar({ deployment }: { deployment: DeploymentInfo }) {
   const me = useMe();
   const states = actionStates(deployment, me?.role);
-  const action = useDeploymentAction(deployment.deploymentId);
-  const [open, setOpen] = useState<DeploymentAction | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const navigate = useNavigate();
+  const confirm = useConfirmAction(
+    useDeploymentAction(deployment.deploymentId),
+    (a: DeploymentAction) => a,
+    (res, a) => {
+      setNotice(`${COPY[a].label}: requested.`);
+      if (res.rollbackDeploymentId) void navigate(pagePaths.deployment(res.rollbackDeploymentId));
+    },
+  );
+  const open = confirm.subject;
   const visible = ORDER.filter((a) => a !== 'continue' || deployment.status === 'Ready');
 
   return (
@@ -62,10 +70,7 @@ export function ActionBar({ deployment }: { deployment: DeploymentInfo }) {
             className={`btn ${a === 'continue' ? 'btn-primary' : a === 'stop' ? 'btn-warning' : ''}`}
             disabled={!states[a].enabled}
             aria-describedby={`action-${a}-reason`}
-            onClick={() => {
-              action.reset();
-              setOpen(a);
-            }}
+            onClick={() => confirm.ask(a)}
           >
             {COPY[a].label}
           </button>
@@ -79,22 +84,10 @@ export function ActionBar({ deployment }: { deployment: DeploymentInfo }) {
       </span>
       {open ? (
         <ConfirmDialog
-          open
+          {...confirm.dialog}
           title={COPY[open].title}
           confirmLabel={COPY[open].confirm}
           tone={COPY[open].tone}
-          pending={action.isPending}
-          error={action.error ? errorMessage(action.error) : null}
-          onCancel={() => setOpen(null)}
-          onConfirm={() =>
-            action.mutate(open, {
-              onSuccess: (res) => {
-                setOpen(null);
-                setNotice(`${COPY[open].label}: requested.`);
-                if (res.rollbackDeploymentId) void navigate(`/deployments/${res.rollbackDeploymentId}`);
-              },
-            })
-          }
         >
           <p>{COPY[open].body}</p>
           <p className="mono small">{deployment.deploymentId}</p>

@@ -14,11 +14,12 @@ import { groupQueries } from '../../api/deployment-groups/queries';
 import { useCreateDeployment } from '../../api/deployments/mutations';
 import { planQuery } from '../../api/deployments/queries';
 import { revisionQueries } from '../../api/revisions/queries';
-import { Field, fieldError, FormError } from '../../components/form';
+import { Field, fieldError, FormError, RadioChoices, TextField } from '../../components/form';
 import { PageHeader } from '../../components/layout';
 import { EmptyState, ErrorState, Loading, QueryBoundary } from '../../components/states';
 import { formatBytes, formatRelative, shortSha } from '../../lib/format';
 import { UploadRevisionForm } from '../applications/upload-revision';
+import { RollbackEventChoices } from '../deployment-groups/rollback-events';
 import { PlanPreview } from './plan-preview';
 
 const FILE_EXISTS: { value: FileExistsBehavior; label: string }[] = [
@@ -163,14 +164,15 @@ export function CreateDeploymentPage() {
         <section className="card stack" aria-labelledby="what-h">
           <h2 id="what-h">2. What</h2>
           <div className="chips" role="radiogroup" aria-label="Revision source">
-            <label className="choice">
-              <input type="radio" name="source" checked={source === 'pick'} onChange={() => setSource('pick')} />
-              <span>Pick an uploaded revision</span>
-            </label>
-            <label className="choice">
-              <input type="radio" name="source" checked={source === 'upload'} onChange={() => setSource('upload')} />
-              <span>Upload a new bundle</span>
-            </label>
+            <RadioChoices
+              name="source"
+              value={source}
+              onChange={setSource}
+              options={[
+                { value: 'pick', label: 'Pick an uploaded revision' },
+                { value: 'upload', label: 'Upload a new bundle' },
+              ]}
+            />
           </div>
           {source === 'upload' ? (
             <UploadRevisionForm
@@ -224,31 +226,22 @@ export function CreateDeploymentPage() {
                 </select>
               )}
             </Field>
-            <Field label="Description (optional)" error={fieldError(create.error, 'description')}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="text"
-                  maxLength={256}
-                  value={o.description}
-                  onChange={(e) => set('description', e.target.value)}
-                />
-              )}
-            </Field>
+            <TextField
+              label="Description (optional)"
+              error={fieldError(create.error, 'description')}
+              maxLength={256}
+              value={o.description}
+              onChange={(v) => set('description', v)}
+            />
           </div>
           <fieldset>
             <legend>When a file to install already exists on the host (and was not installed by Drover)</legend>
-            {FILE_EXISTS.map((f) => (
-              <label className="choice" key={f.value}>
-                <input
-                  type="radio"
-                  name="fileExistsBehavior"
-                  checked={o.fileExistsBehavior === f.value}
-                  onChange={() => set('fileExistsBehavior', f.value)}
-                />
-                <span>{f.label}</span>
-              </label>
-            ))}
+            <RadioChoices
+              name="fileExistsBehavior"
+              value={o.fileExistsBehavior}
+              onChange={(v) => set('fileExistsBehavior', v)}
+              options={FILE_EXISTS}
+            />
           </fieldset>
           <fieldset>
             <legend>Failures</legend>
@@ -274,43 +267,22 @@ export function CreateDeploymentPage() {
           </fieldset>
           <fieldset>
             <legend>Rollback</legend>
-            {(
-              [
-                [
-                  'group',
-                  `Use the group's setting${group ? ` (${group.autoRollbackConfiguration?.enabled ? 'on' : 'off'})` : ''}`,
-                ],
-                ['on', 'Roll back automatically for this deployment'],
-                ['off', 'Do not roll back automatically'],
-              ] as const
-            ).map(([value, label]) => (
-              <label className="choice" key={value}>
-                <input
-                  type="radio"
-                  name="rollback"
-                  checked={o.rollback === value}
-                  onChange={() => set('rollback', value)}
-                />
-                <span>{label}</span>
-              </label>
-            ))}
-            {o.rollback === 'on'
-              ? AutoRollbackEvent.options.map((ev) => (
-                  <label className="choice" key={ev} style={{ marginLeft: 22 }}>
-                    <input
-                      type="checkbox"
-                      checked={o.rollbackEvents.includes(ev)}
-                      onChange={(e) =>
-                        set(
-                          'rollbackEvents',
-                          e.target.checked ? [...o.rollbackEvents, ev] : o.rollbackEvents.filter((x) => x !== ev),
-                        )
-                      }
-                    />
-                    <span className="mono small">{ev}</span>
-                  </label>
-                ))
-              : null}
+            <RadioChoices
+              name="rollback"
+              value={o.rollback}
+              onChange={(v) => set('rollback', v)}
+              options={[
+                {
+                  value: 'group',
+                  label: `Use the group's setting${group ? ` (${group.autoRollbackConfiguration?.enabled ? 'on' : 'off'})` : ''}`,
+                },
+                { value: 'on', label: 'Roll back automatically for this deployment' },
+                { value: 'off', label: 'Do not roll back automatically' },
+              ]}
+            />
+            {o.rollback === 'on' ? (
+              <RollbackEventChoices value={o.rollbackEvents} onChange={(v) => set('rollbackEvents', v)} />
+            ) : null}
           </fieldset>
         </section>
 

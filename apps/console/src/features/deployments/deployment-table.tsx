@@ -1,88 +1,78 @@
 // A list of deployments: status, id, where, what, who and when. Used by the application, group and deployments pages.
 import type { DeploymentInfo } from '@drover/contracts';
-import { Link } from 'react-router';
+import type { ReactNode } from 'react';
+import { DataTable } from '../../components/data-table';
+import { ApplicationGroupLinks, DeploymentLink, GroupLink } from '../../components/links';
 import { RelativeTime } from '../../components/relative-time';
+import { RevisionLabel } from '../../components/revision-label';
 import { StatusBadge } from '../../components/status-badge';
-import { durationBetween, formatDuration, shortSha } from '../../lib/format';
+import { durationBetween, formatDuration } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
+
+function HostCounts({ overview: o }: { overview: DeploymentInfo['deploymentOverview'] }) {
+  const total = o.Pending + o.InProgress + o.Succeeded + o.Failed + o.Skipped + o.Ready;
+  return (
+    <>
+      {o.Succeeded}/{total}
+      {o.Failed > 0 ? (
+        <span className="small" style={{ color: 'var(--failed)' }}>
+          {' '}
+          · {o.Failed} failed
+        </span>
+      ) : null}
+    </>
+  );
+}
 
 export function DeploymentTable({
   items,
   showApplication = true,
+  empty,
 }: {
   items: readonly DeploymentInfo[];
   showApplication?: boolean;
+  /** Shown instead of the table when there are no deployments. */
+  empty?: ReactNode;
 }) {
   const now = useNow(5_000);
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Deployment</th>
-            {showApplication ? <th scope="col">Application / group</th> : <th scope="col">Group</th>}
-            <th scope="col">Revision</th>
-            <th scope="col">Hosts</th>
-            <th scope="col">Started</th>
-            <th scope="col">Duration</th>
-            <th scope="col">By</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((d) => {
-            const o = d.deploymentOverview;
-            const total = o.Pending + o.InProgress + o.Succeeded + o.Failed + o.Skipped + o.Ready;
+    <DataTable
+      rows={items}
+      rowKey={(d) => d.deploymentId}
+      empty={empty}
+      columns={[
+        { header: 'Status', cell: (d) => <StatusBadge status={d.status} /> },
+        {
+          header: 'Deployment',
+          cell: (d) => (
+            <>
+              <DeploymentLink id={d.deploymentId} />
+              {d.creator === 'rollback' ? <div className="small muted">rollback</div> : null}
+            </>
+          ),
+        },
+        {
+          header: showApplication ? 'Application / group' : 'Group',
+          cell: (d) =>
+            showApplication ? (
+              <ApplicationGroupLinks app={d.applicationName} group={d.deploymentGroupName} />
+            ) : (
+              <GroupLink app={d.applicationName} group={d.deploymentGroupName} />
+            ),
+        },
+        { header: 'Revision', cell: (d) => <RevisionLabel revisionId={d.revision.revisionId} revision={d.revision} /> },
+        { header: 'Hosts', className: 'nowrap', cell: (d) => <HostCounts overview={d.deploymentOverview} /> },
+        { header: 'Started', className: 'nowrap', cell: (d) => <RelativeTime value={d.startTime ?? d.createTime} /> },
+        {
+          header: 'Duration',
+          className: 'nowrap',
+          cell: (d) => {
             const ms = durationBetween(d.startTime, d.completeTime, now);
-            return (
-              <tr key={d.deploymentId}>
-                <td>
-                  <StatusBadge status={d.status} />
-                </td>
-                <td>
-                  <Link to={`/deployments/${d.deploymentId}`} className="mono">
-                    {d.deploymentId}
-                  </Link>
-                  {d.creator === 'rollback' ? <div className="small muted">rollback</div> : null}
-                </td>
-                <td>
-                  {showApplication ? (
-                    <>
-                      <Link to={`/applications/${encodeURIComponent(d.applicationName)}`}>{d.applicationName}</Link>
-                      {' / '}
-                    </>
-                  ) : null}
-                  <Link
-                    to={`/applications/${encodeURIComponent(d.applicationName)}/groups/${encodeURIComponent(d.deploymentGroupName)}`}
-                  >
-                    {d.deploymentGroupName}
-                  </Link>
-                </td>
-                <td>
-                  <span className="mono" title={d.revision.sha256}>
-                    {shortSha(d.revision.sha256)}
-                  </span>
-                  {d.revision.description ? <div className="small muted">{d.revision.description}</div> : null}
-                </td>
-                <td className="nowrap">
-                  {o.Succeeded}/{total}
-                  {o.Failed > 0 ? (
-                    <span className="small" style={{ color: 'var(--failed)' }}>
-                      {' '}
-                      · {o.Failed} failed
-                    </span>
-                  ) : null}
-                </td>
-                <td className="nowrap">
-                  <RelativeTime value={d.startTime ?? d.createTime} />
-                </td>
-                <td className="nowrap">{ms === null ? '—' : formatDuration(ms)}</td>
-                <td>{d.createdBy ?? <span className="muted">{d.creator}</span>}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+            return ms === null ? '—' : formatDuration(ms);
+          },
+        },
+        { header: 'By', cell: (d) => d.createdBy ?? <span className="muted">{d.creator}</span> },
+      ]}
+    />
   );
 }

@@ -1,11 +1,12 @@
 // Every deployment, newest first, filterable by application and status.
-import { DEPLOYMENT_STATUSES, type DeploymentStatus } from '@drover/contracts';
+import { DEPLOYMENT_STATUSES } from '@drover/contracts';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { fetchDeployments } from '../../api/deployments/queries';
 import { deploymentKeys } from '../../api/deployments/keys';
+import { FilterChips } from '../../components/filters';
 import { PageHeader } from '../../components/layout';
-import { EmptyState, ErrorState, Loading } from '../../components/states';
+import { EmptyState, InfiniteListBoundary } from '../../components/states';
 import { DeploymentTable } from './deployment-table';
 
 export function DeploymentsPage() {
@@ -20,7 +21,6 @@ export function DeploymentsPage() {
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: 10_000,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const setParam = (k: string, v: string | undefined) =>
     setParams((p) => {
       const next = new URLSearchParams(p);
@@ -31,52 +31,43 @@ export function DeploymentsPage() {
   return (
     <>
       <PageHeader title="Deployments" subtitle={application ? `Application ${application}` : 'All applications'} />
-      <div className="chips" role="group" aria-label="Filter by status" style={{ marginBottom: 12 }}>
-        <button type="button" className="chip" aria-pressed={!status} onClick={() => setParam('status', undefined)}>
-          All
-        </button>
-        {DEPLOYMENT_STATUSES.filter((s): s is DeploymentStatus => s !== 'Baking' && s !== 'Ready').map((s) => (
-          <button
-            key={s}
-            type="button"
-            className="chip"
-            aria-pressed={status === s}
-            onClick={() => setParam('status', s)}
-          >
-            {s === 'InProgress' ? 'In progress' : s}
-          </button>
-        ))}
-        {application ? (
-          <button type="button" className="chip" aria-pressed="true" onClick={() => setParam('application', undefined)}>
-            {application} ✕<span className="visually-hidden"> (show all applications)</span>
-          </button>
-        ) : null}
-      </div>
-      {list.isPending ? (
-        <Loading what="deployments" />
-      ) : list.error && items.length === 0 ? (
-        <ErrorState error={list.error} title="Could not load deployments." onRetry={() => void list.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState title={status ? `No ${status} deployments.` : 'No deployments yet.'}>
-          <p>Start one from an application&apos;s page.</p>
-        </EmptyState>
-      ) : (
-        <>
-          <DeploymentTable items={items} />
-          {list.hasNextPage ? (
-            <p>
-              <button
-                type="button"
-                className="btn"
-                onClick={() => void list.fetchNextPage()}
-                disabled={list.isFetchingNextPage}
-              >
-                {list.isFetchingNextPage ? 'Loading…' : 'Load older deployments'}
-              </button>
-            </p>
+      <div style={{ marginBottom: 12 }}>
+        <FilterChips
+          label="Filter by status"
+          value={status ?? ''}
+          onChange={(s) => setParam('status', s || undefined)}
+          options={[
+            { value: '', label: 'All' },
+            ...DEPLOYMENT_STATUSES.filter((s) => s !== 'Baking' && s !== 'Ready').map((s) => ({
+              value: s,
+              label: s === 'InProgress' ? 'In progress' : s,
+            })),
+          ]}
+        >
+          {application ? (
+            <button
+              type="button"
+              className="chip"
+              aria-pressed="true"
+              onClick={() => setParam('application', undefined)}
+            >
+              {application} ✕<span className="visually-hidden"> (show all applications)</span>
+            </button>
           ) : null}
-        </>
-      )}
+        </FilterChips>
+      </div>
+      <InfiniteListBoundary
+        query={list}
+        what="deployments"
+        moreLabel="Load older deployments"
+        empty={
+          <EmptyState title={status ? `No ${status} deployments.` : 'No deployments yet.'}>
+            <p>Start one from an application&apos;s page.</p>
+          </EmptyState>
+        }
+      >
+        {(items) => <DeploymentTable items={items} />}
+      </InfiniteListBoundary>
     </>
   );
 }

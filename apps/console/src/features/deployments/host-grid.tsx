@@ -4,6 +4,7 @@ import type { LifecycleEventName, TargetInfo, TargetStatus } from '@drover/contr
 import { TARGET_STATUSES } from '@drover/contracts';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { SearchBox } from '../../components/filters';
 import { StatusBadge } from '../../components/status-badge';
 import { formatDuration } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
@@ -252,15 +253,12 @@ export function HostGrid({
             </button>
           ) : null}
         </div>
-        <label>
-          <span className="visually-hidden">Search hosts by name</span>
-          <input
-            type="search"
-            placeholder="Search hosts"
-            value={filter.search}
-            onChange={(e) => onFilterChange({ ...filter, search: e.target.value })}
-          />
-        </label>
+        <SearchBox
+          label="Search hosts by name"
+          placeholder="Search hosts"
+          value={filter.search}
+          onChange={(search) => onFilterChange({ ...filter, search })}
+        />
       </div>
       <div
         className="hostgrid"

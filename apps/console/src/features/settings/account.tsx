@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useChangePassword } from '../../api/auth/mutations';
 import { useMe } from '../../api/auth/queries';
-import { Field, fieldError, FormError } from '../../components/form';
+import { fieldError, FormActions, PasswordField } from '../../components/form';
 
 export function AccountSettings() {
   const me = useMe();
@@ -34,54 +34,42 @@ export function AccountSettings() {
           );
         }}
       >
-        <Field label="Current password" error={fieldError(change.error, 'currentPassword')}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="current-password"
-              required
-              value={current}
-              onChange={(e) => setCurrent(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="New password" hint="At least 12 characters." error={fieldError(change.error, 'newPassword')}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={12}
-              value={next}
-              onChange={(e) => setNext(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Repeat the new password" error={mismatch ? 'The two passwords differ.' : undefined}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              required
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-            />
-          )}
-        </Field>
-        <FormError error={change.error} shownFields={['currentPassword', 'newPassword']} />
+        <PasswordField
+          label="Current password"
+          purpose="current"
+          error={fieldError(change.error, 'currentPassword')}
+          value={current}
+          onChange={setCurrent}
+        />
+        <PasswordField
+          label="New password"
+          purpose="new"
+          minLength={12}
+          hint="At least 12 characters."
+          error={fieldError(change.error, 'newPassword')}
+          value={next}
+          onChange={setNext}
+        />
+        <PasswordField
+          label="Repeat the new password"
+          purpose="new"
+          error={mismatch ? 'The two passwords differ.' : undefined}
+          value={confirm}
+          onChange={setConfirm}
+        />
         {change.isSuccess ? (
           <p className="notice" role="status">
             Password changed.
           </p>
         ) : null}
-        <div>
-          <button type="submit" className="btn btn-primary" disabled={change.isPending || mismatch}>
-            {change.isPending ? 'Saving…' : 'Change password'}
-          </button>
-        </div>
+        <FormActions
+          error={change.error}
+          shownFields={['currentPassword', 'newPassword']}
+          pending={change.isPending}
+          disabled={mismatch}
+        >
+          Change password
+        </FormActions>
       </form>
     </section>
   );

@@ -3,26 +3,27 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { roleAllows } from '../../api/auth/permissions';
 import { useMe } from '../../api/auth/queries';
-import { errorMessage } from '../../api/http';
 import { useCreateApiToken, useRevokeApiToken } from '../../api/tokens/mutations';
 import { apiTokenQueries } from '../../api/tokens/queries';
+import { useConfirmAction } from '../../components/confirm-action';
+import { DataTable } from '../../components/data-table';
 import { ConfirmDialog } from '../../components/dialog';
-import { Field, fieldError, FormError } from '../../components/form';
+import { Field, fieldError, FormError, SubmitButton, TextField } from '../../components/form';
 import { RelativeTime } from '../../components/relative-time';
 import { EmptyState, QueryBoundary } from '../../components/states';
 import { SecretOnce } from './secret-once';
+import { expiresColumn, nameColumns, revokeColumn } from './token-columns';
 
 export function ApiTokens() {
   const me = useMe();
   const [all, setAll] = useState(false);
   const list = useQuery(apiTokenQueries.list(all));
   const create = useCreateApiToken();
-  const revoke = useRevokeApiToken();
+  const revoke = useConfirmAction(useRevokeApiToken(), (t: ApiTokenInfo) => t.id);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('deployer');
   const [days, setDays] = useState('90');
   const [secret, setSecret] = useState<string | null>(null);
-  const [revoking, setRevoking] = useState<ApiTokenInfo | null>(null);
   const roles = Role.options.filter((r) => roleAllows(me?.role, r));
 
   return (
@@ -50,19 +51,15 @@ export function ApiTokens() {
               );
             }}
           >
-            <Field label="Name" error={fieldError(create.error, 'name')}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="text"
-                  required
-                  maxLength={100}
-                  value={name}
-                  onChange={(e) => setName(e.target.value)}
-                  placeholder="ci-deployer"
-                />
-              )}
-            </Field>
+            <TextField
+              label="Name"
+              error={fieldError(create.error, 'name')}
+              required
+              maxLength={100}
+              value={name}
+              onChange={setName}
+              placeholder="ci-deployer"
+            />
             <Field label="Role" error={fieldError(create.error, 'role')}>
               {(p) => (
                 <select {...p} value={role} onChange={(e) => setRole(Role.parse(e.target.value))}>
@@ -85,9 +82,9 @@ export function ApiTokens() {
                 </select>
               )}
             </Field>
-            <button type="submit" className="btn btn-primary" disabled={create.isPending || name.trim() === ''}>
-              {create.isPending ? 'Creating…' : 'Create token'}
-            </button>
+            <SubmitButton pending={create.isPending} pendingLabel="Creating…" disabled={name.trim() === ''}>
+              Create token
+            </SubmitButton>
           </form>
         )}
         <FormError error={create.error} shownFields={['name', 'role', 'expiresInDays']} />
@@ -102,78 +99,36 @@ export function ApiTokens() {
           </label>
         </div>
         <QueryBoundary query={list} what="API tokens">
-          {(page) =>
-            page.items.length === 0 ? (
-              <EmptyState title="No API tokens." />
-            ) : (
-              <div className="table-wrap">
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Prefix</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((t) => (
-                      <tr key={t.id}>
-                        <td>{t.name}</td>
-                        <td className="mono">{t.prefix}…</td>
-                        <td>{t.role}</td>
-                        <td>
-                          <RelativeTime value={t.createdAt} />{' '}
-                          {t.createdBy ? <span className="muted small">by {t.createdBy.email}</span> : null}
-                        </td>
-                        <td>
-                          <RelativeTime value={t.lastUsedAt} fallback="never" />
-                        </td>
-                        <td>
-                          {t.revokedAt ? (
-                            <span className="badge badge-skipped">revoked</span>
-                          ) : (
-                            <RelativeTime value={t.expiresAt} fallback="never" />
-                          )}
-                        </td>
-                        <td>
-                          {t.revokedAt ? null : (
-                            <button
-                              type="button"
-                              className="btn btn-small"
-                              onClick={() => setRevoking(t)}
-                              aria-label={`Revoke token ${t.name}`}
-                            >
-                              Revoke
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
+          {(page) => (
+            <DataTable
+              rows={page.items}
+              rowKey={(t) => t.id}
+              empty={<EmptyState title="No API tokens." />}
+              columns={[
+                ...nameColumns(),
+                { header: 'Role', cell: (t) => t.role },
+                {
+                  header: 'Created',
+                  cell: (t) => (
+                    <>
+                      <RelativeTime value={t.createdAt} />{' '}
+                      {t.createdBy ? <span className="muted small">by {t.createdBy.email}</span> : null}
+                    </>
+                  ),
+                },
+                { header: 'Last used', cell: (t) => <RelativeTime value={t.lastUsedAt} fallback="never" /> },
+                expiresColumn(),
+                revokeColumn('token', revoke.ask),
+              ]}
+            />
+          )}
         </QueryBoundary>
       </section>
       <ConfirmDialog
-        open={revoking !== null}
-        title={`Revoke ${revoking?.name ?? ''}?`}
+        {...revoke.dialog}
+        title={`Revoke ${revoke.subject?.name ?? ''}?`}
         confirmLabel="Revoke token"
         tone="danger"
-        pending={revoke.isPending}
-        error={revoke.error ? errorMessage(revoke.error) : null}
-        onCancel={() => {
-          revoke.reset();
-          setRevoking(null);
-        }}
-        onConfirm={() => revoking && revoke.mutate(revoking.id, { onSuccess: () => setRevoking(null) })}
       >
         <p>Scripts using this token stop working at once. This cannot be undone.</p>
       </ConfirmDialog>

@@ -2,16 +2,17 @@ import type { RegistrationTokenInfo, Tag } from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useCan } from '../../api/auth/permissions';
-import { errorMessage } from '../../api/http';
 import { useCreateRegistrationToken, useRevokeRegistrationToken } from '../../api/registration-tokens/mutations';
 import { registrationTokenQueries } from '../../api/registration-tokens/queries';
 import { CopyButton } from '../../components/copy-button';
+import { useConfirmAction } from '../../components/confirm-action';
+import { DataTable } from '../../components/data-table';
 import { ConfirmDialog } from '../../components/dialog';
-import { Field, fieldError, FormError } from '../../components/form';
-import { RelativeTime } from '../../components/relative-time';
+import { Field, fieldError, FormActions, TextField } from '../../components/form';
 import { EmptyState, QueryBoundary } from '../../components/states';
 import { parseTags } from '../../lib/tags';
 import { SecretOnce } from './secret-once';
+import { expiresColumn, nameColumns, revokeColumn } from './token-columns';
 
 const tagText = (tags: readonly Tag[]) => tags.map((t) => (t.value ? `${t.key}=${t.value}` : t.key)).join(', ');
 
@@ -19,13 +20,12 @@ export function RegistrationTokens() {
   const canManage = useCan('admin');
   const list = useQuery({ ...registrationTokenQueries.list(), enabled: canManage });
   const create = useCreateRegistrationToken();
-  const revoke = useRevokeRegistrationToken();
+  const revoke = useConfirmAction(useRevokeRegistrationToken(), (t: RegistrationTokenInfo) => t.id);
   const [name, setName] = useState('');
   const [tags, setTags] = useState('');
   const [hours, setHours] = useState('24');
   const [maxUses, setMaxUses] = useState('');
   const [created, setCreated] = useState<{ token: string; tags: Tag[] } | null>(null);
-  const [revoking, setRevoking] = useState<RegistrationTokenInfo | null>(null);
 
   if (!canManage) {
     return (
@@ -72,31 +72,24 @@ export function RegistrationTokens() {
             }}
           >
             <div className="row">
-              <Field label="Name" error={fieldError(create.error, 'name')}>
-                {(p) => (
-                  <input
-                    {...p}
-                    type="text"
-                    required
-                    maxLength={100}
-                    value={name}
-                    onChange={(e) => setName(e.target.value)}
-                    placeholder="prod web fleet"
-                  />
-                )}
-              </Field>
+              <TextField
+                label="Name"
+                error={fieldError(create.error, 'name')}
+                required
+                maxLength={100}
+                value={name}
+                onChange={setName}
+                placeholder="prod web fleet"
+              />
               <div style={{ flex: 1 }}>
-                <Field label="Tags" hint="key=value, comma separated" error={fieldError(create.error, 'tags')}>
-                  {(p) => (
-                    <input
-                      {...p}
-                      type="text"
-                      value={tags}
-                      onChange={(e) => setTags(e.target.value)}
-                      placeholder="env=prod, role=web"
-                    />
-                  )}
-                </Field>
+                <TextField
+                  label="Tags"
+                  hint="key=value, comma separated"
+                  error={fieldError(create.error, 'tags')}
+                  value={tags}
+                  onChange={setTags}
+                  placeholder="env=prod, role=web"
+                />
               </div>
               <Field label="Valid for" error={fieldError(create.error, 'expiresInHours')}>
                 {(p) => (
@@ -121,86 +114,45 @@ export function RegistrationTokens() {
                 )}
               </Field>
             </div>
-            <FormError error={create.error} shownFields={['name', 'tags', 'expiresInHours', 'maxUses']} />
-            <div>
-              <button type="submit" className="btn btn-primary" disabled={create.isPending || name.trim() === ''}>
-                {create.isPending ? 'Creating…' : 'Create registration token'}
-              </button>
-            </div>
+            <FormActions
+              error={create.error}
+              shownFields={['name', 'tags', 'expiresInHours', 'maxUses']}
+              pending={create.isPending}
+              pendingLabel="Creating…"
+              disabled={name.trim() === ''}
+            >
+              Create registration token
+            </FormActions>
           </form>
         )}
       </section>
       <section className="card" aria-labelledby="reg-h">
         <h2 id="reg-h">Registration tokens</h2>
         <QueryBoundary query={list} what="registration tokens">
-          {(page) =>
-            page.items.length === 0 ? (
-              <EmptyState title="No registration tokens." />
-            ) : (
-              <div className="table-wrap">
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Prefix</th>
-                      <th scope="col">Tags</th>
-                      <th scope="col">Used</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((t) => (
-                      <tr key={t.id}>
-                        <td>{t.name}</td>
-                        <td className="mono">{t.prefix}…</td>
-                        <td className="mono small">{tagText(t.tags) || '—'}</td>
-                        <td>
-                          {t.usedCount}
-                          {t.maxUses !== null ? ` / ${t.maxUses}` : ''}
-                        </td>
-                        <td>
-                          {t.revokedAt ? (
-                            <span className="badge badge-skipped">revoked</span>
-                          ) : (
-                            <RelativeTime value={t.expiresAt} fallback="never" />
-                          )}
-                        </td>
-                        <td>
-                          {t.revokedAt ? null : (
-                            <button
-                              type="button"
-                              className="btn btn-small"
-                              onClick={() => setRevoking(t)}
-                              aria-label={`Revoke registration token ${t.name}`}
-                            >
-                              Revoke
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
+          {(page) => (
+            <DataTable
+              rows={page.items}
+              rowKey={(t) => t.id}
+              empty={<EmptyState title="No registration tokens." />}
+              columns={[
+                ...nameColumns(),
+                { header: 'Tags', className: 'mono small', cell: (t) => tagText(t.tags) || '—' },
+                {
+                  header: 'Used',
+                  cell: (t) => `${t.usedCount}${t.maxUses !== null ? ` / ${t.maxUses}` : ''}`,
+                },
+                expiresColumn(),
+                revokeColumn('registration token', revoke.ask),
+              ]}
+            />
+          )}
         </QueryBoundary>
       </section>
       <ConfirmDialog
-        open={revoking !== null}
-        title={`Revoke ${revoking?.name ?? ''}?`}
+        {...revoke.dialog}
+        title={`Revoke ${revoke.subject?.name ?? ''}?`}
         confirmLabel="Revoke"
         tone="danger"
-        pending={revoke.isPending}
-        error={revoke.error ? errorMessage(revoke.error) : null}
-        onCancel={() => {
-          revoke.reset();
-          setRevoking(null);
-        }}
-        onConfirm={() => revoking && revoke.mutate(revoking.id, { onSuccess: () => setRevoking(null) })}
       >
         <p>No new host can register with it. Hosts that already registered keep working.</p>
       </ConfirmDialog>

@@ -3,11 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useCan } from '../../api/auth/permissions';
 import { useMe } from '../../api/auth/queries';
-import { errorMessage } from '../../api/http';
 import { useCreateUser, useUpdateUser } from '../../api/users/mutations';
 import { userQueries } from '../../api/users/queries';
+import { useConfirmAction } from '../../components/confirm-action';
+import { DataTable } from '../../components/data-table';
 import { ConfirmDialog } from '../../components/dialog';
-import { Field, fieldError, FormError } from '../../components/form';
+import { Field, fieldError, FormActions, FormError, PasswordField, TextField } from '../../components/form';
 import { RelativeTime } from '../../components/relative-time';
 import { EmptyState, QueryBoundary } from '../../components/states';
 
@@ -21,7 +22,9 @@ export function Users() {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
-  const [toggling, setToggling] = useState<UserInfo | null>(null);
+  const toggle = useConfirmAction(update, (u: UserInfo) => ({ id: u.id, body: { disabled: u.disabledAt === null } }));
+  const enabling = Boolean(toggle.subject?.disabledAt);
+  const isSelf = (u: UserInfo) => me?.user?.id === u.id;
   if (!isAdmin) return <EmptyState title="Only admins manage users." />;
   return (
     <div className="stack">
@@ -44,29 +47,24 @@ export function Users() {
           }}
         >
           <div className="row">
-            <Field label="Email" error={fieldError(create.error, 'email')}>
-              {(p) => <input {...p} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />}
-            </Field>
-            <Field label="Name" error={fieldError(create.error, 'name')}>
-              {(p) => <input {...p} type="text" required value={name} onChange={(e) => setName(e.target.value)} />}
-            </Field>
-            <Field
+            <TextField
+              label="Email"
+              type="email"
+              error={fieldError(create.error, 'email')}
+              required
+              value={email}
+              onChange={setEmail}
+            />
+            <TextField label="Name" error={fieldError(create.error, 'name')} required value={name} onChange={setName} />
+            <PasswordField
               label="Initial password"
+              purpose="new"
+              minLength={12}
               hint="At least 12 characters; they must change it at first log-in."
               error={fieldError(create.error, 'password')}
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  type="password"
-                  autoComplete="new-password"
-                  required
-                  minLength={12}
-                  value={password}
-                  onChange={(e) => setPassword(e.target.value)}
-                />
-              )}
-            </Field>
+              value={password}
+              onChange={setPassword}
+            />
             <Field label="Role" error={fieldError(create.error, 'role')}>
               {(p) => (
                 <select {...p} value={role} onChange={(e) => setRole(Role.parse(e.target.value))}>
@@ -77,12 +75,14 @@ export function Users() {
               )}
             </Field>
           </div>
-          <FormError error={create.error} shownFields={['email', 'name', 'password', 'role']} />
-          <div>
-            <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-              {create.isPending ? 'Adding…' : 'Add user'}
-            </button>
-          </div>
+          <FormActions
+            error={create.error}
+            shownFields={['email', 'name', 'password', 'role']}
+            pending={create.isPending}
+            pendingLabel="Adding…"
+          >
+            Add user
+          </FormActions>
         </form>
       </section>
       <section className="card" aria-labelledby="users-h">
@@ -90,93 +90,70 @@ export function Users() {
         {update.error ? <FormError error={update.error} /> : null}
         <QueryBoundary query={list} what="users">
           {(page) => (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Last log-in</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((u) => {
-                    const self = me?.user?.id === u.id;
-                    return (
-                      <tr key={u.id}>
-                        <td>{u.email}</td>
-                        <td>{u.name}</td>
-                        <td>
-                          <label>
-                            <span className="visually-hidden">Role of {u.email}</span>
-                            <select
-                              value={u.role}
-                              disabled={self || update.isPending}
-                              onChange={(e) => update.mutate({ id: u.id, body: { role: Role.parse(e.target.value) } })}
-                            >
-                              {Role.options.map((r) => (
-                                <option key={r} value={r}>
-                                  {r}
-                                </option>
-                              ))}
-                            </select>
-                          </label>
-                        </td>
-                        <td>
-                          <RelativeTime value={u.lastLoginAt} fallback="never" />
-                        </td>
-                        <td>
-                          {u.disabledAt ? (
-                            <span className="badge badge-skipped">disabled</span>
-                          ) : (
-                            <span className="badge badge-online">active</span>
-                          )}
-                          {u.mustChangePassword ? <div className="small muted">must change password</div> : null}
-                        </td>
-                        <td>
-                          {self ? (
-                            <span className="muted small">you</span>
-                          ) : (
-                            <button type="button" className="btn btn-small" onClick={() => setToggling(u)}>
-                              {u.disabledAt ? 'Enable' : 'Disable'}
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              rows={page.items}
+              rowKey={(u) => u.id}
+              columns={[
+                { header: 'Email', cell: (u) => u.email },
+                { header: 'Name', cell: (u) => u.name },
+                {
+                  header: 'Role',
+                  cell: (u) => (
+                    <label>
+                      <span className="visually-hidden">Role of {u.email}</span>
+                      <select
+                        value={u.role}
+                        disabled={isSelf(u) || update.isPending}
+                        onChange={(e) => update.mutate({ id: u.id, body: { role: Role.parse(e.target.value) } })}
+                      >
+                        {Role.options.map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                  ),
+                },
+                { header: 'Last log-in', cell: (u) => <RelativeTime value={u.lastLoginAt} fallback="never" /> },
+                {
+                  header: 'Status',
+                  cell: (u) => (
+                    <>
+                      {u.disabledAt ? (
+                        <span className="badge badge-skipped">disabled</span>
+                      ) : (
+                        <span className="badge badge-online">active</span>
+                      )}
+                      {u.mustChangePassword ? <div className="small muted">must change password</div> : null}
+                    </>
+                  ),
+                },
+                {
+                  header: 'Actions',
+                  hiddenHeader: true,
+                  cell: (u) =>
+                    isSelf(u) ? (
+                      <span className="muted small">you</span>
+                    ) : (
+                      <button type="button" className="btn btn-small" onClick={() => toggle.ask(u)}>
+                        {u.disabledAt ? 'Enable' : 'Disable'}
+                      </button>
+                    ),
+                },
+              ]}
+            />
           )}
         </QueryBoundary>
       </section>
       <ConfirmDialog
-        open={toggling !== null}
-        title={toggling?.disabledAt ? `Enable ${toggling.email}?` : `Disable ${toggling?.email ?? ''}?`}
-        confirmLabel={toggling?.disabledAt ? 'Enable' : 'Disable'}
-        tone={toggling?.disabledAt ? 'primary' : 'danger'}
-        pending={update.isPending}
-        error={update.error ? errorMessage(update.error) : null}
-        onCancel={() => {
-          update.reset();
-          setToggling(null);
-        }}
-        onConfirm={() =>
-          toggling &&
-          update.mutate(
-            { id: toggling.id, body: { disabled: toggling.disabledAt === null } },
-            { onSuccess: () => setToggling(null) },
-          )
-        }
+        {...toggle.dialog}
+        title={`${enabling ? 'Enable' : 'Disable'} ${toggle.subject?.email ?? ''}?`}
+        confirmLabel={enabling ? 'Enable' : 'Disable'}
+        tone={enabling ? 'primary' : 'danger'}
       >
         <p>
-          {toggling?.disabledAt
+          {enabling
             ? 'They can log in again.'
             : 'They are logged out now, and their sessions and API tokens stop working.'}
         </p>
