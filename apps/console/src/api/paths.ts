@@ -7,6 +7,7 @@ export const paths = {
   groups: (app: string) => `/v1/applications/${e(app)}/deployment-groups`,
   group: (app: string, group: string) => `/v1/applications/${e(app)}/deployment-groups/${e(group)}`,
   revisions: (app: string) => `/v1/applications/${e(app)}/revisions`,
+  revision: (app: string, revisionId: string) => `/v1/applications/${e(app)}/revisions/${e(revisionId)}`,
   deploymentConfigs: () => '/v1/deployment-configs',
   instances: () => '/v1/instances',
   instance: (name: string) => `/v1/instances/${e(name)}`,

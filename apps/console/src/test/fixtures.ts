@@ -1,7 +1,10 @@
 // Contract-shaped test data. Every object is parsed by the contract schema, so fixtures cannot drift from the API.
 import {
+  DeploymentGroupDetail,
   DeploymentInfo,
+  InstanceDetail,
   LIFECYCLE_EVENT_NAMES,
+  RevisionInfo,
   TargetInfo,
   type LifecycleEventInfo,
   type LifecycleEventName,
@@ -100,3 +103,67 @@ export function makeDeployment(over: Partial<DeploymentInfo> = {}): DeploymentIn
 }
 
 export const ALL_EVENTS = LIFECYCLE_EVENT_NAMES;
+
+/** A revision of `app` whose SHA-256 repeats `shaSeed` (so its short form is easy to assert). */
+export function makeRevision(revisionId: string, shaSeed: string, over: Partial<RevisionInfo> = {}): RevisionInfo {
+  return RevisionInfo.parse({
+    revisionId,
+    applicationName: 'shop',
+    revisionType: 'Upload',
+    bundleType: 'tgz',
+    sha256: shaSeed.repeat(64 / shaSeed.length),
+    size: 2048,
+    description: null,
+    appspecFilename: 'appspec.yml',
+    url: null,
+    downloadUrl: `/v1/applications/shop/revisions/${revisionId}/bundle`,
+    registerTime: '2026-08-14T11:00:00.000Z',
+    firstUsedTime: null,
+    lastUsedTime: null,
+    ...over,
+  });
+}
+
+export function makeInstance(name: string, over: Partial<InstanceDetail> = {}): InstanceDetail {
+  return InstanceDetail.parse({
+    instanceId: `inst-${name}`,
+    instanceName: name,
+    registrationStatus: 'Registered',
+    online: true,
+    tags: [{ key: 'env', value: 'prod' }],
+    hostname: `${name}.internal`,
+    platform: 'linux',
+    agentVersion: '0.1.0',
+    lastSeenAt: '2026-08-14T12:00:00.000Z',
+    registerTime: '2026-08-01T09:00:00.000Z',
+    deregisterTime: null,
+    installedRevisions: [],
+    ...over,
+  });
+}
+
+export function makeGroup(over: Partial<DeploymentGroupDetail> = {}): DeploymentGroupDetail {
+  return DeploymentGroupDetail.parse({
+    deploymentGroupId: '11111111-1111-4111-8111-111111111111',
+    deploymentGroupName: 'prod',
+    applicationName: 'shop',
+    deploymentConfigName: 'CodeDeployDefault.OneAtATime',
+    computePlatform: 'Server',
+    tagFilters: [{ key: 'env', value: 'prod', type: 'KEY_AND_VALUE' }],
+    tagSet: null,
+    instanceNames: [],
+    deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' },
+    autoRollbackConfiguration: null,
+    alarmConfiguration: null,
+    triggerConfigurations: [],
+    loadBalancerInfo: null,
+    blueGreenDeploymentConfiguration: null,
+    outdatedInstancesStrategy: 'UPDATE',
+    lastSuccessfulDeployment: null,
+    lastAttemptedDeployment: null,
+    createTime: '2026-08-01T09:00:00.000Z',
+    updateTime: '2026-08-01T09:00:00.000Z',
+    instances: [],
+    ...over,
+  });
+}

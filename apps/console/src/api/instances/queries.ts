@@ -1,12 +1,12 @@
-import { InstanceDetail, InstancePage, type InstanceInfo } from '@drover/contracts';
+import { InstanceDetail, InstancePage } from '@drover/contracts';
 import { queryOptions } from '@tanstack/react-query';
 import { apiRequest } from '../http';
 import { paths } from '../paths';
 import { instanceKeys, type InstanceFilter } from './keys';
 
-/** The whole fleet matching a filter, following cursors (1,000 per page). */
-async function fetchAllInstances(filter: InstanceFilter, signal: AbortSignal): Promise<InstanceInfo[]> {
-  const all: InstanceInfo[] = [];
+/** The whole fleet matching a filter, following cursors (1,000 per page); each host with what it runs. */
+async function fetchAllInstances(filter: InstanceFilter, signal: AbortSignal): Promise<InstanceDetail[]> {
+  const all: InstanceDetail[] = [];
   let cursor: string | null = null;
   do {
     const page: InstancePage = await apiRequest(paths.instances(), {

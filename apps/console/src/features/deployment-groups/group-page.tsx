@@ -2,19 +2,23 @@
 // and whether its agent is online, and its deployment history.
 import type { DeploymentGroupDetail, GroupInstance } from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCan } from '../../api/auth/permissions';
 import { useUpdateGroup } from '../../api/deployment-groups/mutations';
 import { groupQueries } from '../../api/deployment-groups/queries';
 import { deploymentQueries } from '../../api/deployments/queries';
-import { revisionQueries } from '../../api/revisions/queries';
+import { useRevisionLookup } from '../../api/revisions/queries';
 import { CopyableId } from '../../components/copy-button';
+import { DataTable } from '../../components/data-table';
+import { FilterChips, SearchBox } from '../../components/filters';
 import { PageHeader } from '../../components/layout';
+import { ApplicationLink, DeploymentLink } from '../../components/links';
 import { RelativeTime } from '../../components/relative-time';
+import { RevisionLabel } from '../../components/revision-label';
 import { EmptyState, QueryBoundary } from '../../components/states';
-import { StatusBadge } from '../../components/status-badge';
-import { shortSha } from '../../lib/format';
+import { AgentStatusBadge } from '../../components/status-badge';
+import { pagePaths } from '../../lib/page-paths';
 import { describeTargets } from '../applications/application-page';
 import { DeploymentTable } from '../deployments/deployment-table';
 import { GroupForm } from './group-form';
@@ -31,21 +35,20 @@ export function GroupPage() {
   const [editing, setEditing] = useState(false);
   const update = useUpdateGroup(appName, groupName);
   const navigate = useNavigate();
-  const appPath = `/applications/${encodeURIComponent(appName)}`;
 
   return (
     <>
       <PageHeader
         crumbs={
           <>
-            <Link to="/applications">Applications</Link> / <Link to={appPath}>{appName}</Link>
+            <Link to={pagePaths.applications()}>Applications</Link> / <ApplicationLink app={appName} />
           </>
         }
         title={groupName}
         subtitle={group.data ? <CopyableId value={group.data.deploymentGroupId} what="deployment group id" /> : null}
         actions={
           canEdit ? (
-            <Link className="btn btn-primary" to={`${appPath}/deploy?group=${encodeURIComponent(groupName)}`}>
+            <Link className="btn btn-primary" to={pagePaths.deploy(appName, groupName)}>
               Deploy to this group
             </Link>
           ) : null
@@ -78,9 +81,7 @@ export function GroupPage() {
                       onSuccess: (saved) => {
                         setEditing(false);
                         if (saved.deploymentGroupName !== groupName) {
-                          void navigate(`${appPath}/groups/${encodeURIComponent(saved.deploymentGroupName)}`, {
-                            replace: true,
-                          });
+                          void navigate(pagePaths.group(appName, saved.deploymentGroupName), { replace: true });
                         }
                       },
                     })
@@ -99,13 +100,13 @@ export function GroupPage() {
           <h2 id="history-h">Deployment history</h2>
         </div>
         <QueryBoundary query={history} what="deployment history">
-          {(page) =>
-            page.items.length === 0 ? (
-              <EmptyState title="This group has never been deployed to." />
-            ) : (
-              <DeploymentTable items={page.items} showApplication={false} />
-            )
-          }
+          {(page) => (
+            <DeploymentTable
+              items={page.items}
+              showApplication={false}
+              empty={<EmptyState title="This group has never been deployed to." />}
+            />
+          )}
         </QueryBoundary>
       </section>
     </>
@@ -138,9 +139,7 @@ function GroupSettings({ g }: { g: DeploymentGroupDetail }) {
       <dt>Last successful</dt>
       <dd>
         {g.lastSuccessfulDeployment ? (
-          <Link className="mono" to={`/deployments/${g.lastSuccessfulDeployment.deploymentId}`}>
-            {g.lastSuccessfulDeployment.deploymentId}
-          </Link>
+          <DeploymentLink id={g.lastSuccessfulDeployment.deploymentId} />
         ) : (
           <span className="muted">none</span>
         )}
@@ -154,39 +153,37 @@ function GroupSettings({ g }: { g: DeploymentGroupDetail }) {
 }
 
 const PAGE = 100;
+type Show = 'all' | 'online' | 'offline';
 
 function GroupHosts({ g, appName }: { g: DeploymentGroupDetail; appName: string }) {
-  const revisions = useQuery(revisionQueries.list(appName));
+  // The group's current revision: what its last successful deployment installed. Hosts running anything else are
+  // outdated (they joined later, or a later deployment failed or stopped before reaching them).
   const lastGood = useQuery({
     ...deploymentQueries.detail(g.lastSuccessfulDeployment?.deploymentId ?? ''),
     enabled: g.lastSuccessfulDeployment !== null,
   });
-  const [show, setShow] = useState<'all' | 'online' | 'offline'>('all');
+  const [show, setShow] = useState<Show>('all');
   const [search, setSearch] = useState('');
   const [limit, setLimit] = useState(PAGE);
-  const currentRevision = lastGood.data?.revision.revisionId ?? null;
-  const shaOf = useMemo(
-    () => new Map((revisions.data?.items ?? []).map((r) => [r.revisionId, r] as const)),
-    [revisions.data],
-  );
+  const current = lastGood.data?.revision ?? null;
   const online = g.instances.filter((i) => i.online).length;
+  const q = search.trim().toLowerCase();
   const filtered = g.instances.filter(
-    (i) =>
-      (show === 'all' || (show === 'online') === i.online) &&
-      (search.trim() === '' || i.instanceName.toLowerCase().includes(search.trim().toLowerCase())),
+    (i) => (show === 'all' || (show === 'online') === i.online) && i.instanceName.toLowerCase().includes(q),
   );
-  const revisionCell = (i: GroupInstance) => {
-    if (!i.installedRevision) return <span className="muted">never deployed</span>;
-    const r = shaOf.get(i.installedRevision.revisionId);
-    const outdated = currentRevision !== null && i.installedRevision.revisionId !== currentRevision;
+  const shown = filtered.slice(0, limit);
+  const revisions = useRevisionLookup(
+    shown.flatMap((i) =>
+      i.installedRevision ? [{ applicationName: appName, revisionId: i.installedRevision.revisionId }] : [],
+    ),
+  );
+  const revisionCell = ({ installedRevision: r }: GroupInstance) => {
+    if (!r) return <span className="muted">never deployed</span>;
     return (
-      <span className="actions">
-        <span className="mono" title={r?.sha256 ?? i.installedRevision.revisionId}>
-          {r ? shortSha(r.sha256) : i.installedRevision.revisionId.slice(0, 8)}
-        </span>
-        {r?.description ? <span className="small muted">{r.description}</span> : null}
-        {outdated ? <span className="badge badge-stopped">outdated</span> : null}
-      </span>
+      <>
+        <RevisionLabel revisionId={r.revisionId} revision={revisions.get(r.revisionId)} />
+        {current && r.revisionId !== current.revisionId ? <span className="badge badge-stopped">outdated</span> : null}
+      </>
     );
   };
   return (
@@ -198,22 +195,18 @@ function GroupHosts({ g, appName }: { g: DeploymentGroupDetail; appName: string 
             ({g.instances.length} · {online} online)
           </span>
         </h2>
-        <div className="chips" role="group" aria-label="Show hosts">
-          {(['all', 'online', 'offline'] as const).map((k) => (
-            <button key={k} type="button" className="chip" aria-pressed={show === k} onClick={() => setShow(k)}>
-              {k}
-            </button>
-          ))}
-          <label>
-            <span className="visually-hidden">Search hosts</span>
-            <input
-              type="search"
-              placeholder="Search hosts"
-              value={search}
-              onChange={(e) => setSearch(e.target.value)}
-            />
-          </label>
-        </div>
+        <FilterChips
+          label="Show hosts"
+          value={show}
+          onChange={setShow}
+          options={[
+            { value: 'all', label: 'all' },
+            { value: 'online', label: 'online' },
+            { value: 'offline', label: 'offline' },
+          ]}
+        >
+          <SearchBox label="Search hosts" placeholder="Search hosts" value={search} onChange={setSearch} />
+        </FilterChips>
       </div>
       {g.instances.length === 0 ? (
         <EmptyState title="No host matches this group.">
@@ -225,47 +218,38 @@ function GroupHosts({ g, appName }: { g: DeploymentGroupDetail; appName: string 
         </EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Host</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">Installed revision</th>
-                  <th scope="col">Installed by</th>
-                </tr>
-              </thead>
-              <tbody>
-                {filtered.slice(0, limit).map((i) => (
-                  <tr key={i.instanceId}>
-                    <td className="mono">{i.instanceName}</td>
-                    <td>
-                      <span className={`badge badge-${i.online ? 'online' : 'offline'}`}>
-                        {i.online ? 'online' : 'offline'}
-                      </span>
-                    </td>
-                    <td>
-                      <RelativeTime value={i.lastSeenAt} fallback="never" />
-                    </td>
-                    <td>{revisionCell(i)}</td>
-                    <td>
-                      {i.installedRevision ? (
-                        <>
-                          <Link className="mono" to={`/deployments/${i.installedRevision.deploymentId}`}>
-                            {i.installedRevision.deploymentId}
-                          </Link>{' '}
-                          <RelativeTime value={i.installedRevision.installedAt} />
-                        </>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          {current ? (
+            <p className="small muted">
+              Current revision:{' '}
+              <RevisionLabel revisionId={current.revisionId} revision={current} withDescription={false} /> (installed by{' '}
+              <DeploymentLink id={g.lastSuccessfulDeployment?.deploymentId ?? ''} />
+              ); hosts running another are marked outdated.
+            </p>
+          ) : g.lastSuccessfulDeployment ? null : (
+            <p className="small muted">No successful deployment yet, so no host is marked outdated.</p>
+          )}
+          <DataTable
+            rows={shown}
+            rowKey={(i) => i.instanceId}
+            empty={<p className="muted">No host matches this filter.</p>}
+            columns={[
+              { header: 'Host', className: 'mono', cell: (i) => i.instanceName },
+              { header: 'Agent', cell: (i) => <AgentStatusBadge online={i.online} /> },
+              { header: 'Last seen', cell: (i) => <RelativeTime value={i.lastSeenAt} fallback="never" /> },
+              { header: 'Installed revision', cell: revisionCell },
+              {
+                header: 'Installed by',
+                cell: ({ installedRevision: r }) =>
+                  r ? (
+                    <>
+                      <DeploymentLink id={r.deploymentId} /> <RelativeTime value={r.installedAt} />
+                    </>
+                  ) : (
+                    <span className="muted">—</span>
+                  ),
+              },
+            ]}
+          />
           {filtered.length > limit ? (
             <p>
               <button type="button" className="btn btn-small" onClick={() => setLimit((l) => l + PAGE * 5)}>
@@ -273,12 +257,6 @@ function GroupHosts({ g, appName }: { g: DeploymentGroupDetail; appName: string 
               </button>
             </p>
           ) : null}
-          {filtered.length === 0 ? <p className="muted">No host matches this filter.</p> : null}
-          {g.lastSuccessfulDeployment ? null : (
-            <p className="small muted">
-              <StatusBadge status="Pending" /> No successful deployment yet, so no host is marked outdated.
-            </p>
-          )}
         </>
       )}
     </section>

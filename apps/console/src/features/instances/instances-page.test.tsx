@@ -1,0 +1,103 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { stubApi } from '../../test/fake-api';
+import { makeInstance, makeRevision } from '../../test/fixtures';
+import { renderPage } from '../../test/render';
+import { InstancesPage, Runs } from './instances-page';
+
+const REV_A = 'aaaaaaaa-0000-4000-8000-000000000001';
+const REV_B = 'bbbbbbbb-0000-4000-8000-000000000002';
+const REV_GONE = 'cccccccc-0000-4000-8000-000000000003';
+
+const installed = (applicationName: string, revisionId: string, deploymentId: string) => ({
+  applicationName,
+  deploymentGroupName: 'prod',
+  deploymentGroupId: `group-${applicationName}`,
+  revisionId,
+  deploymentId,
+  installedAt: '2026-08-14T11:30:00.000Z',
+});
+
+const fleet = [
+  makeInstance('web-1', {
+    installedRevisions: [installed('shop', REV_A, 'd-SHOP00001'), installed('billing', REV_B, 'd-BILL00001')],
+  }),
+  makeInstance('web-2', { online: false, installedRevisions: [installed('shop', REV_GONE, 'd-SHOP00000')] }),
+  makeInstance('web-3'),
+];
+
+// happy-dom does no layout; give the fleet table's scroll viewport a laptop-sized box so the virtualiser has a window.
+beforeAll(() => {
+  vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
+  vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(1200);
+});
+afterAll(() => vi.restoreAllMocks());
+afterEach(() => vi.unstubAllGlobals());
+
+function stubFleet() {
+  return stubApi({
+    '/v1/instances': { items: fleet, nextCursor: null },
+    '/v1/instances/web-1': fleet[0],
+    [`/v1/applications/shop/revisions/${REV_A}`]: makeRevision(REV_A, 'a1', { description: 'release 7' }),
+    [`/v1/applications/billing/revisions/${REV_B}`]: makeRevision(REV_B, 'b2', { applicationName: 'billing' }),
+  });
+}
+
+const rowOf = (name: string) => screen.getByRole('button', { name }).closest('[role="row"]') as HTMLElement;
+
+describe('fleet inventory', () => {
+  it('shows which revision of which application each host runs', async () => {
+    const asked = stubFleet();
+    renderPage('/instances', '/instances', <InstancesPage />);
+    const web1 = await waitFor(() => rowOf('web-1'));
+    await waitFor(() => expect(web1.textContent).toContain('a1a1a1a1a1a1'));
+    expect(web1.textContent).toContain('shop a1a1a1a1a1a1');
+    expect(web1.textContent).toContain('billing b2b2b2b2b2b2');
+    expect(within(web1).getByRole('link', { name: 'shop' }).getAttribute('href')).toBe(
+      '/applications/shop/groups/prod',
+    );
+    // A revision the API no longer knows: the start of its id stands in.
+    expect(rowOf('web-2').textContent).toContain('shop cccccccc');
+    expect(rowOf('web-3').textContent).toContain('nothing deployed');
+    // One read per distinct revision, none per host.
+    const revisionReads = asked.filter((u) => u.includes('/revisions/'));
+    expect(new Set(revisionReads).size).toBe(revisionReads.length);
+    expect(revisionReads).toHaveLength(3);
+    expect(asked.filter((u) => u.startsWith('/v1/instances/'))).toEqual([]);
+  });
+
+  it('finds hosts by the application they run', async () => {
+    const user = userEvent.setup();
+    stubFleet();
+    renderPage('/instances', '/instances', <InstancesPage />);
+    await waitFor(() => rowOf('web-3'));
+    await user.type(screen.getByRole('searchbox', { name: /application/ }), 'billing');
+    expect(screen.getByRole('button', { name: 'web-1' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'web-2' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'web-3' })).toBeNull();
+  });
+
+  it('lists what a host runs per group in its details, with the deployment linked', async () => {
+    const user = userEvent.setup();
+    stubFleet();
+    renderPage('/instances', '/instances', <InstancesPage />);
+    await user.click(await screen.findByRole('button', { name: 'web-1' }));
+    const dialog = screen.getByRole('dialog', { name: 'web-1' });
+    const table = await within(dialog).findByRole('table');
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((r) => within(r).getAllByRole('cell')[0]?.textContent)).toEqual(['shop / prod', 'billing / prod']);
+    await waitFor(() => expect(rows[0]?.textContent).toContain('a1a1a1a1a1a1'));
+    expect(rows[0]?.textContent).toContain('release 7');
+    expect(within(rows[0]!).getByRole('link', { name: 'd-SHOP00001' }).getAttribute('href')).toBe(
+      '/deployments/d-SHOP00001',
+    );
+  });
+});
+
+describe('Runs', () => {
+  it('says when nothing was ever deployed to a host', () => {
+    const { container } = render(<Runs installed={[]} revisions={new Map()} />);
+    expect(container.textContent).toBe('nothing deployed');
+  });
+});

@@ -1,0 +1,30 @@
+// Renders a page as the app would: a query client (no retries, so a 404 shows at once), who is logged in, a router.
+import type { MeResponse } from '@drover/contracts';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { createMemoryRouter, RouterProvider } from 'react-router';
+import { authKeys } from '../api/auth/keys';
+
+export function renderPage(
+  path: string,
+  url: string,
+  element: ReactNode,
+  role: MeResponse['role'] = 'viewer',
+): ReturnType<typeof createMemoryRouter> {
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  qc.setQueryData(authKeys.me(), { kind: 'user', role, user: null, token: null, csrfToken: 'csrf-1' });
+  const router = createMemoryRouter(
+    [
+      { path, element },
+      { path: '*', element: <p>elsewhere</p> },
+    ],
+    { initialEntries: [url] },
+  );
+  render(
+    <QueryClientProvider client={qc}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>,
+  );
+  return router;
+}
