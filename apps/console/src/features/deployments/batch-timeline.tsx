@@ -3,7 +3,7 @@ import type { TargetInfo } from '@drover/contracts';
 import { useMemo } from 'react';
 import { durationBetween, formatDuration, formatExact } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
-import { summarizeBatches } from './grid-model';
+import { batchProgressText, summarizeBatches } from './grid-model';
 
 export function BatchTimeline({
   targets,
@@ -23,7 +23,6 @@ export function BatchTimeline({
     <ol className="timeline" aria-label="Batches">
       {batches.map((b) => {
         const ms = durationBetween(b.startTime, b.endTime, now);
-        const done = b.counts.Succeeded + b.counts.Failed + b.counts.Skipped + b.counts.Unknown + b.counts.Ready;
         return (
           <li key={b.batch} style={{ display: 'contents' }}>
             <button
@@ -39,7 +38,7 @@ export function BatchTimeline({
                 {b.batch === currentBatch ? <span className="muted"> · current</span> : null}
               </div>
               <div className="batch-meta">
-                {done}/{b.counts.total} done
+                {batchProgressText(b.counts)}
                 {b.counts.Failed > 0 ? (
                   <span style={{ color: 'var(--failed)' }}> · {b.counts.Failed} failed</span>
                 ) : null}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent, makeTarget } from '../../test/fixtures';
 import {
+  batchProgressText,
   buildRow,
   cellState,
   countByStatus,
@@ -188,5 +189,16 @@ describe('batches', () => {
     ]);
     expect(b[0]?.endTime).toBe('2026-08-14T12:00:14.000Z');
     expect(b[1]?.endTime).toBeNull();
+  });
+
+  it('counts skipped hosts apart from finished ones, so a batch that never ran does not look done', () => {
+    const text = (...statuses: Parameters<typeof makeTarget>[1][]) =>
+      batchProgressText(countByStatus(statuses.map((st, i) => makeTarget(`h${i}`, st))));
+    expect(text('Skipped')).toBe('not run · 1 skipped');
+    expect(text('Skipped', 'Skipped')).toBe('not run · 2 skipped');
+    expect(text('Succeeded', 'Skipped')).toBe('1/2 done · 1 skipped');
+    expect(text('Succeeded', 'Failed', 'Pending')).toBe('2/3 done');
+    expect(text('Succeeded', 'Succeeded')).toBe('2/2 done');
+    expect(text('Pending')).toBe('0/1 done');
   });
 });

@@ -209,6 +209,16 @@ function batchState(c: StatusCounts): BatchState {
   return 'succeeded';
 }
 
+/**
+ * What a batch card says about its hosts: how many finished of how many, and apart from those the skipped ones, which
+ * never ran (a stopped deployment skips the batches it did not reach; they must not look finished).
+ */
+export function batchProgressText(c: StatusCounts): string {
+  if (c.total > 0 && c.Skipped === c.total) return `not run · ${c.Skipped} skipped`;
+  const done = c.Succeeded + c.Failed + c.Unknown + c.Ready;
+  return `${done}/${c.total} done${c.Skipped > 0 ? ` · ${c.Skipped} skipped` : ''}`;
+}
+
 export function summarizeBatches(targets: readonly TargetInfo[]): BatchSummary[] {
   const groups = new Map<number, TargetInfo[]>();
   for (const t of targets) {
