@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 
 export function createPollWaiters(subscriber: Redis, wakeChannel: string) {
   const waiting = new Map<string, Set<() => void>>();
+  /** Set by releaseAll: the process is shutting down, so no poll may be held any more. */
+  let closing = false;
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== wakeChannel) return;
     for (const id of message.split(',')) wakeLocal(id);
@@ -22,6 +24,7 @@ export function createPollWaiters(subscriber: Redis, wakeChannel: string) {
     ready,
     /** Resolves true when woken, false after `ms` or when `signal` aborts. */
     wait(instanceId: string, ms: number, signal?: AbortSignal): Promise<boolean> {
+      if (closing) return Promise.resolve(false);
       return new Promise((resolve) => {
         let done = false;
         const finish = (woken: boolean) => {
@@ -40,9 +43,16 @@ export function createPollWaiters(subscriber: Redis, wakeChannel: string) {
         signal?.addEventListener('abort', () => finish(false), { once: true });
       });
     },
-    /** Ends every held poll (graceful shutdown hands them back to the agents). */
+    /**
+     * Ends every held poll and holds no new ones (graceful shutdown hands them back to the agents at once). A poll
+     * handler must check `closing` after waking, or it would simply wait again for the rest of its time.
+     */
     releaseAll() {
+      closing = true;
       for (const id of [...waiting.keys()]) wakeLocal(id);
+    },
+    get closing() {
+      return closing;
     },
     get size() {
       let n = 0;

@@ -41,7 +41,12 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
     '/register',
     {
       config: { auth: 'public', rateLimit: { max: 60, timeWindow: '1 minute' } },
-      schema: { operationId: 'agentRegister', tags, body: AgentRegisterRequest, response: { 201: AgentRegisterResponse, ...errors } },
+      schema: {
+        operationId: 'agentRegister',
+        tags,
+        body: AgentRegisterRequest,
+        response: { 201: AgentRegisterResponse, ...errors },
+      },
     },
     async (req, reply) => reply.code(201).send(await agents.register(req.body, req.ip)),
   );
@@ -50,7 +55,12 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
     '/poll',
     {
       config: { auth: 'agent' },
-      schema: { operationId: 'agentPoll', tags, body: AgentPollRequest, response: { 200: AgentPollResponse, ...errors } },
+      schema: {
+        operationId: 'agentPoll',
+        tags,
+        body: AgentPollRequest,
+        response: { 200: AgentPollResponse, ...errors },
+      },
     },
     async (req) => {
       const { instanceId } = instanceOf(req);
@@ -61,7 +71,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       for (;;) {
         const command = await ops.claimNext(instanceId);
         const left = deadline - Date.now();
-        if (command || left <= 0 || abort.signal.aborted) return { command };
+        if (command || left <= 0 || abort.signal.aborted || ctx.waiters.closing) return { command };
         await ctx.waiters.wait(instanceId, left, abort.signal);
       }
     },
@@ -113,12 +123,14 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
     async (req, reply) => {
       const rev = await agents.bundleFor(instanceOf(req).instanceId, req.params.revisionId);
       const stream = await ctx.storage.get(rev.storageKey ?? '');
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-length', String(rev.size))
-        .header('x-drover-sha256', rev.sha256)
-        // Streams bypass the serializer; the schema above documents the body for OpenAPI.
-        .send(stream as unknown as string);
+      return (
+        reply
+          .header('content-type', 'application/octet-stream')
+          .header('content-length', String(rev.size))
+          .header('x-drover-sha256', rev.sha256)
+          // Streams bypass the serializer; the schema above documents the body for OpenAPI.
+          .send(stream as unknown as string)
+      );
     },
   );
 
