@@ -9,6 +9,7 @@ import {
   LifecycleEventName,
   LifecycleEventStatus,
 } from './vocabulary';
+import { MAX_INT4 } from './common';
 
 export const AGENT_API_PREFIX = '/agent/v1';
 /** The longest the server holds a poll open. */
@@ -120,7 +121,12 @@ export const AgentAckRequest = z.object({
   /** True when the selected appspec has no scripts for this event. */
   isNoop: z.boolean().default(false),
   /** Sum of the event's script timeouts: the server fails the event if it has not completed by then (plus grace). */
-  timeoutSeconds: z.number().int().min(1).max(3600 * 13).optional(),
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600 * 13)
+    .optional(),
 });
 export type AgentAckRequest = z.infer<typeof AgentAckRequest>;
 export const AgentAckResponse = z.object({ status: CommandStatus });
@@ -128,7 +134,7 @@ export type AgentAckResponse = z.infer<typeof AgentAckResponse>;
 
 // POST /agent/v1/commands/:commandId/logs — ordered chunks of hook output; a repeated seq is ignored.
 export const AgentLogRequest = z.object({
-  seq: z.number().int().min(0),
+  seq: z.number().int().min(0).max(MAX_INT4),
   data: z.string().refine((s) => utf8ByteLength(s) <= MAX_LOG_CHUNK_BYTES, {
     message: `at most ${MAX_LOG_CHUNK_BYTES} bytes per chunk`,
   }),

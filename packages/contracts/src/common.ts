@@ -12,6 +12,8 @@ export const Timestamp = z.string().describe('ISO 8601 date-time');
 export const NullableTimestamp = Timestamp.nullable();
 
 export const Uuid = z.string().uuid();
+/** The largest value a PostgreSQL integer column holds: counts and sequence numbers stored as such stay below it. */
+export const MAX_INT4 = 2_147_483_647;
 export const DeploymentId = z.string().regex(/^d-[A-Z0-9]{9}$/, 'a deployment id looks like d-XXXXXXXXX');
 
 export const Limit = z.coerce.number().int().min(1).max(500).default(50);

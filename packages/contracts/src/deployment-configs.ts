@@ -1,7 +1,7 @@
 // Deployment configurations: how many hosts must stay healthy during a deployment (CodeDeploy DeploymentConfigInfo).
 // OneAtATime, HalfAtATime and AllAtOnce are predefined and read-only; `CodeDeployDefault.<Name>` is accepted as an alias.
 import { z } from 'zod';
-import { Timestamp } from './common';
+import { MAX_INT4, Timestamp } from './common';
 import { MinimumHealthyHosts } from './deployments';
 import { ComputePlatform } from './applications';
 
@@ -15,13 +15,13 @@ export const DeploymentConfigName = z
 /** Settable kinds: MOST_CONCURRENCY is reserved for the predefined OneAtATime. */
 export const CustomMinimumHealthyHosts = z.object({
   type: z.enum(['HOST_COUNT', 'FLEET_PERCENT']),
-  value: z.number().int().min(0),
+  value: z.number().int().min(0).max(MAX_INT4),
 });
 export type CustomMinimumHealthyHosts = z.infer<typeof CustomMinimumHealthyHosts>;
 
 export const MinimumHealthyHostsPerZone = z.object({
   type: z.enum(['HOST_COUNT', 'FLEET_PERCENT']),
-  value: z.number().int().min(0),
+  value: z.number().int().min(0).max(MAX_INT4),
 });
 
 /** Zonal rollout settings: stored now, executed by a later feature. */

@@ -1,6 +1,6 @@
 // Deployments over REST: create, plan preview, read, control, logs and the live event stream.
 import { z } from 'zod';
-import { DeploymentId, NullableTimestamp, ResourceName, Timestamp } from './common';
+import { DeploymentId, MAX_INT4, NullableTimestamp, ResourceName, Timestamp } from './common';
 import {
   AutoRollbackEvent,
   BundleType,
@@ -21,7 +21,10 @@ export const AutoRollbackConfiguration = z.object({
 });
 export type AutoRollbackConfiguration = z.infer<typeof AutoRollbackConfiguration>;
 
-export const MinimumHealthyHosts = z.object({ type: MinimumHealthyHostsType, value: z.number().int().min(0) });
+export const MinimumHealthyHosts = z.object({
+  type: MinimumHealthyHostsType,
+  value: z.number().int().min(0).max(MAX_INT4),
+});
 export type MinimumHealthyHosts = z.infer<typeof MinimumHealthyHosts>;
 
 export const CreateDeploymentRequest = z.object({
@@ -47,7 +50,11 @@ export const PlanRequest = z.object({
 });
 export type PlanRequest = z.infer<typeof PlanRequest>;
 
-export const PlanHostInfo = z.object({ instanceName: z.string(), online: z.boolean(), currentRevisionId: z.string().nullable() });
+export const PlanHostInfo = z.object({
+  instanceName: z.string(),
+  online: z.boolean(),
+  currentRevisionId: z.string().nullable(),
+});
 export const PlanResponse = z.object({
   ok: z.boolean(),
   deploymentConfig: z.object({ name: z.string(), minimumHealthyHosts: MinimumHealthyHosts }),
@@ -193,7 +200,7 @@ export const LOG_NEXT_SEQ_HEADER = 'x-drover-next-seq';
 
 export const LogQuery = z.object({
   /** Return chunks from this sequence number on (range read). */
-  fromSeq: z.coerce.number().int().min(0).default(0),
+  fromSeq: z.coerce.number().int().min(0).max(MAX_INT4).default(0),
   /** Keep the response open and stream new output until the event finishes. */
   follow: z
     .enum(['true', 'false', '1', '0'])

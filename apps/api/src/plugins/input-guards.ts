@@ -1,6 +1,7 @@
 // Bad input that never reaches a route's zod schema still answers in the { error } envelope as a 400 naming the
-// field: URLs Fastify's router cannot decode or whose path parameters are too long (frameworkErrors), and NUL
-// characters, which zod strings accept but PostgreSQL text cannot store (it would be a 500 at the first query).
+// field: URLs Fastify's router cannot decode or whose path parameters are too long (frameworkErrors), NUL
+// characters, which zod strings accept but PostgreSQL text cannot store (it would be a 500 at the first query), and
+// unpaired UTF-16 surrogates ("\ud800" in JSON), which are not text at all and which the database layer refuses.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldIssue } from '@drover/contracts';
 import { invalid } from '@drover/engine';
@@ -30,14 +31,22 @@ export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: F
   return badRequest(reply, req.id, { field: 'url', reason: err.message });
 }
 
-/** The path of the first string (or object key) holding a NUL character, e.g. body.tags.0.value. */
+/** A surrogate that is not half of a pair. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const notText = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+
+/** The path of the first string (or object key) holding a NUL or an unpaired surrogate, e.g. body.tags.0.value. */
 function findNul(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value === 'string') return notText(value) ? path : undefined;
   if (depth > 32 || value === null || typeof value !== 'object') return undefined;
   // Bundle uploads arrive as a stream (or bytes): not text, and not ours to read here.
   if (ArrayBuffer.isView(value) || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
   for (const [key, v] of Object.entries(value)) {
-    if (key.includes('\u0000')) return `${path}.${key.split('\u0000').join('\\0')}`;
+    if (notText(key))
+      return `${path}.${key
+        .split('\u0000')
+        .join('\\0')
+        .replace(/[\ud800-\udfff]/g, '?')}`;
     const found = findNul(v, `${path}.${key}`, depth + 1);
     if (found) return found;
   }
@@ -48,7 +57,7 @@ export function registerInputGuards(app: FastifyInstance) {
   app.addHook('preValidation', async (req) => {
     const field = findNul(req.params, 'params') ?? findNul(req.query, 'querystring') ?? findNul(req.body, 'body');
     if (field) {
-      const reason = 'must not contain NUL characters';
+      const reason = 'must not contain NUL characters or unpaired surrogates';
       throw invalid('InvalidInput', `${field}: ${reason}`, { issues: [{ field, reason }] });
     }
   });

@@ -1,5 +1,5 @@
 // Read side of deployments: lists with filters and cursors, targets, logs, and the plan preview.
-import type { ListDeploymentsQuery, PlanRequest, PlanResponse } from '@drover/contracts';
+import { DeploymentId, type ListDeploymentsQuery, type PlanRequest, type PlanResponse } from '@drover/contracts';
 import type { Database, Prisma } from '@drover/db';
 import { planDeployment } from '@drover/domain';
 import {
@@ -15,11 +15,13 @@ import {
 import { invalidField } from './service-support';
 
 const badCursor = () => invalidField('InvalidNextToken', 'querystring.cursor', 'not a cursor this API returned');
-const encodeCursor = (createdAt: Date, id: string) => Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+const encodeCursor = (createdAt: Date, id: string) =>
+  Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
 function decodeCursor(c: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw badCursor();
+  // Anything but a deployment id after the "|" (a NUL byte, say) is not a cursor this API returned.
+  if (!id || !DeploymentId.safeParse(id).success || Number.isNaN(createdAt.getTime())) throw badCursor();
   return { createdAt, id };
 }
 
@@ -37,7 +39,11 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
       if (q.applicationName) where.application = { name: q.applicationName };
       if (q.deploymentGroupName) {
         if (!q.applicationName) {
-          throw invalidField('ApplicationNameRequired', 'querystring.applicationName', 'required with deploymentGroupName');
+          throw invalidField(
+            'ApplicationNameRequired',
+            'querystring.applicationName',
+            'required with deploymentGroupName',
+          );
         }
         where.deploymentGroup = { name: q.deploymentGroupName };
       }
@@ -66,7 +72,10 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
       };
     },
 
-    async targets(deploymentId: string, q: { status?: string | undefined; cursor?: string | undefined; limit: number }) {
+    async targets(
+      deploymentId: string,
+      q: { status?: string | undefined; cursor?: string | undefined; limit: number },
+    ) {
       await this.exists(deploymentId);
       const after = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString('utf8')) : -1;
       // Positions are int4: anything else (NaN, 1e999, 2^40) is not a cursor this API returned.
@@ -86,12 +95,18 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
     },
 
     async targetsById(deploymentId: string, ids: string[]) {
-      const rows = await prisma.deploymentTarget.findMany({ where: { deploymentId, id: { in: ids } }, include: targetInclude });
+      const rows = await prisma.deploymentTarget.findMany({
+        where: { deploymentId, id: { in: ids } },
+        include: targetInclude,
+      });
       return rows.map(toTargetInfo);
     },
 
     async target(deploymentId: string, targetName: string) {
-      const t = await prisma.deploymentTarget.findFirst({ where: { deploymentId, instanceName: targetName }, include: targetInclude });
+      const t = await prisma.deploymentTarget.findFirst({
+        where: { deploymentId, instanceName: targetName },
+        include: targetInclude,
+      });
       if (!t) throw notFound('DeploymentTargetDoesNotExist', `deployment ${deploymentId} has no target ${targetName}`);
       return toTargetInfo(t);
     },
@@ -107,7 +122,8 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
         where: { deploymentId, name: eventName, target: { instanceName: targetName } },
         select: { id: true, status: true },
       });
-      if (!ev) throw notFound('LifecycleEventDoesNotExist', `no ${eventName} event for ${targetName} in ${deploymentId}`);
+      if (!ev)
+        throw notFound('LifecycleEventDoesNotExist', `no ${eventName} event for ${targetName} in ${deploymentId}`);
       const chunks = await prisma.logChunk.findMany({
         where: { eventId: ev.id, seq: { gte: fromSeq } },
         orderBy: { seq: 'asc' },
@@ -117,7 +133,9 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
     },
 
     async eventStatus(eventId: string) {
-      return (await prisma.lifecycleEvent.findUnique({ where: { id: eventId }, select: { status: true } }))?.status ?? null;
+      return (
+        (await prisma.lifecycleEvent.findUnique({ where: { id: eventId }, select: { status: true } }))?.status ?? null
+      );
     },
 
     async plan(req: PlanRequest): Promise<PlanResponse> {
@@ -125,7 +143,10 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
       const config = await resolveConfig(prisma, req.deploymentConfigName ?? group.deploymentConfig.name);
       const hosts = await resolveGroupInstances(prisma, group);
       const installed = new Map(
-        (await prisma.installedRevision.findMany({ where: { deploymentGroupId: group.id } })).map((r) => [r.instanceId, r.revisionId]),
+        (await prisma.installedRevision.findMany({ where: { deploymentGroupId: group.id } })).map((r) => [
+          r.instanceId,
+          r.revisionId,
+        ]),
       );
       const plan = planDeployment(
         hosts.map((h) => ({
@@ -144,7 +165,11 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
       const byId = new Map(hosts.map((h) => [h.id, h]));
       const info = (id: string) => {
         const h = byId.get(id);
-        return { instanceName: h?.name ?? id, online: h ? online(h) : false, currentRevisionId: installed.get(id) ?? null };
+        return {
+          instanceName: h?.name ?? id,
+          online: h ? online(h) : false,
+          currentRevisionId: installed.get(id) ?? null,
+        };
       };
       return {
         ok: plan.ok,

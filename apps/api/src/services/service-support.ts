@@ -44,6 +44,15 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
+/** True when a decoded cursor holds a string PostgreSQL cannot take: a NUL, or an unpaired surrogate ("\ud800"). */
+function holdsNonText(value: unknown): boolean {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') || /[\ud800-\udfff]/.test(value.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
+  }
+  if (value && typeof value === 'object') return Object.values(value).some(holdsNonText);
+  return false;
+}
+
 export function decodeCursor<T extends z.ZodTypeAny>(schema: T, raw: string | undefined): z.infer<T> | undefined {
   if (raw === undefined || raw === '') return undefined;
   let json: unknown;
@@ -52,7 +61,8 @@ export function decodeCursor<T extends z.ZodTypeAny>(schema: T, raw: string | un
   } catch {
     json = undefined;
   }
-  const parsed = schema.safeParse(json);
+  // A forged cursor is input like any other: the values in it must be text the database can compare with.
+  const parsed = holdsNonText(json) ? { success: false as const } : schema.safeParse(json);
   if (!parsed.success) {
     throw invalid('InvalidNextToken', 'querystring.cursor: not a cursor returned by this list', {
       issues: [{ field: 'querystring.cursor', reason: 'not a cursor returned by this list' }],
