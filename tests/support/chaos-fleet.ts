@@ -3,6 +3,7 @@
 // drover-agent does (retry network errors, 5xx and 429 with backoff, drop a command the API answers 404 for) and
 // record every status they were answered. Each agent connects from its own loopback address (127.0.x.y), as hosts
 // do from their own IPs, so per-address limits such as the registration rate limit apply per host.
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AgentCompleteResponse, AgentPollResponse, HostCommand } from '@drover/contracts';
 import type { Observation } from './chaos-http';
@@ -31,6 +32,11 @@ interface Answer {
   retryAfterMs?: number;
 }
 
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 2000;
+/** drover-agent caps Retry-After at its backoff cap (60 s by default); 5 s keeps the API's "retry in 5 s" intact. */
+const RETRY_AFTER_CAP_MS = 5000;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Loopback source address of agent `i` (127.0.1.1 … 127.0.250.250). */
@@ -48,6 +54,8 @@ export async function startFleet(opts: {
 }): Promise<Fleet> {
   const base = new URL(opts.url);
   const stopped = new AbortController();
+  // Every in-flight request of every agent listens to it.
+  setMaxListeners(0, stopped.signal);
   const all: SimulatedAgent[] = [];
 
   const startOne = async (i: number): Promise<{ agent: SimulatedAgent; loop: Promise<void> }> => {
@@ -106,8 +114,11 @@ export async function startFleet(opts: {
         const a = await send(method, path, body);
         const transient = a.status === 0 || a.status >= 500 || a.status === 408 || a.status === 429;
         if (!transient || stopped.signal.aborted) return a;
-        const backoff = Math.min(2000, 100 * 2 ** Math.min(attempt, 5));
-        await sleep(Math.min(2000, a.retryAfterMs ?? backoff) * (0.5 + Math.random() / 2));
+        // drover-agent's policy (apps/agent/src/api/backoff.ts): Retry-After when given, else exponential backoff
+        // with full jitter; base and cap as the real agents in these tests are configured.
+        const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 30));
+        const backoff = Math.max(BACKOFF_BASE_MS / 10, Math.random() * ceiling);
+        await sleep(Math.min(RETRY_AFTER_CAP_MS, a.retryAfterMs ?? backoff));
       }
     };
 

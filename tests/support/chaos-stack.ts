@@ -121,7 +121,8 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
       async restartApi(signal = 'SIGTERM') {
         await api!.stop(signal, 15_000);
         await api!.restart();
-        await waitForHttp(`${url}/readyz`, { process: api!, timeoutMs: 60_000 });
+        // Serving, not necessarily ready: a fleet reconnecting at once may keep its database pool busy for a while.
+        await waitForHttp(`${url}/healthz`, { process: api!, timeoutMs: 60_000 });
       },
       startAgent(name, group) {
         const agent = spawnAgent({
