@@ -15,6 +15,7 @@ import {
 import type pg from 'pg';
 import { eventRunner, isIgnorableStopFailure } from '@drover/domain';
 import { notFound } from './errors';
+import { createTouchBatcher } from './touch-batcher';
 
 export interface AgentOpsConfig {
   ackTimeoutSeconds: number;
@@ -49,6 +50,7 @@ const META_CACHE_MAX = 5000;
 // instead of planning every call, which costs more than running these index lookups (about 1 ms against 0.1 ms).
 export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
   const meta = new Map<string, DeploymentMeta>();
+  const touches = createTouchBatcher(pool);
 
   async function metaOf(deploymentId: string): Promise<DeploymentMeta> {
     const hit = meta.get(deploymentId);
@@ -79,15 +81,18 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
   }
 
   return {
-    /** Records that the agent is alive; throttled so 10,000 polling agents don't turn into 10,000 writes a poll. */
+    /**
+     * Records that the agent is alive. Batched: written within a second, in one statement for all the agents heard
+     * from meanwhile, at most once per 15 s per agent (see touch-batcher.ts).
+     */
     async touch(instanceId: string, agentVersion?: string) {
-      await pool.query({
-        name: 'drover_touch',
-        text: `UPDATE instances SET "lastSeenAt" = now(), "agentVersion" = COALESCE($2, "agentVersion")
-          WHERE id = $1 AND ("lastSeenAt" IS NULL OR "lastSeenAt" < now() - interval '15 seconds'
-                             OR "agentVersion" IS DISTINCT FROM COALESCE($2, "agentVersion"))`,
-        values: [instanceId, agentVersion ?? null],
-      });
+      touches.touch(instanceId, agentVersion);
+    },
+
+    /** Writes pending liveness now and stops the batcher's timer. */
+    async close() {
+      await touches.flush();
+      touches.close();
     },
 
     /**

@@ -61,6 +61,7 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
       return ids.length;
     },
     async close() {
+      await agent.close().catch(() => undefined);
       await queue.close();
     },
   };
