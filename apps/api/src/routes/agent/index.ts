@@ -62,17 +62,25 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentPollResponse, ...errors },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { instanceId } = instanceOf(req);
       await ops.touch(instanceId, req.body.agentVersion);
       const deadline = Date.now() + req.body.waitSeconds * 1000;
       const abort = new AbortController();
-      req.raw.once('close', () => abort.abort());
+      // The response's 'close' before it finished means the agent hung up. (The request's own 'close' fires as soon
+      // as its body has been read, so it says nothing about the connection.)
+      const onClose = () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      };
+      if (reply.raw.destroyed) abort.abort();
+      else reply.raw.once('close', onClose);
       for (;;) {
         const command = await ops.claimNext(instanceId);
         const left = deadline - Date.now();
         if (command || left <= 0 || abort.signal.aborted || ctx.waiters.closing) return { command };
         await ctx.waiters.wait(instanceId, left, abort.signal);
+        // Nothing is claimed for an agent that is gone (it would only be re-delivered on its next poll).
+        if (abort.signal.aborted) return { command: null };
       }
     },
   );
