@@ -73,8 +73,8 @@ it('rides out a 10 s database outage: 503s only, results kept and reported later
   reading = false;
   await reader;
 
-  if (d.status !== 'Succeeded') console.log(JSON.stringify(await stack.targets(id), null, 1));
-  expect(d.status, stack.logs()).toBe('Succeeded');
+  if (d.status !== 'Succeeded')
+    expect.fail(`deployment ${d.status}: ${JSON.stringify(await stack.targets(id))}\n${stack.logs()}`);
   await expectSucceededOnce(stack, id, agents, { applicationStopRuns: false });
 
   // While the database was down the API answered, and answered 503 every time.

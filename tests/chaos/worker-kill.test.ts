@@ -24,24 +24,24 @@ it('succeeds with every event run once while workers are killed with -9 and resp
   await stack.waitForInstances('web-', 3);
   const id = await stack.deploy('shop', 'web', revisionId);
 
-  // OneAtATime: when a host finishes, the API enqueues an advance job (start the next host, or finish). Kill a
-  // worker right then, alternating between the two, and respawn it.
+  // OneAtATime: when a host finishes, the API enqueues an advance job (start the next host). Kill a worker right
+  // then: if it held the job, the other worker takes it over once the job's lock expires. Then kill each worker
+  // once more while the next hosts run their hooks. Every victim is respawned at once.
   const kills: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    const host = agents[i]!;
-    await waitUntil(
-      `${host.name} to finish ValidateService`,
-      () => hookCounts(host, id).ends.ValidateService === 1,
-      60_000,
-    );
-    await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
-    const victim = stack.workers[i % 2]!;
+  const kill = async (victim: (typeof stack.workers)[number], when: string) => {
     await victim.stop('SIGKILL');
     expect(victim.proc.signalCode).toBe('SIGKILL');
-    kills.push(`${victim.name} after ${host.name}`);
+    kills.push(`${victim.name} ${when}`);
     await victim.restart();
-  }
-  expect(kills).toHaveLength(3);
+  };
+  const [first, second, third] = agents as [(typeof agents)[0], (typeof agents)[0], (typeof agents)[0]];
+  await waitUntil('web-1 to finish', () => hookCounts(first, id).ends.ValidateService === 1, 60_000);
+  await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
+  await kill(stack.workers[0]!, 'as web-1 finished');
+  await waitUntil('web-2 in AfterInstall', () => hookCounts(second, id).starts.AfterInstall === 1, 90_000);
+  await kill(stack.workers[1]!, 'during web-2');
+  await waitUntil('web-3 in AfterInstall', () => hookCounts(third, id).starts.AfterInstall === 1, 90_000);
+  await kill(stack.workers[0]!, 'during web-3');
 
   const d = await stack.waitForTerminal(id, 120_000);
   expect(d.status, stack.logs()).toBe('Succeeded');
