@@ -79,7 +79,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 }
 
 function postgresIds(): { uid: number; gid: number } {
-  // PostgreSQL refuses to run as root; the suite runs as root, so the server runs as the `postgres` user.
+  // PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user; otherwise as ourselves.
+  if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   if (!Number.isInteger(uid) || !Number.isInteger(gid))
