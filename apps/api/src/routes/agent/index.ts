@@ -78,9 +78,13 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         const command = await ops.claimNext(instanceId);
         const left = deadline - Date.now();
         if (command || left <= 0 || abort.signal.aborted || ctx.waiters.closing) return { command };
-        await ctx.waiters.wait(instanceId, left, abort.signal);
+        const woken = await ctx.waiters.wait(instanceId, left, abort.signal);
         // Nothing is claimed for an agent that is gone (it would only be re-delivered on its next poll).
         if (abort.signal.aborted) return { command: null };
+        // The wait ran out without a wake-up: answer at once. Work that came without one (a lost message) is
+        // claimed by the agent's next poll, which follows immediately; a last look here would cost every idle poll
+        // of the fleet a second query.
+        if (!woken && !ctx.waiters.closing) return { command: null };
       }
     },
   );
