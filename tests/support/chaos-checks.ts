@@ -74,7 +74,11 @@ export function expectNoServerErrors(
   agents: AgentProcess[],
   allowed: (o: { at: number; doneAt?: number; status: number }) => boolean = () => false,
 ) {
-  expect(stack.client.serverErrors(allowed)).toEqual([]);
+  const when = (t: number) => new Date(t).toISOString();
+  const unexplained = stack.client
+    .serverErrors(allowed)
+    .map((o) => `${when(o.at)}–${when(o.doneAt)} ${o.method} ${o.path} ${o.status}`);
+  expect(unexplained).toEqual([]);
   for (const a of agents) {
     const bad = agentStatuses(a).filter((s) => s.status >= 500 && !allowed(s));
     expect(bad.map((s) => `${a.name}: ${s.line}`)).toEqual([]);

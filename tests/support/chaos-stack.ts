@@ -52,6 +52,16 @@ export interface ChaosStack {
   close(): Promise<void>;
 }
 
+// Whatever this file started is killed when the test process exits, even if afterAll never ran.
+const started = new Set<ManagedProcess>();
+process.once('exit', () => {
+  for (const p of started) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+});
+function tracked<P extends ManagedProcess>(p: P): P {
+  started.add(p);
+  return p;
+}
+
 export async function startChaosStack(overrides: Record<string, string> = {}): Promise<ChaosStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'drover-chaos-data-'));
   const agentsDir = mkdtempSync(path.join(tmpdir(), 'drover-chaos-agents-'));
@@ -91,7 +101,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
       RECONCILE_INTERVAL_SECONDS: '0.5',
       ...overrides,
     };
-    api = spawnService('api', env);
+    api = tracked(spawnService('api', env));
     await waitForHttp(`${url}/readyz`, { process: api, timeoutMs: 60_000 });
 
     const client = new RecordingClient(url, { authorization: `Bearer ${await adminToken(url)}` });
@@ -113,7 +123,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
       registrationToken: reg.token,
       async startWorker(name = `worker-${workers.length + 1}`) {
         // info: the worker says "worker started" once its queue consumer, sweeper and reconciler are running.
-        const w = spawnService('worker', { ...env, LOG_LEVEL: 'info' }, name);
+        const w = tracked(spawnService('worker', { ...env, LOG_LEVEL: 'info' }, name));
         workers.push(w);
         await waitForOutput(w, /worker started/, 60_000);
         return w;
@@ -125,14 +135,16 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
         await waitForHttp(`${url}/healthz`, { process: api!, timeoutMs: 60_000 });
       },
       startAgent(name, group) {
-        const agent = spawnAgent({
-          url,
-          registrationToken: reg.token,
-          name,
-          tags: [{ key: 'env', value: group }],
-          baseDir: mkdtempSync(path.join(agentsDir, `${name}-`)),
-          settings: { pollWaitSeconds: 20 },
-        });
+        const agent = tracked(
+          spawnAgent({
+            url,
+            registrationToken: reg.token,
+            name,
+            tags: [{ key: 'env', value: group }],
+            baseDir: mkdtempSync(path.join(agentsDir, `${name}-`)),
+            settings: { pollWaitSeconds: 20 },
+          }),
+        );
         agents.push(agent);
         return agent;
       },
