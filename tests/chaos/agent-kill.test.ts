@@ -18,10 +18,9 @@ let stack: ChaosStack;
 
 beforeAll(async () => {
   stack = await startChaosStack({
-    AGENT_LOST_AFTER_SECONDS: String(LOST_AFTER_SECONDS),
-    EVENT_TIMEOUT_GRACE_SECONDS: '2',
+    env: { AGENT_LOST_AFTER_SECONDS: String(LOST_AFTER_SECONDS), EVENT_TIMEOUT_GRACE_SECONDS: '2' },
+    workers: 1,
   });
-  await stack.startWorker();
 });
 afterAll(async () => {
   await stack?.close();

@@ -13,8 +13,7 @@ let stack: ChaosStack;
 beforeAll(async () => {
   // A small lost-agent threshold, shorter than the outage: agents cannot report while the database is down, and
   // must not be declared lost for it.
-  stack = await startChaosStack({ AGENT_LOST_AFTER_SECONDS: '5' });
-  await Promise.all([stack.startWorker('worker-1'), stack.startWorker('worker-2')]);
+  stack = await startChaosStack({ env: { AGENT_LOST_AFTER_SECONDS: '5' }, workers: 2 });
 });
 afterAll(async () => {
   await stack?.close();

@@ -9,8 +9,7 @@ import { startChaosStack, waitUntil, type ChaosStack } from '../support/chaos-st
 let stack: ChaosStack;
 
 beforeAll(async () => {
-  stack = await startChaosStack();
-  await stack.startWorker();
+  stack = await startChaosStack({ workers: 1 });
 });
 afterAll(async () => {
   await stack?.close();

@@ -8,8 +8,7 @@ import { startChaosStack, waitUntil, type ChaosStack } from '../support/chaos-st
 let stack: ChaosStack;
 
 beforeAll(async () => {
-  stack = await startChaosStack();
-  await Promise.all([stack.startWorker('worker-1'), stack.startWorker('worker-2')]);
+  stack = await startChaosStack({ workers: 2 });
 });
 afterAll(async () => {
   await stack?.close();

@@ -62,7 +62,14 @@ function tracked<P extends ManagedProcess>(p: P): P {
   return p;
 }
 
-export async function startChaosStack(overrides: Record<string, string> = {}): Promise<ChaosStack> {
+export interface ChaosStackOptions {
+  /** Extra environment for the API and workers (thresholds such as AGENT_LOST_AFTER_SECONDS). */
+  env?: Record<string, string>;
+  /** Workers to start alongside the API (worker-1, worker-2, …); more can be started later. */
+  workers?: number;
+}
+
+export async function startChaosStack(opts: ChaosStackOptions = {}): Promise<ChaosStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'drover-chaos-data-'));
   const agentsDir = mkdtempSync(path.join(tmpdir(), 'drover-chaos-agents-'));
   let pg: ChaosPostgres | undefined;
@@ -99,10 +106,19 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
       CONSOLE_DIR: path.join(dataDir, 'no-console'),
       LOG_LEVEL: 'warn',
       RECONCILE_INTERVAL_SECONDS: '0.5',
-      ...overrides,
+      ...opts.env,
     };
+    const startWorker = async (name = `worker-${workers.length + 1}`) => {
+      // info: the worker says "worker started" once its queue consumer, sweeper and reconciler are running.
+      const w = tracked(spawnService('worker', { ...env, LOG_LEVEL: 'info' }, name));
+      workers.push(w);
+      await waitForOutput(w, /worker started/, 60_000);
+      return w;
+    };
+    // Workers boot alongside the API: both apply migrations at start, under an advisory lock.
     api = tracked(spawnService('api', env));
-    await waitForHttp(`${url}/readyz`, { process: api, timeoutMs: 60_000 });
+    const booting = Array.from({ length: opts.workers ?? 0 }, () => startWorker());
+    await Promise.all([waitForHttp(`${url}/readyz`, { process: api, timeoutMs: 60_000 }), ...booting]);
 
     const client = new RecordingClient(url, { authorization: `Bearer ${await adminToken(url)}` });
     const reg = await client.expect<{ token: string }>(201, 'POST', '/v1/registration-tokens', {
@@ -121,13 +137,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
       agents,
       client,
       registrationToken: reg.token,
-      async startWorker(name = `worker-${workers.length + 1}`) {
-        // info: the worker says "worker started" once its queue consumer, sweeper and reconciler are running.
-        const w = tracked(spawnService('worker', { ...env, LOG_LEVEL: 'info' }, name));
-        workers.push(w);
-        await waitForOutput(w, /worker started/, 60_000);
-        return w;
-      },
+      startWorker,
       async restartApi(signal = 'SIGTERM') {
         await api!.stop(signal, 15_000);
         await api!.restart();
