@@ -14,6 +14,8 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'apps/{api,worker,agent,cli}/src/**/*.test.ts'],
           environment: 'node',
+          // Property tests run thousands of cases; on a busy 2-core machine 5 s is too tight to mean anything.
+          testTimeout: 30_000,
         },
       },
       {
