@@ -18,12 +18,17 @@ import {
   MAX_LOG_CHUNK_BYTES,
 } from '@drover/contracts';
 import { forbidden } from '@drover/engine';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
+import { createAgentGate, GateTimeout } from '../../services/agent-gate';
 import { createAgentService } from '../../services/agent-service';
 
 const CommandParams = z.object({ commandId: z.string().uuid() });
+/** Pool connections agent calls leave to everything else (console, CLI, registration-token admin, …). */
+const RESERVED_FOR_OTHERS = 4;
+
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
 
 function instanceOf(req: { principal: unknown }): { instanceId: string; instanceName: string } {
@@ -36,6 +41,26 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
   const agents = createAgentService(ctx.db, ctx.engine.queue);
   const ops = ctx.engine.agent;
   const tags = ['agent protocol'];
+  const gate = createAgentGate({
+    limit: Math.max(2, (ctx.db.pool.options.max ?? 20) - RESERVED_FOR_OTHERS),
+    maxWaitMs: 30_000,
+    retryAfterSeconds: 5,
+  });
+  /** Runs an agent call's database work in its turn (see agent-gate.ts). */
+  const gated = async <T>(reply: FastifyReply, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await gate.run(fn);
+    } catch (err) {
+      if (err instanceof GateTimeout) reply.header('retry-after', String(err.retryAfterSeconds));
+      throw err;
+    }
+  };
+  // Any call from an agent shows it is alive, not only polls and heartbeats: a host working through its events
+  // while its calls wait their turn must not be taken for a lost one. (Batched, so this costs no query.)
+  app.addHook('preHandler', async (req) => {
+    const p = req.principal;
+    if (p?.kind === 'agent') void ops.touch(p.instanceId);
+  });
 
   app.post(
     '/register',
@@ -48,7 +73,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 201: AgentRegisterResponse, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await agents.register(req.body, req.ip)),
+    async (req, reply) => reply.code(201).send(await gated(reply, () => agents.register(req.body, req.ip))),
   );
 
   app.post(
@@ -75,7 +100,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       if (reply.raw.destroyed) abort.abort();
       else reply.raw.once('close', onClose);
       for (;;) {
-        const command = await ops.claimNext(instanceId);
+        const command = await gated(reply, () => ops.claimNext(instanceId));
         const left = deadline - Date.now();
         if (command || left <= 0 || abort.signal.aborted || ctx.waiters.closing) return { command };
         const woken = await ctx.waiters.wait(instanceId, left, abort.signal);
@@ -100,9 +125,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentHeartbeatResponse, ...errors },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { instanceId } = instanceOf(req);
-      return { commands: await ops.heartbeat(instanceId, req.body.commandIds) };
+      return { commands: await gated(reply, () => ops.heartbeat(instanceId, req.body.commandIds)) };
     },
   );
 
@@ -117,7 +142,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: DeploymentSpec, ...errors },
       },
     },
-    async (req) => agents.spec(instanceOf(req).instanceId, req.params.deploymentId),
+    async (req, reply) => gated(reply, () => agents.spec(instanceOf(req).instanceId, req.params.deploymentId)),
   );
 
   app.get(
@@ -133,7 +158,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       },
     },
     async (req, reply) => {
-      const rev = await agents.bundleFor(instanceOf(req).instanceId, req.params.revisionId);
+      const rev = await gated(reply, () => agents.bundleFor(instanceOf(req).instanceId, req.params.revisionId));
       const stream = await ctx.storage.get(rev.storageKey ?? '');
       return (
         reply
@@ -158,7 +183,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentAckResponse, ...errors },
       },
     },
-    async (req) => ({ status: await ops.ack(instanceOf(req).instanceId, req.params.commandId, req.body) }),
+    async (req, reply) => ({
+      status: await gated(reply, () => ops.ack(instanceOf(req).instanceId, req.params.commandId, req.body)),
+    }),
   );
 
   app.post(
@@ -174,8 +201,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentLogResponse, ...errors },
       },
     },
-    async (req) => {
-      const r = await ops.appendLog(instanceOf(req).instanceId, req.params.commandId, req.body.seq, req.body.data);
+    async (req, reply) => {
+      const { instanceId } = instanceOf(req);
+      const r = await gated(reply, () => ops.appendLog(instanceId, req.params.commandId, req.body.seq, req.body.data));
       if (r.accepted) {
         await ctx.engine.notifier.deployment(r.deploymentId, {
           t: 'log',
@@ -201,8 +229,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentCompleteResponse, ...errors },
       },
     },
-    async (req) => {
-      const r = await ops.complete(instanceOf(req).instanceId, req.params.commandId, req.body);
+    async (req, reply) => {
+      const { instanceId } = instanceOf(req);
+      const r = await gated(reply, () => ops.complete(instanceId, req.params.commandId, req.body));
       if (r.deploymentId && r.targetId) {
         await ctx.engine.notifier.deployment(r.deploymentId, { t: 'tgt', ids: [r.targetId] });
         if (r.targetDone) await ctx.engine.queue.advance(r.deploymentId);
