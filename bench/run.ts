@@ -20,10 +20,13 @@ import { agentIdleRss, serverRss, startRealAgents } from './scenarios/memory';
 import { measurePgUpdateTps } from './scenarios/pg-baseline';
 import { startBenchStack } from './stack/bench-stack';
 import { seedApplication } from './stack/fixtures';
-import { REPO_ROOT } from '../tests/support/processes';
+import { REPO_ROOT, type ManagedProcess } from '../tests/support/processes';
 
 /** Hosts carry the tag `n<K>=yes` for every K here above their index; each benchmark's group selects one K. */
 const TAG_SIZES = [5, 20, 100, 1000, 10_000];
+
+/** The API and worker processes, whose last output is printed when a run fails. */
+const running: ManagedProcess[] = [];
 
 const SCENARIOS = ['first-command', 'overhead', 'batch', 'allatonce', 'api-reads', 'memory'] as const;
 
@@ -80,6 +83,7 @@ async function main() {
         }
       : {},
   );
+  running.push(stack.api, stack.worker);
   log(`API ${stack.url} (pid ${stack.api.proc.pid}) and worker (pid ${stack.worker.proc.pid}) on ${stack.db.name}`);
 
   const pg = await measurePgUpdateTps(stack.db.url, { seconds: quick ? 3 : 5, clients: 16 });
@@ -200,6 +204,10 @@ main()
   })
   .catch(async (err: Error) => {
     console.error(`bench: ${err.stack ?? err.message}`);
+    for (const p of running) {
+      const tail = p.output().slice(-4000).trim();
+      if (tail) console.error(`\n--- last output of ${p.name} ---\n${tail}`);
+    }
     await cleanup();
     process.exit(1);
   });

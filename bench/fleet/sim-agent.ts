@@ -1,7 +1,8 @@
 // One simulated host speaking the real agent protocol (docs/agent-protocol.md) the way drover-agent does for each
 // command: spec → ack → log chunk(s) → simulated hook (with heartbeats when long) → complete, then straight on to the
 // `next` command the completion hands back, else back to the long-poll. Calls that fail with a network error, 429
-// or 5xx are retried with jittered backoff (all of them are idempotent server-side), like the real agent.
+// or 5xx are retried like the real agent does (all of them are idempotent server-side): exponential backoff with
+// full jitter, base 1 s, cap 60 s, or the server's Retry-After.
 import type {
   AgentAckResponse,
   AgentCompleteResponse,
@@ -23,8 +24,15 @@ export interface AgentContext {
 }
 
 const AGENT_VERSION = 'fleet-sim';
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_CAP_MS = 2000;
+// The real agent's defaults (apps/agent/src/api/backoff.ts).
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 60_000;
+
+/** The real agent's backoffDelay: full jitter under an exponential ceiling, never below a tenth of the base. */
+function backoffDelay(attempt: number): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 30));
+  return Math.max(Math.floor(BACKOFF_BASE_MS / 10), Math.floor(Math.random() * ceiling));
+}
 
 /** A distinct source address per host (the API trusts X-Forwarded-For), as 10,000 real hosts would have. */
 export function fakeAddress(index: number): string {
@@ -78,7 +86,7 @@ export class SimAgent {
         command = res.command;
       } catch {
         // Recorded already; retriable failures were retried inside call(). Anything else (401, say) must not spin.
-        await sleep(BACKOFF_CAP_MS, stopSignal);
+        await sleep(5 * BACKOFF_BASE_MS, stopSignal);
       } finally {
         this.polling = false;
       }
@@ -190,8 +198,8 @@ export class SimAgent {
         });
         const retriable = status === 0 || status === 429 || status >= 500;
         if (!retriable || attempt >= attempts) throw err;
-        const cap = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-        await sleep(cap / 2 + Math.random() * (cap / 2), stopSignal);
+        const retryAfter = err instanceof HttpError ? err.retryAfterMs : undefined;
+        await sleep(Math.min(BACKOFF_CAP_MS, retryAfter ?? backoffDelay(attempt - 1)), stopSignal);
       }
     }
   }

@@ -6,9 +6,12 @@ import { round } from './stats';
 
 type Samples = Map<string, number>;
 
+/** An empty map when the API does not answer in time: these figures explain others, they must not abort a run. */
 async function scrape(http: JsonHttp): Promise<Samples> {
-  const res = await http.request<string>('GET', '/metrics', { timeoutMs: 30_000, headers: { accept: 'text/plain' } });
   const out: Samples = new Map();
+  const res = await http
+    .request<string>('GET', '/metrics', { timeoutMs: 30_000, headers: { accept: 'text/plain' } })
+    .catch(() => ({ status: 0, body: '' }));
   for (const line of String(res.body).split('\n')) {
     if (!line || line.startsWith('#')) continue;
     const i = line.lastIndexOf(' ');

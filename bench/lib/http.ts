@@ -6,6 +6,8 @@ import http from 'node:http';
 export interface HttpResponse<T> {
   status: number;
   body: T;
+  /** Retry-After in ms, when the server sent one (in seconds). */
+  retryAfterMs?: number;
 }
 
 export interface RequestOptions {
@@ -21,6 +23,7 @@ export class HttpError extends Error {
     readonly status: number,
     readonly path: string,
     readonly text: string,
+    readonly retryAfterMs?: number,
   ) {
     super(`${path}: HTTP ${status} ${text.slice(0, 300)}`);
     this.name = 'HttpError';
@@ -73,7 +76,12 @@ export class JsonHttp {
                 // keep the raw text; the caller reports it
               }
             }
-            resolve({ status: res.statusCode ?? 0, body: body as T });
+            const retryAfter = Number(res.headers['retry-after']);
+            resolve({
+              status: res.statusCode ?? 0,
+              body: body as T,
+              ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+            });
           });
         },
       );
@@ -98,7 +106,8 @@ export class JsonHttp {
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.request<T>(method, path, opts);
     if (res.status < 200 || res.status >= 300) {
-      throw new HttpError(res.status, path, typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+      const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+      throw new HttpError(res.status, path, text, res.retryAfterMs);
     }
     return res.body;
   }
