@@ -56,7 +56,12 @@ export const EnvSchema = z
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.2).max(3600).default(5),
     /** Worker concurrency for deployment jobs. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-    SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(12),
     /** Set to false only behind a TLS-terminating proxy you trust to set Secure itself. */
     COOKIE_SECURE: bool.optional(),
     /** Initial admin account created on first start when no user exists. */

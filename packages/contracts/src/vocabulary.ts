@@ -108,7 +108,11 @@ export type TargetLabel = z.infer<typeof TargetLabel>;
 export const MinimumHealthyHostsType = z.enum(['HOST_COUNT', 'FLEET_PERCENT', 'MOST_CONCURRENCY']);
 export type MinimumHealthyHostsType = z.infer<typeof MinimumHealthyHostsType>;
 
-export const AutoRollbackEvent = z.enum(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST']);
+export const AutoRollbackEvent = z.enum([
+  'DEPLOYMENT_FAILURE',
+  'DEPLOYMENT_STOP_ON_ALARM',
+  'DEPLOYMENT_STOP_ON_REQUEST',
+]);
 export type AutoRollbackEvent = z.infer<typeof AutoRollbackEvent>;
 
 export const OutdatedInstancesStrategy = z.enum(['UPDATE', 'IGNORE']);

@@ -64,7 +64,8 @@ export async function createTestDatabase(adminUrl = ADMIN_URL): Promise<TestData
   return {
     name,
     url: urlForDatabase(name, adminUrl),
-    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), adminUrl).then(() => undefined),
+    drop: () =>
+      withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), adminUrl).then(() => undefined),
   };
 }
 

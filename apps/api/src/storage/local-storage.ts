@@ -32,7 +32,10 @@ export function createLocalStorage(dataDir: string): BundleStorage {
     async get(key, range) {
       const file = fileOf(key);
       await stat(file);
-      return createReadStream(file, range ? { start: range.start, ...(range.end === undefined ? {} : { end: range.end }) } : {});
+      return createReadStream(
+        file,
+        range ? { start: range.start, ...(range.end === undefined ? {} : { end: range.end }) } : {},
+      );
     },
     async stat(key) {
       try {

@@ -39,7 +39,12 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
     '/deployments',
     {
       config: { auth: 'deployer' },
-      schema: { operationId: 'createDeployment', tags, body: CreateDeploymentRequest, response: { 201: DeploymentInfo, ...errors } },
+      schema: {
+        operationId: 'createDeployment',
+        tags,
+        body: CreateDeploymentRequest,
+        response: { 201: DeploymentInfo, ...errors },
+      },
     },
     async (req, reply) => {
       const id = await engine.createDeployment({ ...req.body, actor: actorOf(req.principal, req.ip, req.id) });
@@ -60,7 +65,12 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
     '/deployments',
     {
       config: { auth: 'viewer' },
-      schema: { operationId: 'listDeployments', tags, querystring: ListDeploymentsQuery, response: { 200: DeploymentPage, ...errors } },
+      schema: {
+        operationId: 'listDeployments',
+        tags,
+        querystring: ListDeploymentsQuery,
+        response: { 200: DeploymentPage, ...errors },
+      },
     },
     async (req) => q.list(req.query),
   );
@@ -69,7 +79,12 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
     '/deployments/:deploymentId',
     {
       config: { auth: 'viewer' },
-      schema: { operationId: 'getDeployment', tags, params: DeploymentParams, response: { 200: DeploymentInfo, ...errors } },
+      schema: {
+        operationId: 'getDeployment',
+        tags,
+        params: DeploymentParams,
+        response: { 200: DeploymentInfo, ...errors },
+      },
     },
     async (req) => q.get(req.params.deploymentId),
   );
@@ -93,7 +108,12 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
     '/deployments/:deploymentId/targets/:targetId',
     {
       config: { auth: 'viewer' },
-      schema: { operationId: 'getDeploymentTarget', tags, params: TargetParams, response: { 200: TargetInfo, ...errors } },
+      schema: {
+        operationId: 'getDeploymentTarget',
+        tags,
+        params: TargetParams,
+        response: { 200: TargetInfo, ...errors },
+      },
     },
     async (req) => q.target(req.params.deploymentId, req.params.targetId),
   );
@@ -105,7 +125,8 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
       schema: {
         operationId: 'getLifecycleEventLog',
         tags,
-        description: 'The full output of one lifecycle event as text/plain. fromSeq reads a range; follow=true streams until the event ends.',
+        description:
+          'The full output of one lifecycle event as text/plain. fromSeq reads a range; follow=true streams until the event ends.',
         params: EventLogParams,
         querystring: LogQuery,
         response: { 200: z.string().describe('hook output, text/plain'), ...errors },
@@ -114,14 +135,22 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
     async (req, reply) => {
       const { deploymentId, targetId, eventName } = req.params;
       const first = await q.log(deploymentId, targetId, eventName, req.query.fromSeq);
-      const lastSeq = (chunks: { seq: number }[], fallback: number) => (chunks.length ? chunks[chunks.length - 1]!.seq + 1 : fallback);
+      const lastSeq = (chunks: { seq: number }[], fallback: number) =>
+        chunks.length ? chunks[chunks.length - 1]!.seq + 1 : fallback;
       reply.header(LOG_NEXT_SEQ_HEADER, String(lastSeq(first.chunks, req.query.fromSeq)));
       if (!req.query.follow || isTerminalEventStatus(first.status)) {
-        return reply.code(200).type('text/plain; charset=utf-8').send(first.chunks.map((c) => c.data).join(''));
+        return reply
+          .code(200)
+          .type('text/plain; charset=utf-8')
+          .send(first.chunks.map((c) => c.data).join(''));
       }
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': req.id });
+      res.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-request-id': req.id,
+      });
       let next = req.query.fromSeq;
       const write = (chunks: { seq: number; data: string }[]) => {
         for (const c of chunks) if (c.seq >= next) res.write(c.data);
@@ -154,14 +183,23 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
       },
     },
     async (req) =>
-      engine.stop(req.params.deploymentId, req.body?.autoRollbackEnabled ?? false, actorOf(req.principal, req.ip, req.id)),
+      engine.stop(
+        req.params.deploymentId,
+        req.body?.autoRollbackEnabled ?? false,
+        actorOf(req.principal, req.ip, req.id),
+      ),
   );
 
   app.post(
     '/deployments/:deploymentId/rollback',
     {
       config: { auth: 'deployer' },
-      schema: { operationId: 'rollbackDeployment', tags, params: DeploymentParams, response: { 201: DeploymentInfo, ...errors } },
+      schema: {
+        operationId: 'rollbackDeployment',
+        tags,
+        params: DeploymentParams,
+        response: { 201: DeploymentInfo, ...errors },
+      },
     },
     async (req, reply) => {
       const id = await engine.rollback(req.params.deploymentId, actorOf(req.principal, req.ip, req.id));
@@ -177,7 +215,9 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         operationId: 'continueDeployment',
         tags,
         params: DeploymentParams,
-        body: z.object({ deploymentWaitType: z.enum(['READY_WAIT', 'TERMINATION_WAIT']).default('READY_WAIT') }).optional(),
+        body: z
+          .object({ deploymentWaitType: z.enum(['READY_WAIT', 'TERMINATION_WAIT']).default('READY_WAIT') })
+          .optional(),
         response: { 200: DeploymentInfo, ...errors },
       },
     },
