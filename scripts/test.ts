@@ -1,4 +1,5 @@
-// `pnpm test`: the whole suite, in the order that fails fastest — schema/migration agreement, types, then every
+// `pnpm test`: the whole suite, in the order that fails fastest — schema/migration agreement, types, lint and
+// formatting (what `pnpm check` runs), then every
 // vitest project (unit, integration and chaos against the real PostgreSQL and Redis), then the console end to end
 // (tests/e2e/run.ts: the built console in Chromium against a real stack with real agents).
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +17,8 @@ interface Step {
 const steps: Step[] = [
   { name: 'schema and migrations agree', command: ['pnpm', '-s', 'db:check-drift'] },
   { name: 'typecheck', command: ['pnpm', '-s', 'typecheck'] },
+  { name: 'lint', command: ['pnpm', '-s', 'lint'] },
+  { name: 'formatting', command: ['pnpm', '-s', 'format:check'] },
   // With arguments (`pnpm test <filter>`), one vitest run over every project. Without, the chaos project runs on its
   // own after the others: it starts its own PostgreSQL, Redis and many processes, and sharing two cores with the
   // rest of the suite only makes both slower.
