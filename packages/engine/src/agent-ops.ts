@@ -228,6 +228,12 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
 
 export type AgentOps = ReturnType<typeof createAgentOps>;
 
+// BY_TARGET: queries for one host's events compare `status::text`, not `status`, on purpose. A host has a dozen
+// events, found by the (targetId, position) index; but when statistics are missing or stale (a fresh database, or a
+// 10,000-host deployment just created) the planner also ANDs in the (status, deadlineAt) index, which holds every
+// Pending event of every deployment, and a prepared statement keeps that plan: each completion then read all of
+// them (5,800 index entries per call at 1,000 hosts, 58,000 at 10,000). The cast keeps that index out of reach.
+
 /** Lifecycle events the server performs itself (load balancer steps); never handed to an agent. */
 const SERVER_EVENT_NAMES = LIFECYCLE_EVENT_NAMES.filter((n) => eventRunner(n) === 'server');
 
@@ -264,9 +270,9 @@ async function completeSucceeded(
          FROM lifecycle_events e JOIN deployments d ON d.id = e."deploymentId"
         WHERE e."commandId" = $1 AND e."instanceId" = $2),
      nxt AS (
-       -- By the (targetId, position) index in order, stopping at the first Pending one.
+       -- The host's own few events by the (targetId, position) index (status as text: see BY_TARGET above).
        SELECT n.id, n.name FROM lifecycle_events n
-        WHERE n."targetId" = (SELECT "targetId" FROM e) AND n.status = 'Pending' ORDER BY n.position LIMIT 1),
+        WHERE n."targetId" = (SELECT "targetId" FROM e) AND n.status::text = 'Pending' ORDER BY n.position LIMIT 1),
      done AS (
        UPDATE lifecycle_events x
           SET status = 'Succeeded', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = $3, "scriptName" = $4,
@@ -364,7 +370,7 @@ async function completeInTx(
     // acknowledged (the first response may have been lost).
     const pendingNext = await c.query<ClaimedRow>(
       `SELECT "commandId", "deploymentId", name, attempt FROM lifecycle_events
-        WHERE "targetId" = $1 AND status = 'InProgress' AND "ackedAt" IS NULL AND "commandId" IS NOT NULL LIMIT 1`,
+        WHERE "targetId" = $1 AND status::text = 'InProgress' AND "ackedAt" IS NULL AND "commandId" IS NOT NULL LIMIT 1`,
       [e.targetId],
     );
     return {
@@ -397,9 +403,10 @@ async function completeInTx(
     return { ...base, status: 'Failed', nextRow: null, targetDone: true };
   }
   if (e.stopping) {
-    const more = await c.query(`SELECT 1 FROM lifecycle_events WHERE "targetId" = $1 AND status = 'Pending' LIMIT 1`, [
-      e.targetId,
-    ]);
+    const more = await c.query(
+      `SELECT 1 FROM lifecycle_events WHERE "targetId" = $1 AND status::text = 'Pending' LIMIT 1`,
+      [e.targetId],
+    );
     if (more.rowCount) {
       await failTarget(c, e.targetId, 'MANUAL_STOP', 'deployment stopped before this host finished');
       return { ...base, status: lifecycleStatusToCommandStatus(body.status), nextRow: null, targetDone: true };
@@ -408,7 +415,7 @@ async function completeInTx(
   // Hand out the next event: server-side ones (load balancer steps) are done inline.
   for (;;) {
     const next = await c.query<{ id: string; name: LifecycleEventName }>(
-      `SELECT id, name FROM lifecycle_events WHERE "targetId" = $1 AND status = 'Pending' ORDER BY position LIMIT 1`,
+      `SELECT id, name FROM lifecycle_events WHERE "targetId" = $1 AND status::text = 'Pending' ORDER BY position LIMIT 1`,
       [e.targetId],
     );
     const n = next.rows[0];
@@ -453,7 +460,7 @@ export async function failTarget(
   errorCode: string,
   message: string,
 ) {
-  await c.query(`UPDATE lifecycle_events SET status = 'Skipped' WHERE "targetId" = $1 AND status = 'Pending'`, [
+  await c.query(`UPDATE lifecycle_events SET status = 'Skipped' WHERE "targetId" = $1 AND status::text = 'Pending'`, [
     targetId,
   ]);
   await c.query(
