@@ -13,10 +13,22 @@ export async function tableStats(pool: pg.Pool) {
       WHERE n_tup_ins + n_tup_upd + seq_scan + COALESCE(idx_scan, 0) > 0
       ORDER BY n_tup_upd + n_tup_ins DESC`,
   );
-  return Object.fromEntries(
+  const tables = Object.fromEntries(
     rows.map(({ table, ...r }) => [
       String(table),
       Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])),
     ]),
   );
+  // Index entries read per index: an index scan that walks far more entries than it returns shows here.
+  const idx = await pool.query<{ index: string; scans: string; read: string; fetched: string }>(
+    `SELECT indexrelname AS index, idx_scan AS scans, idx_tup_read AS read, idx_tup_fetch AS fetched
+       FROM pg_stat_user_indexes WHERE idx_scan > 0 ORDER BY idx_tup_read DESC LIMIT 12`,
+  );
+  const indexes = Object.fromEntries(
+    idx.rows.map((r) => [
+      r.index,
+      { scans: Number(r.scans), entriesRead: Number(r.read), rowsFetched: Number(r.fetched) },
+    ]),
+  );
+  return { tables, indexes };
 }
