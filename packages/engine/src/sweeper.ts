@@ -74,14 +74,19 @@ export async function sweep(pool: pg.Pool, cfg: SweepConfig): Promise<string[]> 
         lastSeen: Date | null;
         host: string;
       }>(
-        `UPDATE lifecycle_events e
+        // The in-flight events drive the join, read once (MATERIALIZED): with stale statistics the planner
+        // otherwise looped over the silent-looking instances and scanned every in-flight event of the fleet for
+        // each (80,000 index scans reading 375 million entries in a 10,000-host deployment).
+        `WITH inflight AS MATERIALIZED (
+           SELECT id, "instanceId" FROM lifecycle_events
+            WHERE status = 'InProgress' AND "dispatchedAt" < now() - make_interval(secs => $1))
+         UPDATE lifecycle_events e
             SET status = 'Failed', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = 'UnknownError',
                 message = 'agent lost: no poll or heartbeat from ' || i.name || ' for ' || $1::int || ' s (last seen '
                           || COALESCE(to_char(i."lastSeenAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') || ')'
-           FROM instances i
-          WHERE e."instanceId" = i.id AND e.status = 'InProgress'
+           FROM inflight f JOIN instances i ON i.id = f."instanceId"
+          WHERE e.id = f.id AND e.status = 'InProgress'
             AND (i."lastSeenAt" IS NULL OR i."lastSeenAt" < now() - make_interval(secs => $1))
-            AND e."dispatchedAt" < now() - make_interval(secs => $1)
           RETURNING e."targetId", e."deploymentId", e.name, i."lastSeenAt" AS "lastSeen", i.name AS host`,
         [cfg.agentLostAfterSeconds],
       );
