@@ -11,7 +11,7 @@ export interface Behaviour {
   pollWaitSeconds: number;
   /** Heartbeats while a hook runs longer than this, like the real agent (heartbeatIntervalSeconds). */
   heartbeatSeconds: number;
-  /** Log chunks sent per event; the real agent sends one for a no-op ("started" and "Succeeded" lines together). */
+  /** Log chunks sent per event that runs something; like the real agent, an event with nothing to run sends none. */
   logChunks: number;
 }
 

@@ -34,6 +34,8 @@ export class Fleet {
   readonly agents: SimAgent[] = [];
   readonly records: CommandRecord[] = [];
   readonly errors: CallError[] = [];
+  /** Agent calls made, by kind (retries included), since the fleet started. */
+  readonly calls = new Map<string, number>();
   behaviour: Behaviour;
   readonly http: JsonHttp;
   private readonly byDeployment = new Map<string, CommandRecord[]>();
@@ -69,6 +71,7 @@ export class Fleet {
         behaviour: () => this.behaviour,
         onCommand: (r) => this.record(r),
         onError: (e) => this.errors.push(e),
+        onCall: (what) => this.calls.set(what, (this.calls.get(what) ?? 0) + 1),
       });
     });
     await mapLimit(fresh, opts.concurrency ?? 32, async (agent) => {

@@ -1,6 +1,8 @@
 // One simulated host speaking the real agent protocol (docs/agent-protocol.md) the way drover-agent does for each
-// command: spec → ack → log chunk(s) → simulated hook (with heartbeats when long) → complete, then straight on to the
-// `next` command the completion hands back, else back to the long-poll. Calls that fail with a network error, 429
+// command: spec (once per deployment) → ack → log chunk(s) → simulated hook (with heartbeats when long) → complete,
+// then straight on to the `next` command the completion hands back, else back to the long-poll. Like the agent, a
+// hook event with nothing to run (hook time 0) is completed at once, without an ack or log chunks; DownloadBundle
+// and Install always do work on a real host, so they always ack and log. Calls that fail with a network error, 429
 // or 5xx are retried like the real agent does (all of them are idempotent server-side): exponential backoff with
 // full jitter, base 1 s, cap 60 s, or the server's Retry-After.
 import type {
@@ -21,6 +23,7 @@ export interface AgentContext {
   behaviour(): Behaviour;
   onCommand(r: CommandRecord): void;
   onError(e: CallError): void;
+  onCall(what: string): void;
 }
 
 const AGENT_VERSION = 'fleet-sim';
@@ -39,8 +42,13 @@ export function fakeAddress(index: number): string {
   return `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
 }
 
+/** Events that do work on a real host whatever the appspec says (download, then copy files). */
+const WORK_EVENTS: ReadonlySet<string> = new Set(['DownloadBundle', 'Install']);
+
 export class SimAgent {
   instanceId = '';
+  /** The deployment whose spec this host has (the real agent caches specs per deployment). */
+  private specOf = '';
   private headers: Record<string, string> = {};
   /** True while a long-poll is held by the API. */
   polling = false;
@@ -114,20 +122,24 @@ export class SimAgent {
   private async execute(cmd: HostCommand, rec: CommandRecord): Promise<HostCommand | null> {
     const b = this.ctx.behaviour();
     const hookMs = Math.max(0, b.hookMs(cmd, this.index));
-    await this.call('spec', 'GET', `/agent/v1/deployments/${cmd.deploymentId}/spec`);
-    const ack = await this.call<AgentAckResponse>('ack', 'POST', `/agent/v1/commands/${cmd.commandId}/ack`, {
-      isNoop: hookMs === 0,
-      timeoutSeconds: Math.max(60, Math.ceil(hookMs / 1000) * 2),
-    });
-    if (ack.status === 'Succeeded' || ack.status === 'Failed') {
-      rec.status = 'Skipped';
-      return null;
+    if (this.specOf !== cmd.deploymentId) {
+      await this.call('spec', 'GET', `/agent/v1/deployments/${cmd.deploymentId}/spec`);
+      this.specOf = cmd.deploymentId;
     }
-    for (let seq = 0; seq < b.logChunks; seq++) {
-      await this.call('logs', 'POST', `/agent/v1/commands/${cmd.commandId}/logs`, {
-        seq,
-        data: `[agent] ${cmd.lifecycleEvent} started (attempt ${cmd.attempt})\n[agent] ${cmd.lifecycleEvent} done\n`,
+    const isNoop = hookMs === 0 && !WORK_EVENTS.has(cmd.lifecycleEvent);
+    const lines = `[agent] ${cmd.lifecycleEvent} started (attempt ${cmd.attempt}${isNoop ? ', nothing to run' : ''})\n[agent] ${cmd.lifecycleEvent} done\n`;
+    if (!isNoop) {
+      const ack = await this.call<AgentAckResponse>('ack', 'POST', `/agent/v1/commands/${cmd.commandId}/ack`, {
+        isNoop: false,
+        timeoutSeconds: Math.max(60, Math.ceil(hookMs / 1000) * 2),
       });
+      if (ack.status === 'Succeeded' || ack.status === 'Failed') {
+        rec.status = 'Skipped';
+        return null;
+      }
+      for (let seq = 0; seq < b.logChunks; seq++) {
+        await this.call('logs', 'POST', `/agent/v1/commands/${cmd.commandId}/logs`, { seq, data: lines });
+      }
     }
     if (hookMs > 0) await this.hook(cmd, hookMs, b.heartbeatSeconds);
     const failed = b.failureRate > 0 && Math.random() < b.failureRate;
@@ -145,7 +157,11 @@ export class SimAgent {
               message: 'exit code 1 (simulated)',
             },
           }
-        : { status: 'Succeeded', diagnostics: { errorCode: 'Success', message: 'ok' } },
+        : {
+            status: 'Succeeded',
+            diagnostics: { errorCode: 'Success', message: 'ok', ...(isNoop ? { logTail: lines } : {}) },
+            ...(isNoop ? { isNoop } : {}),
+          },
     );
     rec.completedAt = performance.now();
     rec.status = failed ? 'Failed' : 'Succeeded';
@@ -179,6 +195,7 @@ export class SimAgent {
     const longPoll = what === 'poll';
     for (let attempt = 1; ; attempt++) {
       if (stopSignal.aborted) throw new Error('fleet stopped');
+      this.ctx.onCall(what);
       try {
         return await http.json<T>(method, path, {
           body,

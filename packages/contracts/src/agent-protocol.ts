@@ -156,6 +156,8 @@ export type Diagnostics = z.infer<typeof Diagnostics>;
 export const AgentCompleteRequest = z.object({
   status: z.enum(['Succeeded', 'Failed']),
   diagnostics: Diagnostics,
+  /** The event had nothing to run on the host. Such an event may be completed without an ack. */
+  isNoop: z.boolean().optional(),
 });
 export type AgentCompleteRequest = z.infer<typeof AgentCompleteRequest>;
 export const AgentCompleteResponse = z.object({

@@ -276,7 +276,7 @@ async function completeSucceeded(
      done AS (
        UPDATE lifecycle_events x
           SET status = 'Succeeded', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = $3, "scriptName" = $4,
-              message = $5, "logTail" = $6
+              message = $5, "logTail" = $6, "isNoop" = COALESCE($9, x."isNoop")
          FROM e
         WHERE x.id = e.id AND x.status = 'InProgress' AND NOT e.stopping
           AND NOT EXISTS (SELECT 1 FROM nxt WHERE nxt.name = ANY($8::text[]))
@@ -311,6 +311,7 @@ async function completeSucceeded(
       d.logTail ?? null,
       cfg.ackTimeoutSeconds,
       SERVER_EVENT_NAMES,
+      body.isNoop ?? null,
     ],
   });
   const r = rows[0];
@@ -383,9 +384,9 @@ async function completeInTx(
   const d = body.diagnostics;
   await c.query(
     `UPDATE lifecycle_events SET status = $2, "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = $3,
-            "scriptName" = $4, message = $5, "logTail" = $6
+            "scriptName" = $4, message = $5, "logTail" = $6, "isNoop" = COALESCE($7, "isNoop")
       WHERE id = $1`,
-    [e.id, body.status, d.errorCode, d.scriptName ?? null, d.message ?? null, d.logTail ?? null],
+    [e.id, body.status, d.errorCode, d.scriptName ?? null, d.message ?? null, d.logTail ?? null, body.isNoop ?? null],
   );
   if (e.name === 'Install' && body.status === 'Succeeded') {
     // CodeDeploy's "last successful install": where the next deployment's ApplicationStop scripts come from.

@@ -341,6 +341,26 @@ describe('live output', () => {
   });
 });
 
+describe('events with nothing to run', () => {
+  it('are completed without an ack or log chunks: the next command comes back, the tail stands in for the log', async () => {
+    const d = await deploy('manual', revs.v1!);
+    const stop = await manual.take();
+    expect(stop.lifecycleEvent).toBe('ApplicationStop');
+    const next = await manual.completeNoop(stop, '[agent] ApplicationStop started (attempt 1, nothing to run)\n');
+    expect(next).toMatchObject({ deploymentId: d.deploymentId, lifecycleEvent: 'DownloadBundle' });
+    // A replayed completion answers the recorded result and offers the same next command again.
+    expect(await manual.completeNoop(stop, 'again')).toEqual(next);
+    await manual.drain(d.deploymentId);
+    expect((await waitFor(d.deploymentId, terminal)).status).toBe('Succeeded');
+    const target = (await viewer.get(`/v1/deployments/${d.deploymentId}/targets/manual-1`)).body as TargetInfo;
+    const event = target.lifecycleEvents.find((e) => e.lifecycleEventName === 'ApplicationStop');
+    expect(event).toMatchObject({ status: 'Succeeded', diagnostics: { message: 'nothing to run' } });
+    expect(event?.diagnostics?.logTail).toBe('[agent] ApplicationStop started (attempt 1, nothing to run)\n');
+    const log = await viewer.get(`/v1/deployments/${d.deploymentId}/targets/manual-1/events/ApplicationStop/log`);
+    expect(log.raw).toBe('');
+  });
+});
+
 describe('stop, roll back, continue', () => {
   it('stops without rollback: the running event finishes, nothing new starts', async () => {
     const d = await deploy('manual', revs.v2!);

@@ -16,7 +16,8 @@ export type ChunkSender = (
 export interface CommandLogOptions {
   localPath: string;
   header: string;
-  send: ChunkSender;
+  /** null: keep the output local (and in the tail) without streaming it. */
+  send: ChunkSender | null;
   /** Called with the server's view of the command after each accepted chunk. */
   onServerStatus?: (status: CommandStatus) => void;
   flushIntervalMs?: number;
@@ -127,6 +128,7 @@ export class CommandLog {
     let data = this.buffer.join('');
     this.buffer = [];
     this.bufferBytes = 0;
+    if (!this.o.send) return;
     const full = this.queue.length >= this.o.maxQueuedChunks * (this.probing ? 1 : 4);
     if (Date.now() < this.offlineUntil || full) {
       // Unreachable API (or a writer ignoring back-pressure): keep memory bounded; the local file has it all.
@@ -144,13 +146,15 @@ export class CommandLog {
   }
 
   private async pump(): Promise<void> {
+    const send = this.o.send;
+    if (!send) return;
     let attempts = 0;
     while (this.queue.length > 0) {
       const item = this.queue[0] as Pending;
       item.seq ??= this.nextSeq++;
       this.probing = this.offlineStreak > 0;
       try {
-        const { status } = await this.o.send({ seq: item.seq, data: item.data }, this.inflight.signal);
+        const { status } = await send({ seq: item.seq, data: item.data }, this.inflight.signal);
         this.queue.shift();
         attempts = 0;
         this.offlineStreak = 0;

@@ -67,12 +67,24 @@ describe('agent deployments', () => {
       expect(r.completions, event).toHaveLength(1);
       expect(r.completions[0]?.status, `${event}: ${r.completions[0]?.diagnostics.message}`).toBe('Succeeded');
     }
-    // What the agent told the server in its acks.
-    expect(first.ApplicationStop?.ack).toEqual({ isNoop: true, timeoutSeconds: 60 }); // nothing installed before
+    // What the agent told the server in its acks. Events with nothing to run are completed without an ack or a
+    // log stream: their agent lines arrive as the completion's log tail.
     expect(first.DownloadBundle?.ack).toEqual({ isNoop: false, timeoutSeconds: 3600 });
     expect(first.BeforeInstall?.ack).toEqual({ isNoop: false, timeoutSeconds: 60 });
     expect(first.AfterInstall?.ack).toEqual({ isNoop: false, timeoutSeconds: 45 });
-    expect(first.ApplicationStart?.ack).toEqual({ isNoop: true, timeoutSeconds: 60 });
+    expect(first.BeforeInstall?.completions[0]?.isNoop).toBeUndefined();
+    for (const noop of [first.ApplicationStop, first.ApplicationStart]) {
+      // ApplicationStop: nothing installed before; ApplicationStart: no scripts for it in the appspec.
+      const event = noop?.command.lifecycleEvent;
+      expect(noop?.ack, event).toBeUndefined();
+      expect(noop?.logs.size, event).toBe(0);
+      expect(noop?.completions[0], event).toMatchObject({ status: 'Succeeded', isNoop: true });
+      expect(noop?.completions[0]?.diagnostics.logTail, event).toContain(
+        `${event} started (attempt 1, nothing to run)`,
+      );
+    }
+    // The spec is fetched once for the whole deployment.
+    expect(h.server.count('/agent/v1/deployments/d-FIRST0001/spec')).toBe(1);
     // Files, hook cwd, environment and live logs.
     expect(await readFile(join(h.tmp, 'www/index.html'), 'utf8')).toBe('v1');
     const bundleDir = join(h.config.rootDir, 'groups', GROUP_ID, 'revisions', 'rev-v1', 'archive');

@@ -18,6 +18,7 @@ import type { AgentContext } from './context';
 import { deliverResult } from './deliver';
 import { executeCommand } from './execute-command';
 import { Identity } from './identity';
+import { SpecCache } from './spec-cache';
 
 /** An empty poll answered faster than this is treated as a misbehaving server: wait before the next. */
 const MIN_EMPTY_POLL_MS = 1000;
@@ -67,6 +68,7 @@ async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal)
     api,
     journal,
     revisions: new RevisionStore(config.rootDir, config.limits),
+    specs: new SpecCache(),
     stopSignal,
     retry: (what, fn, opts) =>
       withRetry(what, fn, {

@@ -4,6 +4,7 @@ import type { AgentConfig } from '../config';
 import type { Logger } from '../logs/logger';
 import type { RevisionStore } from '../revisions/revision-store';
 import type { Journal } from '../state/journal';
+import type { SpecCache } from './spec-cache';
 
 export interface AgentContext {
   config: AgentConfig;
@@ -11,6 +12,8 @@ export interface AgentContext {
   api: ApiClient;
   journal: Journal;
   revisions: RevisionStore;
+  /** Deployment specs already fetched (a spec is fixed for the life of its deployment). */
+  specs: SpecCache;
   /** Aborted when stop() is called. */
   stopSignal: AbortSignal;
   /** withRetry bound to the agent's policy, stop signal and 401 handling. */

@@ -1,5 +1,7 @@
-// One command, start to finish: journal → spec → ack → run (with heartbeats and live logs) → journal the
-// result → deliver it. Returns the next command when the API hands one back with the completion.
+// One command, start to finish: journal → spec (cached per deployment) → ack → run (with heartbeats and live logs)
+// → journal the result → deliver it. Returns the next command when the API hands one back with the completion.
+// An event with nothing to run (no scripts for it in the appspec) skips the ack and the log stream: its result,
+// with its few agent lines as the log tail, is the only call, so such an event costs one round trip.
 import type { AgentCompleteRequest, CommandStatus, HostCommand } from '@drover/contracts';
 import { join } from 'node:path';
 import { ApiError } from '../api/api-error';
@@ -39,32 +41,39 @@ export async function executeCommand(ctx: AgentContext, command: HostCommand): P
   let log: CommandLog | null = null;
   let heartbeat: NodeJS.Timeout | undefined;
   let result: AgentCompleteRequest;
+  let ack: { isNoop: boolean } | null = null;
   try {
     safeId(command.deploymentId, 'deployment id');
     safeId(command.deploymentGroupId, 'deployment group id');
-    const spec = await ctx.retry('get deployment spec', () => api.spec(command.deploymentId, abort.signal));
-    const ack = await planAck(ctx, spec, command.lifecycleEvent);
-    const answer = await ctx
-      .retry('ack', () => api.ack(command.commandId, ack, abort.signal))
-      .catch((err: unknown) => {
-        // 404 on ack: the API does not know this command (any more); there is nobody to report to.
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      });
-    if (!answer) {
-      logger.warn('the API does not know this command; dropping it', fields);
-      await journal.remove(command.commandId);
-      return null;
-    }
-    if (TERMINAL.has(answer.status)) {
-      logger.info(`the API already considers this command ${answer.status}; skipping it`, fields);
-      await journal.remove(command.commandId);
-      return null;
+    const spec = await ctx.specs.get(command.deploymentId, () =>
+      ctx.retry('get deployment spec', () => api.spec(command.deploymentId, abort.signal)),
+    );
+    ack = await planAck(ctx, spec, command.lifecycleEvent);
+    if (!ack.isNoop) {
+      const plan = ack;
+      const answer = await ctx
+        .retry('ack', () => api.ack(command.commandId, plan, abort.signal))
+        .catch((err: unknown) => {
+          // 404 on ack: the API does not know this command (any more); there is nobody to report to.
+          if (err instanceof ApiError && err.status === 404) return null;
+          throw err;
+        });
+      if (!answer) {
+        logger.warn('the API does not know this command; dropping it', fields);
+        await journal.remove(command.commandId);
+        return null;
+      }
+      if (TERMINAL.has(answer.status)) {
+        logger.info(`the API already considers this command ${answer.status}; skipping it`, fields);
+        await journal.remove(command.commandId);
+        return null;
+      }
     }
     log = new CommandLog({
       localPath: join(ctx.config.logDir, 'deployments', command.deploymentId, `${command.lifecycleEvent}.log`),
       header: `===== ${new Date().toISOString()} ${command.lifecycleEvent} attempt ${command.attempt} command ${command.commandId} deployment ${command.deploymentId} =====`,
-      send: (chunk, signal) => api.logs(command.commandId, chunk, signal),
+      // Nothing to run: the lines go to the local file and, as the log tail, with the result.
+      send: ack.isNoop ? null : (chunk, signal) => api.logs(command.commandId, chunk, signal),
       onServerStatus,
     });
     heartbeat = setInterval(() => {
@@ -101,6 +110,13 @@ export async function executeCommand(ctx: AgentContext, command: HostCommand): P
       `${command.lifecycleEvent} ${result.status}${result.diagnostics.message ? `: ${result.diagnostics.message}` : ''}`,
     );
     await log.close(ctx.stopSignal.aborted ? 2000 : 10_000);
+    if (ack?.isNoop) {
+      result = {
+        ...result,
+        isNoop: true,
+        diagnostics: { ...result.diagnostics, logTail: result.diagnostics.logTail ?? log.tail() },
+      };
+    }
   }
   if (serverStatus) {
     await journal.remove(command.commandId);

@@ -9,6 +9,8 @@ export interface ManualAgent {
   ack(cmd: HostCommand): Promise<void>;
   log(cmd: HostCommand, seq: number, data: string): Promise<{ accepted: boolean }>;
   complete(cmd: HostCommand, status?: 'Succeeded' | 'Failed'): Promise<HostCommand | null>;
+  /** Completes an event with nothing to run the way drover-agent does: no ack, no log chunk, the lines as the tail. */
+  completeNoop(cmd: HostCommand, logTail: string): Promise<HostCommand | null>;
   /** Takes, acknowledges and succeeds every command of one deployment until none is left for this host. */
   drain(deploymentId: string, ms?: number): Promise<string[]>;
 }
@@ -64,6 +66,15 @@ export async function startManualAgent(opts: {
           status === 'Succeeded'
             ? { errorCode: 'Success', message: 'ok' }
             : { errorCode: 'ScriptFailed', scriptName: 'scripts/check.sh', message: 'exit code 1' },
+      });
+      pending = res.next;
+      return res.next;
+    },
+    async completeNoop(cmd, logTail) {
+      const res = await call<AgentCompleteResponse>(`/commands/${cmd.commandId}/complete`, {
+        status: 'Succeeded',
+        isNoop: true,
+        diagnostics: { errorCode: 'Success', message: 'nothing to run', logTail },
       });
       pending = res.next;
       return res.next;
