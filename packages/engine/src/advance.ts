@@ -17,6 +17,8 @@ export interface AdvanceDeps {
   prisma: PrismaClient;
   queue: Pick<DeploymentQueue, 'advance'>;
   notifier: Notifier;
+  /** How long a ready event may wait for an agent to take it (its deadline; see sweeper.ts). */
+  ackTimeoutSeconds: number;
 }
 
 interface Effects {
@@ -24,10 +26,18 @@ interface Effects {
   changedTargets: string[];
   advance: string[];
   changed: boolean;
+  /** Not an effect: the one setting a step needs, carried along with them. */
+  ackTimeoutSeconds: number;
 }
 
 export async function advanceDeployment(deps: AdvanceDeps, deploymentId: string): Promise<void> {
-  const fx: Effects = { wake: [], changedTargets: [], advance: [], changed: false };
+  const fx: Effects = {
+    wake: [],
+    changedTargets: [],
+    advance: [],
+    changed: false,
+    ackTimeoutSeconds: deps.ackTimeoutSeconds,
+  };
   await deps.prisma.$transaction((tx) => step(tx, deploymentId, fx), { timeout: 60_000, maxWait: 10_000 });
   // Side effects only after commit: a crash before this point is healed by the reconciler re-running the job.
   if (fx.wake.length) await deps.notifier.wake(fx.wake);
@@ -95,8 +105,10 @@ async function step(tx: Tx, id: string, fx: Effects): Promise<void> {
         data: { status: 'InProgress', batch, startedAt: now },
       });
       // The first event of each started host becomes its next command; the agent's poll picks it up at once.
+      // Its deadline is when the sweeper gives up on an agent that never takes it.
       await tx.$executeRaw`
-        UPDATE lifecycle_events SET "readyAt" = ${now}
+        UPDATE lifecycle_events
+           SET "readyAt" = ${now}, "deadlineAt" = ${now}::timestamptz + make_interval(secs => ${fx.ackTimeoutSeconds})
         WHERE "targetId" = ANY(${decision.targetIds}::uuid[]) AND position = 1 AND status = 'Pending'`;
       await tx.deployment.update({ where: { id }, data: { currentBatch: batch } });
       const started = new Set(decision.targetIds);
@@ -154,7 +166,7 @@ async function skipTargets(tx: Tx, targetIds: string[], fx: Effects) {
   });
   await tx.lifecycleEvent.updateMany({
     where: { targetId: { in: targetIds }, status: 'Pending' },
-    data: { status: 'Skipped' },
+    data: { status: 'Skipped', deadlineAt: null },
   });
   fx.changedTargets.push(...targetIds);
 }

@@ -461,9 +461,10 @@ export async function failTarget(
   errorCode: string,
   message: string,
 ) {
-  await c.query(`UPDATE lifecycle_events SET status = 'Skipped' WHERE "targetId" = $1 AND status::text = 'Pending'`, [
-    targetId,
-  ]);
+  await c.query(
+    `UPDATE lifecycle_events SET status = 'Skipped', "deadlineAt" = NULL WHERE "targetId" = $1 AND status::text = 'Pending'`,
+    [targetId],
+  );
   await c.query(
     `UPDATE deployment_targets SET status = 'Failed', "endedAt" = now(), "updatedAt" = now(), "errorCode" = $2, "errorMessage" = $3
       WHERE id = $1 AND status = 'InProgress'`,

@@ -35,7 +35,7 @@ export async function stopDeployment(
       const ids = readyTargets.map((r) => r.targetId);
       await tx.lifecycleEvent.updateMany({
         where: { targetId: { in: ids }, status: 'Pending' },
-        data: { status: 'Skipped' },
+        data: { status: 'Skipped', deadlineAt: null },
       });
       await tx.deploymentTarget.updateMany({
         where: { id: { in: ids }, status: 'InProgress' },

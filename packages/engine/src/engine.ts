@@ -22,7 +22,7 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
   const queue = createDeploymentQueue(redis, s.redisPrefix);
   const notifier = createNotifier(redis, s.redisPrefix);
   const agent = createAgentOps(db.pool, { ackTimeoutSeconds: s.ackTimeoutSeconds, graceSeconds: s.graceSeconds });
-  const deps = { prisma: db.prisma, queue, notifier };
+  const deps = { prisma: db.prisma, queue, notifier, ackTimeoutSeconds: s.ackTimeoutSeconds };
   return {
     settings: s,
     queue,

@@ -45,19 +45,19 @@ export async function sweep(pool: pg.Pool, cfg: SweepConfig): Promise<string[]> 
               message = CASE WHEN "ackedAt" IS NULL
                 THEN 'the agent did not acknowledge ' || name || ' in time; is drover-agent running on the host?'
                 ELSE name || ' did not finish within its timeout (appspec timeout plus grace)' END
-        WHERE status = 'InProgress' AND "deadlineAt" < now()
+        WHERE "deadlineAt" < now() AND status = 'InProgress'
         RETURNING "targetId", "deploymentId", name, "ackedAt" IS NOT NULL AS acked`,
     );
     for (const r of expired.rows) {
       await failTarget(client, r.targetId, r.acked ? 'TIMEOUT' : 'AGENT_ISSUE', `${r.name} timed out`);
       touched.add(r.deploymentId);
     }
-    // Ready events nobody picked up (the host is not polling).
+    // Ready events nobody picked up (the host is not polling): their deadline is readiness + the ack timeout.
     const stale = await client.query<{ targetId: string; deploymentId: string; name: string }>(
       `UPDATE lifecycle_events
-          SET status = 'Failed', "endedAt" = now(), "errorCode" = 'UnknownError',
+          SET status = 'Failed', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = 'UnknownError',
               message = 'no agent picked up ' || name || ' within ' || $1::int || ' s; is drover-agent running on the host?'
-        WHERE status = 'Pending' AND "readyAt" < now() - make_interval(secs => $1)
+        WHERE "deadlineAt" < now() AND status = 'Pending'
         RETURNING "targetId", "deploymentId", name`,
       [cfg.ackTimeoutSeconds],
     );
@@ -77,9 +77,10 @@ export async function sweep(pool: pg.Pool, cfg: SweepConfig): Promise<string[]> 
         // The in-flight events drive the join, read once (MATERIALIZED): with stale statistics the planner
         // otherwise looped over the silent-looking instances and scanned every in-flight event of the fleet for
         // each (80,000 index scans reading 375 million entries in a 10,000-host deployment).
+        // Every in-flight event has a deadline, so the deadline index finds them all.
         `WITH inflight AS MATERIALIZED (
            SELECT id, "instanceId" FROM lifecycle_events
-            WHERE status = 'InProgress' AND "dispatchedAt" < now() - make_interval(secs => $1))
+            WHERE "deadlineAt" IS NOT NULL AND status = 'InProgress' AND "dispatchedAt" < now() - make_interval(secs => $1))
          UPDATE lifecycle_events e
             SET status = 'Failed', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = 'UnknownError',
                 message = 'agent lost: no poll or heartbeat from ' || i.name || ' for ' || $1::int || ' s (last seen '
