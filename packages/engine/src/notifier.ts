@@ -2,6 +2,7 @@
 // and "this deployment changed" (feeds the live streams). Losing a message only delays: long-polls end within 25 s
 // and streams re-read state from PostgreSQL.
 import type { Redis } from 'ioredis';
+import { createCoalescer } from './coalesce';
 
 export type DeploymentNotice =
   | { t: 'dep' }
@@ -27,6 +28,12 @@ const WAKE_CHUNK = 2000;
 
 export function createNotifier(redis: Redis, prefix: string) {
   const ch = channels(prefix);
+  // "These hosts changed" notices for one deployment are merged while one is being published: a large deployment's
+  // hosts finishing together cost a few messages instead of one each (and the streams re-read them once).
+  const targets = createCoalescer<string[]>(async (id, lists) => {
+    const ids = [...new Set(lists.flat())];
+    await redis.publish(ch.deployment(id), JSON.stringify({ t: 'tgt', ids } satisfies DeploymentNotice));
+  });
   return {
     channels: ch,
     async wake(instanceIds: readonly string[]) {
@@ -35,7 +42,8 @@ export function createNotifier(redis: Redis, prefix: string) {
       }
     },
     async deployment(id: string, notice: DeploymentNotice) {
-      await redis.publish(ch.deployment(id), JSON.stringify(notice)).catch(() => 0);
+      if (notice.t === 'tgt') await targets.add(id, notice.ids).catch(() => 0);
+      else await redis.publish(ch.deployment(id), JSON.stringify(notice)).catch(() => 0);
     },
   };
 }
