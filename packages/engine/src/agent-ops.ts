@@ -15,6 +15,7 @@ import {
 import type pg from 'pg';
 import { eventRunner, isIgnorableStopFailure } from '@drover/domain';
 import { notFound } from './errors';
+import { createFastCompleter } from './complete-fast';
 import { createTouchBatcher } from './touch-batcher';
 
 export interface AgentOpsConfig {
@@ -46,11 +47,18 @@ export interface CompleteResult {
 
 const META_CACHE_MAX = 5000;
 
+/** Lifecycle events the server performs itself (load balancer steps); never handed to an agent. */
+const SERVER_EVENT_NAMES = LIFECYCLE_EVENT_NAMES.filter((n) => eventRunner(n) === 'server');
+
 // The hot statements are named, so each pooled connection prepares them once: PostgreSQL then reuses the plan
 // instead of planning every call, which costs more than running these index lookups (about 1 ms against 0.1 ms).
 export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
   const meta = new Map<string, DeploymentMeta>();
   const touches = createTouchBatcher(pool);
+  const completer = createFastCompleter(pool, {
+    ackTimeoutSeconds: cfg.ackTimeoutSeconds,
+    serverEvents: SERVER_EVENT_NAMES,
+  });
 
   async function metaOf(deploymentId: string): Promise<DeploymentMeta> {
     const hit = meta.get(deploymentId);
@@ -204,8 +212,23 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
 
     async complete(instanceId: string, commandId: string, body: AgentCompleteRequest): Promise<CompleteResult> {
       if (body.status === 'Succeeded') {
-        const fast = await completeSucceeded(pool, instanceId, commandId, body, cfg);
-        if (fast) return { ...fast, next: fast.nextRow ? await toCommand(fast.nextRow) : null };
+        const fast = await completer.complete({
+          instanceId,
+          commandId,
+          diagnostics: body.diagnostics,
+          ...(body.isNoop !== undefined ? { isNoop: body.isNoop } : {}),
+        });
+        if (fast) {
+          // No next event: the host is done. A next event that could not be claimed means something else (a
+          // sweep) got to this host at the same moment: let the worker re-evaluate.
+          return {
+            status: 'Succeeded',
+            next: fast.next ? await toCommand(fast.next) : null,
+            deploymentId: fast.deploymentId,
+            targetId: fast.targetId,
+            targetDone: !fast.hasNext || !fast.next,
+          };
+        }
       }
       const client = await pool.connect();
       try {
@@ -234,102 +257,6 @@ export type AgentOps = ReturnType<typeof createAgentOps>;
 // Pending event of every deployment, and a prepared statement keeps that plan: each completion then read all of
 // them (5,800 index entries per call at 1,000 hosts, 58,000 at 10,000). The cast keeps that index out of reach.
 
-/** Lifecycle events the server performs itself (load balancer steps); never handed to an agent. */
-const SERVER_EVENT_NAMES = LIFECYCLE_EVENT_NAMES.filter((n) => eventRunner(n) === 'server');
-
-/**
- * The common completion — an event Succeeded, the deployment is not stopping, the host's next event (if any) is
- * one the agent runs — as one statement, no explicit transaction: record the result, remember an Install, claim
- * the next event, and finish the host when there is none. Every row it changes is re-checked under its row lock
- * (the event must still be InProgress, the next one still Pending), so a concurrent sweep or replay cannot be
- * overwritten. Returns null when the fast path does not apply (a replay, a stopping deployment, a server-side next
- * event, an unknown command): the caller then runs the general transaction, which decides under row locks.
- */
-async function completeSucceeded(
-  pool: pg.Pool,
-  instanceId: string,
-  commandId: string,
-  body: AgentCompleteRequest,
-  cfg: AgentOpsConfig,
-): Promise<(Omit<CompleteResult, 'next'> & { nextRow: ClaimedRow | null }) | null> {
-  const d = body.diagnostics;
-  const { rows } = await pool.query<{
-    deploymentId: string;
-    targetId: string;
-    done: boolean;
-    hasNext: boolean;
-    commandId: string | null;
-    nextDeploymentId: string | null;
-    name: string | null;
-    attempt: number | null;
-  }>({
-    name: 'drover_complete_succeeded',
-    text: `WITH e AS (
-       SELECT e.id, e."targetId", e."deploymentId", e.name, d."revisionId", d."deploymentGroupId" AS "groupId",
-              d."stopRequestedAt" IS NOT NULL AS stopping
-         FROM lifecycle_events e JOIN deployments d ON d.id = e."deploymentId"
-        WHERE e."commandId" = $1 AND e."instanceId" = $2),
-     nxt AS (
-       -- The host's own few events by the (targetId, position) index (status as text: see BY_TARGET above).
-       SELECT n.id, n.name FROM lifecycle_events n
-        WHERE n."targetId" = (SELECT "targetId" FROM e) AND n.status::text = 'Pending' ORDER BY n.position LIMIT 1),
-     done AS (
-       UPDATE lifecycle_events x
-          SET status = 'Succeeded', "endedAt" = now(), "deadlineAt" = NULL, "errorCode" = $3, "scriptName" = $4,
-              message = $5, "logTail" = $6, "isNoop" = COALESCE($9, x."isNoop")
-         FROM e
-        WHERE x.id = e.id AND x.status = 'InProgress' AND NOT e.stopping
-          AND NOT EXISTS (SELECT 1 FROM nxt WHERE nxt.name = ANY($8::text[]))
-       RETURNING x."targetId"),
-     claimed AS (
-       UPDATE lifecycle_events c
-          SET status = 'InProgress', "readyAt" = now(), "commandId" = gen_random_uuid(), attempt = c.attempt + 1,
-              "dispatchedAt" = now(), "startedAt" = now(), "deadlineAt" = now() + make_interval(secs => $7)
-         FROM nxt, done
-        WHERE c.id = nxt.id AND c.status = 'Pending'
-       RETURNING c."commandId", c."deploymentId", c.name, c.attempt),
-     installed AS (
-       INSERT INTO installed_revisions ("instanceId", "deploymentGroupId", "revisionId", "deploymentId", "installedAt")
-       SELECT $2, e."groupId", e."revisionId", e."deploymentId", now() FROM e, done WHERE e.name = 'Install'
-       ON CONFLICT ("instanceId", "deploymentGroupId")
-       DO UPDATE SET "revisionId" = EXCLUDED."revisionId", "deploymentId" = EXCLUDED."deploymentId", "installedAt" = now()),
-     host AS (
-       UPDATE deployment_targets t
-          SET "updatedAt" = now(),
-              status = CASE WHEN EXISTS (SELECT 1 FROM nxt) THEN t.status ELSE 'Succeeded' END,
-              "endedAt" = CASE WHEN EXISTS (SELECT 1 FROM nxt) THEN t."endedAt" ELSE now() END
-         FROM done WHERE t.id = done."targetId")
-     SELECT e."deploymentId", e."targetId", EXISTS (SELECT 1 FROM done) AS done, EXISTS (SELECT 1 FROM nxt) AS "hasNext",
-            c."commandId", c."deploymentId" AS "nextDeploymentId", c.name, c.attempt
-       FROM e LEFT JOIN claimed c ON true`,
-    values: [
-      commandId,
-      instanceId,
-      d.errorCode,
-      d.scriptName ?? null,
-      d.message ?? null,
-      d.logTail ?? null,
-      cfg.ackTimeoutSeconds,
-      SERVER_EVENT_NAMES,
-      body.isNoop ?? null,
-    ],
-  });
-  const r = rows[0];
-  if (!r || !r.done) return null;
-  const nextRow =
-    r.commandId && r.nextDeploymentId && r.name && r.attempt !== null
-      ? { commandId: r.commandId, deploymentId: r.nextDeploymentId, name: r.name, attempt: r.attempt }
-      : null;
-  // No next event: the host is done. A next event that could not be claimed means something else (a sweep) got
-  // to this host at the same moment: let the worker re-evaluate.
-  return {
-    status: 'Succeeded',
-    nextRow,
-    deploymentId: r.deploymentId,
-    targetId: r.targetId,
-    targetDone: !r.hasNext || !nextRow,
-  };
-}
 
 interface EventRow {
   id: string;

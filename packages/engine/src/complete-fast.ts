@@ -1,0 +1,173 @@
+// The common completion — an event Succeeded, the deployment is not stopping, the host's next event (if any) is one
+// the agent runs — as one statement, no explicit transaction: record the result, remember an Install, claim the next
+// event, and finish the host when there is none. Every row it changes is re-checked under its row lock (the event
+// must still be InProgress, the next one still Pending), so a concurrent sweep or replay cannot be overwritten.
+//
+// Completions that arrive while others are being written share one statement: when a fleet finishes events by the
+// thousand, each statement and commit then stands for many events (PostgreSQL's cost per event was mostly per
+// statement: parse, bind, commit). A completion arriving when the database is idle runs at once, on its own. Each
+// host's rows are found per input row (LATERAL), the way the single-row statement finds them, so the plan does not
+// depend on statistics; a batch that fails (a deadlock with another writer, say) is retried one completion at a time.
+import type { AgentCompleteRequest } from '@drover/contracts';
+import type pg from 'pg';
+
+export interface FastCompletion {
+  instanceId: string;
+  commandId: string;
+  diagnostics: AgentCompleteRequest['diagnostics'];
+  isNoop?: boolean;
+}
+
+export interface FastResult {
+  deploymentId: string;
+  targetId: string;
+  /** The host had another event, whether or not it could be claimed. */
+  hasNext: boolean;
+  next: { commandId: string; deploymentId: string; name: string; attempt: number } | null;
+}
+
+interface Waiting {
+  item: FastCompletion;
+  resolve(r: FastResult | null): void;
+  reject(err: unknown): void;
+}
+
+/** Statements in flight at once; beyond that, completions wait and join the next batch. */
+const MAX_BATCHES = 4;
+const MAX_BATCH_SIZE = 64;
+
+export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: number; serverEvents: string[] }) {
+  const queue: Waiting[] = [];
+  let running = 0;
+
+  async function write(items: FastCompletion[]): Promise<Map<string, FastResult>> {
+    const { rows } = await pool.query<{
+      commandId: string;
+      deploymentId: string;
+      targetId: string;
+      done: boolean;
+      hasNext: boolean;
+      nextCommandId: string | null;
+      nextDeploymentId: string | null;
+      name: string | null;
+      attempt: number | null;
+    }>({
+      name: 'drover_complete_succeeded_batch',
+      text: COMPLETE_SQL,
+      values: [
+        items.map((i) => i.commandId),
+        items.map((i) => i.instanceId),
+        items.map((i) => i.diagnostics.errorCode),
+        items.map((i) => i.diagnostics.scriptName ?? null),
+        items.map((i) => i.diagnostics.message ?? null),
+        items.map((i) => i.diagnostics.logTail ?? null),
+        items.map((i) => i.isNoop ?? null),
+        opts.ackTimeoutSeconds,
+        opts.serverEvents,
+      ],
+    });
+    const out = new Map<string, FastResult>();
+    for (const r of rows) {
+      if (!r.done) continue;
+      out.set(r.commandId, {
+        deploymentId: r.deploymentId,
+        targetId: r.targetId,
+        hasNext: r.hasNext,
+        next:
+          r.nextCommandId && r.nextDeploymentId && r.name && r.attempt !== null
+            ? { commandId: r.nextCommandId, deploymentId: r.nextDeploymentId, name: r.name, attempt: r.attempt }
+            : null,
+      });
+    }
+    return out;
+  }
+
+  async function run(batch: Waiting[]) {
+    // A completion sent twice at once (a retry racing the original) is written once; both get the answer.
+    const unique = new Map<string, FastCompletion>();
+    for (const w of batch) unique.set(`${w.item.commandId}/${w.item.instanceId}`, w.item);
+    try {
+      const results = await write([...unique.values()]);
+      for (const w of batch) w.resolve(results.get(w.item.commandId) ?? null);
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]?.reject(err);
+        return;
+      }
+      await Promise.all(batch.map((w) => run([w])));
+    }
+  }
+
+  function pump() {
+    while (running < MAX_BATCHES && queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH_SIZE);
+      running++;
+      void run(batch).finally(() => {
+        running--;
+        pump();
+      });
+    }
+  }
+
+  return {
+    /** The fast path's result, or null when it does not apply (the caller runs the general transaction). */
+    complete(item: FastCompletion): Promise<FastResult | null> {
+      return new Promise((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        pump();
+      });
+    },
+  };
+}
+
+// $1..$7: one array element per completion. BY_TARGET (agent-ops.ts): a host's events are compared on status::text.
+const COMPLETE_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
+    AS i("commandId", "instanceId", "errorCode", "scriptName", message, "logTail", "isNoop")),
+e AS (
+  SELECT ev.id, ev."targetId", ev."deploymentId", ev.name, ev."revisionId", ev."groupId", ev.stopping,
+         i."commandId", i."instanceId", i."errorCode", i."scriptName", i.message, i."logTail", i."isNoop"
+    FROM input i
+    CROSS JOIN LATERAL (
+      SELECT x.id, x."targetId", x."deploymentId", x.name, d."revisionId", d."deploymentGroupId" AS "groupId",
+             d."stopRequestedAt" IS NOT NULL AS stopping
+        FROM lifecycle_events x JOIN deployments d ON d.id = x."deploymentId"
+       WHERE x."commandId" = i."commandId" AND x."instanceId" = i."instanceId") ev),
+nxt AS (
+  SELECT e."targetId", n.id, n.name
+    FROM e CROSS JOIN LATERAL (
+      SELECT n.id, n.name FROM lifecycle_events n
+       WHERE n."targetId" = e."targetId" AND n.status::text = 'Pending' ORDER BY n.position LIMIT 1) n),
+done AS (
+  UPDATE lifecycle_events x
+     SET status = 'Succeeded', "endedAt" = now(), "deadlineAt" = NULL,
+         "errorCode" = e."errorCode"::"LifecycleErrorCode", "scriptName" = e."scriptName", message = e.message,
+         "logTail" = e."logTail", "isNoop" = COALESCE(e."isNoop", x."isNoop")
+    FROM e
+   WHERE x.id = e.id AND x.status = 'InProgress' AND NOT e.stopping
+     AND NOT EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = e."targetId" AND nxt.name = ANY($9::text[]))
+  RETURNING x.id, x."targetId"),
+claimed AS (
+  UPDATE lifecycle_events c
+     SET status = 'InProgress', "readyAt" = now(), "commandId" = gen_random_uuid(), attempt = c.attempt + 1,
+         "dispatchedAt" = now(), "startedAt" = now(), "deadlineAt" = now() + make_interval(secs => $8)
+    FROM nxt JOIN done ON done."targetId" = nxt."targetId"
+   WHERE c.id = nxt.id AND c.status = 'Pending'
+  RETURNING c."targetId", c."commandId", c."deploymentId", c.name, c.attempt),
+installed AS (
+  INSERT INTO installed_revisions ("instanceId", "deploymentGroupId", "revisionId", "deploymentId", "installedAt")
+  SELECT e."instanceId", e."groupId", e."revisionId", e."deploymentId", now()
+    FROM e JOIN done ON done.id = e.id WHERE e.name = 'Install'
+  ON CONFLICT ("instanceId", "deploymentGroupId")
+  DO UPDATE SET "revisionId" = EXCLUDED."revisionId", "deploymentId" = EXCLUDED."deploymentId", "installedAt" = now()),
+host AS (
+  UPDATE deployment_targets t
+     SET "updatedAt" = now(),
+         status = CASE WHEN EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = t.id) THEN t.status ELSE 'Succeeded' END,
+         "endedAt" = CASE WHEN EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = t.id) THEN t."endedAt" ELSE now() END
+    FROM done WHERE t.id = done."targetId")
+SELECT e."commandId", e."deploymentId", e."targetId", done.id IS NOT NULL AS done,
+       EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = e."targetId") AS "hasNext",
+       c."commandId" AS "nextCommandId", c."deploymentId" AS "nextDeploymentId", c.name, c.attempt
+  FROM e LEFT JOIN done ON done.id = e.id LEFT JOIN claimed c ON c."targetId" = e."targetId"`;
