@@ -15,6 +15,7 @@ import {
 import type pg from 'pg';
 import { eventRunner, isIgnorableStopFailure } from '@drover/domain';
 import { notFound } from './errors';
+import { createClaimer, type ClaimedRow } from './claim-batch';
 import { createFastCompleter } from './complete-fast';
 import { createTouchBatcher } from './touch-batcher';
 
@@ -27,13 +28,6 @@ interface DeploymentMeta {
   deploymentGroupId: string;
   deploymentGroupName: string;
   applicationName: string;
-}
-
-interface ClaimedRow {
-  commandId: string;
-  deploymentId: string;
-  name: string;
-  attempt: number;
 }
 
 export interface CompleteResult {
@@ -55,6 +49,7 @@ const SERVER_EVENT_NAMES = LIFECYCLE_EVENT_NAMES.filter((n) => eventRunner(n) ==
 export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
   const meta = new Map<string, DeploymentMeta>();
   const touches = createTouchBatcher(pool);
+  const claimer = createClaimer(pool, { ackTimeoutSeconds: cfg.ackTimeoutSeconds });
   const completer = createFastCompleter(pool, {
     ackTimeoutSeconds: cfg.ackTimeoutSeconds,
     serverEvents: SERVER_EVENT_NAMES,
@@ -103,32 +98,10 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
       touches.close();
     },
 
-    /**
-     * The host's next command: first any command already handed out but never acknowledged (its response may have
-     * been lost), then the oldest ready event, claimed with SKIP LOCKED so two polls never get the same one.
-     */
+    /** The host's next command, or null (see claim-batch.ts). */
     async claimNext(instanceId: string): Promise<HostCommand | null> {
-      // One round trip: every held poll of a large fleet runs this when it wakes.
-      const { rows } = await pool.query<ClaimedRow>({
-        name: 'drover_claim_next',
-        text: `WITH again AS (
-           SELECT "commandId", "deploymentId", name, attempt FROM lifecycle_events
-            WHERE "instanceId" = $1 AND status = 'InProgress' AND "ackedAt" IS NULL AND "commandId" IS NOT NULL
-            ORDER BY "dispatchedAt" LIMIT 1),
-         next AS (
-           SELECT id FROM lifecycle_events
-            WHERE "instanceId" = $1 AND status = 'Pending' AND "readyAt" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM again)
-            ORDER BY "readyAt", position LIMIT 1 FOR UPDATE SKIP LOCKED),
-         claimed AS (
-           UPDATE lifecycle_events e
-              SET status = 'InProgress', "commandId" = gen_random_uuid(), attempt = e.attempt + 1,
-                  "dispatchedAt" = now(), "startedAt" = now(), "deadlineAt" = now() + make_interval(secs => $2)
-             FROM next WHERE e.id = next.id
-           RETURNING e."commandId", e."deploymentId", e.name, e.attempt)
-         SELECT * FROM again UNION ALL SELECT * FROM claimed`,
-        values: [instanceId, cfg.ackTimeoutSeconds],
-      });
-      return rows[0] ? toCommand(rows[0]) : null;
+      const row = await claimer.claim(instanceId);
+      return row ? toCommand(row) : null;
     },
 
     async ack(instanceId: string, commandId: string, body: AgentAckRequest): Promise<CommandStatus> {
@@ -256,7 +229,6 @@ export type AgentOps = ReturnType<typeof createAgentOps>;
 // 10,000-host deployment just created) the planner also ANDs in the (status, deadlineAt) index, which holds every
 // Pending event of every deployment, and a prepared statement keeps that plan: each completion then read all of
 // them (5,800 index entries per call at 1,000 hosts, 58,000 at 10,000). The cast keeps that index out of reach.
-
 
 interface EventRow {
   id: string;

@@ -5,11 +5,11 @@
 //
 // Completions that arrive while others are being written share one statement: when a fleet finishes events by the
 // thousand, each statement and commit then stands for many events (PostgreSQL's cost per event was mostly per
-// statement: parse, bind, commit). A completion arriving when the database is idle runs at once, on its own. Each
-// host's rows are found per input row (LATERAL), the way the single-row statement finds them, so the plan does not
-// depend on statistics; a batch that fails (a deadlock with another writer, say) is retried one completion at a time.
+// statement: parse, bind, commit); see batch-writer.ts. Each host's rows are found per input row (LATERAL), the way
+// a single completion finds them, so the plan does not depend on statistics.
 import type { AgentCompleteRequest } from '@drover/contracts';
 import type pg from 'pg';
+import { createBatchWriter } from './batch-writer';
 
 export interface FastCompletion {
   instanceId: string;
@@ -26,97 +26,58 @@ export interface FastResult {
   next: { commandId: string; deploymentId: string; name: string; attempt: number } | null;
 }
 
-interface Waiting {
-  item: FastCompletion;
-  resolve(r: FastResult | null): void;
-  reject(err: unknown): void;
-}
-
-/** Statements in flight at once; beyond that, completions wait and join the next batch. */
-const MAX_BATCHES = 4;
-const MAX_BATCH_SIZE = 64;
-
 export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: number; serverEvents: string[] }) {
-  const queue: Waiting[] = [];
-  let running = 0;
-
-  async function write(items: FastCompletion[]): Promise<Map<string, FastResult>> {
-    const { rows } = await pool.query<{
-      commandId: string;
-      deploymentId: string;
-      targetId: string;
-      done: boolean;
-      hasNext: boolean;
-      nextCommandId: string | null;
-      nextDeploymentId: string | null;
-      name: string | null;
-      attempt: number | null;
-    }>({
-      name: 'drover_complete_succeeded_batch',
-      text: COMPLETE_SQL,
-      values: [
-        items.map((i) => i.commandId),
-        items.map((i) => i.instanceId),
-        items.map((i) => i.diagnostics.errorCode),
-        items.map((i) => i.diagnostics.scriptName ?? null),
-        items.map((i) => i.diagnostics.message ?? null),
-        items.map((i) => i.diagnostics.logTail ?? null),
-        items.map((i) => i.isNoop ?? null),
-        opts.ackTimeoutSeconds,
-        opts.serverEvents,
-      ],
-    });
-    const out = new Map<string, FastResult>();
-    for (const r of rows) {
-      if (!r.done) continue;
-      out.set(r.commandId, {
-        deploymentId: r.deploymentId,
-        targetId: r.targetId,
-        hasNext: r.hasNext,
-        next:
-          r.nextCommandId && r.nextDeploymentId && r.name && r.attempt !== null
-            ? { commandId: r.nextCommandId, deploymentId: r.nextDeploymentId, name: r.name, attempt: r.attempt }
-            : null,
-      });
-    }
-    return out;
-  }
-
-  async function run(batch: Waiting[]) {
+  const writer = createBatchWriter<FastCompletion, FastResult>({
+    maxInFlight: 4,
+    maxBatch: 64,
     // A completion sent twice at once (a retry racing the original) is written once; both get the answer.
-    const unique = new Map<string, FastCompletion>();
-    for (const w of batch) unique.set(`${w.item.commandId}/${w.item.instanceId}`, w.item);
-    try {
-      const results = await write([...unique.values()]);
-      for (const w of batch) w.resolve(results.get(w.item.commandId) ?? null);
-    } catch (err) {
-      if (batch.length === 1) {
-        batch[0]?.reject(err);
-        return;
-      }
-      await Promise.all(batch.map((w) => run([w])));
-    }
-  }
-
-  function pump() {
-    while (running < MAX_BATCHES && queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH_SIZE);
-      running++;
-      void run(batch).finally(() => {
-        running--;
-        pump();
+    key: (i) => `${i.commandId}/${i.instanceId}`,
+    async write(items) {
+      const { rows } = await pool.query<{
+        commandId: string;
+        instanceId: string;
+        deploymentId: string;
+        targetId: string;
+        done: boolean;
+        hasNext: boolean;
+        nextCommandId: string | null;
+        nextDeploymentId: string | null;
+        name: string | null;
+        attempt: number | null;
+      }>({
+        name: 'drover_complete_succeeded_batch',
+        text: COMPLETE_SQL,
+        values: [
+          items.map((i) => i.commandId),
+          items.map((i) => i.instanceId),
+          items.map((i) => i.diagnostics.errorCode),
+          items.map((i) => i.diagnostics.scriptName ?? null),
+          items.map((i) => i.diagnostics.message ?? null),
+          items.map((i) => i.diagnostics.logTail ?? null),
+          items.map((i) => i.isNoop ?? null),
+          opts.ackTimeoutSeconds,
+          opts.serverEvents,
+        ],
       });
-    }
-  }
-
+      const out = new Map<string, FastResult>();
+      for (const r of rows) {
+        if (!r.done) continue;
+        out.set(`${r.commandId}/${r.instanceId}`, {
+          deploymentId: r.deploymentId,
+          targetId: r.targetId,
+          hasNext: r.hasNext,
+          next:
+            r.nextCommandId && r.nextDeploymentId && r.name && r.attempt !== null
+              ? { commandId: r.nextCommandId, deploymentId: r.nextDeploymentId, name: r.name, attempt: r.attempt }
+              : null,
+        });
+      }
+      return out;
+    },
+  });
   return {
     /** The fast path's result, or null when it does not apply (the caller runs the general transaction). */
-    complete(item: FastCompletion): Promise<FastResult | null> {
-      return new Promise((resolve, reject) => {
-        queue.push({ item, resolve, reject });
-        pump();
-      });
-    },
+    complete: async (item: FastCompletion): Promise<FastResult | null> => (await writer.submit(item)) ?? null,
   };
 }
 
@@ -133,7 +94,10 @@ e AS (
       SELECT x.id, x."targetId", x."deploymentId", x.name, d."revisionId", d."deploymentGroupId" AS "groupId",
              d."stopRequestedAt" IS NOT NULL AS stopping
         FROM lifecycle_events x JOIN deployments d ON d.id = x."deploymentId"
-       WHERE x."commandId" = i."commandId" AND x."instanceId" = i."instanceId") ev),
+       WHERE x."commandId" = i."commandId" AND x."instanceId" = i."instanceId"
+       -- At most one row anyway (commandId is unique); the LIMIT keeps PostgreSQL from flattening this lookup into
+       -- a join it may then plan as a scan of every event when its statistics are stale.
+       LIMIT 1) ev),
 nxt AS (
   SELECT e."targetId", n.id, n.name
     FROM e CROSS JOIN LATERAL (
@@ -167,7 +131,7 @@ host AS (
          status = CASE WHEN EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = t.id) THEN t.status ELSE 'Succeeded' END,
          "endedAt" = CASE WHEN EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = t.id) THEN t."endedAt" ELSE now() END
     FROM done WHERE t.id = done."targetId")
-SELECT e."commandId", e."deploymentId", e."targetId", done.id IS NOT NULL AS done,
+SELECT e."commandId", e."instanceId", e."deploymentId", e."targetId", done.id IS NOT NULL AS done,
        EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = e."targetId") AS "hasNext",
        c."commandId" AS "nextCommandId", c."deploymentId" AS "nextDeploymentId", c.name, c.attempt
   FROM e LEFT JOIN done ON done.id = e.id LEFT JOIN claimed c ON c."targetId" = e."targetId"`;

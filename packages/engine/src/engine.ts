@@ -10,6 +10,7 @@ import { createDeployment, type CreateDeploymentInput } from './create-deploymen
 import { createNotifier } from './notifier';
 import { createDeploymentQueue } from './queue';
 import { sweep, unfinishedDeployments } from './sweeper';
+import { analyzeIfGrown } from './table-stats';
 
 export interface EngineSettings {
   redisPrefix: string;
@@ -31,6 +32,8 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
     async createDeployment(input: CreateDeploymentInput) {
       const id = await createDeployment(db.prisma, input);
       await queue.advance(id);
+      // In the background: the deployment starts meanwhile, and nothing depends on it but speed.
+      void analyzeIfGrown(db.pool, id).catch(() => undefined);
       return id;
     },
     async stop(id: string, rollback: boolean, actor: Actor) {

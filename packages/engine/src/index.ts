@@ -13,3 +13,4 @@ export * from './sweeper';
 export * from './control';
 export * from './outdated-instances';
 export * from './engine';
+export * from './table-stats';
