@@ -112,7 +112,7 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
             SET "ackedAt" = COALESCE("ackedAt", now()), "isNoop" = $3,
                 "deadlineAt" = CASE WHEN status = 'InProgress' AND "ackedAt" IS NULL
                                     THEN now() + make_interval(secs => $4) ELSE "deadlineAt" END
-          WHERE "commandId" = $1 AND "instanceId" = $2
+          WHERE id = (SELECT id FROM lifecycle_events WHERE "commandId" = $1) AND "instanceId" = $2 -- BY_COMMAND
           RETURNING status`,
         values: [commandId, instanceId, body.isNoop, secs],
       });
@@ -147,7 +147,7 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
         text: `WITH e AS (
            SELECT e.id, e.status, e."deploymentId", e.name, t."instanceName"
              FROM lifecycle_events e JOIN deployment_targets t ON t.id = e."targetId"
-            WHERE e."commandId" = $1 AND e."instanceId" = $2),
+            WHERE e.id = (SELECT id FROM lifecycle_events WHERE "commandId" = $1) AND e."instanceId" = $2), -- BY_COMMAND
          c AS (
            INSERT INTO log_chunks ("eventId", seq, data) SELECT id, $3, $4 FROM e
            ON CONFLICT ("eventId", seq) DO NOTHING RETURNING "eventId"),
@@ -224,11 +224,15 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
 
 export type AgentOps = ReturnType<typeof createAgentOps>;
 
-// BY_TARGET: queries for one host's events compare `status::text`, not `status`, on purpose. A host has a dozen
-// events, found by the (targetId, position) index; but when statistics are missing or stale (a fresh database, or a
-// 10,000-host deployment just created) the planner also ANDs in the (status, deadlineAt) index, which holds every
-// Pending event of every deployment, and a prepared statement keeps that plan: each completion then read all of
-// them (5,800 index entries per call at 1,000 hosts, 58,000 at 10,000). The cast keeps that index out of reach.
+// Hot lookups are written so that only one index can answer them, whatever the statistics say. The statistics of
+// lifecycle_events are wrong exactly when it matters: a large deployment has just added its events (all Pending,
+// commandId NULL), and a prepared statement keeps the plan made from them. Plans chosen that way read every Pending
+// event of the fleet for each completion, or every dispatched command for each claim.
+// BY_TARGET: a host's events in a deployment are compared on `status::text`, not `status`, so only the
+// (targetId, position) index applies (a dozen entries).
+// BY_COMMAND: an event is found by its commandId alone, through the unique index, and its instance compared
+// afterwards: with both conditions side by side the planner may prefer the (instanceId, …) index and read the host's
+// whole history.
 
 interface EventRow {
   id: string;
@@ -258,7 +262,7 @@ async function completeInTx(
        FROM lifecycle_events e
        JOIN deployment_targets t ON t.id = e."targetId"
        JOIN deployments d ON d.id = e."deploymentId"
-      WHERE e."commandId" = $1 AND e."instanceId" = $2
+      WHERE e.id = (SELECT id FROM lifecycle_events WHERE "commandId" = $1) AND e."instanceId" = $2 -- BY_COMMAND
       FOR UPDATE OF e, t`,
     [commandId, instanceId],
   );

@@ -2,7 +2,8 @@
 // lost, or the event had nothing to run and its completion is on the way), then the oldest ready event, claimed with
 // SKIP LOCKED so two polls never get the same one. A batch start wakes every held poll of its hosts at once — 10,000
 // in an AllAtOnce deployment — so claims arriving together share one statement (batch-writer.ts); each host's events
-// are looked up per input row (LATERAL) by the host's own index.
+// are looked up per input row (LATERAL) by the host's own index, with no condition another index could serve (an
+// InProgress event always has a commandId; asking for one let a stale plan scan every dispatched command).
 import type pg from 'pg';
 import { createBatchWriter } from './batch-writer';
 
@@ -38,7 +39,7 @@ again AS (
   SELECT i."instanceId", a."commandId", a."deploymentId", a.name, a.attempt
     FROM input i CROSS JOIN LATERAL (
       SELECT "commandId", "deploymentId", name, attempt FROM lifecycle_events
-       WHERE "instanceId" = i."instanceId" AND status = 'InProgress' AND "ackedAt" IS NULL AND "commandId" IS NOT NULL
+       WHERE "instanceId" = i."instanceId" AND status = 'InProgress' AND "ackedAt" IS NULL
        ORDER BY "dispatchedAt" LIMIT 1) a),
 next AS (
   SELECT n.id

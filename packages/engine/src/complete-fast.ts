@@ -91,13 +91,15 @@ e AS (
          i."commandId", i."instanceId", i."errorCode", i."scriptName", i.message, i."logTail", i."isNoop"
     FROM input i
     CROSS JOIN LATERAL (
-      SELECT x.id, x."targetId", x."deploymentId", x.name, d."revisionId", d."deploymentGroupId" AS "groupId",
+      SELECT x.id, x."instanceId", x."targetId", x."deploymentId", x.name, d."revisionId", d."deploymentGroupId" AS "groupId",
              d."stopRequestedAt" IS NOT NULL AS stopping
         FROM lifecycle_events x JOIN deployments d ON d.id = x."deploymentId"
-       WHERE x."commandId" = i."commandId" AND x."instanceId" = i."instanceId"
+       WHERE x."commandId" = i."commandId"
        -- At most one row anyway (commandId is unique); the LIMIT keeps PostgreSQL from flattening this lookup into
-       -- a join it may then plan as a scan of every event when its statistics are stale.
-       LIMIT 1) ev),
+       -- a join it may then plan as a scan of every event when its statistics are stale. BY_COMMAND (agent-ops.ts):
+       -- the instance is compared outside, so the unique index is the only one that applies.
+       LIMIT 1) ev
+   WHERE ev."instanceId" = i."instanceId"),
 nxt AS (
   SELECT e."targetId", n.id, n.name
     FROM e CROSS JOIN LATERAL (
