@@ -15,8 +15,8 @@ import {
 import type pg from 'pg';
 import { eventRunner, isIgnorableStopFailure } from '@drover/domain';
 import { notFound } from './errors';
-import { createClaimer, type ClaimedRow } from './claim-batch';
-import { createFastCompleter } from './complete-fast';
+import { CLAIM_STATEMENTS, createClaimer, type ClaimedRow } from './claim-batch';
+import { COMPLETION_STATEMENTS, createFastCompleter } from './complete-fast';
 import { createTouchBatcher } from './touch-batcher';
 
 export interface AgentOpsConfig {
@@ -183,7 +183,17 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
       return rows.map((r) => ({ commandId: r.commandId, status: lifecycleStatusToCommandStatus(r.status) }));
     },
 
-    async complete(instanceId: string, commandId: string, body: AgentCompleteRequest): Promise<CompleteResult> {
+    /**
+     * Records a result. The common case goes through the shared completion statement (complete-fast.ts, which
+     * bounds its own use of connections); anything else is a transaction of its own, run through `turn` (the API's
+     * agent gate) so that it takes its turn for a connection like any other agent call.
+     */
+    async complete(
+      instanceId: string,
+      commandId: string,
+      body: AgentCompleteRequest,
+      turn: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
+    ): Promise<CompleteResult> {
       if (body.status === 'Succeeded') {
         const fast = await completer.complete({
           instanceId,
@@ -203,26 +213,29 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
           };
         }
       }
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await completeInTx(client, instanceId, commandId, body, cfg);
-        await client.query('COMMIT');
-        return {
-          ...result,
-          next: result.nextRow ? await toCommand(result.nextRow) : null,
-        };
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      const result = await turn(async () => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const r = await completeInTx(client, instanceId, commandId, body, cfg);
+          await client.query('COMMIT');
+          return r;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        } finally {
+          client.release();
+        }
+      });
+      return { ...result, next: result.nextRow ? await toCommand(result.nextRow) : null };
     },
   };
 }
 
 export type AgentOps = ReturnType<typeof createAgentOps>;
+
+/** Connections the shared claim and completion statements may hold at once, beside the calls that take turns. */
+export const SHARED_STATEMENT_CONNECTIONS = CLAIM_STATEMENTS + COMPLETION_STATEMENTS;
 
 // Hot lookups are written so that only one index can answer them, whatever the statistics say. The statistics of
 // lifecycle_events are wrong exactly when it matters: a large deployment has just added its events (all Pending,

@@ -14,9 +14,12 @@ export interface ClaimedRow {
   attempt: number;
 }
 
+/** Claim statements in flight at once (each holds a connection). */
+export const CLAIM_STATEMENTS = 4;
+
 export function createClaimer(pool: pg.Pool, opts: { ackTimeoutSeconds: number }) {
   const writer = createBatchWriter<string, ClaimedRow>({
-    maxInFlight: 4,
+    maxInFlight: CLAIM_STATEMENTS,
     maxBatch: 128,
     key: (instanceId) => instanceId,
     async write(instanceIds) {

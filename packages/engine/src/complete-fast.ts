@@ -28,9 +28,12 @@ export interface FastResult {
   next: { commandId: string; deploymentId: string; name: string; attempt: number } | null;
 }
 
+/** Completion statements in flight at once (each holds a connection). */
+export const COMPLETION_STATEMENTS = 4;
+
 export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: number; serverEvents: string[] }) {
   const writer = createBatchWriter<FastCompletion, FastResult>({
-    maxInFlight: 4,
+    maxInFlight: COMPLETION_STATEMENTS,
     maxBatch: 64,
     // A completion sent twice at once (a retry racing the original) is written once; both get the answer.
     key: (i) => `${i.commandId}/${i.instanceId}`,

@@ -17,7 +17,7 @@ import {
   ErrorBody,
   MAX_LOG_CHUNK_BYTES,
 } from '@drover/contracts';
-import { forbidden } from '@drover/engine';
+import { forbidden, SHARED_STATEMENT_CONNECTIONS } from '@drover/engine';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
@@ -42,7 +42,10 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
   const ops = ctx.engine.agent;
   const tags = ['agent protocol'];
   const gate = createAgentGate({
-    limit: Math.max(2, (ctx.db.pool.options.max ?? 20) - RESERVED_FOR_OTHERS),
+    // Claims and the common completions share statements that bound their own connections (claim-batch.ts,
+    // complete-fast.ts) and do not take turns here: a call waiting for one holds no connection, and the more
+    // wait, the more each statement carries.
+    limit: Math.max(2, (ctx.db.pool.options.max ?? 20) - RESERVED_FOR_OTHERS - SHARED_STATEMENT_CONNECTIONS),
     maxWaitMs: 30_000,
     retryAfterSeconds: 5,
   });
@@ -100,7 +103,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       if (reply.raw.destroyed) abort.abort();
       else reply.raw.once('close', onClose);
       for (;;) {
-        const command = await gated(reply, () => ops.claimNext(instanceId));
+        const command = await ops.claimNext(instanceId);
         const left = deadline - Date.now();
         if (command || left <= 0 || abort.signal.aborted || ctx.waiters.closing) return { command };
         const woken = await ctx.waiters.wait(instanceId, left, abort.signal);
@@ -231,7 +234,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
     },
     async (req, reply) => {
       const { instanceId } = instanceOf(req);
-      const r = await gated(reply, () => ops.complete(instanceId, req.params.commandId, req.body));
+      const r = await ops.complete(instanceId, req.params.commandId, req.body, (fn) => gated(reply, fn));
       if (r.deploymentId && r.targetId) {
         await ctx.engine.notifier.deployment(r.deploymentId, { t: 'tgt', ids: [r.targetId] });
         if (r.targetDone) await ctx.engine.queue.advance(r.deploymentId);
