@@ -15,6 +15,7 @@ import {
 import type pg from 'pg';
 import { eventRunner, isIgnorableStopFailure } from '@drover/domain';
 import { notFound } from './errors';
+import { ACK_STATEMENTS, createAcker, createLogAppender, LOG_STATEMENTS } from './ack-log-batch';
 import { CLAIM_STATEMENTS, createClaimer, type ClaimedRow } from './claim-batch';
 import { COMPLETION_STATEMENTS, createFastCompleter } from './complete-fast';
 import { createTouchBatcher } from './touch-batcher';
@@ -50,6 +51,8 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
   const meta = new Map<string, DeploymentMeta>();
   const touches = createTouchBatcher(pool);
   const claimer = createClaimer(pool, { ackTimeoutSeconds: cfg.ackTimeoutSeconds });
+  const acks = createAcker(pool);
+  const logs = createLogAppender(pool);
   const completer = createFastCompleter(pool, {
     ackTimeoutSeconds: cfg.ackTimeoutSeconds,
     serverEvents: SERVER_EVENT_NAMES,
@@ -105,20 +108,10 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
     },
 
     async ack(instanceId: string, commandId: string, body: AgentAckRequest): Promise<CommandStatus> {
-      const secs = (body.timeoutSeconds ?? 3600) + cfg.graceSeconds;
-      const { rows } = await pool.query<{ status: LifecycleEventStatus }>({
-        name: 'drover_ack',
-        text: `UPDATE lifecycle_events
-            SET "ackedAt" = COALESCE("ackedAt", now()), "isNoop" = $3,
-                "deadlineAt" = CASE WHEN status = 'InProgress' AND "ackedAt" IS NULL
-                                    THEN now() + make_interval(secs => $4) ELSE "deadlineAt" END
-          WHERE id = (SELECT id FROM lifecycle_events WHERE "commandId" = $1) AND "instanceId" = $2 -- BY_COMMAND
-          RETURNING status`,
-        values: [commandId, instanceId, body.isNoop, secs],
-      });
-      const row = rows[0];
-      if (!row) throw notFound('CommandDoesNotExist', `command ${commandId} does not exist for this instance`);
-      return lifecycleStatusToCommandStatus(row.status);
+      const deadlineSeconds = (body.timeoutSeconds ?? 3600) + cfg.graceSeconds;
+      const status = await acks.submit({ instanceId, commandId, isNoop: body.isNoop, deadlineSeconds });
+      if (!status) throw notFound('CommandDoesNotExist', `command ${commandId} does not exist for this instance`);
+      return lifecycleStatusToCommandStatus(status);
     },
 
     /** Appends one chunk of hook output; a repeated seq is ignored. */
@@ -134,37 +127,14 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
       targetName: string;
       eventName: string;
     }> {
-      // One round trip: find the event (only this instance's), store the chunk unless its seq is already there,
-      // and count it.
-      const { rows } = await pool.query<{
-        status: LifecycleEventStatus;
-        deploymentId: string;
-        name: string;
-        instanceName: string;
-        accepted: boolean;
-      }>({
-        name: 'drover_append_log',
-        text: `WITH e AS (
-           SELECT e.id, e.status, e."deploymentId", e.name, t."instanceName"
-             FROM lifecycle_events e JOIN deployment_targets t ON t.id = e."targetId"
-            WHERE e.id = (SELECT id FROM lifecycle_events WHERE "commandId" = $1) AND e."instanceId" = $2), -- BY_COMMAND
-         c AS (
-           INSERT INTO log_chunks ("eventId", seq, data) SELECT id, $3, $4 FROM e
-           ON CONFLICT ("eventId", seq) DO NOTHING RETURNING "eventId"),
-         counted AS (
-           UPDATE lifecycle_events SET "logBytes" = "logBytes" + octet_length($4::text), "logChunks" = "logChunks" + 1
-            WHERE id IN (SELECT "eventId" FROM c))
-         SELECT e.status, e."deploymentId", e.name, e."instanceName", EXISTS (SELECT 1 FROM c) AS accepted FROM e`,
-        values: [commandId, instanceId, seq, data],
-      });
-      const e = rows[0];
+      const e = await logs.submit({ instanceId, commandId, seq, data });
       if (!e) throw notFound('CommandDoesNotExist', `command ${commandId} does not exist for this instance`);
       return {
         accepted: e.accepted,
         status: lifecycleStatusToCommandStatus(e.status),
         deploymentId: e.deploymentId,
         targetName: e.instanceName,
-        eventName: e.name,
+        eventName: e.eventName,
       };
     },
 
@@ -234,8 +204,8 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
 
 export type AgentOps = ReturnType<typeof createAgentOps>;
 
-/** Connections the shared claim and completion statements may hold at once, beside the calls that take turns. */
-export const SHARED_STATEMENT_CONNECTIONS = CLAIM_STATEMENTS + COMPLETION_STATEMENTS;
+/** Connections the shared claim, completion, ack and log statements may hold at once, beside the calls that take turns. */
+export const SHARED_STATEMENT_CONNECTIONS = CLAIM_STATEMENTS + COMPLETION_STATEMENTS + ACK_STATEMENTS + LOG_STATEMENTS;
 
 // Hot lookups are written so that only one index can answer them, whatever the statistics say. The statistics of
 // lifecycle_events are wrong exactly when it matters: a large deployment has just added its events (all Pending,

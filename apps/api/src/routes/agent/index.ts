@@ -42,9 +42,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
   const ops = ctx.engine.agent;
   const tags = ['agent protocol'];
   const gate = createAgentGate({
-    // Claims and the common completions share statements that bound their own connections (claim-batch.ts,
-    // complete-fast.ts) and do not take turns here: a call waiting for one holds no connection, and the more
-    // wait, the more each statement carries.
+    // Claims, acks, log chunks and the common completions share statements that bound their own connections
+    // (claim-batch.ts, ack-log-batch.ts, complete-fast.ts) and do not take turns here: a call waiting for one holds
+    // no connection, and the more wait, the more each statement carries.
     limit: Math.max(2, (ctx.db.pool.options.max ?? 20) - RESERVED_FOR_OTHERS - SHARED_STATEMENT_CONNECTIONS),
     maxWaitMs: 30_000,
     retryAfterSeconds: 5,
@@ -186,9 +186,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentAckResponse, ...errors },
       },
     },
-    async (req, reply) => ({
-      status: await gated(reply, () => ops.ack(instanceOf(req).instanceId, req.params.commandId, req.body)),
-    }),
+    async (req) => ({ status: await ops.ack(instanceOf(req).instanceId, req.params.commandId, req.body) }),
   );
 
   app.post(
@@ -204,9 +202,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentLogResponse, ...errors },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const { instanceId } = instanceOf(req);
-      const r = await gated(reply, () => ops.appendLog(instanceId, req.params.commandId, req.body.seq, req.body.data));
+      const r = await ops.appendLog(instanceId, req.params.commandId, req.body.seq, req.body.data);
       if (r.accepted) {
         await ctx.engine.notifier.deployment(r.deploymentId, {
           t: 'log',
