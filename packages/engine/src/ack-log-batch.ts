@@ -6,8 +6,8 @@ import type pg from 'pg';
 import { createBatchWriter } from './batch-writer';
 
 /** Statements in flight at once for each kind (each holds a connection). */
-export const ACK_STATEMENTS = 2;
-export const LOG_STATEMENTS = 2;
+export const ACK_STATEMENTS = 1;
+export const LOG_STATEMENTS = 1;
 
 export interface AckItem {
   instanceId: string;

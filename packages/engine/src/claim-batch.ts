@@ -15,7 +15,7 @@ export interface ClaimedRow {
 }
 
 /** Claim statements in flight at once (each holds a connection). */
-export const CLAIM_STATEMENTS = 4;
+export const CLAIM_STATEMENTS = 3;
 
 export function createClaimer(pool: pg.Pool, opts: { ackTimeoutSeconds: number }) {
   const writer = createBatchWriter<string, ClaimedRow>({

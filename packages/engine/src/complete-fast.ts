@@ -29,7 +29,7 @@ export interface FastResult {
 }
 
 /** Completion statements in flight at once (each holds a connection). */
-export const COMPLETION_STATEMENTS = 4;
+export const COMPLETION_STATEMENTS = 3;
 
 export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: number; serverEvents: string[] }) {
   const writer = createBatchWriter<FastCompletion, FastResult>({

@@ -13,4 +13,5 @@ export * from './sweeper';
 export * from './control';
 export * from './outdated-instances';
 export * from './engine';
+export * from './batch-writer';
 export * from './table-stats';

@@ -3,6 +3,7 @@ import type { AgentRegisterRequest, DeploymentSpec, RevisionRef } from '@drover/
 import {
   autoUpdateJoinedGroupsTx,
   conflict,
+  createBatchWriter,
   forbidden,
   notFound,
   unauthenticated,
@@ -52,7 +53,7 @@ interface SpecRow {
 // The deployment as this host sees it; `previous` is the revision the host last installed for the group, unless
 // that install was this very deployment's.
 const SPEC_SQL = `
-  SELECT d.id, a.name AS "applicationName", d."deploymentGroupId", g.name AS "deploymentGroupName", d.creator,
+  SELECT t."instanceId", d.id, a.name AS "applicationName", d."deploymentGroupId", g.name AS "deploymentGroupName", d.creator,
          d."deploymentType", d."fileExistsBehavior", d."ignoreApplicationStopFailures",
          json_build_object('id', r.id, 'bundleType', r."bundleType", 'sha256', r.sha256, 'size', r.size::text,
                            'url', r.url, 'appspecFilename', r."appspecFilename", 'revisionType', r."revisionType") AS revision,
@@ -60,18 +61,38 @@ const SPEC_SQL = `
            json_build_object('id', pr.id, 'bundleType', pr."bundleType", 'sha256', pr.sha256, 'size', pr.size::text,
                              'url', pr.url, 'appspecFilename', pr."appspecFilename", 'revisionType', pr."revisionType")
          END AS previous
-    FROM deployment_targets t
+    FROM unnest($1::text[], $2::uuid[]) AS i("deploymentId", "instanceId")
+    JOIN deployment_targets t ON t."deploymentId" = i."deploymentId" AND t."instanceId" = i."instanceId"
     JOIN deployments d ON d.id = t."deploymentId"
     JOIN applications a ON a.id = d."applicationId"
     JOIN deployment_groups g ON g.id = d."deploymentGroupId"
     JOIN revisions r ON r.id = d."revisionId"
     LEFT JOIN installed_revisions ir
       ON ir."instanceId" = t."instanceId" AND ir."deploymentGroupId" = d."deploymentGroupId" AND ir."deploymentId" <> d.id
-    LEFT JOIN revisions pr ON pr.id = ir."revisionId"
-   WHERE t."deploymentId" = $1 AND t."instanceId" = $2`;
+    LEFT JOIN revisions pr ON pr.id = ir."revisionId"`;
+
+/** Spec statements in flight at once (each holds a connection). */
+export const SPEC_STATEMENTS = 1;
 
 export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'advance'>) {
   const { prisma } = db;
+  // Every host of a deployment asks for the spec as its first event starts — 10,000 at once in an AllAtOnce
+  // deployment — so requests arriving together are answered by one query (see the engine's batch-writer.ts). Named:
+  // each pooled connection prepares it once (planning these joins costs several times more than running them).
+  const specKey = (k: { deploymentId: string; instanceId: string }) => `${k.deploymentId}/${k.instanceId}`;
+  const specs = createBatchWriter<{ deploymentId: string; instanceId: string }, SpecRow>({
+    maxInFlight: SPEC_STATEMENTS,
+    maxBatch: 128,
+    key: specKey,
+    async write(items) {
+      const { rows } = await db.pool.query<SpecRow & { instanceId: string }>({
+        name: 'drover_agent_spec_batch',
+        text: SPEC_SQL,
+        values: [items.map((i) => i.deploymentId), items.map((i) => i.instanceId)],
+      });
+      return new Map(rows.map((r) => [specKey({ deploymentId: r.id, instanceId: r.instanceId }), r]));
+    },
+  });
   return {
     async register(body: AgentRegisterRequest, sourceIp: string | null) {
       const token = await prisma.agentRegistrationToken.findUnique({
@@ -152,14 +173,7 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
      * nested includes (several round trips and much more CPU per call).
      */
     async spec(instanceId: string, deploymentId: string): Promise<DeploymentSpec> {
-      // Named: each pooled connection prepares it once and PostgreSQL reuses the plan (planning these joins
-      // costs several times more than running them).
-      const { rows } = await db.pool.query<SpecRow>({
-        name: 'drover_agent_spec',
-        text: SPEC_SQL,
-        values: [deploymentId, instanceId],
-      });
-      const d = rows[0];
+      const d = await specs.submit({ deploymentId, instanceId });
       if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${deploymentId} has no target on this instance`);
       const revision = revisionRef({ ...d.revision, size: BigInt(d.revision.size) });
       return {

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
 import { createAgentGate, GateTimeout } from '../../services/agent-gate';
-import { createAgentService } from '../../services/agent-service';
+import { createAgentService, SPEC_STATEMENTS } from '../../services/agent-service';
 
 const CommandParams = z.object({ commandId: z.string().uuid() });
 /** Pool connections agent calls leave to everything else (console, CLI, registration-token admin, …). */
@@ -42,10 +42,13 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
   const ops = ctx.engine.agent;
   const tags = ['agent protocol'];
   const gate = createAgentGate({
-    // Claims, acks, log chunks and the common completions share statements that bound their own connections
+    // Claims, acks, log chunks, specs and the common completions share statements that bound their own connections
     // (claim-batch.ts, ack-log-batch.ts, complete-fast.ts) and do not take turns here: a call waiting for one holds
     // no connection, and the more wait, the more each statement carries.
-    limit: Math.max(2, (ctx.db.pool.options.max ?? 20) - RESERVED_FOR_OTHERS - SHARED_STATEMENT_CONNECTIONS),
+    limit: Math.max(
+      2,
+      (ctx.db.pool.options.max ?? 20) - RESERVED_FOR_OTHERS - SHARED_STATEMENT_CONNECTIONS - SPEC_STATEMENTS,
+    ),
     maxWaitMs: 30_000,
     retryAfterSeconds: 5,
   });
@@ -145,7 +148,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: DeploymentSpec, ...errors },
       },
     },
-    async (req, reply) => gated(reply, () => agents.spec(instanceOf(req).instanceId, req.params.deploymentId)),
+    async (req) => agents.spec(instanceOf(req).instanceId, req.params.deploymentId),
   );
 
   app.get(
