@@ -23,7 +23,10 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  overrides: Record<string, string> = {},
+  opts: Parameters<typeof buildApp>[1] = {},
+): Promise<TestApi> {
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'drover-test-'));
   const env = loadEnv({
@@ -35,7 +38,7 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
     ...overrides,
   });
   const ctx = await createApiContext(env);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, opts);
   await app.ready();
   const adminEmail = 'admin@example.test';
   const adminPassword = 'correct horse battery staple';

@@ -61,7 +61,12 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
   const zapp = withZod(app);
   registerHealthRoutes(zapp, ctx);
   await app.register(async (v1) => registerV1Routes(withZod(v1), ctx), { prefix: '/v1' });
-  await app.register(async (agent) => registerAgentRoutes(withZod(agent), ctx), { prefix: '/agent/v1' });
+  // Agent calls are not logged below warn: 10,000 agents polling every 25 s would write 800 request lines a second
+  // at info. Their failures (4xx at info are expected protocol answers; 5xx) still are, at warn and error.
+  await app.register(async (agent) => registerAgentRoutes(withZod(agent), ctx), {
+    prefix: '/agent/v1',
+    logLevel: 'warn',
+  });
   // The console's files (index.html, assets) are public; @fastify/static's routes declare no auth, which would mean admin.
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {
