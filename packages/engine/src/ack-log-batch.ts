@@ -3,7 +3,8 @@
 // agent still gets its own answer: the event's status, and whether its chunk was new.
 import type { LifecycleEventStatus } from '@drover/contracts';
 import type pg from 'pg';
-import { createBatchWriter } from './batch-writer';
+import { AGENT_CALL_MAX_WAIT_MS, createBatchWriter } from './batch-writer';
+import { busy } from './errors';
 
 /** Statements in flight at once for each kind (each holds a connection). */
 export const ACK_STATEMENTS = 1;
@@ -38,6 +39,8 @@ const logKey = (i: { commandId: string; instanceId: string; seq: number }) => `$
 export function createAcker(pool: pg.Pool) {
   return createBatchWriter<AckItem, LifecycleEventStatus>({
     maxInFlight: ACK_STATEMENTS,
+    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
+    tooLong: busy,
     maxBatch: 128,
     key: ackKey,
     async write(items) {
@@ -69,6 +72,8 @@ export function createAcker(pool: pg.Pool) {
 export function createLogAppender(pool: pg.Pool) {
   return createBatchWriter<LogItem, LogAnswer>({
     maxInFlight: LOG_STATEMENTS,
+    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
+    tooLong: busy,
     maxBatch: 64,
     key: logKey,
     async write(items) {

@@ -62,4 +62,29 @@ describe('createBatchWriter', () => {
     ]);
     expect(batches).toEqual([['a'], ['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
   });
+
+  it('rejects an item that waits longer than maxWaitMs for its statement, and never writes it', async () => {
+    const written: string[][] = [];
+    let release: () => void = () => undefined;
+    const w = createBatchWriter<string, string>({
+      maxInFlight: 1,
+      maxBatch: 10,
+      maxWaitMs: 20,
+      tooLong: () => new Error('busy'),
+      key: (s) => s,
+      async write(items) {
+        written.push(items);
+        if (written.length === 1) await new Promise<void>((r) => (release = r));
+        return new Map(items.map((i) => [i, i.toUpperCase()]));
+      },
+    });
+    const first = w.submit('a'); // runs at once, and hangs
+    const late = w.submit('b'); // waits behind it, too long
+    await expect(late).rejects.toThrow('busy');
+    const fresh = w.submit('c');
+    release();
+    expect(await first).toBe('A');
+    expect(await fresh).toBe('C');
+    expect(written).toEqual([['a'], ['c']]);
+  });
 });

@@ -10,13 +10,27 @@ export interface BatchWriterOptions<I, R> {
   key(item: I): string;
   /** Writes the items; the answer for each key (a key with no answer resolves undefined). */
   write(items: I[]): Promise<Map<string, R>>;
+  /**
+   * How long an item may wait for its statement to start; then it is rejected with `tooLong()` (the API answers
+   * 503 with Retry-After, and the agent comes back later) rather than queue without bound while the database lags.
+   */
+  maxWaitMs?: number;
+  tooLong?: () => Error;
 }
 
 interface Waiting<I, R> {
   item: I;
   resolve(r: R | undefined): void;
   reject(err: unknown): void;
+  timer?: NodeJS.Timeout;
+  /** Rejected for waiting too long: skipped when its turn comes. */
+  gone?: boolean;
+  /** Taken into a statement. */
+  taken?: boolean;
 }
+
+/** What the agent-protocol writers allow a call to wait for its statement (the agent gate allows the same). */
+export const AGENT_CALL_MAX_WAIT_MS = 30_000;
 
 export function createBatchWriter<I, R>(o: BatchWriterOptions<I, R>) {
   const queue: Waiting<I, R>[] = [];
@@ -39,7 +53,12 @@ export function createBatchWriter<I, R>(o: BatchWriterOptions<I, R>) {
 
   function pump() {
     while (running < o.maxInFlight && queue.length > 0) {
-      const batch = queue.splice(0, o.maxBatch);
+      const batch = queue.splice(0, o.maxBatch).filter((w) => !w.gone);
+      for (const w of batch) {
+        w.taken = true;
+        clearTimeout(w.timer);
+      }
+      if (batch.length === 0) continue;
       running++;
       void run(batch).finally(() => {
         running--;
@@ -51,8 +70,15 @@ export function createBatchWriter<I, R>(o: BatchWriterOptions<I, R>) {
   return {
     submit(item: I): Promise<R | undefined> {
       return new Promise((resolve, reject) => {
-        queue.push({ item, resolve, reject });
+        const w: Waiting<I, R> = { item, resolve, reject };
+        queue.push(w);
         pump();
+        if (!w.taken && o.maxWaitMs !== undefined) {
+          w.timer = setTimeout(() => {
+            w.gone = true;
+            reject(o.tooLong?.() ?? new Error('waited too long for the database'));
+          }, o.maxWaitMs);
+        }
       });
     },
   };

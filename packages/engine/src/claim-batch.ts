@@ -5,7 +5,8 @@
 // are looked up per input row (LATERAL) by the host's own index, with no condition another index could serve (an
 // InProgress event always has a commandId; asking for one let a stale plan scan every dispatched command).
 import type pg from 'pg';
-import { createBatchWriter } from './batch-writer';
+import { AGENT_CALL_MAX_WAIT_MS, createBatchWriter } from './batch-writer';
+import { busy } from './errors';
 
 export interface ClaimedRow {
   commandId: string;
@@ -20,6 +21,8 @@ export const CLAIM_STATEMENTS = 3;
 export function createClaimer(pool: pg.Pool, opts: { ackTimeoutSeconds: number }) {
   const writer = createBatchWriter<string, ClaimedRow>({
     maxInFlight: CLAIM_STATEMENTS,
+    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
+    tooLong: busy,
     maxBatch: 128,
     key: (instanceId) => instanceId,
     async write(instanceIds) {

@@ -11,7 +11,8 @@
 // against (a scan, chosen from an empty table's statistics) is what table-stats.ts prevents.
 import type { AgentCompleteRequest } from '@drover/contracts';
 import type pg from 'pg';
-import { createBatchWriter } from './batch-writer';
+import { AGENT_CALL_MAX_WAIT_MS, createBatchWriter } from './batch-writer';
+import { busy } from './errors';
 
 export interface FastCompletion {
   instanceId: string;
@@ -34,6 +35,8 @@ export const COMPLETION_STATEMENTS = 3;
 export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: number; serverEvents: string[] }) {
   const writer = createBatchWriter<FastCompletion, FastResult>({
     maxInFlight: COMPLETION_STATEMENTS,
+    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
+    tooLong: busy,
     maxBatch: 64,
     // A completion sent twice at once (a retry racing the original) is written once; both get the answer.
     key: (i) => `${i.commandId}/${i.instanceId}`,

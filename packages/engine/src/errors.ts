@@ -27,3 +27,6 @@ export const invalid = (code: string, message: string, details?: unknown) =>
   new AppError('InvalidInput', code, message, details);
 export const forbidden = (message: string) => new AppError('Forbidden', 'Forbidden', message);
 export const unauthenticated = (message: string) => new AppError('Unauthenticated', 'Unauthenticated', message);
+/** Too much waiting for the database: nothing was recorded, come back later (answered 503 with Retry-After). */
+export const busy = () =>
+  new AppError('ServiceUnavailable', 'ServiceUnavailable', 'the server is busy with other agents; retry shortly');

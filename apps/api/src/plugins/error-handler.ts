@@ -31,6 +31,8 @@ export function registerErrorHandler(app: FastifyInstance) {
       });
     }
     if (err instanceof AppError) {
+      // Busy (an agent call waited too long for the database): nothing was recorded; say when to come back.
+      if (err.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');
       return reply
         .code(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details, requestId } });

@@ -2,6 +2,8 @@
 import type { AgentRegisterRequest, DeploymentSpec, RevisionRef } from '@drover/contracts';
 import {
   autoUpdateJoinedGroupsTx,
+  AGENT_CALL_MAX_WAIT_MS,
+  busy,
   conflict,
   createBatchWriter,
   forbidden,
@@ -82,6 +84,8 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
   const specKey = (k: { deploymentId: string; instanceId: string }) => `${k.deploymentId}/${k.instanceId}`;
   const specs = createBatchWriter<{ deploymentId: string; instanceId: string }, SpecRow>({
     maxInFlight: SPEC_STATEMENTS,
+    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
+    tooLong: busy,
     maxBatch: 128,
     key: specKey,
     async write(items) {
