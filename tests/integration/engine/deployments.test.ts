@@ -151,11 +151,25 @@ describe('deployment engine', () => {
     // The one that got the slot may already have started by the time its response is built.
     expect(statuses.filter((s) => s !== 'Queued')).toHaveLength(1);
     expect(statuses.filter((s) => s === 'Queued')).toHaveLength(49);
-    const active = await stack.ctx.db.prisma.deployment.count({
-      where: { deploymentGroup: { name: 'race' }, activeGroupId: { not: null } },
-    });
-    expect(active).toBe(1);
-  });
+    // Then they run one at a time, in the order they were created: each starts only after the one before ended.
+    const ids = results.map((r) => (r.json() as DeploymentInfo).deploymentId);
+    for (const until = Date.now() + 100_000; ;) {
+      const unfinished = await stack.ctx.db.prisma.deployment.count({
+        where: { id: { in: ids }, status: { notIn: ['Succeeded', 'Failed', 'Stopped'] } },
+      });
+      if (unfinished === 0) break;
+      if (Date.now() > until) throw new Error(`${unfinished} of the 50 deployments still unfinished`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const done = await Promise.all(ids.map((id) => waitFor(id, (d) => d.status === 'Succeeded', 1000)));
+    const byStart = [...done].sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''));
+    for (let i = 1; i < byStart.length; i++) {
+      const prev = byStart[i - 1] as DeploymentInfo;
+      const cur = byStart[i] as DeploymentInfo;
+      expect(cur.startTime && prev.completeTime && cur.startTime >= prev.completeTime, cur.deploymentId).toBe(true);
+      expect(cur.createTime >= prev.createTime, `${cur.deploymentId} created before ${prev.deploymentId}`).toBe(true);
+    }
+  }, 150_000);
 
   it('stops a running deployment: in-flight work finishes, nothing new is handed out', async () => {
     await stack.seedApp({ app: 'shop', group: 'stop', config: 'OneAtATime' });
