@@ -3,8 +3,7 @@
 // agent still gets its own answer: the event's status, and whether its chunk was new.
 import type { LifecycleEventStatus } from '@drover/contracts';
 import type pg from 'pg';
-import { AGENT_CALL_MAX_WAIT_MS, createBatchWriter } from './batch-writer';
-import { busy } from './errors';
+import { commandKey, createAgentCallWriter } from './batch-writer';
 
 /** Statements in flight at once for each kind (each holds a connection). */
 export const ACK_STATEMENTS = 1;
@@ -33,16 +32,13 @@ export interface LogAnswer {
   eventName: string;
 }
 
-const ackKey = (i: { commandId: string; instanceId: string }) => `${i.commandId}/${i.instanceId}`;
-const logKey = (i: { commandId: string; instanceId: string; seq: number }) => `${i.commandId}/${i.instanceId}/${i.seq}`;
+const logKey = (i: { commandId: string; instanceId: string; seq: number }) => `${commandKey(i)}/${i.seq}`;
 
 export function createAcker(pool: pg.Pool) {
-  return createBatchWriter<AckItem, LifecycleEventStatus>({
+  return createAgentCallWriter<AckItem, LifecycleEventStatus>({
     maxInFlight: ACK_STATEMENTS,
-    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
-    tooLong: busy,
     maxBatch: 128,
-    key: ackKey,
+    key: commandKey,
     async write(items) {
       const { rows } = await pool.query<{ commandId: string; instanceId: string; status: LifecycleEventStatus }>({
         name: 'drover_ack_batch',
@@ -64,16 +60,14 @@ export function createAcker(pool: pg.Pool) {
           items.map((i) => i.deadlineSeconds),
         ],
       });
-      return new Map(rows.map((r) => [ackKey(r), r.status]));
+      return new Map(rows.map((r) => [commandKey(r), r.status]));
     },
   });
 }
 
 export function createLogAppender(pool: pg.Pool) {
-  return createBatchWriter<LogItem, LogAnswer>({
+  return createAgentCallWriter<LogItem, LogAnswer>({
     maxInFlight: LOG_STATEMENTS,
-    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
-    tooLong: busy,
     maxBatch: 64,
     key: logKey,
     async write(items) {

@@ -26,19 +26,14 @@ interface Effects {
   changedTargets: string[];
   advance: string[];
   changed: boolean;
-  /** Not an effect: the one setting a step needs, carried along with them. */
-  ackTimeoutSeconds: number;
 }
 
 export async function advanceDeployment(deps: AdvanceDeps, deploymentId: string): Promise<void> {
-  const fx: Effects = {
-    wake: [],
-    changedTargets: [],
-    advance: [],
-    changed: false,
-    ackTimeoutSeconds: deps.ackTimeoutSeconds,
-  };
-  await deps.prisma.$transaction((tx) => step(tx, deploymentId, fx), { timeout: 60_000, maxWait: 10_000 });
+  const fx: Effects = { wake: [], changedTargets: [], advance: [], changed: false };
+  await deps.prisma.$transaction((tx) => step(tx, deploymentId, fx, deps.ackTimeoutSeconds), {
+    timeout: 60_000,
+    maxWait: 10_000,
+  });
   // Side effects only after commit: a crash before this point is healed by the reconciler re-running the job.
   if (fx.wake.length) await deps.notifier.wake(fx.wake);
   for (const id of fx.advance) await deps.queue.advance(id);
@@ -46,7 +41,7 @@ export async function advanceDeployment(deps: AdvanceDeps, deploymentId: string)
   if (fx.changed) await deps.notifier.deployment(deploymentId, { t: 'dep' });
 }
 
-async function step(tx: Tx, id: string, fx: Effects): Promise<void> {
+async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number): Promise<void> {
   // NO KEY UPDATE serialises advances of one deployment just the same, but lets a registration that holds the group's
   // lock add a host to this (queued auto-update) deployment: its foreign-key check needs only KEY SHARE.
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR NO KEY UPDATE`;
@@ -108,7 +103,7 @@ async function step(tx: Tx, id: string, fx: Effects): Promise<void> {
       // Its deadline is when the sweeper gives up on an agent that never takes it.
       await tx.$executeRaw`
         UPDATE lifecycle_events
-           SET "readyAt" = ${now}, "deadlineAt" = ${now}::timestamptz + make_interval(secs => ${fx.ackTimeoutSeconds})
+           SET "readyAt" = ${now}, "deadlineAt" = ${now}::timestamptz + make_interval(secs => ${ackTimeoutSeconds})
         WHERE "targetId" = ANY(${decision.targetIds}::uuid[]) AND position = 1 AND status = 'Pending'`;
       await tx.deployment.update({ where: { id }, data: { currentBatch: batch } });
       const started = new Set(decision.targetIds);

@@ -4,6 +4,8 @@
 // running wait and go together into the next one; an item submitted when it is quiet runs at once, alone, so
 // nothing waits for a timer. Items with the same key share one row of input and one answer. A batch that fails
 // (a deadlock with another writer, say) is retried one item at a time, so one item's failure reaches only its caller.
+import { busy } from './errors';
+
 export interface BatchWriterOptions<I, R> {
   maxInFlight: number;
   maxBatch: number;
@@ -83,3 +85,14 @@ export function createBatchWriter<I, R>(o: BatchWriterOptions<I, R>) {
     },
   };
 }
+
+/**
+ * A batch writer for agent calls: a call waits at most AGENT_CALL_MAX_WAIT_MS for its statement, then is told the
+ * server is busy (503 with Retry-After), as at the API's agent gate.
+ */
+export function createAgentCallWriter<I, R>(o: Omit<BatchWriterOptions<I, R>, 'maxWaitMs' | 'tooLong'>) {
+  return createBatchWriter<I, R>({ ...o, maxWaitMs: AGENT_CALL_MAX_WAIT_MS, tooLong: busy });
+}
+
+/** The key of a call about one command of one host. */
+export const commandKey = (c: { commandId: string; instanceId: string }) => `${c.commandId}/${c.instanceId}`;

@@ -5,8 +5,7 @@
 // are looked up per input row (LATERAL) by the host's own index, with no condition another index could serve (an
 // InProgress event always has a commandId; asking for one let a stale plan scan every dispatched command).
 import type pg from 'pg';
-import { AGENT_CALL_MAX_WAIT_MS, createBatchWriter } from './batch-writer';
-import { busy } from './errors';
+import { createAgentCallWriter } from './batch-writer';
 
 export interface ClaimedRow {
   commandId: string;
@@ -19,10 +18,8 @@ export interface ClaimedRow {
 export const CLAIM_STATEMENTS = 3;
 
 export function createClaimer(pool: pg.Pool, opts: { ackTimeoutSeconds: number }) {
-  const writer = createBatchWriter<string, ClaimedRow>({
+  const writer = createAgentCallWriter<string, ClaimedRow>({
     maxInFlight: CLAIM_STATEMENTS,
-    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
-    tooLong: busy,
     maxBatch: 128,
     key: (instanceId) => instanceId,
     async write(instanceIds) {

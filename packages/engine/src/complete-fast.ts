@@ -11,8 +11,7 @@
 // against (a scan, chosen from an empty table's statistics) is what table-stats.ts prevents.
 import type { AgentCompleteRequest } from '@drover/contracts';
 import type pg from 'pg';
-import { AGENT_CALL_MAX_WAIT_MS, createBatchWriter } from './batch-writer';
-import { busy } from './errors';
+import { commandKey, createAgentCallWriter } from './batch-writer';
 
 export interface FastCompletion {
   instanceId: string;
@@ -33,13 +32,11 @@ export interface FastResult {
 export const COMPLETION_STATEMENTS = 3;
 
 export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: number; serverEvents: string[] }) {
-  const writer = createBatchWriter<FastCompletion, FastResult>({
+  const writer = createAgentCallWriter<FastCompletion, FastResult>({
     maxInFlight: COMPLETION_STATEMENTS,
-    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
-    tooLong: busy,
     maxBatch: 64,
     // A completion sent twice at once (a retry racing the original) is written once; both get the answer.
-    key: (i) => `${i.commandId}/${i.instanceId}`,
+    key: commandKey,
     async write(items) {
       const { rows } = await pool.query<{
         commandId: string;
@@ -70,7 +67,7 @@ export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: nu
       const out = new Map<string, FastResult>();
       for (const r of rows) {
         if (!r.done) continue;
-        out.set(`${r.commandId}/${r.instanceId}`, {
+        out.set(commandKey(r), {
           deploymentId: r.deploymentId,
           targetId: r.targetId,
           hasNext: r.hasNext,

@@ -28,5 +28,9 @@ export const invalid = (code: string, message: string, details?: unknown) =>
 export const forbidden = (message: string) => new AppError('Forbidden', 'Forbidden', message);
 export const unauthenticated = (message: string) => new AppError('Unauthenticated', 'Unauthenticated', message);
 /** Too much waiting for the database: nothing was recorded, come back later (answered 503 with Retry-After). */
-export const busy = () =>
-  new AppError('ServiceUnavailable', 'ServiceUnavailable', 'the server is busy with other agents; retry shortly');
+export class BusyError extends AppError {
+  constructor(readonly retryAfterSeconds = 5) {
+    super('ServiceUnavailable', 'ServiceUnavailable', 'the server is busy with other agents; retry shortly');
+  }
+}
+export const busy = () => new BusyError();

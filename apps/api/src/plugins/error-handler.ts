@@ -2,7 +2,7 @@
 // the field; an unreachable database is a 503 with Retry-After; anything unexpected is a 500 whose message is hidden.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError } from '@drover/engine';
+import { AppError, BusyError } from '@drover/engine';
 import { isDatabaseUnavailable } from '@drover/db';
 import type { FieldIssue } from '@drover/contracts';
 
@@ -32,7 +32,7 @@ export function registerErrorHandler(app: FastifyInstance) {
     }
     if (err instanceof AppError) {
       // Busy (an agent call waited too long for the database): nothing was recorded; say when to come back.
-      if (err.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');
+      if (err instanceof BusyError) reply.header('retry-after', String(err.retryAfterSeconds));
       return reply
         .code(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details, requestId } });

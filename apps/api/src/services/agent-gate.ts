@@ -4,7 +4,7 @@
 // console's reads wait behind them. Through the gate, agent calls take turns in a cheap FIFO and leave a few
 // connections to everything else; a call that waits too long is told to come back (503 with Retry-After), which
 // the agent's backoff honours. Held long-polls never hold a turn while they wait.
-import { AppError } from '@drover/engine';
+import { BusyError } from '@drover/engine';
 
 export interface AgentGate {
   run<T>(fn: () => Promise<T>): Promise<T>;
@@ -12,11 +12,8 @@ export interface AgentGate {
   readonly waiting: number;
 }
 
-export class GateTimeout extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('ServiceUnavailable', 'ServiceUnavailable', 'the server is busy with other agents; retry shortly');
-  }
-}
+/** A call that waited its whole allowance for a turn (answered 503 with Retry-After). */
+export class GateTimeout extends BusyError {}
 
 interface Waiter {
   resolve: () => void;

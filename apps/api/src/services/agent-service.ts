@@ -2,10 +2,8 @@
 import type { AgentRegisterRequest, DeploymentSpec, RevisionRef } from '@drover/contracts';
 import {
   autoUpdateJoinedGroupsTx,
-  AGENT_CALL_MAX_WAIT_MS,
-  busy,
   conflict,
-  createBatchWriter,
+  createAgentCallWriter,
   forbidden,
   notFound,
   unauthenticated,
@@ -82,10 +80,8 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
   // deployment — so requests arriving together are answered by one query (see the engine's batch-writer.ts). Named:
   // each pooled connection prepares it once (planning these joins costs several times more than running them).
   const specKey = (k: { deploymentId: string; instanceId: string }) => `${k.deploymentId}/${k.instanceId}`;
-  const specs = createBatchWriter<{ deploymentId: string; instanceId: string }, SpecRow>({
+  const specs = createAgentCallWriter<{ deploymentId: string; instanceId: string }, SpecRow>({
     maxInFlight: SPEC_STATEMENTS,
-    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
-    tooLong: busy,
     maxBatch: 128,
     key: specKey,
     async write(items) {

@@ -17,12 +17,11 @@ import {
   ErrorBody,
   MAX_LOG_CHUNK_BYTES,
 } from '@drover/contracts';
-import { forbidden, SHARED_STATEMENT_CONNECTIONS } from '@drover/engine';
-import type { FastifyReply } from 'fastify';
+import { AGENT_CALL_MAX_WAIT_MS, forbidden, SHARED_STATEMENT_CONNECTIONS } from '@drover/engine';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
-import { createAgentGate, GateTimeout } from '../../services/agent-gate';
+import { createAgentGate } from '../../services/agent-gate';
 import { createAgentService, SPEC_STATEMENTS } from '../../services/agent-service';
 
 const CommandParams = z.object({ commandId: z.string().uuid() });
@@ -49,23 +48,18 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       2,
       (ctx.db.pool.options.max ?? 20) - RESERVED_FOR_OTHERS - SHARED_STATEMENT_CONNECTIONS - SPEC_STATEMENTS,
     ),
-    maxWaitMs: 30_000,
+    maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
     retryAfterSeconds: 5,
   });
-  /** Runs an agent call's database work in its turn (see agent-gate.ts). */
-  const gated = async <T>(reply: FastifyReply, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await gate.run(fn);
-    } catch (err) {
-      if (err instanceof GateTimeout) reply.header('retry-after', String(err.retryAfterSeconds));
-      throw err;
-    }
-  };
+  /** Runs an agent call's database work in its turn (see agent-gate.ts; a timeout is answered 503 Retry-After). */
+  const gated = <T>(fn: () => Promise<T>): Promise<T> => gate.run(fn);
   // Any call from an agent shows it is alive, not only polls and heartbeats: a host working through its events
   // while its calls wait their turn must not be taken for a lost one. (Batched, so this costs no query.)
   app.addHook('preHandler', async (req) => {
     const p = req.principal;
-    if (p?.kind === 'agent') void ops.touch(p.instanceId);
+    // A poll also says which agent version the host runs.
+    const version = (req.body as { agentVersion?: string } | undefined)?.agentVersion;
+    if (p?.kind === 'agent') void ops.touch(p.instanceId, version);
   });
 
   app.post(
@@ -79,7 +73,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 201: AgentRegisterResponse, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await gated(reply, () => agents.register(req.body, req.ip))),
+    async (req, reply) => reply.code(201).send(await gated(() => agents.register(req.body, req.ip))),
   );
 
   app.post(
@@ -95,7 +89,6 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
     },
     async (req, reply) => {
       const { instanceId } = instanceOf(req);
-      await ops.touch(instanceId, req.body.agentVersion);
       const deadline = Date.now() + req.body.waitSeconds * 1000;
       const abort = new AbortController();
       // The response's 'close' before it finished means the agent hung up. (The request's own 'close' fires as soon
@@ -131,9 +124,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentHeartbeatResponse, ...errors },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const { instanceId } = instanceOf(req);
-      return { commands: await gated(reply, () => ops.heartbeat(instanceId, req.body.commandIds)) };
+      return { commands: await gated(() => ops.heartbeat(instanceId, req.body.commandIds)) };
     },
   );
 
@@ -164,7 +157,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       },
     },
     async (req, reply) => {
-      const rev = await gated(reply, () => agents.bundleFor(instanceOf(req).instanceId, req.params.revisionId));
+      const rev = await gated(() => agents.bundleFor(instanceOf(req).instanceId, req.params.revisionId));
       const stream = await ctx.storage.get(rev.storageKey ?? '');
       return (
         reply
@@ -233,9 +226,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentCompleteResponse, ...errors },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const { instanceId } = instanceOf(req);
-      const r = await ops.complete(instanceId, req.params.commandId, req.body, (fn) => gated(reply, fn));
+      const r = await ops.complete(instanceId, req.params.commandId, req.body, gated);
       if (r.deploymentId && r.targetId) {
         await ctx.engine.notifier.deployment(r.deploymentId, { t: 'tgt', ids: [r.targetId] });
         if (r.targetDone) await ctx.engine.queue.advance(r.deploymentId);
