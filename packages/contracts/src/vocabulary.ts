@@ -22,6 +22,23 @@ export const LIFECYCLE_EVENT_STATUSES = ['Pending', 'InProgress', 'Succeeded', '
 export const LifecycleEventStatus = z.enum(LIFECYCLE_EVENT_STATUSES);
 export type LifecycleEventStatus = z.infer<typeof LifecycleEventStatus>;
 
+// Terminal statuses: nothing follows them (the domain's state machines agree, and a test there checks it).
+export const TERMINAL_DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = ['Succeeded', 'Failed', 'Stopped'];
+export const TERMINAL_TARGET_STATUSES: readonly TargetStatus[] = ['Succeeded', 'Failed', 'Skipped'];
+export const TERMINAL_EVENT_STATUSES: readonly LifecycleEventStatus[] = ['Succeeded', 'Failed', 'Skipped'];
+
+/** The deployment has ended: it changes no more, so live updates and polling can stop. */
+export const isTerminalDeploymentStatus = (s: DeploymentStatus): boolean => TERMINAL_DEPLOYMENT_STATUSES.includes(s);
+export const isTerminalTargetStatus = (s: TargetStatus): boolean => TERMINAL_TARGET_STATUSES.includes(s);
+export const isTerminalEventStatus = (s: LifecycleEventStatus): boolean => TERMINAL_EVENT_STATUSES.includes(s);
+
+/**
+ * Events no longer running on their host: the terminal ones, and Unknown (the agent was lost mid-run; only Failed
+ * can follow). Their output will not grow.
+ */
+export const FINISHED_EVENT_STATUSES: readonly LifecycleEventStatus[] = [...TERMINAL_EVENT_STATUSES, 'Unknown'];
+export const isFinishedEventStatus = (s: LifecycleEventStatus): boolean => FINISHED_EVENT_STATUSES.includes(s);
+
 export const LIFECYCLE_ERROR_CODES = [
   'Success',
   'ScriptMissing',

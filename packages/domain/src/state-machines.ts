@@ -85,9 +85,16 @@ export function assertTransition<M extends Machine>(machine: M, from: StatusOf[M
   if (!canTransition(machine, from, to)) throw new InvalidTransitionError(machine, from, to);
 }
 
-export const isTerminalDeploymentStatus = (s: DeploymentStatus): boolean => DEPLOYMENT[s].length === 0;
-export const isTerminalTargetStatus = (s: TargetStatus): boolean => TARGETS[s].length === 0;
-export const isTerminalEventStatus = (s: LifecycleEventStatus): boolean => EVENTS[s].length === 0;
+// Terminal means no transition leaves the status; the statuses are named once in the contracts, and the test of
+// these tables checks that the two agree.
+export {
+  TERMINAL_DEPLOYMENT_STATUSES,
+  TERMINAL_EVENT_STATUSES,
+  TERMINAL_TARGET_STATUSES,
+  isTerminalDeploymentStatus,
+  isTerminalEventStatus,
+  isTerminalTargetStatus,
+} from '@drover/contracts';
 
 /**
  * Statuses that hold the deployment group's single active slot. Created counts: a deployment is created
