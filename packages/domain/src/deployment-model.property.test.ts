@@ -1,8 +1,8 @@
-// Property tests of the deployment reducer over random deployments (see host-reducer.scenarios.ts).
+// Property tests of the deployment model over random deployments (see test-support/deployment-model-scenarios.ts).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currentEventOf } from './host-reducer';
-import { scenario, simulate, type Scenario, type Step } from './host-reducer.scenarios';
+import { currentEventOf } from './deployment-model';
+import { scenario, simulate, type Scenario, type Step } from '../test-support/deployment-model-scenarios';
 import {
   canTransition,
   isTerminalDeploymentStatus,
@@ -25,7 +25,7 @@ function ensure(condition: boolean, message: () => string): void {
   if (!condition) throw new Error(message());
 }
 
-describe('deployment reducer properties', () => {
+describe('deployment model properties', () => {
   it('(a) every status change is legal', () => {
     forAllSteps(({ before, after }) => {
       const changed = `${before.status}→${after.status}`;

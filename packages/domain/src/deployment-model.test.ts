@@ -1,7 +1,7 @@
 import type { LifecycleEventName } from '@drover/contracts';
 import { describe, expect, it } from 'vitest';
 import { planDeployment } from './batch-planner';
-import { applyInput, createDeploymentModel, type DeploymentInput } from './host-reducer';
+import { applyInput, createDeploymentModel, type DeploymentInput } from './deployment-model';
 import {
   ALL_AT_ONCE,
   current,
@@ -14,7 +14,7 @@ import {
   start,
   step,
   target,
-} from './host-reducer.test-kit';
+} from '../test-support/deployment-model-steps';
 
 describe('createDeploymentModel', () => {
   it('starts Created with every planned host Pending and every event Pending', () => {

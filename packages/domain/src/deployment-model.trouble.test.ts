@@ -1,8 +1,8 @@
-// The reducer when things go wrong: ignorable stop failures, lost agents, timeouts and operator stops.
+// The deployment model when things go wrong: ignorable stop failures, lost agents, timeouts and operator stops.
 import type { LifecycleEventName } from '@drover/contracts';
 import { describe, expect, it } from 'vitest';
 import { planDeployment } from './batch-planner';
-import { applyInput, createDeploymentModel } from './host-reducer';
+import { applyInput, createDeploymentModel } from './deployment-model';
 import {
   ALL_AT_ONCE,
   current,
@@ -15,7 +15,7 @@ import {
   start,
   step,
   target,
-} from './host-reducer.test-kit';
+} from '../test-support/deployment-model-steps';
 
 describe('ignoreApplicationStopFailures', () => {
   const withIgnore = (events: readonly LifecycleEventName[] = IN_PLACE) =>

@@ -1,4 +1,5 @@
-// One deployment end to end as a pure reducer: the model the engine follows, and the one the property tests check.
+// One deployment end to end as a pure reducer: the rules the engine implements in SQL, and the oracle that the
+// engine's model-based test (tests/integration/engine/deployment-model.test.ts) holds it to.
 // Models are immutable; an input that changes nothing (duplicate, stale, too late) returns the very same object.
 import type {
   DeploymentErrorCode,

@@ -1,8 +1,8 @@
 // @drover/domain: the pure rules of a deployment (configs, batches, event order, state machines, the
-// deployment reducer, target matching). No I/O here: callers pass in everything, including the time.
+// deployment model, target matching). No I/O here: callers pass in everything, including the time.
 export * from './deployment-configs';
 export * from './batch-planner';
 export * from './event-order';
 export * from './state-machines';
-export * from './host-reducer';
+export * from './deployment-model';
 export * from './target-matching';

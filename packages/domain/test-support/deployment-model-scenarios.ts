@@ -1,18 +1,19 @@
-// Random deployments for the reducer's property tests: fleets, configs and interleavings of every input (including
+// Random deployments for the deployment model's property tests: fleets, configs and interleavings of every input (including
 // duplicates and stale reports), followed by a drain in which the worker's timers and ticks keep firing.
 import { LIFECYCLE_EVENT_NAMES, type LifecycleEventName } from '@drover/contracts';
 import fc from 'fast-check';
-import { planDeployment } from './batch-planner';
-import { PREDEFINED_CONFIGS, type MinimumHealthyHosts } from './deployment-configs';
-import { lifecycleEventsFor } from './event-order';
 import {
   applyInput,
   createDeploymentModel,
   currentEventOf,
+  isTerminalDeploymentStatus,
+  lifecycleEventsFor,
+  planDeployment,
+  PREDEFINED_CONFIGS,
   type DeploymentInput,
   type DeploymentModel,
-} from './host-reducer';
-import { isTerminalDeploymentStatus } from './state-machines';
+  type MinimumHealthyHosts,
+} from '../src';
 
 const names = (input: Parameters<typeof lifecycleEventsFor>[0]) => lifecycleEventsFor(input).map((e) => e.name);
 const EVENT_LISTS: readonly (readonly LifecycleEventName[])[] = [

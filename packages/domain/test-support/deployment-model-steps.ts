@@ -1,16 +1,17 @@
-// Shared helpers for the reducer's scenario tests: build a deployment, and drive hosts through their events.
+// Steps for the deployment model's scenario tests: build a deployment, and drive hosts through their events.
 import type { LifecycleEventName } from '@drover/contracts';
-import { planDeployment, type PlanHost } from './batch-planner';
-import type { MinimumHealthyHosts } from './deployment-configs';
-import { lifecycleEventsFor } from './event-order';
 import {
   applyInput,
   createDeploymentModel,
   currentEventOf,
+  lifecycleEventsFor,
+  planDeployment,
   type DeploymentInput,
   type DeploymentModel,
   type DeploymentModelOptions,
-} from './host-reducer';
+  type MinimumHealthyHosts,
+  type PlanHost,
+} from '../src';
 
 export const IN_PLACE = lifecycleEventsFor({
   deploymentType: 'IN_PLACE',
