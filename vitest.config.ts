@@ -12,7 +12,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'apps/{api,worker,agent,cli}/src/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'apps/{api,worker,agent,cli}/src/**/*.test.ts',
+            'tests/unit/**/*.test.ts',
+          ],
           environment: 'node',
           // Property tests run thousands of cases; on a busy 2-core machine 5 s is too tight to mean anything.
           testTimeout: 30_000,

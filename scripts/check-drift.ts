@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations } from '../packages/db/src/migrate';
+import { applyMigrations } from '@drover/db';
 
 const root = path.resolve(import.meta.dirname, '..');
 const adminUrl = process.env.DRIFT_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWorker, type RunningWorker } from '../../apps/worker/src/worker';
+import { startWorker, type RunningWorker } from '@drover/worker';
 import { startTestApi, type TestApi } from '../support/api';
 import { recordingBundle } from '../support/chaos-bundle';
 import { Dice, fuzzRequest, operationsOf, type Credential, type FuzzRequest } from '../support/chaos-fuzz';

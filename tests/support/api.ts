@@ -4,11 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnv, type Env } from '@drover/config';
 import { createTestDatabase, testRedisPrefix, TEST_REDIS_URL } from '@drover/testing';
-import { buildApp, type App } from '../../apps/api/src/app';
-import { createApiContext } from '../../apps/api/src/create-context';
-import type { ApiContext } from '../../apps/api/src/context';
-import { hashPassword } from '../../apps/api/src/services/auth-service';
-import { newSecret } from '../../apps/api/src/lib/secrets';
+import { buildApp, type App, createApiContext, type ApiContext, hashPassword, newSecret } from '@drover/api';
 import type { Role } from '@drover/contracts';
 
 export interface TestApi {

@@ -1,7 +1,6 @@
 // The real stack for one test file: API listening on loopback and a worker, on a fresh database and Redis prefix.
-import { startWorker, type RunningWorker } from '../../apps/worker/src/worker';
-import { ensurePredefinedConfigs } from '../../apps/api/src/services';
-import { newSecret } from '../../apps/api/src/lib/secrets';
+import { startWorker, type RunningWorker } from '@drover/worker';
+import { ensurePredefinedConfigs, newSecret } from '@drover/api';
 import { startTestApi, type TestApi } from './api';
 
 export interface TestStack extends TestApi {

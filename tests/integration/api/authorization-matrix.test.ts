@@ -2,8 +2,7 @@
 // Expectations come from each route's declared config.auth: public (anyone), agent (instance credential only), or the
 // least role (viewer < deployer < admin). A session cookie without the x-csrf-token header may only read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../apps/api/src/app';
-import { hashSecret, newSecret } from '../../../apps/api/src/lib/secrets';
+import { type App, hashSecret, newSecret } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
 import { buildAppWithRoutes, type CollectedRoute } from './support/routes';
 

@@ -2,8 +2,7 @@
 // wrongly encoded path parameters, query values and bodies. The API must answer each with a 4xx in the error envelope
 // (a 400 naming the field and the reason), never a 500. Routes added later are covered automatically.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../apps/api/src/app';
-import { hashSecret, newSecret } from '../../../apps/api/src/lib/secrets';
+import { type App, hashSecret, newSecret } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
 import { buildAppWithRoutes, isInfrastructure, type CollectedRoute } from './support/routes';
 

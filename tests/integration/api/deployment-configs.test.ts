@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePredefinedConfigs } from '../../../apps/api/src/services';
+import { ensurePredefinedConfigs } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
 import { auditOf, bind, errorOf } from './support/http';
 

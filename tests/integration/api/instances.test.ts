@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSecret, newSecret } from '../../../apps/api/src/lib/secrets';
+import { hashSecret, newSecret } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
 import { auditOf, bind, errorOf, insertDeployment, insertInstance } from './support/http';
 

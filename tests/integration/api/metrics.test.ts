@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gauge, metricsRegistry } from '../../../apps/api/src/plugins/metrics';
+import { Gauge, metricsRegistry } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
 import { bind, insertDeployment, insertInstance } from './support/http';
 

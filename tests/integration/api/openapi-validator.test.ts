@@ -2,7 +2,7 @@
 // 3.0 JSON Schema, run with ajv), both as `pnpm openapi` builds it and as the running API serves it at /docs/json.
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOpenApiDocument } from '../../../apps/api/src/scripts/openapi-document';
+import { buildOpenApiDocument } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
 
 let api: TestApi;

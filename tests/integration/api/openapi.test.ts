@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOpenApiDocument, stableJson } from '../../../apps/api/src/scripts/openapi-document';
-import { OPENAPI_FILE } from '../../../apps/api/src/scripts/write-openapi';
+import { buildOpenApiDocument, stableJson, OPENAPI_FILE } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
 import { openApiProblems } from './support/openapi-structure';
 import { buildAppWithRoutes, isInfrastructure, type CollectedRoute } from './support/routes';

@@ -1,6 +1,6 @@
 // Every route of the real app, collected with an onRoute hook while it is built: tests that must cover routes added
 // later (OpenAPI completeness, the authorization matrix) enumerate these instead of a hand-kept list.
-import { buildApp, type App, type BuildOptions } from '../../../../apps/api/src/app';
+import { buildApp, type App, type BuildOptions } from '@drover/api';
 import type { TestApi } from '../../../support/api';
 
 type RouteOptions = Parameters<NonNullable<BuildOptions['onRoute']>>[0];

@@ -1,0 +1,11 @@
+// @drover/api as a library: what tests, benchmarks and embedders need to run the API in-process. The process entry is
+// server.ts.
+export { buildApp, type App, type BuildOptions } from './app';
+export { createApiContext } from './create-context';
+export type { ApiContext } from './context';
+export { hashPassword } from './services/auth-service';
+export { ensurePredefinedConfigs } from './services';
+export { hashSecret, newSecret } from './lib/secrets';
+export { Gauge, metricsRegistry } from './plugins/metrics';
+export { buildOpenApiDocument, stableJson } from './scripts/openapi-document';
+export { OPENAPI_FILE } from './scripts/write-openapi';
