@@ -2,15 +2,15 @@
 // settings; closes what it opened.
 import type { Database } from '@drover/db';
 import type { Redis } from 'ioredis';
-import { advanceDeployment } from './advance';
-import { createAgentOps } from './agent-ops';
-import type { Actor } from './audit';
-import { continueDeployment, rollbackDeployment, stopDeployment } from './control';
-import { createDeployment, type CreateDeploymentInput } from './create-deployment';
-import { createNotifier } from './notifier';
-import { createDeploymentQueue } from './queue';
-import { sweep, unfinishedDeployments } from './sweeper';
-import { analyzeIfGrown } from './table-stats';
+import { advanceDeployment } from './lifecycle/advance';
+import { createAgentOps } from './agent-protocol/agent-ops';
+import type { Actor } from './infra/audit';
+import { continueDeployment, rollbackDeployment, stopDeployment } from './lifecycle/control';
+import { createDeployment, type CreateDeploymentInput } from './lifecycle/create-deployment';
+import { createNotifier } from './infra/notifier';
+import { createDeploymentQueue } from './infra/queue';
+import { sweep, unfinishedDeployments } from './lifecycle/sweeper';
+import { analyzeIfGrown } from './infra/table-stats';
 
 export interface EngineSettings {
   redisPrefix: string;

@@ -1,17 +1,27 @@
-export * from './errors';
-export * from './ids';
-export * from './audit';
-export * from './redis';
-export * from './notifier';
-export * from './queue';
-export * from './deployment-view';
-export * from './create-deployment';
-export * from './targets';
-export * from './advance';
-export * from './agent-ops';
-export * from './sweeper';
-export * from './control';
-export * from './outdated-instances';
-export * from './engine';
-export * from './batch-writer';
-export * from './table-stats';
+// @drover/engine: what the API and the worker use. Everything else stays inside its part.
+
+// The engine as one object (engine.ts): creation, advance, stop/rollback, sweeps, the agent hot paths.
+export { createEngine, type Engine, type EngineSettings } from './engine';
+
+// lifecycle/: deployments from creation to their end, and the views of them the API returns.
+export { deploymentInclude, targetInclude, toDeploymentInfo, toTargetInfo } from './lifecycle/deployment-view';
+export { loadGroup, resolveConfig } from './lifecycle/create-deployment';
+export { resolveGroupInstances } from './lifecycle/targets';
+export { autoUpdateJoinedGroupsTx, updatableGroupsOf } from './lifecycle/outdated-instances';
+
+// agent-protocol/: the agent calls' shared statements and the connections they leave to the API's agent gate.
+export { AGENT_CALL_MAX_WAIT_MS } from './agent-protocol/shared-statement';
+export { agentGateLimit } from './agent-protocol/connection-budget';
+
+// infra/: typed errors, the audit log, Redis, the job queue and pub/sub.
+export { AppError, BusyError, conflict, forbidden, invalid, notFound, unauthenticated } from './infra/errors';
+export { SYSTEM_ACTOR, writeAudit, type Actor } from './infra/audit';
+export { createRedis, Redis } from './infra/redis';
+export { channels } from './infra/notifier';
+export {
+  ADVANCE_JOB,
+  DEPLOYMENT_QUEUE,
+  createDeploymentQueue,
+  type AdvanceJobData,
+  type DeploymentQueue,
+} from './infra/queue';

@@ -1,9 +1,9 @@
-// Agent-side operations that are not hot paths: registration, the deployment spec, bundle access checks.
-import type { AgentRegisterRequest, DeploymentSpec, RevisionRef } from '@drover/contracts';
+// Agent-side operations that are not hot paths: registration and bundle access checks. The hot paths (claims, specs,
+// acks, logs, completions) are the engine's agent operations.
+import type { AgentRegisterRequest } from '@drover/contracts';
 import {
   autoUpdateJoinedGroupsTx,
   conflict,
-  createAgentCallWriter,
   forbidden,
   notFound,
   unauthenticated,
@@ -14,85 +14,8 @@ import {
 import type { Database, Prisma } from '@drover/db';
 import { hashSecret, newSecret } from '../lib/secrets';
 
-type RevisionRow = {
-  id: string;
-  bundleType: RevisionRef['bundleType'];
-  sha256: string;
-  size: bigint;
-  url: string | null;
-  appspecFilename: string;
-  revisionType: 'Upload' | 'Url';
-};
-
-export function revisionRef(r: RevisionRow): RevisionRef {
-  return {
-    revisionId: r.id,
-    bundleType: r.bundleType,
-    sha256: r.sha256,
-    size: Number(r.size),
-    downloadUrl: r.revisionType === 'Url' && r.url ? r.url : `/agent/v1/revisions/${r.id}/bundle`,
-    appspecFilename: r.appspecFilename,
-  };
-}
-
-type WireRevision = Omit<RevisionRow, 'size'> & { size: string | number };
-
-interface SpecRow {
-  id: string;
-  applicationName: string;
-  deploymentGroupId: string;
-  deploymentGroupName: string;
-  creator: DeploymentSpec['deploymentCreator'];
-  deploymentType: DeploymentSpec['deploymentType'];
-  fileExistsBehavior: DeploymentSpec['fileExistsBehavior'];
-  ignoreApplicationStopFailures: boolean;
-  revision: WireRevision;
-  previous: WireRevision | null;
-}
-
-// The deployment as this host sees it; `previous` is the revision the host last installed for the group, unless
-// that install was this very deployment's.
-const SPEC_SQL = `
-  SELECT t."instanceId", d.id, a.name AS "applicationName", d."deploymentGroupId", g.name AS "deploymentGroupName", d.creator,
-         d."deploymentType", d."fileExistsBehavior", d."ignoreApplicationStopFailures",
-         json_build_object('id', r.id, 'bundleType', r."bundleType", 'sha256', r.sha256, 'size', r.size::text,
-                           'url', r.url, 'appspecFilename', r."appspecFilename", 'revisionType', r."revisionType") AS revision,
-         CASE WHEN pr.id IS NULL THEN NULL ELSE
-           json_build_object('id', pr.id, 'bundleType', pr."bundleType", 'sha256', pr.sha256, 'size', pr.size::text,
-                             'url', pr.url, 'appspecFilename', pr."appspecFilename", 'revisionType', pr."revisionType")
-         END AS previous
-    FROM unnest($1::text[], $2::uuid[]) AS i("deploymentId", "instanceId")
-    JOIN deployment_targets t ON t."deploymentId" = i."deploymentId" AND t."instanceId" = i."instanceId"
-    JOIN deployments d ON d.id = t."deploymentId"
-    JOIN applications a ON a.id = d."applicationId"
-    JOIN deployment_groups g ON g.id = d."deploymentGroupId"
-    JOIN revisions r ON r.id = d."revisionId"
-    LEFT JOIN installed_revisions ir
-      ON ir."instanceId" = t."instanceId" AND ir."deploymentGroupId" = d."deploymentGroupId" AND ir."deploymentId" <> d.id
-    LEFT JOIN revisions pr ON pr.id = ir."revisionId"`;
-
-/** Spec statements in flight at once (each holds a connection). */
-export const SPEC_STATEMENTS = 1;
-
 export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'advance'>) {
   const { prisma } = db;
-  // Every host of a deployment asks for the spec as its first event starts — 10,000 at once in an AllAtOnce
-  // deployment — so requests arriving together are answered by one query (see the engine's batch-writer.ts). Named:
-  // each pooled connection prepares it once (planning these joins costs several times more than running them).
-  const specKey = (k: { deploymentId: string; instanceId: string }) => `${k.deploymentId}/${k.instanceId}`;
-  const specs = createAgentCallWriter<{ deploymentId: string; instanceId: string }, SpecRow>({
-    maxInFlight: SPEC_STATEMENTS,
-    maxBatch: 128,
-    key: specKey,
-    async write(items) {
-      const { rows } = await db.pool.query<SpecRow & { instanceId: string }>({
-        name: 'drover_agent_spec_batch',
-        text: SPEC_SQL,
-        values: [items.map((i) => i.deploymentId), items.map((i) => i.instanceId)],
-      });
-      return new Map(rows.map((r) => [specKey({ deploymentId: r.id, instanceId: r.instanceId }), r]));
-    },
-  });
   return {
     async register(body: AgentRegisterRequest, sourceIp: string | null) {
       const token = await prisma.agentRegistrationToken.findUnique({
@@ -166,38 +89,6 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
       );
       for (const id of autoUpdates) await queue.advance(id);
       return { instanceId: instance.id, instanceName: instance.name, credential: secret };
-    },
-
-    /**
-     * The agent fetches this before every lifecycle event, so it is one query on the pool rather than Prisma's
-     * nested includes (several round trips and much more CPU per call).
-     */
-    async spec(instanceId: string, deploymentId: string): Promise<DeploymentSpec> {
-      const d = await specs.submit({ deploymentId, instanceId });
-      if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${deploymentId} has no target on this instance`);
-      const revision = revisionRef({ ...d.revision, size: BigInt(d.revision.size) });
-      return {
-        deploymentId: d.id,
-        applicationName: d.applicationName,
-        deploymentGroupId: d.deploymentGroupId,
-        deploymentGroupName: d.deploymentGroupName,
-        deploymentCreator: d.creator,
-        deploymentType: d.deploymentType,
-        revision,
-        // The stop scripts come from what this host installed before this deployment.
-        previousRevision: d.previous ? revisionRef({ ...d.previous, size: BigInt(d.previous.size) }) : null,
-        fileExistsBehavior: d.fileExistsBehavior,
-        ignoreApplicationStopFailures: d.ignoreApplicationStopFailures,
-        environment: {
-          DEPLOYMENT_ID: d.id,
-          APPLICATION_NAME: d.applicationName,
-          DEPLOYMENT_GROUP_NAME: d.deploymentGroupName,
-          DEPLOYMENT_GROUP_ID: d.deploymentGroupId,
-          DEPLOYMENT_CREATOR: d.creator,
-          REVISION_ID: revision.revisionId,
-          BUNDLE_SHA256: revision.sha256,
-        },
-      };
     },
 
     /** A host may download a bundle only if a deployment to it uses that revision (or it installed it before). */

@@ -1,15 +1,15 @@
-// Acknowledgements and log chunks, written for many agents per statement (batch-writer.ts): DownloadBundle and
+// Acknowledgements and log chunks, written for many agents per statement (shared-statement.ts): DownloadBundle and
 // Install acknowledge and log on every host, so a 10,000-host deployment sends 20,000 of each within seconds. Each
 // agent still gets its own answer: the event's status, and whether its chunk was new.
 import type { LifecycleEventStatus } from '@drover/contracts';
 import type pg from 'pg';
-import { commandKey, createAgentCallWriter } from './batch-writer';
+import { commandKey, createAgentStatement } from './shared-statement';
 
 /** Statements in flight at once for each kind (each holds a connection). */
 export const ACK_STATEMENTS = 1;
 export const LOG_STATEMENTS = 1;
 
-export interface AckItem {
+interface AckItem {
   instanceId: string;
   commandId: string;
   isNoop: boolean;
@@ -17,14 +17,14 @@ export interface AckItem {
   deadlineSeconds: number;
 }
 
-export interface LogItem {
+interface LogItem {
   instanceId: string;
   commandId: string;
   seq: number;
   data: string;
 }
 
-export interface LogAnswer {
+interface LogAnswer {
   accepted: boolean;
   status: LifecycleEventStatus;
   deploymentId: string;
@@ -35,13 +35,13 @@ export interface LogAnswer {
 const logKey = (i: { commandId: string; instanceId: string; seq: number }) => `${commandKey(i)}/${i.seq}`;
 
 export function createAcker(pool: pg.Pool) {
-  return createAgentCallWriter<AckItem, LifecycleEventStatus>({
+  return createAgentStatement<AckItem, LifecycleEventStatus>({
     maxInFlight: ACK_STATEMENTS,
-    maxBatch: 128,
+    maxItems: 128,
     key: commandKey,
     async write(items) {
       const { rows } = await pool.query<{ commandId: string; instanceId: string; status: LifecycleEventStatus }>({
-        name: 'drover_ack_batch',
+        name: 'drover_ack',
         // The first ack sets the deadline; a repeated one changes nothing but answers the status.
         text: `WITH input AS (
                  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::boolean[], $4::int[])
@@ -66,13 +66,13 @@ export function createAcker(pool: pg.Pool) {
 }
 
 export function createLogAppender(pool: pg.Pool) {
-  return createAgentCallWriter<LogItem, LogAnswer>({
+  return createAgentStatement<LogItem, LogAnswer>({
     maxInFlight: LOG_STATEMENTS,
-    maxBatch: 64,
+    maxItems: 64,
     key: logKey,
     async write(items) {
       const { rows } = await pool.query<LogAnswer & { commandId: string; instanceId: string; seq: number }>({
-        name: 'drover_append_log_batch',
+        name: 'drover_append_log',
         // Find each event (only that instance's), store each chunk unless its seq is already there, count them.
         text: `WITH input AS (
                  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[])

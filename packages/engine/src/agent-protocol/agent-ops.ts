@@ -1,7 +1,8 @@
-// The agent protocol's hot paths in plain SQL on the shared pool: claim the next command, acknowledge, append logs,
-// complete. Each is one short transaction keyed by (commandId, instanceId), so a replayed or duplicated call is a
-// no-op and an agent can never touch another host's commands. Completing an event makes the host's next event
-// available in the same transaction — no worker tick in between — and hands it back in the response.
+// The agent protocol's hot paths in plain SQL on the shared pool: claim the next command, read the deployment spec,
+// acknowledge, append logs, complete. Each is one short transaction; a call about a command is keyed by (commandId,
+// instanceId), so a replayed or duplicated call is a no-op and an agent can never touch another host's commands.
+// Completing an event makes the host's next event available in the same transaction — no worker tick in between —
+// and hands it back in the response.
 import {
   LIFECYCLE_EVENT_NAMES,
   lifecycleStatusToCommandStatus,
@@ -14,13 +15,15 @@ import {
 } from '@drover/contracts';
 import type pg from 'pg';
 import { eventRunner, isIgnorableStopFailure } from '@drover/domain';
-import { notFound } from './errors';
-import { ACK_STATEMENTS, createAcker, createLogAppender, LOG_STATEMENTS } from './ack-log-batch';
-import { CLAIM_STATEMENTS, createClaimer, type ClaimedRow } from './claim-batch';
-import { COMPLETION_STATEMENTS, createFastCompleter } from './complete-fast';
-import { createTouchBatcher } from './touch-batcher';
+import { notFound } from '../infra/errors';
+import { failTarget } from '../lifecycle/fail-target';
+import { createAcker, createLogAppender } from './ack-log-statements';
+import { createClaimer, type ClaimedRow } from './claim-statement';
+import { createFastCompleter } from './completion-statement';
+import { createSpecReader } from './deployment-spec';
+import { createTouchWriter } from './touch-writer';
 
-export interface AgentOpsConfig {
+interface AgentOpsConfig {
   ackTimeoutSeconds: number;
   graceSeconds: number;
 }
@@ -31,7 +34,7 @@ interface DeploymentMeta {
   applicationName: string;
 }
 
-export interface CompleteResult {
+interface CompleteResult {
   status: CommandStatus;
   next: HostCommand | null;
   deploymentId: string | null;
@@ -49,10 +52,11 @@ const SERVER_EVENT_NAMES = LIFECYCLE_EVENT_NAMES.filter((n) => eventRunner(n) ==
 // instead of planning every call, which costs more than running these index lookups (about 1 ms against 0.1 ms).
 export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
   const meta = new Map<string, DeploymentMeta>();
-  const touches = createTouchBatcher(pool);
+  const touches = createTouchWriter(pool);
   const claimer = createClaimer(pool, { ackTimeoutSeconds: cfg.ackTimeoutSeconds });
   const acks = createAcker(pool);
   const logs = createLogAppender(pool);
+  const specs = createSpecReader(pool);
   const completer = createFastCompleter(pool, {
     ackTimeoutSeconds: cfg.ackTimeoutSeconds,
     serverEvents: SERVER_EVENT_NAMES,
@@ -88,24 +92,27 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
 
   return {
     /**
-     * Records that the agent is alive. Batched: written within a second, in one statement for all the agents heard
-     * from meanwhile, at most once per 15 s per agent (see touch-batcher.ts).
+     * Records that the agent is alive. Deferred: written within a second, in one statement for all the agents heard
+     * from meanwhile, at most once per 15 s per agent (see touch-writer.ts).
      */
     async touch(instanceId: string, agentVersion?: string) {
       touches.touch(instanceId, agentVersion);
     },
 
-    /** Writes pending liveness now and stops the batcher's timer. */
+    /** Writes pending liveness now and stops the touch writer's timer. */
     async close() {
       await touches.flush();
       touches.close();
     },
 
-    /** The host's next command, or null (see claim-batch.ts). */
+    /** The host's next command, or null (see claim-statement.ts). */
     async claimNext(instanceId: string): Promise<HostCommand | null> {
       const row = await claimer.claim(instanceId);
       return row ? toCommand(row) : null;
     },
+
+    /** The deployment as this host sees it (see deployment-spec.ts). */
+    spec: specs.spec,
 
     async ack(instanceId: string, commandId: string, body: AgentAckRequest): Promise<CommandStatus> {
       const deadlineSeconds = (body.timeoutSeconds ?? 3600) + cfg.graceSeconds;
@@ -154,7 +161,7 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
     },
 
     /**
-     * Records a result. The common case goes through the shared completion statement (complete-fast.ts, which
+     * Records a result. The common case goes through the shared completion statement (completion-statement.ts, which
      * bounds its own use of connections); anything else is a transaction of its own, run through `turn` (the API's
      * agent gate) so that it takes its turn for a connection like any other agent call.
      */
@@ -201,11 +208,6 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
     },
   };
 }
-
-export type AgentOps = ReturnType<typeof createAgentOps>;
-
-/** Connections the shared claim, completion, ack and log statements may hold at once, beside the calls that take turns. */
-export const SHARED_STATEMENT_CONNECTIONS = CLAIM_STATEMENTS + COMPLETION_STATEMENTS + ACK_STATEMENTS + LOG_STATEMENTS;
 
 // Hot lookups are written so that only one index can answer them, whatever the statistics say. The statistics of
 // lifecycle_events are wrong exactly when it matters: a large deployment has just added its events (all Pending,
@@ -338,22 +340,4 @@ async function completeInTx(
       targetDone: false,
     };
   }
-}
-
-/** Fails a host: its remaining events are skipped. Used for script failures, timeouts, lost agents and stops. */
-export async function failTarget(
-  c: Pick<pg.PoolClient, 'query'>,
-  targetId: string,
-  errorCode: string,
-  message: string,
-) {
-  await c.query(
-    `UPDATE lifecycle_events SET status = 'Skipped', "deadlineAt" = NULL WHERE "targetId" = $1 AND status::text = 'Pending'`,
-    [targetId],
-  );
-  await c.query(
-    `UPDATE deployment_targets SET status = 'Failed', "endedAt" = now(), "updatedAt" = now(), "errorCode" = $2, "errorMessage" = $3
-      WHERE id = $1 AND status = 'InProgress'`,
-    [targetId, errorCode, message],
-  );
 }

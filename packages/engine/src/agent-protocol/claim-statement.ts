@@ -1,11 +1,11 @@
 // A host's next command: first any command already handed out but never acknowledged (its response may have been
 // lost, or the event had nothing to run and its completion is on the way), then the oldest ready event, claimed with
 // SKIP LOCKED so two polls never get the same one. A batch start wakes every held poll of its hosts at once — 10,000
-// in an AllAtOnce deployment — so claims arriving together share one statement (batch-writer.ts); each host's events
+// in an AllAtOnce deployment — so claims arriving together share one statement (shared-statement.ts); each host's events
 // are looked up per input row (LATERAL) by the host's own index, with no condition another index could serve (an
 // InProgress event always has a commandId; asking for one let a stale plan scan every dispatched command).
 import type pg from 'pg';
-import { createAgentCallWriter } from './batch-writer';
+import { createAgentStatement } from './shared-statement';
 
 export interface ClaimedRow {
   commandId: string;
@@ -18,13 +18,13 @@ export interface ClaimedRow {
 export const CLAIM_STATEMENTS = 3;
 
 export function createClaimer(pool: pg.Pool, opts: { ackTimeoutSeconds: number }) {
-  const writer = createAgentCallWriter<string, ClaimedRow>({
+  const statement = createAgentStatement<string, ClaimedRow>({
     maxInFlight: CLAIM_STATEMENTS,
-    maxBatch: 128,
+    maxItems: 128,
     key: (instanceId) => instanceId,
     async write(instanceIds) {
       const { rows } = await pool.query<ClaimedRow & { instanceId: string }>({
-        name: 'drover_claim_next_batch',
+        name: 'drover_claim_next',
         text: CLAIM_SQL,
         values: [instanceIds, opts.ackTimeoutSeconds],
       });
@@ -32,7 +32,7 @@ export function createClaimer(pool: pg.Pool, opts: { ackTimeoutSeconds: number }
     },
   });
   return {
-    claim: async (instanceId: string): Promise<ClaimedRow | null> => (await writer.submit(instanceId)) ?? null,
+    claim: async (instanceId: string): Promise<ClaimedRow | null> => (await statement.submit(instanceId)) ?? null,
   };
 }
 

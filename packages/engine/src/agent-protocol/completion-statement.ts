@@ -5,22 +5,22 @@
 //
 // Completions that arrive while others are being written share one statement: when a fleet finishes events by the
 // thousand, each statement and commit then stands for many events (PostgreSQL's cost per event was mostly per
-// statement: parse, bind, commit); see batch-writer.ts. Each host's next event is found per input row (a LATERAL
+// statement: parse, bind, commit); see shared-statement.ts. Each host's next event is found per input row (a LATERAL
 // with LIMIT, by the (targetId, position) index). The event itself is a plain join on its unique commandId: fencing
 // that lookup the same way cost PostgreSQL a third more CPU per event in a 10,000-host run, and the plan it guards
 // against (a scan, chosen from an empty table's statistics) is what table-stats.ts prevents.
 import type { AgentCompleteRequest } from '@drover/contracts';
 import type pg from 'pg';
-import { commandKey, createAgentCallWriter } from './batch-writer';
+import { commandKey, createAgentStatement } from './shared-statement';
 
-export interface FastCompletion {
+interface FastCompletion {
   instanceId: string;
   commandId: string;
   diagnostics: AgentCompleteRequest['diagnostics'];
   isNoop?: boolean;
 }
 
-export interface FastResult {
+interface FastResult {
   deploymentId: string;
   targetId: string;
   /** The host had another event, whether or not it could be claimed. */
@@ -32,9 +32,9 @@ export interface FastResult {
 export const COMPLETION_STATEMENTS = 3;
 
 export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: number; serverEvents: string[] }) {
-  const writer = createAgentCallWriter<FastCompletion, FastResult>({
+  const statement = createAgentStatement<FastCompletion, FastResult>({
     maxInFlight: COMPLETION_STATEMENTS,
-    maxBatch: 64,
+    maxItems: 64,
     // A completion sent twice at once (a retry racing the original) is written once; both get the answer.
     key: commandKey,
     async write(items) {
@@ -50,7 +50,7 @@ export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: nu
         name: string | null;
         attempt: number | null;
       }>({
-        name: 'drover_complete_succeeded_batch',
+        name: 'drover_complete_succeeded',
         text: COMPLETE_SQL,
         values: [
           items.map((i) => i.commandId),
@@ -82,7 +82,7 @@ export function createFastCompleter(pool: pg.Pool, opts: { ackTimeoutSeconds: nu
   });
   return {
     /** The fast path's result, or null when it does not apply (the caller runs the general transaction). */
-    complete: async (item: FastCompletion): Promise<FastResult | null> => (await writer.submit(item)) ?? null,
+    complete: async (item: FastCompletion): Promise<FastResult | null> => (await statement.submit(item)) ?? null,
   };
 }
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createBatchWriter } from './batch-writer';
+import { createSharedStatement } from './shared-statement';
 
 function gatedWriter(maxInFlight: number, fail?: (items: string[]) => boolean) {
-  const batches: string[][] = [];
+  const statements: string[][] = [];
   const releases: Array<() => void> = [];
-  const w = createBatchWriter<string, string>({
+  const w = createSharedStatement<string, string>({
     maxInFlight,
-    maxBatch: 3,
+    maxItems: 3,
     key: (s) => s,
     async write(items) {
-      batches.push(items);
+      statements.push(items);
       await new Promise<void>((r) => releases.push(r));
       if (fail?.(items)) throw new Error(`failed ${items.join(',')}`);
       return new Map(items.filter((i) => i !== 'none').map((i) => [i, i.toUpperCase()]));
@@ -21,34 +21,34 @@ function gatedWriter(maxInFlight: number, fail?: (items: string[]) => boolean) {
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { w, batches, releaseAll };
+  return { w, statements, releaseAll };
 }
 
-describe('createBatchWriter', () => {
-  it('writes at once when quiet, then groups what waits (up to maxBatch), one answer per key', async () => {
-    const { w, batches, releaseAll } = gatedWriter(1);
+describe('createSharedStatement', () => {
+  it('writes at once when quiet, then groups what waits (up to maxItems), one answer per key', async () => {
+    const { w, statements, releaseAll } = gatedWriter(1);
     const first = w.submit('a');
-    expect(batches).toEqual([['a']]);
+    expect(statements).toEqual([['a']]);
     const rest = ['b', 'c', 'b', 'd', 'e', 'none'].map((s) => w.submit(s));
-    expect(batches).toHaveLength(1); // waiting for the one in flight
+    expect(statements).toHaveLength(1); // waiting for the one in flight
     await releaseAll();
     expect(await first).toBe('A');
     expect(await Promise.all(rest)).toEqual(['B', 'C', 'B', 'D', 'E', undefined]);
-    // b, c, b share a batch (b written once); then d, e, none.
-    expect(batches).toEqual([['a'], ['b', 'c'], ['d', 'e', 'none']]);
+    // b, c, b share a statement (b written once); then d, e, none.
+    expect(statements).toEqual([['a'], ['b', 'c'], ['d', 'e', 'none']]);
   });
 
   it('runs up to maxInFlight statements at once', async () => {
-    const { w, batches, releaseAll } = gatedWriter(2);
+    const { w, statements, releaseAll } = gatedWriter(2);
     const all = ['a', 'b', 'c'].map((s) => w.submit(s));
-    expect(batches).toEqual([['a'], ['b']]);
+    expect(statements).toEqual([['a'], ['b']]);
     await releaseAll();
     await Promise.all(all);
-    expect(batches).toEqual([['a'], ['b'], ['c']]);
+    expect(statements).toEqual([['a'], ['b'], ['c']]);
   });
 
-  it('retries a failed batch item by item, so only the failing item is rejected', async () => {
-    const { w, batches, releaseAll } = gatedWriter(1, (items) => items.includes('bad'));
+  it('retries a failed statement item by item, so only the failing item is rejected', async () => {
+    const { w, statements, releaseAll } = gatedWriter(1, (items) => items.includes('bad'));
     const first = w.submit('a');
     const grouped = [w.submit('x'), w.submit('bad'), w.submit('y')];
     const settled = Promise.allSettled([first, ...grouped]);
@@ -60,15 +60,15 @@ describe('createBatchWriter', () => {
       'failed bad',
       'Y',
     ]);
-    expect(batches).toEqual([['a'], ['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
+    expect(statements).toEqual([['a'], ['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
   });
 
   it('rejects an item that waits longer than maxWaitMs for its statement, and never writes it', async () => {
     const written: string[][] = [];
     let release: () => void = () => undefined;
-    const w = createBatchWriter<string, string>({
+    const w = createSharedStatement<string, string>({
       maxInFlight: 1,
-      maxBatch: 10,
+      maxItems: 10,
       maxWaitMs: 20,
       tooLong: () => new Error('busy'),
       key: (s) => s,

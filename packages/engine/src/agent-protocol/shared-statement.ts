@@ -1,14 +1,15 @@
-// Runs a statement for many callers at once. Agent calls of a large fleet arrive by the thousand (10,000 polls woken
+// One statement shared by many callers (statement sharing). Agent calls of a large fleet arrive by the thousand (10,000 polls woken
 // by one batch start, 10,000 completions a few seconds later), and PostgreSQL's cost per call was mostly per
 // statement — parse, bind, commit — not the rows it touches. Items submitted while `maxInFlight` statements are
 // running wait and go together into the next one; an item submitted when it is quiet runs at once, alone, so
-// nothing waits for a timer. Items with the same key share one row of input and one answer. A batch that fails
+// nothing waits for a timer. Items with the same key share one row of input and one answer. A statement that fails
 // (a deadlock with another writer, say) is retried one item at a time, so one item's failure reaches only its caller.
-import { busy } from './errors';
+import { busy } from '../infra/errors';
 
-export interface BatchWriterOptions<I, R> {
+interface SharedStatementOptions<I, R> {
   maxInFlight: number;
-  maxBatch: number;
+  /** Items one statement carries at most. */
+  maxItems: number;
   key(item: I): string;
   /** Writes the items; the answer for each key (a key with no answer resolves undefined). */
   write(items: I[]): Promise<Map<string, R>>;
@@ -31,38 +32,38 @@ interface Waiting<I, R> {
   taken?: boolean;
 }
 
-/** What the agent-protocol writers allow a call to wait for its statement (the agent gate allows the same). */
+/** What the agent protocol's shared statements allow a call to wait for its statement (the agent gate allows the same). */
 export const AGENT_CALL_MAX_WAIT_MS = 30_000;
 
-export function createBatchWriter<I, R>(o: BatchWriterOptions<I, R>) {
+export function createSharedStatement<I, R>(o: SharedStatementOptions<I, R>) {
   const queue: Waiting<I, R>[] = [];
   let running = 0;
 
-  async function run(batch: Waiting<I, R>[]): Promise<void> {
+  async function run(taken: Waiting<I, R>[]): Promise<void> {
     const unique = new Map<string, I>();
-    for (const w of batch) unique.set(o.key(w.item), w.item);
+    for (const w of taken) unique.set(o.key(w.item), w.item);
     try {
       const answers = await o.write([...unique.values()]);
-      for (const w of batch) w.resolve(answers.get(o.key(w.item)));
+      for (const w of taken) w.resolve(answers.get(o.key(w.item)));
     } catch (err) {
       if (unique.size === 1) {
-        for (const w of batch) w.reject(err);
+        for (const w of taken) w.reject(err);
         return;
       }
-      await Promise.all(batch.map((w) => run([w])));
+      await Promise.all(taken.map((w) => run([w])));
     }
   }
 
   function pump() {
     while (running < o.maxInFlight && queue.length > 0) {
-      const batch = queue.splice(0, o.maxBatch).filter((w) => !w.gone);
-      for (const w of batch) {
+      const taken = queue.splice(0, o.maxItems).filter((w) => !w.gone);
+      for (const w of taken) {
         w.taken = true;
         clearTimeout(w.timer);
       }
-      if (batch.length === 0) continue;
+      if (taken.length === 0) continue;
       running++;
-      void run(batch).finally(() => {
+      void run(taken).finally(() => {
         running--;
         pump();
       });
@@ -87,11 +88,11 @@ export function createBatchWriter<I, R>(o: BatchWriterOptions<I, R>) {
 }
 
 /**
- * A batch writer for agent calls: a call waits at most AGENT_CALL_MAX_WAIT_MS for its statement, then is told the
+ * A shared statement for agent calls: a call waits at most AGENT_CALL_MAX_WAIT_MS for its statement, then is told the
  * server is busy (503 with Retry-After), as at the API's agent gate.
  */
-export function createAgentCallWriter<I, R>(o: Omit<BatchWriterOptions<I, R>, 'maxWaitMs' | 'tooLong'>) {
-  return createBatchWriter<I, R>({ ...o, maxWaitMs: AGENT_CALL_MAX_WAIT_MS, tooLong: busy });
+export function createAgentStatement<I, R>(o: Omit<SharedStatementOptions<I, R>, 'maxWaitMs' | 'tooLong'>) {
+  return createSharedStatement<I, R>({ ...o, maxWaitMs: AGENT_CALL_MAX_WAIT_MS, tooLong: busy });
 }
 
 /** The key of a call about one command of one host. */

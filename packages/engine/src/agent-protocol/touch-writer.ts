@@ -7,7 +7,7 @@ import type pg from 'pg';
 const FLUSH_EVERY_MS = 1000;
 const MIN_INTERVAL_MS = 15_000;
 
-export function createTouchBatcher(pool: pg.Pool) {
+export function createTouchWriter(pool: pg.Pool) {
   /** instanceId → agent version to record (null: keep the stored one). */
   let pending = new Map<string, string | null>();
   /** What this process last wrote per instance, to skip writes that would change nothing. */
@@ -17,23 +17,23 @@ export function createTouchBatcher(pool: pg.Pool) {
 
   async function flush() {
     if (pending.size === 0) return;
-    const batch = pending;
+    const flushed = pending;
     pending = new Map();
-    const ids = [...batch.keys()];
-    const versions = ids.map((id) => batch.get(id) ?? null);
+    const ids = [...flushed.keys()];
+    const versions = ids.map((id) => flushed.get(id) ?? null);
     try {
       await pool.query({
-        name: 'drover_touch_batch',
+        name: 'drover_touch',
         text: `UPDATE instances i SET "lastSeenAt" = now(), "agentVersion" = COALESCE(v.version, i."agentVersion")
                  FROM unnest($1::uuid[], $2::text[]) AS v(id, version) WHERE i.id = v.id`,
         values: [ids, versions],
       });
       const now = Date.now();
-      for (const [id, version] of batch)
+      for (const [id, version] of flushed)
         written.set(id, { at: now, version: version ?? written.get(id)?.version ?? null });
     } catch {
       // PostgreSQL unreachable: keep them for the next flush (newer touches win).
-      for (const [id, version] of batch) if (!pending.has(id)) pending.set(id, version);
+      for (const [id, version] of flushed) if (!pending.has(id)) pending.set(id, version);
     }
     // Forget agents not heard of for a while, so the map stays the size of the live fleet.
     if (written.size > 2 * (ids.length + 1000)) {

@@ -2,7 +2,7 @@
 // each ask for "deployment X changed" and "advance X". While a flush for a key is in flight, later calls for that
 // key are collected and merged into the next flush: no delay when it is quiet, one Redis round trip for many calls
 // under load. add() settles when a flush that includes its item has.
-export interface Coalescer<T> {
+interface Coalescer<T> {
   add(key: string, item: T): Promise<void>;
 }
 

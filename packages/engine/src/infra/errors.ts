@@ -1,7 +1,7 @@
 // Typed errors thrown by services; the API maps each to one HTTP status and the { error } envelope, once.
 import { ERROR_STATUS } from '@drover/contracts';
 
-export type ErrorKind = keyof typeof ERROR_STATUS;
+type ErrorKind = keyof typeof ERROR_STATUS;
 
 export class AppError extends Error {
   constructor(

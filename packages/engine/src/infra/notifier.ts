@@ -4,12 +4,12 @@
 import type { Redis } from 'ioredis';
 import { createCoalescer } from './coalesce';
 
-export type DeploymentNotice =
+type DeploymentNotice =
   | { t: 'dep' }
   | { t: 'tgt'; ids: string[] }
   | { t: 'log'; targetId: string; eventName: string; seq: number; data: string };
 
-export interface Channels {
+interface Channels {
   wake: string;
   deployment(id: string): string;
   deploymentPattern: string;

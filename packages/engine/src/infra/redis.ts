@@ -4,11 +4,6 @@ import { Redis } from 'ioredis';
 
 export { Redis };
 
-export interface RedisOptions {
-  url: string;
-  prefix: string;
-}
-
 /** A connection for commands and BullMQ (BullMQ requires maxRetriesPerRequest: null). */
 export function createRedis(url: string, name = 'drover'): Redis {
   return new Redis(url, {

@@ -4,16 +4,16 @@
 import type { AutoRollbackConfiguration, DeploymentErrorCode, DeploymentStatus } from '@drover/contracts';
 import { Prisma, type PrismaClient } from '@drover/db';
 import { isTerminalDeploymentStatus, nextWave } from '@drover/domain';
-import { SYSTEM_ACTOR } from './audit';
+import { SYSTEM_ACTOR } from '../infra/audit';
 import { createDeploymentTx } from './create-deployment';
 import type { ConfigSnapshot } from './deployment-view';
-import type { Notifier } from './notifier';
+import type { Notifier } from '../infra/notifier';
 import { refreshQueuedAutoUpdateTx } from './outdated-instances';
-import type { DeploymentQueue } from './queue';
+import type { DeploymentQueue } from '../infra/queue';
 
 type Tx = Prisma.TransactionClient;
 
-export interface AdvanceDeps {
+interface AdvanceDeps {
   prisma: PrismaClient;
   queue: Pick<DeploymentQueue, 'advance'>;
   notifier: Notifier;
@@ -166,7 +166,7 @@ async function skipTargets(tx: Tx, targetIds: string[], fx: Effects) {
   fx.changedTargets.push(...targetIds);
 }
 
-export async function refreshOverview(tx: Tx, id: string) {
+async function refreshOverview(tx: Tx, id: string) {
   const counts = await tx.deploymentTarget.groupBy({ by: ['status'], where: { deploymentId: id }, _count: true });
   const by = Object.fromEntries(counts.map((c) => [c.status, c._count])) as Partial<Record<string, number>>;
   await tx.deployment.update({

@@ -3,8 +3,8 @@ import type { AutoRollbackConfiguration } from '@drover/contracts';
 import type { PrismaClient } from '@drover/db';
 import { isTerminalDeploymentStatus } from '@drover/domain';
 import { createRollbackTx } from './advance';
-import { writeAudit, type Actor } from './audit';
-import { conflict, notFound } from './errors';
+import { writeAudit, type Actor } from '../infra/audit';
+import { conflict, notFound } from '../infra/errors';
 
 export async function stopDeployment(
   prisma: PrismaClient,

@@ -11,10 +11,10 @@ import {
   planDeployment,
   type MinimumHealthyHosts,
 } from '@drover/domain';
-import { writeAudit, type Actor } from './audit';
+import { writeAudit, type Actor } from '../infra/audit';
 import type { ConfigSnapshot } from './deployment-view';
-import { invalid, notFound } from './errors';
-import { newDeploymentId } from './ids';
+import { invalid, notFound } from '../infra/errors';
+import { newDeploymentId } from '../infra/ids';
 import { resolveGroupInstances } from './targets';
 
 export interface CreateDeploymentInput {
@@ -198,7 +198,7 @@ async function insertTargetsAndEvents(
     WHERE t."deploymentId" = ${deploymentId}`;
 }
 
-export function assertCreatable(input: { description?: string | undefined }) {
+function assertCreatable(input: { description?: string | undefined }) {
   if (input.description && input.description.length > 256) {
     throw invalid('DescriptionTooLong', 'description: at most 256 characters');
   }

@@ -1,6 +1,6 @@
 // Database rows → the shapes the API returns (DeploymentInfo, TargetInfo). One mapping, used by REST, SSE and CLI.
 import type { DeploymentInfo, LifecycleEventInfo, TargetInfo } from '@drover/contracts';
-import type { Prisma, PrismaClient } from '@drover/db';
+import type { Prisma } from '@drover/db';
 
 export const deploymentInclude = {
   application: { select: { name: true } },
@@ -97,9 +97,4 @@ export function toTargetInfo(t: TargetRow): TargetInfo {
       logBytes: e.logBytes,
     })),
   };
-}
-
-export async function loadDeploymentInfo(prisma: PrismaClient, id: string): Promise<DeploymentInfo | null> {
-  const d = await prisma.deployment.findUnique({ where: { id }, include: deploymentInclude });
-  return d ? toDeploymentInfo(d) : null;
 }

@@ -15,12 +15,12 @@
 import type { DeploymentStatus } from '@drover/contracts';
 import type { Prisma } from '@drover/db';
 import { matchesGroup, targetingFromRow } from '@drover/domain';
-import { writeAudit, type Actor } from './audit';
+import { writeAudit, type Actor } from '../infra/audit';
 import { createDeploymentTx } from './create-deployment';
 
 type Tx = Prisma.TransactionClient;
 
-export type MembershipTrigger = 'instance.register' | 'instance.addTags';
+type MembershipTrigger = 'instance.register' | 'instance.addTags';
 
 const UNFINISHED: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
 
@@ -29,7 +29,7 @@ const UNFINISHED: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Baki
  * capacity to protect; a minimum taken from the group's config would only forbid deploying to a lone new host
  * (HalfAtATime of one host leaves none that may be taken out of service).
  */
-export const AUTO_UPDATE_CONFIG = 'AllAtOnce';
+const AUTO_UPDATE_CONFIG = 'AllAtOnce';
 
 /** In-place groups that update outdated instances and have a successful deployment to update them to. */
 function updatableGroups(tx: Tx) {

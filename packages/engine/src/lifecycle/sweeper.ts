@@ -6,9 +6,9 @@
 //    not the hour CodeDeploy takes.
 import type pg from 'pg';
 import { isDatabaseUnavailable } from '@drover/db';
-import { failTarget } from './agent-ops';
+import { failTarget } from './fail-target';
 
-export interface SweepConfig {
+interface SweepConfig {
   agentLostAfterSeconds: number;
   ackTimeoutSeconds: number;
 }

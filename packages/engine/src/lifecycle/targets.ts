@@ -4,13 +4,13 @@
 import type { Instance, InstanceTag, Prisma, PrismaClient } from '@drover/db';
 import { groupFilters, matchesGroup, targetingFromRow } from '@drover/domain';
 
-export interface GroupSelector {
+interface GroupSelector {
   tagFilters: unknown;
   tagSet: unknown;
   instanceNames: readonly string[];
 }
 
-export type InstanceWithTags = Instance & { tags: InstanceTag[] };
+type InstanceWithTags = Instance & { tags: InstanceTag[] };
 
 export async function resolveGroupInstances(
   db: Pick<PrismaClient | Prisma.TransactionClient, 'instance'>,

@@ -17,16 +17,14 @@ import {
   ErrorBody,
   MAX_LOG_CHUNK_BYTES,
 } from '@drover/contracts';
-import { AGENT_CALL_MAX_WAIT_MS, forbidden, SHARED_STATEMENT_CONNECTIONS } from '@drover/engine';
+import { AGENT_CALL_MAX_WAIT_MS, agentGateLimit, forbidden } from '@drover/engine';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
 import { createAgentGate } from '../../services/agent-gate';
-import { createAgentService, SPEC_STATEMENTS } from '../../services/agent-service';
+import { createAgentService } from '../../services/agent-service';
 
 const CommandParams = z.object({ commandId: z.string().uuid() });
-/** Pool connections agent calls leave to everything else (console, CLI, registration-token admin, …). */
-const RESERVED_FOR_OTHERS = 4;
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
 
@@ -42,12 +40,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
   const tags = ['agent protocol'];
   const gate = createAgentGate({
     // Claims, acks, log chunks, specs and the common completions share statements that bound their own connections
-    // (claim-batch.ts, ack-log-batch.ts, complete-fast.ts) and do not take turns here: a call waiting for one holds
-    // no connection, and the more wait, the more each statement carries.
-    limit: Math.max(
-      2,
-      (ctx.db.pool.options.max ?? 20) - RESERVED_FOR_OTHERS - SHARED_STATEMENT_CONNECTIONS - SPEC_STATEMENTS,
-    ),
+    // (the engine's agent-protocol/connection-budget.ts) and do not take turns here: a call waiting for one holds no
+    // connection, and the more wait, the more each statement carries.
+    limit: agentGateLimit(ctx.db.pool.options.max ?? 20),
     maxWaitMs: AGENT_CALL_MAX_WAIT_MS,
     retryAfterSeconds: 5,
   });
@@ -141,7 +136,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: DeploymentSpec, ...errors },
       },
     },
-    async (req) => agents.spec(instanceOf(req).instanceId, req.params.deploymentId),
+    async (req) => ops.spec(instanceOf(req).instanceId, req.params.deploymentId),
   );
 
   app.get(
