@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sleep } from './api/backoff';
-import { makeZip } from './test-support/archives';
-import { Harness, until } from './test-support/agent-harness';
+import { makeZip } from '../test-support/archives';
+import { Harness, until } from '../test-support/agent-harness';
 
 const run = promisify(execFile);
 let h: Harness;

@@ -1,4 +1,4 @@
-// @drover/agent: the host agent as a library (tests and embedders run it in-process) plus the appspec parser.
+// @drover/agent: the host agent as a library (tests and embedders run it in-process).
 export { startAgent, type AgentHandle } from './runtime/agent';
 export {
   AgentConfig,
@@ -10,4 +10,3 @@ export {
   type AgentConfigInput,
 } from './config';
 export { AGENT_VERSION } from './version';
-export * from './appspec';

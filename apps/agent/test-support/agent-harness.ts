@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeploymentSpec, RevisionRef } from '@drover/contracts';
-import { agentConfig, type AgentConfig } from '../config';
-import { startAgent, type AgentHandle } from '../runtime/agent';
-import { createLogger } from '../logs/logger';
+import { agentConfig, type AgentConfig } from '../src/config';
+import { startAgent, type AgentHandle } from '../src/runtime/agent';
+import { createLogger } from '../src/logs/logger';
 import { makeTar, type TarEntry } from './archives';
 import { FakeControlPlane } from './fake-control-plane';
 

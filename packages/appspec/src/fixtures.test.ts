@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAppSpec, scriptsFor } from './index';
 
-const SAMPLE = join(import.meta.dirname, '../../../../tests/fixtures/bundles/sample-app');
+const SAMPLE = join(import.meta.dirname, '../../../tests/fixtures/bundles/sample-app');
 
 describe('tests/fixtures/bundles/sample-app', () => {
   it('has a valid appspec whose scripts exist and are executable', async () => {

@@ -1,17 +1,30 @@
-// Public surface of the appspec module (also exported as `@drover/agent/appspec` for the API server).
-import type { HookEventName } from '@drover/contracts';
-import type { AppSpec, HookScript } from './types';
-
-export { parseAppSpec } from './parse';
+// @drover/appspec: the appspec's parser and types, and the rule that finds it in a bundle. Pure (no I/O): the agent,
+// the API's upload check and the CLI's push check read files and archives themselves and hand the entries in.
 export { AppSpecError, type AppSpecErrorDetails } from './errors';
-export * from './types';
-
-/** Scripts the appspec runs for an event; an empty list means the event is a no-op on this host. */
-export function scriptsFor(spec: AppSpec, event: HookEventName): HookScript[] {
-  return spec.hooks[event] ?? [];
-}
-
-/** What the agent sends as the ack's timeoutSeconds for a hook event: the sum of its scripts' timeouts. */
-export function eventTimeoutSeconds(spec: AppSpec, event: HookEventName): number {
-  return scriptsFor(spec, event).reduce((sum, s) => sum + s.timeoutSeconds, 0);
-}
+export { parseAppSpec } from './parse';
+export { eventTimeoutSeconds, scriptsFor } from './hook-scripts';
+export {
+  type AppSpec,
+  type FileMapping,
+  type HookScript,
+  type PermissionObjectType,
+  type PermissionSpec,
+  type SelinuxContext,
+} from './types';
+export {
+  APPSPEC_FILENAMES,
+  appspecCandidates,
+  couldBeAppSpec,
+  locateAppSpec,
+  missingAppSpecMessage,
+  type AppSpecLocation,
+} from './locate-appspec';
+export {
+  bundlePathSegments,
+  fileSystemEntryKind,
+  tarEntryKind,
+  zipEntryKind,
+  zipUnixMode,
+  type BundleEntry,
+  type BundleEntryKind,
+} from './bundle-entry';

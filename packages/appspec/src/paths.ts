@@ -1,5 +1,5 @@
-// Pure POSIX path checks for appspec fields (no node:path: this module also runs inside the API server's
-// validators and should not depend on the platform it runs on).
+// Pure POSIX path checks for appspec fields (no node:path: the agent, the API's upload check and the CLI all run
+// them, and the answer must not depend on the platform it runs on).
 
 /** Splits a bundle-relative path into segments; returns an error text instead when it could escape the bundle. */
 export function bundleRelativeSegments(raw: string): string[] | string {

@@ -1,13 +1,10 @@
-// The parsed form of an appspec.yml (EC2/on-premises flavour, codedeploy.md §3). Pure data: the API server
-// imports this module to validate bundles at upload, so nothing here may touch the file system.
+// The parsed form of an appspec.yml (EC2/on-premises flavour, codedeploy.md §3). Pure data, like the whole package:
+// the API validates bundles with it at upload and the CLI before a push, so nothing here may touch the file system.
 import type { FileExistsBehavior, HookEventName } from '@drover/contracts';
 
 /** Per-script default and maximum, as in CodeDeploy (codedeploy.md §3.2). */
 export const DEFAULT_HOOK_TIMEOUT_SECONDS = 3600;
 export const MAX_HOOK_TIMEOUT_SECONDS = 3600;
-
-/** The names the agent looks for when the deployment does not say otherwise, in order. */
-export const APPSPEC_FILENAMES = ['appspec.yml', 'appspec.yaml'] as const;
 
 export interface FileMapping {
   /** Relative to the bundle root, without a leading slash; '' means the whole bundle ("/" in the appspec). */

@@ -8,9 +8,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeZip, type ZipEntry } from '@drover/agent/test-support';
 import type { DeploymentInfo, RevisionInfo, TargetInfo } from '@drover/contracts';
 import { startStack, type TestStack } from '../../support/stack';
-import { makeZip, type ZipEntry } from '../../../apps/agent/src/test-support/archives';
 import { killProcessesUnder, REPO_ROOT, spawnAgent, type AgentProcess } from '../../support/processes';
 
 const SAMPLE_APP = path.join(REPO_ROOT, 'tests/fixtures/bundles/sample-app');

@@ -2,15 +2,12 @@
 // so a refused entry is reported by name with our wording, like tar entries.
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { zipEntryKind, zipUnixMode } from '@drover/appspec';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { ArchiveError } from './errors';
 import type { StagingTree } from './staging-tree';
 
 const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
-const UNIX_HOST = 3;
 const MAX_LINK_TARGET_BYTES = 4096;
 
 const openZip = promisify(yauzl.open) as (path: string, options: yauzl.Options) => Promise<ZipFile>;
@@ -94,23 +91,23 @@ async function extractEntry(
   const name = decodeName(entry);
   if (entry.generalPurposeBitFlag & 0x1)
     throw new ArchiveError('is encrypted; encrypted zip entries are not supported', name);
-  const unixMode = entry.versionMadeBy >> 8 === UNIX_HOST ? entry.externalFileAttributes >>> 16 : 0;
-  const type = unixMode & S_IFMT;
+  const unixMode = zipUnixMode(entry.versionMadeBy, entry.externalFileAttributes);
+  const kind = zipEntryKind(unixMode, name);
   const permissions = unixMode & 0o777 ? unixMode & 0o777 : undefined;
 
-  if (type === S_IFLNK) {
+  if (kind === 'symlink') {
     if (entry.uncompressedSize > MAX_LINK_TARGET_BYTES) throw new ArchiveError('symlink target is too long', name);
     const target = await readAll(await openStream(entry), name);
     return tree.symlink(name, target);
   }
-  if (type === S_IFDIR || (type === 0 && name.endsWith('/'))) return tree.directory(name, permissions);
-  if (type !== 0 && type !== S_IFREG) {
+  if (kind === 'directory') return tree.directory(name, permissions);
+  if (kind === 'other') {
     const what = {
       0o020000: 'a character device',
       0o060000: 'a block device',
       0o010000: 'a FIFO',
       0o140000: 'a socket',
-    }[type];
+    }[unixMode & S_IFMT];
     throw new ArchiveError(`is ${what ?? 'a special file'}; only files, directories and symlinks are allowed`, name);
   }
   tree.budget.checkDeclared(name, entry.uncompressedSize);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArchiveLimits } from '../config';
-import { makeTar, makeZip } from '../test-support/archives';
+import { makeTar, makeZip } from '../../test-support/archives';
 import { findBundleRoot } from './bundle-root';
 import { ArchiveError } from './errors';
 import { extractArchive } from './extract';

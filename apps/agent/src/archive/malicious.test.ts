@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BundleType } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArchiveLimits } from '../config';
-import { makeTar, makeZip, type TarEntry, type ZipEntry } from '../test-support/archives';
+import { makeTar, makeZip, type TarEntry, type ZipEntry } from '../../test-support/archives';
 import { ArchiveError } from './errors';
 import { extractArchive } from './extract';
 

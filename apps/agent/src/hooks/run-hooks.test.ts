@@ -1,9 +1,9 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HookScript } from '@drover/appspec';
 import type { DeploymentSpec } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HookScript } from '../appspec';
 import { hookEnvironment } from './hook-env';
 import { listProcesses } from './process-tree';
 import { runHooks, type HookOutput } from './run-hooks';

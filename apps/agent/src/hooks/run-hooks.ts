@@ -1,8 +1,8 @@
 // Runs an event's scripts in order and turns the first failure into CodeDeploy-style diagnostics.
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
+import type { HookScript } from '@drover/appspec';
 import type { AgentCompleteRequest, HookEventName } from '@drover/contracts';
-import type { HookScript } from '../appspec';
 import { runScript, type OutputStream, type RunScriptResult } from './run-script';
 
 export interface HookOutput {

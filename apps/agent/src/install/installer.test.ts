@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseAppSpec } from '@drover/appspec';
 import type { FileExistsBehavior } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseAppSpec } from '../appspec';
 import { InstallError } from './errors';
 import { globMatch } from './glob';
 import { install, type InstallResult } from './installer';

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, rename, rmdir, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { AppSpec } from '@drover/appspec';
 import type { FileExistsBehavior } from '@drover/contracts';
-import type { AppSpec } from '../appspec';
 import { applyPermissions } from './permissions';
 import { createdPaths, planInstall, type InstallOp } from './plan';
 

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { chmod, chown, lstat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { promisify } from 'node:util';
-import type { PermissionSpec } from '../appspec';
+import type { PermissionSpec } from '@drover/appspec';
 import { InstallError } from './errors';
 import { globMatch } from './glob';
 

@@ -2,8 +2,8 @@
 // destination, a file where a directory must go) fails the event with nothing changed on the host.
 import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { AppSpec } from '@drover/appspec';
 import type { FileExistsBehavior } from '@drover/contracts';
-import type { AppSpec } from '../appspec';
 import { InstallError } from './errors';
 
 export type InstallOp =

@@ -3,13 +3,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { AppSpecError } from '@drover/appspec';
 import type { BundleType, RevisionRef } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppSpecError } from '../appspec';
 import { IntegrityError } from '../archive/errors';
 import { ArchiveLimits } from '../config';
 import { writeJsonAtomic } from '../state/atomic-json';
-import { makeTar } from '../test-support/archives';
+import { makeTar } from '../../test-support/archives';
 import { RevisionStore } from './revision-store';
 
 const GROUP = '11111111-2222-4333-8444-555555555555';

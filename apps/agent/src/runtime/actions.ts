@@ -1,5 +1,6 @@
 // What each lifecycle event does on the host. Returns the completion to report; throws only for unexpected
 // failures (the caller reports those as UnknownError).
+import { eventTimeoutSeconds, scriptsFor, type AppSpec } from '@drover/appspec';
 import {
   HOOK_EVENT_NAMES,
   type AgentCompleteRequest,
@@ -8,7 +9,6 @@ import {
   type LifecycleEventName,
   type RevisionRef,
 } from '@drover/contracts';
-import { eventTimeoutSeconds, scriptsFor, type AppSpec } from '../appspec';
 import { hookEnvironment } from '../hooks/hook-env';
 import { runHooks } from '../hooks/run-hooks';
 import { install } from '../install/installer';

@@ -2,7 +2,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GROUP_ID, Harness, IN_PLACE_EVENTS, until } from '../test-support/agent-harness';
+import { GROUP_ID, Harness, IN_PLACE_EVENTS, until } from '../../test-support/agent-harness';
 
 let h: Harness;
 beforeEach(async () => {

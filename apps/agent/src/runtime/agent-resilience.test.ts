@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sleep } from '../api/backoff';
 import { listProcesses } from '../hooks/process-tree';
-import { Harness, until } from '../test-support/agent-harness';
+import { Harness, until } from '../../test-support/agent-harness';
 
 let h: Harness;
 const leftovers: number[] = [];

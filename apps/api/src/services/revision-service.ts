@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { AppSpecError, parseAppSpec } from '@drover/agent/appspec';
+import { AppSpecError, parseAppSpec } from '@drover/appspec';
 import type {
   BundleType,
   ListRevisionsQuery,

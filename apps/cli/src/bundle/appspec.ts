@@ -3,7 +3,7 @@
 // scripts and files it names are looked for, so a missing or non-executable hook is caught before a deployment.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { APPSPEC_FILENAMES, AppSpecError, parseAppSpec, type AppSpec } from '@drover/agent/appspec';
+import { APPSPEC_FILENAMES, AppSpecError, parseAppSpec, type AppSpec } from '@drover/appspec';
 import { CliError, UsageError } from '../errors';
 
 export interface CheckedDir {

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { APPSPEC_FILENAMES } from '@drover/agent/appspec';
+import { APPSPEC_FILENAMES } from '@drover/appspec';
 import { extract } from 'tar-stream';
 import type { SniffedFormat } from './sniff';
 import { ZipFormatError, readZipDirectory, readZipEntry } from './zip-reader';
