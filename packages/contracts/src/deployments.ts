@@ -195,6 +195,11 @@ export const StopDeploymentResponse = z.object({
   statusMessage: z.string(),
 });
 
+/** Which wait of a blue/green deployment to end; in-place deployments never wait. */
+export const ContinueDeploymentRequest = z.object({
+  deploymentWaitType: z.enum(['READY_WAIT', 'TERMINATION_WAIT']).default('READY_WAIT'),
+});
+
 /** Response header of GET …/events/:eventName/log: the seq to pass as fromSeq to read on from where this answer ended. */
 export const LOG_NEXT_SEQ_HEADER = 'x-drover-next-seq';
 

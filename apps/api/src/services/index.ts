@@ -5,6 +5,7 @@ import { createApplicationService } from './application-service';
 import { createAuditService } from './audit-service';
 import { createDeploymentConfigService } from './deployment-config-service';
 import { createDeploymentGroupService } from './deployment-group-service';
+import { createDeploymentService } from './deployment-service';
 import { createInstanceService } from './instance-service';
 import { createRegistrationTokenService } from './registration-token-service';
 import { createRevisionService } from './revision-service';
@@ -19,6 +20,11 @@ export function createServices(ctx: ApiContext) {
     deploymentGroups: createDeploymentGroupService({
       prisma,
       configs: deploymentConfigs,
+      agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS,
+    }),
+    deployments: createDeploymentService({
+      prisma,
+      engine: ctx.engine,
       agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS,
     }),
     revisions: createRevisionService({

@@ -1,12 +1,11 @@
-// Deployments: create, plan preview, list/get, targets, logs, stop/rollback/continue, and the live event stream.
+// /v1/deployments: create, plan preview, list/get, targets, logs, stop/rollback/continue, and the live event stream.
 import {
+  ContinueDeploymentRequest,
   CreateDeploymentRequest,
   DeploymentInfo,
   DeploymentPage,
   DeploymentParams,
-  ErrorBody,
   EventLogParams,
-  LOG_NEXT_SEQ_HEADER,
   ListDeploymentsQuery,
   ListTargetsQuery,
   LogQuery,
@@ -17,24 +16,18 @@ import {
   TargetInfo,
   TargetPage,
   TargetParams,
-  type DeploymentNoticeWire,
 } from '@drover/contracts';
-import { isTerminalEventStatus } from '@drover/domain';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
-import { actorOf } from '../../services/auth-service';
-import { createDeploymentQueries } from '../../services/deployment-queries';
+import type { Services } from '../../services';
+import { streamDeploymentEvents } from './deployment-events-stream';
+import { sendEventLog } from './event-log-stream';
+import { actor, authErrors, conflictError, notFoundError } from './route-support';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const tags = ['deployments'];
-/** Coalesce bursts of changes into at most a few stream messages a second per client. */
-const STREAM_FLUSH_MS = 250;
 
-export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
-  const q = createDeploymentQueries(ctx.db, { agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS });
-  const engine = ctx.engine;
-
+export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<ApiContext, 'subscriber' | 'engine'>) {
   app.post(
     '/deployments',
     {
@@ -43,22 +36,24 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         operationId: 'createDeployment',
         tags,
         body: CreateDeploymentRequest,
-        response: { 201: DeploymentInfo, ...errors },
+        response: { 201: DeploymentInfo, ...authErrors, ...notFoundError, ...conflictError },
       },
     },
-    async (req, reply) => {
-      const id = await engine.createDeployment({ ...req.body, actor: actorOf(req.principal, req.ip, req.id) });
-      return reply.code(201).send(await q.get(id));
-    },
+    async (req, reply) => reply.code(201).send(await s.deployments.create(req.body, actor(req))),
   );
 
   app.post(
     '/deployments/plan',
     {
       config: { auth: 'viewer' },
-      schema: { operationId: 'planDeployment', tags, body: PlanRequest, response: { 200: PlanResponse, ...errors } },
+      schema: {
+        operationId: 'planDeployment',
+        tags,
+        body: PlanRequest,
+        response: { 200: PlanResponse, ...authErrors, ...notFoundError },
+      },
     },
-    async (req) => q.plan(req.body),
+    async (req) => s.deployments.plan(req.body),
   );
 
   app.get(
@@ -69,10 +64,10 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         operationId: 'listDeployments',
         tags,
         querystring: ListDeploymentsQuery,
-        response: { 200: DeploymentPage, ...errors },
+        response: { 200: DeploymentPage, ...authErrors, ...notFoundError },
       },
     },
-    async (req) => q.list(req.query),
+    async (req) => s.deployments.list(req.query),
   );
 
   app.get(
@@ -83,10 +78,10 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         operationId: 'getDeployment',
         tags,
         params: DeploymentParams,
-        response: { 200: DeploymentInfo, ...errors },
+        response: { 200: DeploymentInfo, ...authErrors, ...notFoundError },
       },
     },
-    async (req) => q.get(req.params.deploymentId),
+    async (req) => s.deployments.get(req.params.deploymentId),
   );
 
   app.get(
@@ -98,10 +93,10 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         tags,
         params: DeploymentParams,
         querystring: ListTargetsQuery,
-        response: { 200: TargetPage, ...errors },
+        response: { 200: TargetPage, ...authErrors, ...notFoundError },
       },
     },
-    async (req) => q.targets(req.params.deploymentId, req.query),
+    async (req) => s.deployments.targets(req.params.deploymentId, req.query),
   );
 
   app.get(
@@ -112,10 +107,10 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         operationId: 'getDeploymentTarget',
         tags,
         params: TargetParams,
-        response: { 200: TargetInfo, ...errors },
+        response: { 200: TargetInfo, ...authErrors, ...notFoundError },
       },
     },
-    async (req) => q.target(req.params.deploymentId, req.params.targetId),
+    async (req) => s.deployments.target(req.params.deploymentId, req.params.targetId),
   );
 
   app.get(
@@ -129,44 +124,20 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
           'The full output of one lifecycle event as text/plain. fromSeq reads a range; follow=true streams until the event ends.',
         params: EventLogParams,
         querystring: LogQuery,
-        response: { 200: z.string().describe('hook output, text/plain'), ...errors },
+        response: {
+          200: z.string().describe('hook output, text/plain'),
+          ...authErrors,
+          ...notFoundError,
+        },
       },
     },
     async (req, reply) => {
       const { deploymentId, targetId, eventName } = req.params;
-      const first = await q.log(deploymentId, targetId, eventName, req.query.fromSeq);
-      const lastSeq = (chunks: { seq: number }[], fallback: number) =>
-        chunks.length ? chunks[chunks.length - 1]!.seq + 1 : fallback;
-      reply.header(LOG_NEXT_SEQ_HEADER, String(lastSeq(first.chunks, req.query.fromSeq)));
-      if (!req.query.follow || isTerminalEventStatus(first.status)) {
-        return reply
-          .code(200)
-          .type('text/plain; charset=utf-8')
-          .send(first.chunks.map((c) => c.data).join(''));
-      }
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/plain; charset=utf-8',
-        'cache-control': 'no-cache',
-        'x-request-id': req.id,
+      return sendEventLog(req, reply, {
+        fromSeq: req.query.fromSeq,
+        follow: req.query.follow,
+        read: (fromSeq) => s.deployments.log(deploymentId, targetId, eventName, fromSeq),
       });
-      let next = req.query.fromSeq;
-      const write = (chunks: { seq: number; data: string }[]) => {
-        for (const c of chunks) if (c.seq >= next) res.write(c.data);
-        next = lastSeq(chunks, next);
-      };
-      write(first.chunks);
-      let closed = false;
-      req.raw.once('close', () => (closed = true));
-      // Poll the database gently: simple, and correct across API processes.
-      while (!closed) {
-        await new Promise((r) => setTimeout(r, 500));
-        const more = await q.log(deploymentId, targetId, eventName, next);
-        write(more.chunks);
-        if (isTerminalEventStatus(more.status)) break;
-      }
-      res.end();
     },
   );
 
@@ -179,15 +150,10 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         tags,
         params: DeploymentParams,
         body: StopDeploymentRequest.optional(),
-        response: { 200: StopDeploymentResponse, ...errors },
+        response: { 200: StopDeploymentResponse, ...authErrors, ...notFoundError, ...conflictError },
       },
     },
-    async (req) =>
-      engine.stop(
-        req.params.deploymentId,
-        req.body?.autoRollbackEnabled ?? false,
-        actorOf(req.principal, req.ip, req.id),
-      ),
+    async (req) => s.deployments.stop(req.params.deploymentId, req.body?.autoRollbackEnabled ?? false, actor(req)),
   );
 
   app.post(
@@ -198,13 +164,10 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         operationId: 'rollbackDeployment',
         tags,
         params: DeploymentParams,
-        response: { 201: DeploymentInfo, ...errors },
+        response: { 201: DeploymentInfo, ...authErrors, ...notFoundError, ...conflictError },
       },
     },
-    async (req, reply) => {
-      const id = await engine.rollback(req.params.deploymentId, actorOf(req.principal, req.ip, req.id));
-      return reply.code(201).send(await q.get(id));
-    },
+    async (req, reply) => reply.code(201).send(await s.deployments.rollback(req.params.deploymentId, actor(req))),
   );
 
   app.post(
@@ -215,16 +178,11 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
         operationId: 'continueDeployment',
         tags,
         params: DeploymentParams,
-        body: z
-          .object({ deploymentWaitType: z.enum(['READY_WAIT', 'TERMINATION_WAIT']).default('READY_WAIT') })
-          .optional(),
-        response: { 200: DeploymentInfo, ...errors },
+        body: ContinueDeploymentRequest.optional(),
+        response: { 200: DeploymentInfo, ...authErrors, ...notFoundError, ...conflictError },
       },
     },
-    async (req) => {
-      await engine.continue(req.params.deploymentId);
-      return q.get(req.params.deploymentId);
-    },
+    async (req) => s.deployments.continue(req.params.deploymentId),
   );
 
   app.get(
@@ -238,58 +196,21 @@ export function registerDeploymentRoutes(app: ZodApp, ctx: ApiContext) {
           'Server-sent events: `deployment` (DeploymentInfo), `target` (TargetInfo) and `log` ({targetId, eventName, seq, data}). ' +
           'The first message is the current deployment; the stream ends after the deployment finishes.',
         params: DeploymentParams,
-        response: { 200: z.string().describe('text/event-stream'), ...errors },
+        response: {
+          200: z.string().describe('text/event-stream'),
+          ...authErrors,
+          ...notFoundError,
+        },
       },
     },
     async (req, reply) => {
       const id = req.params.deploymentId;
-      const initial = await q.get(id);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
+      await streamDeploymentEvents(req, reply, id, {
+        get: s.deployments.get,
+        targetsById: s.deployments.targetsById,
+        subscriber: ctx.subscriber,
+        channel: ctx.engine.notifier.channels.deployment(id),
       });
-      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      send('deployment', initial);
-      const sub = ctx.subscriber.duplicate();
-      const channel = ctx.engine.notifier.channels.deployment(id);
-      const pendingTargets = new Set<string>();
-      let depDirty = false;
-      let closed = false;
-      const flush = async () => {
-        if (closed) return;
-        const ids = [...pendingTargets];
-        pendingTargets.clear();
-        if (ids.length) for (const t of await q.targetsById(id, ids)) send('target', t);
-        if (depDirty) {
-          depDirty = false;
-          const d = await q.get(id);
-          send('deployment', d);
-          if (['Succeeded', 'Failed', 'Stopped'].includes(d.status)) close();
-        }
-      };
-      const timer = setInterval(() => void flush().catch(() => undefined), STREAM_FLUSH_MS);
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(timer);
-        clearInterval(keepAlive);
-        sub.disconnect();
-        res.end();
-      };
-      sub.on('message', (_ch: string, message: string) => {
-        const n = JSON.parse(message) as DeploymentNoticeWire;
-        if (n.t === 'log') send('log', { targetId: n.targetId, eventName: n.eventName, seq: n.seq, data: n.data });
-        else if (n.t === 'tgt') for (const t of n.ids) pendingTargets.add(t);
-        depDirty = true;
-      });
-      await sub.subscribe(channel);
-      req.raw.once('close', close);
-      if (['Succeeded', 'Failed', 'Stopped'].includes(initial.status)) close();
     },
   );
 }

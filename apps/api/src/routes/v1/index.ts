@@ -27,5 +27,5 @@ export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
   registerInstanceRoutes(app, services);
   registerRegistrationTokenRoutes(app, services);
   registerAuditRoutes(app, services);
-  registerDeploymentRoutes(app, ctx);
+  registerDeploymentRoutes(app, services, ctx);
 }

@@ -1,6 +1,14 @@
-// Read side of deployments: lists with filters and cursors, targets, logs, and the plan preview.
-import { DeploymentId, type ListDeploymentsQuery, type PlanRequest, type PlanResponse } from '@drover/contracts';
-import type { Database, Prisma } from '@drover/db';
+// Deployments: create, stop, roll back and continue through the engine; lists with filters and cursors, targets,
+// logs, and the plan preview.
+import {
+  DeploymentId,
+  type CreateDeploymentRequest,
+  type DeploymentInfo,
+  type ListDeploymentsQuery,
+  type PlanRequest,
+  type PlanResponse,
+} from '@drover/contracts';
+import type { Prisma, PrismaClient } from '@drover/db';
 import { planDeployment } from '@drover/domain';
 import {
   deploymentInclude,
@@ -11,8 +19,12 @@ import {
   targetInclude,
   toDeploymentInfo,
   toTargetInfo,
+  type Actor,
+  type Engine,
 } from '@drover/engine';
-import { invalidField } from './service-support';
+import { invalidField, isOnline } from './service-support';
+
+const deploymentNotFound = (id: string) => notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
 
 const badCursor = () => invalidField('InvalidNextToken', 'querystring.cursor', 'not a cursor this API returned');
 const encodeCursor = (createdAt: Date, id: string) =>
@@ -25,13 +37,41 @@ function decodeCursor(c: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
-export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeconds: number }) {
-  const { prisma } = db;
+export function createDeploymentService(deps: {
+  prisma: PrismaClient;
+  engine: Pick<Engine, 'createDeployment' | 'stop' | 'rollback' | 'continue'>;
+  agentLostAfterSeconds: number;
+}) {
+  const { prisma, engine } = deps;
+
+  async function get(id: string): Promise<DeploymentInfo> {
+    const d = await prisma.deployment.findUnique({ where: { id }, include: deploymentInclude });
+    if (!d) throw deploymentNotFound(id);
+    return toDeploymentInfo(d);
+  }
+
+  async function assertExists(id: string) {
+    const d = await prisma.deployment.findUnique({ where: { id }, select: { id: true } });
+    if (!d) throw deploymentNotFound(id);
+  }
+
   return {
-    async get(id: string) {
-      const d = await prisma.deployment.findUnique({ where: { id }, include: deploymentInclude });
-      if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
-      return toDeploymentInfo(d);
+    get,
+
+    async create(req: CreateDeploymentRequest, actor: Actor): Promise<DeploymentInfo> {
+      return get(await engine.createDeployment({ ...req, actor }));
+    },
+
+    stop: (id: string, rollback: boolean, actor: Actor) => engine.stop(id, rollback, actor),
+
+    /** Rolls a finished deployment back; answers the rollback deployment. */
+    async rollback(id: string, actor: Actor): Promise<DeploymentInfo> {
+      return get(await engine.rollback(id, actor));
+    },
+
+    async continue(id: string): Promise<DeploymentInfo> {
+      await engine.continue(id);
+      return get(id);
     },
 
     async list(q: ListDeploymentsQuery) {
@@ -76,7 +116,7 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
       deploymentId: string,
       q: { status?: string | undefined; cursor?: string | undefined; limit: number },
     ) {
-      await this.exists(deploymentId);
+      await assertExists(deploymentId);
       const after = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString('utf8')) : -1;
       // Positions are int4: anything else (NaN, 1e999, 2^40) is not a cursor this API returned.
       if (!Number.isInteger(after) || after < -1 || after > 2 ** 31 - 1) throw badCursor();
@@ -111,11 +151,6 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
       return toTargetInfo(t);
     },
 
-    async exists(id: string) {
-      const d = await prisma.deployment.findUnique({ where: { id }, select: { id: true } });
-      if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
-    },
-
     /** The event row behind /log, plus the chunks from fromSeq on. */
     async log(deploymentId: string, targetName: string, eventName: string, fromSeq: number) {
       const ev = await prisma.lifecycleEvent.findFirst({
@@ -130,12 +165,6 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
         select: { seq: true, data: true },
       });
       return { eventId: ev.id, status: ev.status, chunks };
-    },
-
-    async eventStatus(eventId: string) {
-      return (
-        (await prisma.lifecycleEvent.findUnique({ where: { id: eventId }, select: { status: true } }))?.status ?? null
-      );
     },
 
     async plan(req: PlanRequest): Promise<PlanResponse> {
@@ -160,8 +189,9 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
         })),
         config.mhh,
       );
-      const cutoff = Date.now() - opts.agentLostAfterSeconds * 1000;
-      const online = (h: { lastSeenAt: Date | null }) => !!h.lastSeenAt && h.lastSeenAt.getTime() >= cutoff;
+      const now = Date.now();
+      const online = (h: { lastSeenAt: Date | null; deregisteredAt: Date | null }) =>
+        isOnline(h, deps.agentLostAfterSeconds, now);
       const byId = new Map(hosts.map((h) => [h.id, h]));
       const info = (id: string) => {
         const h = byId.get(id);
@@ -187,4 +217,4 @@ export function createDeploymentQueries(db: Database, opts: { agentLostAfterSeco
   };
 }
 
-export type DeploymentQueries = ReturnType<typeof createDeploymentQueries>;
+export type DeploymentService = ReturnType<typeof createDeploymentService>;
