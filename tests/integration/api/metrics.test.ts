@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Gauge, metricsRegistry } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
 import { bind, insertDeployment, insertInstance } from './support/http';
@@ -50,16 +50,26 @@ describe('GET /metrics', () => {
     await insertDeployment(api, 'metered', 'g', 'Succeeded');
     await insertInstance(api, 'm-1', {});
     await insertInstance(api, 'm-2', {}, { lastSeenAt: new Date(Date.now() - 3600_000) });
-    await new Promise((r) => setTimeout(r, 5_100));
-    const text = await scrape();
-    expect(value(text, 'drover_deployments{status="Failed"}')).toBe(1);
-    expect(value(text, 'drover_deployments{status="Succeeded"}')).toBe(1);
-    expect(value(text, 'drover_deployments{status="InProgress"}')).toBe(0);
-    expect(value(text, 'drover_agents_online')).toBe(1);
-    expect(value(text, 'drover_instances_registered')).toBe(2);
-    // Within the cache window the database is not asked again.
-    await insertInstance(api, 'm-3', {});
-    expect(value(await scrape(), 'drover_agents_online')).toBe(1);
+    // The snapshot's age is measured with Date.now(): the test moves that clock past the 5 s window instead of
+    // sleeping through it, so the cached and the fresh reads are told apart without timing luck.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 6_000 });
+    try {
+      const text = await scrape();
+      expect(value(text, 'drover_deployments{status="Failed"}')).toBe(1);
+      expect(value(text, 'drover_deployments{status="Succeeded"}')).toBe(1);
+      expect(value(text, 'drover_deployments{status="InProgress"}')).toBe(0);
+      expect(value(text, 'drover_agents_online')).toBe(1);
+      expect(value(text, 'drover_instances_registered')).toBe(2);
+      // Within the cache window the database is not asked again…
+      await insertInstance(api, 'm-3', {});
+      vi.setSystemTime(Date.now() + 4_000);
+      expect(value(await scrape(), 'drover_agents_online')).toBe(1);
+      // …and once past it, it is.
+      vi.setSystemTime(Date.now() + 2_000);
+      expect(value(await scrape(), 'drover_agents_online')).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('exposes a registry other modules can add metrics to', async () => {

@@ -17,6 +17,13 @@ let stack: TestStack;
 let client: DroverClient;
 const agents: ProtocolAgent[] = [];
 const hold = new Map<string, Promise<void>>();
+/** How many hosts have reached each `deploymentId/event` (and wait there while it is held). */
+const reached = new Map<string, number>();
+
+async function until(what: string, check: () => boolean, ms = 30_000) {
+  for (const end = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 50)))
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+}
 
 /** A tgz with an appspec at its root, built with the system tar (independent of the CLI's packer). */
 async function tinyBundle(): Promise<Uint8Array> {
@@ -46,7 +53,9 @@ beforeAll(async () => {
         name,
         tags: [{ key: 'env', value: 'api' }],
         outcome: async (cmd) => {
-          await hold.get(`${cmd.deploymentId}/${cmd.lifecycleEvent}`);
+          const key = `${cmd.deploymentId}/${cmd.lifecycleEvent}`;
+          reached.set(key, (reached.get(key) ?? 0) + 1);
+          await hold.get(key);
           return 'ok' as const;
         },
       }),
@@ -151,7 +160,7 @@ describe('@drover/client', () => {
       return chunks;
     })();
     // Both hosts reach AfterInstall and wait there; then let them go.
-    await new Promise((r) => setTimeout(r, 1500));
+    await until('both hosts wait in AfterInstall', () => reached.get(`${created.deploymentId}/AfterInstall`) === 2);
     held.open();
     const d = await final;
     expect(d.status).toBe('Succeeded');
