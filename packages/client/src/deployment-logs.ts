@@ -2,7 +2,7 @@
 // log messages from the stream are printed as they come; a message that skips ahead (a notice lost between
 // processes), an event already running when we connected, and each event's end all trigger a range read from the
 // last sequence number seen, which fills whatever the stream missed.
-import type { LifecycleEventName, LifecycleEventStatus, TargetInfo } from '@drover/contracts';
+import { isFinishedEventStatus, type LifecycleEventName, type TargetInfo } from '@drover/contracts';
 import { AsyncQueue } from './async-queue';
 import { watchDeployment, type WatchOptions } from './deployment-watch';
 import type { DeploymentsApi } from './resources/deployments';
@@ -19,8 +19,6 @@ export interface FollowLogsOptions extends WatchOptions {
   /** Only this lifecycle event. */
   event?: LifecycleEventName | undefined;
 }
-
-const FINISHED: readonly LifecycleEventStatus[] = ['Succeeded', 'Failed', 'Skipped', 'Unknown'];
 
 interface EventLog {
   next: number;
@@ -67,7 +65,7 @@ export async function* followDeploymentLogs(
     for (const ev of t.lifecycleEvents) {
       if (ev.status === 'Pending' || !wanted(t.targetId, ev.lifecycleEventName)) continue;
       const s = stateOf(t.targetId, ev.lifecycleEventName);
-      if (FINISHED.includes(ev.status)) {
+      if (isFinishedEventStatus(ev.status)) {
         if (s.finished) continue;
         s.finished = true;
       } else if (s.requested) {

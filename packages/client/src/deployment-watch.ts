@@ -2,15 +2,11 @@
 // sends targets only when they change), a reconnect when the stream drops, and a slow re-read of the deployment so a
 // lost notice can delay the end but never hang it. Yields the stream's messages; the last one is the deployment in
 // its final state, preceded by every target in its final state.
-import type { DeploymentInfo, DeploymentStatus, TargetInfo } from '@drover/contracts';
+import { isTerminalDeploymentStatus, type DeploymentInfo, type TargetInfo } from '@drover/contracts';
 import { AsyncQueue } from './async-queue';
 import { DroverApiError } from './errors';
 import { collectPages } from './paginate';
 import type { DeploymentStreamEvent, DeploymentsApi } from './resources/deployments';
-
-export const TERMINAL_DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = ['Succeeded', 'Failed', 'Stopped'];
-export const isTerminalDeployment = (d: Pick<DeploymentInfo, 'status'>) =>
-  TERMINAL_DEPLOYMENT_STATUSES.includes(d.status);
 
 export interface WatchOptions {
   signal?: AbortSignal | undefined;
@@ -79,7 +75,7 @@ export async function* watchDeployment(
             queue.push(ev);
             continue;
           }
-          if (isTerminalDeployment(ev.deployment)) return await finish(ev.deployment);
+          if (isTerminalDeploymentStatus(ev.deployment.status)) return await finish(ev.deployment);
           queue.push(ev);
           if (!connected) {
             connected = true;
@@ -88,7 +84,7 @@ export async function* watchDeployment(
         }
         // The stream ended without a final state (a proxy timeout, an API restart): look, then reconnect.
         const d = await api.get(id, stop.signal);
-        if (isTerminalDeployment(d)) return await finish(d);
+        if (isTerminalDeploymentStatus(d.status)) return await finish(d);
         queue.push({ type: 'deployment', deployment: d });
       } catch (err) {
         if (finishing || stop.signal.aborted) return;
@@ -104,7 +100,7 @@ export async function* watchDeployment(
       if (finishing || stop.signal.aborted) return;
       try {
         const d = await api.get(id, stop.signal);
-        if (isTerminalDeployment(d)) return await finish(d);
+        if (isTerminalDeploymentStatus(d.status)) return await finish(d);
       } catch {
         // the stream loop reports lasting trouble; this is only a safety net
       }
@@ -140,7 +136,7 @@ export async function waitForDeployment(
     opts.onEvent?.(e);
     if (e.type === 'deployment') last = e.deployment;
   }
-  if (!last || !isTerminalDeployment(last)) {
+  if (!last || !isTerminalDeploymentStatus(last.status)) {
     // Only an abort ends the watch early.
     throw opts.signal?.reason ?? new Error(`stopped watching ${id} before it finished`);
   }

@@ -1,12 +1,15 @@
 // The transport under every client method: one fetch per call, the credential attached (API token, or a session
-// cookie plus its CSRF token after a password log-in), errors turned into DroverApiError / DroverNetworkError, and
-// 2xx bodies parsed with the contract schema the caller names.
+// cookie plus its CSRF token after a password log-in, or in a browser the page's own session cookie plus its CSRF
+// token), errors turned into DroverApiError / DroverNetworkError, and 2xx bodies parsed with the contract schema the
+// caller names.
 import { CSRF_HEADER, SESSION_COOKIE_NAME } from '@drover/contracts';
 import type { z } from 'zod';
 import { DroverApiError, toApiError, toNetworkError } from './errors';
 
 /** What fetch accepts as a request body (named here: Node's types have no global BodyInit). */
 export type RequestBody = NonNullable<RequestInit['body']>;
+/** fetch's credentials mode (named here for the same reason). */
+export type Credentials = NonNullable<RequestInit['credentials']>;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Query parameters: arrays repeat the key (?tag=a&tag=b); undefined, null and '' are left out. */
@@ -22,14 +25,21 @@ export type StreamUpload = (req: {
 }) => Promise<Response>;
 
 export interface ClientOptions {
-  /** The Drover server, e.g. https://drover.example.com (a trailing slash or /v1 suffix is tolerated). */
+  /** The Drover server, e.g. https://drover.example.com (a trailing slash or /v1 suffix is tolerated). '' in a page
+   *  the API itself serves (the console): requests then go to relative URLs, on the page's own origin. */
   baseUrl: string;
   /** An API token (drv_…), sent as `Authorization: Bearer`. */
   token?: string | undefined;
-  /** Sent as User-Agent, so server logs say who called. */
-  userAgent?: string;
-  /** Per-request time limit for ordinary calls (not uploads, downloads or streams). Default 60 s. */
+  /** Sent as User-Agent, so server logs say who called; null sends none (a browser names itself). */
+  userAgent?: string | null;
+  /** Per-request time limit for ordinary calls (not uploads, downloads or streams). Default 60 s; 0 for none. */
   timeoutMs?: number;
+  /** fetch's credentials mode. A browser page passes 'same-origin': the session cookie the browser keeps rides
+   *  along, and log-in remembers only the session's CSRF token (sent on every request that is not a GET). */
+  credentials?: Credentials;
+  /** Told of every 401 answer except where a 401 is the answer itself (log-in, "who am I", log-out): the session
+   *  has ended. A browser page sends its user to the log-in form. */
+  onUnauthorized?: (error: DroverApiError) => void;
   /** For tests and special environments; the global fetch otherwise. */
   fetch?: typeof fetch;
   /** How uploads are sent; fetch by default. Node's fetch keeps a streamed request body in memory until the answer
@@ -47,6 +57,8 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Streams and uploads have no time limit; ordinary calls use ClientOptions.timeoutMs. */
   noTimeout?: boolean;
+  /** A 401 here answers the question asked (wrong password, not logged in): onUnauthorized is not told. */
+  unauthorizedIsAnswer?: boolean;
 }
 
 export function buildQuery(query: Query | undefined): string {
@@ -76,34 +88,62 @@ export const encode = encodeURIComponent;
 export class Transport {
   readonly baseUrl: string;
   private token: string | undefined;
-  private session: { cookie: string; csrfToken: string } | undefined;
-  private readonly userAgent: string;
+  /** The session cookie, when this client holds it itself (not a browser). */
+  private sessionCookie: string | undefined;
+  private csrf: string | undefined;
+  private readonly userAgent: string | null;
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: typeof fetch | undefined;
   private readonly streamUpload: StreamUpload | undefined;
+  private readonly credentials: Credentials | undefined;
+  private readonly onUnauthorized: ((error: DroverApiError) => void) | undefined;
 
   constructor(opts: ClientOptions) {
-    this.baseUrl = normaliseBaseUrl(opts.baseUrl);
+    this.baseUrl = opts.baseUrl === '' ? '' : normaliseBaseUrl(opts.baseUrl);
     this.token = opts.token;
-    this.userAgent = opts.userAgent ?? 'drover-client';
+    this.userAgent = opts.userAgent === undefined ? 'drover-client' : opts.userAgent;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
-    this.fetchImpl = opts.fetch ?? fetch;
+    this.fetchImpl = opts.fetch;
     this.streamUpload = opts.streamUpload;
+    this.credentials = opts.credentials;
+    this.onUnauthorized = opts.onUnauthorized;
   }
 
   /** Uses this API token from now on (and forgets any session). */
   setToken(token: string | undefined): void {
     this.token = token;
-    this.session = undefined;
+    this.sessionCookie = undefined;
+    this.csrf = undefined;
   }
 
   /** Uses a console session from now on: the cookie from a log-in answer and its CSRF token. */
   setSession(cookie: string, csrfToken: string): void {
-    this.session = { cookie, csrfToken };
+    this.sessionCookie = cookie;
+    this.csrf = csrfToken;
   }
 
   get hasSession(): boolean {
-    return this.session !== undefined;
+    return this.sessionCookie !== undefined;
+  }
+
+  /** The browser holds the session cookie (ClientOptions.credentials); the client keeps only its CSRF token. */
+  get browserHoldsSession(): boolean {
+    return this.credentials !== undefined && this.credentials !== 'omit';
+  }
+
+  /** The CSRF token of the browser's session (from log-in or "who am I"); undefined or null forgets it. */
+  setCsrfToken(token: string | null | undefined): void {
+    this.csrf = token ?? undefined;
+  }
+
+  /** Sent as x-csrf-token on every request that is not a GET. */
+  get csrfToken(): string | undefined {
+    return this.csrf;
+  }
+
+  /** Tells ClientOptions.onUnauthorized; for requests a page sends itself (an upload with progress). */
+  reportUnauthorized(error: DroverApiError): void {
+    this.onUnauthorized?.(error);
   }
 
   url(path: string, query?: Query): string {
@@ -115,15 +155,12 @@ export class Transport {
     const url = this.url(path, opts.query);
     const headers: Record<string, string> = {
       accept: 'application/json',
-      'user-agent': this.userAgent,
+      ...(this.userAgent === null ? {} : { 'user-agent': this.userAgent }),
       ...opts.headers,
     };
-    if (this.session) {
-      headers.cookie = `${SESSION_COOKIE_NAME}=${this.session.cookie}`;
-      if (method !== 'GET') headers[CSRF_HEADER] = this.session.csrfToken;
-    } else if (this.token) {
-      headers.authorization = `Bearer ${this.token}`;
-    }
+    if (this.sessionCookie !== undefined) headers.cookie = `${SESSION_COOKIE_NAME}=${this.sessionCookie}`;
+    else if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.csrf !== undefined && method !== 'GET') headers[CSRF_HEADER] = this.csrf;
     let body: RequestBody | null = null;
     if (opts.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -131,25 +168,29 @@ export class Transport {
     } else if (opts.body !== undefined) {
       body = opts.body;
     }
-    const signals = [opts.signal, opts.noTimeout ? undefined : AbortSignal.timeout(this.timeoutMs)].filter(
-      (s): s is AbortSignal => s !== undefined,
-    );
+    const timeout = opts.noTimeout || this.timeoutMs === 0 ? undefined : AbortSignal.timeout(this.timeoutMs);
+    const signals = [opts.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const init: RequestInit & { duplex?: 'half' } = { method, headers, body, redirect: 'manual' };
+    if (this.credentials) init.credentials = this.credentials;
     if (signals.length) init.signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
     // A streamed request body (an upload) needs half-duplex in Node's fetch.
     if (body instanceof ReadableStream) init.duplex = 'half';
+    // The global fetch is looked up per call and called unbound (a browser's fetch refuses any other `this`).
+    const fetchNow = this.fetchImpl ?? fetch;
     let res: Response;
     try {
       res =
         body instanceof ReadableStream && this.streamUpload
           ? await this.streamUpload({ method, url, headers, body, signal: init.signal ?? undefined })
-          : await this.fetchImpl(url, init);
+          : await fetchNow(url, init);
     } catch (err) {
       throw toNetworkError(url, err);
     }
     if (res.ok || (res.status >= 300 && res.status < 400)) return res;
     const requestId = res.headers.get('x-request-id') ?? undefined;
-    throw toApiError(res.status, await readBody(res), requestId);
+    const error = toApiError(res.status, await readBody(res), requestId);
+    if (res.status === 401 && !opts.unauthorizedIsAnswer) this.onUnauthorized?.(error);
+    throw error;
   }
 
   /** A JSON answer checked against its contract schema. */
@@ -194,7 +235,7 @@ export function checkShape<S extends z.ZodType>(schema: S, body: unknown, what: 
   throw new DroverApiError(
     res?.status ?? 200,
     'InvalidResponse',
-    `the API answered ${what} with an unexpected shape${where}; are the CLI and server versions compatible?`,
+    `the API answered ${what} with an unexpected shape${where}; are the client and server versions compatible?`,
     undefined,
     res?.headers.get('x-request-id') ?? undefined,
   );

@@ -4,8 +4,10 @@ export { DroverApiError, DroverNetworkError, isDroverApiError, isDroverNetworkEr
 export {
   Transport,
   buildQuery,
+  checkShape,
   normaliseBaseUrl,
   type ClientOptions,
+  type Credentials,
   type HttpMethod,
   type Query,
   type StreamUpload,
@@ -13,13 +15,7 @@ export {
 export { SseParser, readSse, type SseMessage } from './sse';
 export { paginate, collectPages, type Page } from './paginate';
 export { progressBody, type ProgressCallback, type UploadSource } from './upload';
-export {
-  TERMINAL_DEPLOYMENT_STATUSES,
-  isTerminalDeployment,
-  waitForDeployment,
-  watchDeployment,
-  type WatchOptions,
-} from './deployment-watch';
+export { waitForDeployment, watchDeployment, type WatchOptions } from './deployment-watch';
 export { followDeploymentLogs, type FollowLogsOptions, type LogChunk } from './deployment-logs';
 export type { DeploymentStreamEvent, ListDeploymentsParams, LogRead } from './resources/deployments';
 export type { UploadOptions, UploadResult } from './resources/revisions';

@@ -39,12 +39,14 @@ export function deploymentsApi(t: Transport) {
   const one = (id: string) => `/v1/deployments/${encode(id)}`;
   const logPath = (id: string, target: string, event: LifecycleEventName) =>
     `${one(id)}/targets/${encode(target)}/events/${encode(event)}/log`;
+  const eventsPath = (id: string) => `${one(id)}/events`;
 
   return {
     create: (body: z.input<typeof CreateDeploymentRequest>) =>
       t.json('POST', '/v1/deployments', DeploymentInfo, { json: body }),
     /** What a deployment would do now: hosts, batches, the minimum healthy hosts, and whether it can succeed. */
-    plan: (body: z.input<typeof PlanRequest>) => t.json('POST', '/v1/deployments/plan', PlanResponse, { json: body }),
+    plan: (body: z.input<typeof PlanRequest>, signal?: AbortSignal) =>
+      t.json('POST', '/v1/deployments/plan', PlanResponse, { json: body, signal }),
     list: (params: ListDeploymentsParams = {}, signal?: AbortSignal) =>
       t.json('GET', '/v1/deployments', DeploymentPage, {
         query: { ...params, status: Array.isArray(params.status) ? params.status.join(',') : params.status },
@@ -98,19 +100,31 @@ export function deploymentsApi(t: Transport) {
       });
       if (!res.body) return;
       const decoder = new TextDecoder();
-      for await (const chunk of res.body) {
-        const text = decoder.decode(chunk, { stream: true });
-        if (text) yield text;
+      // A reader rather than `for await` over the body: browsers without async-iterable streams (Safari) read it too.
+      const reader = res.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          const text = decoder.decode(value, { stream: true });
+          if (text) yield text;
+        }
+      } finally {
+        await reader.cancel().catch(() => undefined);
+        reader.releaseLock();
       }
       const rest = decoder.decode();
       if (rest) yield rest;
     },
 
+    /** The live stream's URL, for a browser's EventSource (which holds the connection and reconnects itself). */
+    eventsUrl: (id: string) => t.url(eventsPath(id)),
+
     /** The live stream, message by message; it ends after the deployment finishes (or when `signal` aborts). The
      *  first message is the deployment as it is now. Targets appear only when they change: read them once with
      *  targets() (watchDeployment does both). */
     async *events(id: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<DeploymentStreamEvent> {
-      const path = `${one(id)}/events`;
+      const path = eventsPath(id);
       const res = await t.send('GET', path, {
         headers: { accept: 'text/event-stream' },
         signal: opts.signal,

@@ -36,6 +36,11 @@ export function revisionsApi(t: Transport) {
     get: (app: string, revisionId: string, signal?: AbortSignal) =>
       t.json('GET', one(app, revisionId), RevisionInfo, { signal }),
 
+    /** Where upload() sends a bundle, for a browser that sends it with XMLHttpRequest (fetch reports no upload
+     *  progress there). */
+    uploadUrl: (app: string, opts: Pick<UploadOptions, 'bundleType' | 'description'>) =>
+      t.url(all(app), { bundleType: opts.bundleType, description: opts.description }),
+
     /** Streams the bundle to the server, which checks its type and appspec before storing it. */
     async upload(app: string, source: UploadSource, opts: UploadOptions): Promise<UploadResult> {
       const size = opts.size ?? sizeOf(source);

@@ -14,7 +14,8 @@ import { encode, type Transport } from '../http';
 export function usersApi(t: Transport) {
   const one = (id: string) => `/v1/users/${encode(id)}`;
   return {
-    list: (query: Partial<z.input<typeof ListUsersQuery>> = {}) => t.json('GET', '/v1/users', UserPage, { query }),
+    list: (query: Partial<z.input<typeof ListUsersQuery>> = {}, signal?: AbortSignal) =>
+      t.json('GET', '/v1/users', UserPage, { query, signal }),
     get: (userId: string) => t.json('GET', one(userId), UserInfo),
     create: (body: z.input<typeof CreateUserRequest>) => t.json('POST', '/v1/users', UserInfo, { json: body }),
     update: (userId: string, body: z.input<typeof UpdateUserRequest>) =>
@@ -25,6 +26,7 @@ export function usersApi(t: Transport) {
 export function auditApi(t: Transport) {
   return {
     /** Newest first; filters combine with AND. */
-    list: (query: Partial<z.input<typeof ListAuditQuery>> = {}) => t.json('GET', '/v1/audit', AuditPage, { query }),
+    list: (query: Partial<z.input<typeof ListAuditQuery>> = {}, signal?: AbortSignal) =>
+      t.json('GET', '/v1/audit', AuditPage, { query, signal }),
   };
 }
