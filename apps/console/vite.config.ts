@@ -21,6 +21,6 @@ export default defineConfig({
     name: 'console',
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'happy-dom',
-    setupFiles: ['src/test/setup.ts'],
+    setupFiles: ['test-support/setup.ts'],
   },
 });

@@ -3,7 +3,7 @@ import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
 import { authKeys } from './api/auth/keys';
-import { setUnauthorizedHandler } from './api/http';
+import { setUnauthorizedHandler } from './api/client';
 import { Layout } from './components/layout';
 import { NotFound } from './components/not-found';
 import { ApplicationPage } from './features/applications/application-page';

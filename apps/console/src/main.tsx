@@ -1,7 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiError } from './api/http';
+import { DroverApiError } from '@drover/client';
 import { App } from './app';
 import './styles.css';
 
@@ -10,7 +10,7 @@ const queryClient = new QueryClient({
     queries: {
       staleTime: 10_000,
       // Client errors (404, 403…) will not fix themselves; retry only network and server failures.
-      retry: (count, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && count < 2,
+      retry: (count, e) => !(e instanceof DroverApiError && e.status >= 400 && e.status < 500) && count < 2,
       refetchOnWindowFocus: true,
     },
   },

@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
-import { authKeys } from '../api/auth/keys';
+import { authKeys } from '../src/api/auth/keys';
 
 export function renderPage(
   path: string,

@@ -1,20 +1,22 @@
-// Raw-body uploads with progress. fetch() cannot report upload progress, so bundle uploads use XMLHttpRequest;
-// it shares the CSRF token, the error envelope handling and the 401 redirect with http.ts.
-import type { z } from 'zod';
-import { ApiError, getCsrfToken, reportUnauthorized, toApiError } from './http';
+// Bundle uploads with progress. fetch() cannot report upload progress in a browser, so the console sends the bundle
+// with XMLHttpRequest, to the client's URL, with the client's CSRF token, error envelope handling and 401 report.
+import { checkShape, DroverNetworkError, toApiError } from '@drover/client';
+import { RevisionInfo, type BundleType } from '@drover/contracts';
+import { api } from './client';
+import { UPLOAD_INTERRUPTED } from './errors';
 
 export interface UploadProgress {
   loaded: number;
   total: number;
 }
 
-export interface UploadOptions<S extends z.ZodType> {
-  url: string;
-  body: Blob;
-  schema: S;
-  contentType?: string;
-  onProgress?: (p: UploadProgress) => void;
-  signal?: AbortSignal;
+export interface UploadRevisionOptions {
+  app: string;
+  file: Blob;
+  bundleType: BundleType;
+  description?: string | undefined;
+  onProgress?: ((p: UploadProgress) => void) | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 function parseJson(text: string): unknown {
@@ -26,36 +28,35 @@ function parseJson(text: string): unknown {
   }
 }
 
-export function uploadWithProgress<S extends z.ZodType>(opts: UploadOptions<S>): Promise<z.output<S>> {
+export function uploadRevision(opts: UploadRevisionOptions): Promise<RevisionInfo> {
+  const url = api.revisions.uploadUrl(opts.app, { bundleType: opts.bundleType, description: opts.description });
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', opts.url);
+    xhr.open('POST', url);
     xhr.withCredentials = true;
-    xhr.setRequestHeader('content-type', opts.contentType ?? 'application/octet-stream');
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
     xhr.setRequestHeader('accept', 'application/json');
-    const csrf = getCsrfToken();
+    const csrf = api.transport.csrfToken;
     if (csrf) xhr.setRequestHeader('x-csrf-token', csrf);
 
     xhr.upload.onprogress = (e) => {
-      opts.onProgress?.({ loaded: e.loaded, total: e.lengthComputable ? e.total : opts.body.size });
+      opts.onProgress?.({ loaded: e.loaded, total: e.lengthComputable ? e.total : opts.file.size });
     };
-    xhr.onerror = () =>
-      reject(new ApiError(0, 'NetworkError', 'The upload was interrupted. Check your connection and try again.'));
+    xhr.onerror = () => reject(new DroverNetworkError(url, 'the upload was interrupted', UPLOAD_INTERRUPTED));
     xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
     xhr.onload = () => {
       const body = parseJson(xhr.responseText);
       if (xhr.status < 200 || xhr.status >= 300) {
-        const error = toApiError(xhr.status, body, xhr.statusText);
-        if (xhr.status === 401) reportUnauthorized(error);
+        const error = toApiError(xhr.status, body, xhr.getResponseHeader('x-request-id') ?? undefined);
+        if (xhr.status === 401) api.transport.reportUnauthorized(error);
         reject(error);
         return;
       }
-      const parsed = opts.schema.safeParse(body);
-      if (!parsed.success) {
-        reject(new ApiError(xhr.status, 'InvalidResponse', 'The API answered the upload with an unexpected shape.'));
-        return;
+      try {
+        resolve(checkShape(RevisionInfo, body, `POST ${url}`));
+      } catch (e) {
+        reject(e);
       }
-      resolve(parsed.data);
     };
     if (opts.signal) {
       if (opts.signal.aborted) {
@@ -64,6 +65,6 @@ export function uploadWithProgress<S extends z.ZodType>(opts: UploadOptions<S>):
       }
       opts.signal.addEventListener('abort', () => xhr.abort(), { once: true });
     }
-    xhr.send(opts.body);
+    xhr.send(opts.file);
   });
 }

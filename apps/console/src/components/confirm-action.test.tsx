@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-q
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../api/http';
+import { DroverApiError } from '@drover/client';
 import { useConfirmAction } from './confirm-action';
 import { ConfirmDialog } from './dialog';
 
@@ -73,7 +73,7 @@ describe('useConfirmAction', () => {
   it('keeps the dialog open with the reason when the request fails, and forgets it on cancel', async () => {
     const user = userEvent.setup();
     const { done } = renderHarness(async () => {
-      throw new ApiError(409, 'Conflict', 'The last admin cannot be disabled.');
+      throw new DroverApiError(409, 'Conflict', 'The last admin cannot be disabled.');
     });
     await user.click(screen.getByRole('button', { name: 'Disable ana@example.test' }));
     await user.click(screen.getByRole('button', { name: 'Disable' }));

@@ -2,7 +2,7 @@
 // a user to disable, a deployment to stop). Asking clears the last attempt's error, success closes the dialog, and
 // cancelling forgets both the subject and the error.
 import { useState } from 'react';
-import { errorMessage } from '../api/http';
+import { errorMessage } from '../api/errors';
 
 /** The part of a TanStack mutation this needs (any useMutation result fits). */
 export interface ConfirmableMutation<TVariables, TData> {

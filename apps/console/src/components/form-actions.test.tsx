@@ -2,8 +2,8 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
-import { toApiError } from '../api/http';
-import { FormActions, PasswordField, RadioChoices, SubmitButton, TextField } from './form';
+import { toApiError } from '@drover/client';
+import { fieldError, FormActions, PasswordField, RadioChoices, SubmitButton, TextField } from './form';
 
 const conflict = toApiError(409, {
   error: {
@@ -147,7 +147,7 @@ describe('TextField', () => {
       <TextField
         label="Name"
         hint="Letters and digits"
-        error={conflict.fieldError('applicationName')}
+        error={fieldError(conflict, 'applicationName')}
         required
         maxLength={100}
         value=""

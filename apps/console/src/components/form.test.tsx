@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { ApiError, toApiError } from '../api/http';
-import { Field, fieldError, FormError } from './form';
+import { DroverNetworkError, toApiError } from '@drover/client';
+import { Field, fieldError, FormError, formIssues } from './form';
 import { ErrorState } from './states';
 
 const invalid = toApiError(400, {
@@ -15,6 +15,32 @@ const invalid = toApiError(400, {
       ],
     },
   },
+});
+
+describe('field issues as a form names its fields', () => {
+  it('reads the error envelope, without the body. prefix of field paths', () => {
+    const e = toApiError(400, {
+      error: {
+        code: 'InvalidInput',
+        message: 'deploymentGroupName: use letters, digits and ._+=,@- only',
+        details: { issues: [{ field: 'body.deploymentGroupName', reason: 'use letters, digits and ._+=,@- only' }] },
+        requestId: 'req-1',
+      },
+    });
+    expect(e.code).toBe('InvalidInput');
+    expect(e.status).toBe(400);
+    expect(e.requestId).toBe('req-1');
+    expect(formIssues(e)).toEqual([{ field: 'deploymentGroupName', reason: 'use letters, digits and ._+=,@- only' }]);
+    expect(fieldError(e, 'deploymentGroupName')).toMatch(/letters/);
+    expect(fieldError(e, 'other')).toBeUndefined();
+  });
+
+  it('has no field issues when details say nothing about fields, or the error is not an API answer', () => {
+    expect(formIssues(toApiError(409, { error: { code: 'Conflict', message: 'x', details: { other: 1 } } }))).toEqual(
+      [],
+    );
+    expect(formIssues(new Error('boom'))).toEqual([]);
+  });
 });
 
 describe('field errors from the error envelope', () => {
@@ -48,7 +74,7 @@ describe('ErrorState', () => {
   it('says what to do for each kind of failure', () => {
     render(
       <ErrorState
-        error={new ApiError(0, 'NetworkError', 'Could not reach the Drover API.')}
+        error={new DroverNetworkError('/v1/applications', 'Could not reach the Drover API.')}
         onRetry={() => undefined}
       />,
     );

@@ -1,6 +1,8 @@
 // Labelled form fields with their server-side issue (details.issues[{field, reason}]) shown right under them.
 import { useId, type ReactNode } from 'react';
-import { ApiError, errorMessage } from '../api/http';
+import { isDroverApiError } from '@drover/client';
+import type { FieldIssue } from '@drover/contracts';
+import { errorMessage } from '../api/errors';
 
 export function Field({
   label,
@@ -42,7 +44,7 @@ export function Field({
 /** The message of a failed submit, plus any field issues that no visible field claimed. */
 export function FormError({ error, shownFields = [] }: { error: unknown; shownFields?: readonly string[] }) {
   if (!error) return null;
-  const rest = error instanceof ApiError ? error.fieldIssues.filter((i) => !shownFields.includes(i.field)) : [];
+  const rest = formIssues(error).filter((i) => !shownFields.includes(i.field));
   return (
     <div className="form-error" role="alert">
       <p>{errorMessage(error)}</p>
@@ -59,9 +61,15 @@ export function FormError({ error, shownFields = [] }: { error: unknown; shownFi
   );
 }
 
-/** The reason the server gave for `field`, if the error is an ApiError with field issues. */
+/** Field-level problems of a 400 answer, named as the form names its fields (without the API's `body.` prefix). */
+export function formIssues(error: unknown): FieldIssue[] {
+  if (!isDroverApiError(error)) return [];
+  return error.fieldIssues.map((i) => ({ field: i.field.replace(/^body\./, ''), reason: i.reason }));
+}
+
+/** The reason the server gave for `field`, if the error is an API error with field issues. */
 export function fieldError(error: unknown, field: string): string | undefined {
-  return error instanceof ApiError ? error.fieldError(field) : undefined;
+  return formIssues(error).find((i) => i.field === field)?.reason;
 }
 
 /** A submit button that says so while its request runs (and cannot be pressed twice). */

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../api/http';
+import { DroverApiError, DroverNetworkError } from '@drover/client';
 import { InfiniteListBoundary } from './states';
 
 type Page = { items: string[] };
@@ -43,7 +43,9 @@ describe('InfiniteListBoundary', () => {
 
   it('offers a retry when the first page fails', async () => {
     const user = userEvent.setup();
-    const { query, calls } = infinite({ error: new ApiError(503, 'ServiceUnavailable', 'The API is unavailable.') });
+    const { query, calls } = infinite({
+      error: new DroverApiError(503, 'ServiceUnavailable', 'The API is unavailable.'),
+    });
     renderList(query);
     expect(screen.getByRole('alert').textContent).toContain('Could not load deployments.');
     await user.click(screen.getByRole('button', { name: 'Retry' }));
@@ -71,7 +73,7 @@ describe('InfiniteListBoundary', () => {
   it('keeps loaded rows when a later page fails, and says when the next page is loading', () => {
     const { query } = infinite({
       data: { pages: [{ items: ['a'] }] },
-      error: new ApiError(0, 'NetworkError', 'Could not reach the Drover API.'),
+      error: new DroverNetworkError('/v1/deployments', 'Could not reach the Drover API.'),
       hasNextPage: true,
       isFetchingNextPage: true,
     });

@@ -1,6 +1,6 @@
 import { render } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { makeDeployment } from '../test/fixtures';
+import { makeDeployment } from '../../test-support/fixtures';
 import { RevisionLabel } from './revision-label';
 
 describe('RevisionLabel', () => {

@@ -1,6 +1,7 @@
 // Loading, empty and error states that say what is happening and what to do next.
 import type { ReactNode } from 'react';
-import { ApiError, errorMessage } from '../api/http';
+import { DroverApiError, isDroverNetworkError } from '@drover/client';
+import { errorMessage } from '../api/errors';
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -12,8 +13,8 @@ export function Loading({ what }: { what: string }) {
 }
 
 function hint(error: unknown): string | null {
-  if (!(error instanceof ApiError)) return null;
-  if (error.status === 0) return 'Check that the API is running and reachable, then retry.';
+  if (isDroverNetworkError(error)) return 'Check that the API is running and reachable, then retry.';
+  if (!(error instanceof DroverApiError)) return null;
   if (error.status === 403) return 'Ask an admin for a role that allows this.';
   if (error.status === 404) return 'It may have been deleted or renamed. Go back and pick it again.';
   if (error.status >= 500) return 'The server failed. Retry in a moment; if it persists, check the API logs.';
@@ -27,7 +28,7 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
       <strong>{title ?? 'Could not load this.'}</strong>
       <p>{errorMessage(error)}</p>
       {h ? <p className="muted">{h}</p> : null}
-      {error instanceof ApiError && error.requestId ? (
+      {error instanceof DroverApiError && error.requestId ? (
         <p className="muted small">Request id: {error.requestId}</p>
       ) : null}
       {onRetry ? (

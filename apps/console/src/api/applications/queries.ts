@@ -1,19 +1,16 @@
-import { ApplicationInfo, ApplicationPage } from '@drover/contracts';
 import { queryOptions } from '@tanstack/react-query';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { applicationKeys } from './keys';
 
 export const applicationQueries = {
   list: () =>
     queryOptions({
       queryKey: applicationKeys.list(),
-      queryFn: ({ signal }) =>
-        apiRequest(paths.applications(), { schema: ApplicationPage, query: { limit: 500 }, signal }),
+      queryFn: ({ signal }) => api.applications.list({ limit: 500 }, signal),
     }),
   detail: (name: string) =>
     queryOptions({
       queryKey: applicationKeys.detail(name),
-      queryFn: ({ signal }) => apiRequest(paths.application(name), { schema: ApplicationInfo, signal }),
+      queryFn: ({ signal }) => api.applications.get(name, signal),
     }),
 };

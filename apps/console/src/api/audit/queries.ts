@@ -1,7 +1,5 @@
-import { AuditPage } from '@drover/contracts';
 import { infiniteQueryOptions } from '@tanstack/react-query';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { auditKeys, type AuditFilter } from './keys';
 
 export const auditQueries = {
@@ -9,9 +7,8 @@ export const auditQueries = {
   list: (filter: AuditFilter) =>
     infiniteQueryOptions({
       queryKey: auditKeys.list(filter),
-      queryFn: ({ signal, pageParam }) =>
-        apiRequest(paths.audit(), { schema: AuditPage, query: { ...filter, limit: 100, cursor: pageParam }, signal }),
-      initialPageParam: null as string | null,
-      getNextPageParam: (last) => last.nextCursor,
+      queryFn: ({ signal, pageParam }) => api.audit.list({ ...filter, limit: 100, cursor: pageParam }, signal),
+      initialPageParam: undefined as string | undefined,
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
     }),
 };

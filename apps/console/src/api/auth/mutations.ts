@@ -1,21 +1,14 @@
-import {
-  LoginResponse,
-  OkResponse,
-  type ChangePasswordRequest,
-  type LoginRequest,
-  type MeResponse,
-} from '@drover/contracts';
+import type { ChangePasswordRequest, LoginRequest, MeResponse } from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiRequest, setCsrfToken } from '../http';
+import { api, setCsrfToken } from '../client';
 import { authKeys } from './keys';
 
+/** Logs in; the client keeps the session's CSRF token (the browser keeps its cookie). */
 export function useLogin() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: LoginRequest) =>
-      apiRequest('/v1/auth/login', { method: 'POST', body, schema: LoginResponse, redirectOn401: false }),
+    mutationFn: (body: LoginRequest) => api.auth.login(body.email, body.password),
     onSuccess: (res) => {
-      setCsrfToken(res.csrfToken);
       // Whatever was cached belonged to the previous session (or none).
       qc.clear();
       const me: MeResponse = {
@@ -33,8 +26,7 @@ export function useLogin() {
 export function useLogout() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () =>
-      apiRequest('/v1/auth/logout', { method: 'POST', body: {}, schema: OkResponse, redirectOn401: false }),
+    mutationFn: () => api.auth.logout(),
     onSettled: () => {
       setCsrfToken(null);
       qc.clear();
@@ -46,8 +38,7 @@ export function useLogout() {
 export function useChangePassword() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: ChangePasswordRequest) =>
-      apiRequest('/v1/auth/password', { method: 'POST', body, schema: OkResponse }),
+    mutationFn: (body: ChangePasswordRequest) => api.auth.changePassword(body.currentPassword, body.newPassword),
     onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.me() }),
   });
 }

@@ -1,20 +1,17 @@
 // "Who am I": null when not logged in (a 401 here is an answer, not an error). Remembers the CSRF token.
-import { MeResponse } from '@drover/contracts';
+import { DroverApiError, isDroverApiError, isDroverNetworkError } from '@drover/client';
+import type { MeResponse } from '@drover/contracts';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { ApiError, apiRequest, setCsrfToken } from '../http';
+import { api, setCsrfToken } from '../client';
 import { authKeys } from './keys';
 
 export async function fetchMe(signal?: AbortSignal): Promise<MeResponse | null> {
   try {
-    const me = await apiRequest('/v1/auth/me', {
-      schema: MeResponse,
-      redirectOn401: false,
-      ...(signal ? { signal } : {}),
-    });
+    const me = await api.auth.me(signal);
     setCsrfToken(me.csrfToken);
     return me;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
+    if (e instanceof DroverApiError && e.status === 401) {
       setCsrfToken(null);
       return null;
     }
@@ -27,7 +24,8 @@ export const meQuery = () =>
     queryKey: authKeys.me(),
     queryFn: ({ signal }) => fetchMe(signal),
     staleTime: 5 * 60_000,
-    retry: (count, e) => !(e instanceof ApiError && e.status < 500) && count < 2,
+    // Refusals (4xx) and no answer at all are not retried here; server failures are, twice.
+    retry: (count, e) => !((isDroverApiError(e) && e.status < 500) || isDroverNetworkError(e)) && count < 2,
   });
 
 /** The current principal; only call below RequireAuth, where it is known to be loaded. */

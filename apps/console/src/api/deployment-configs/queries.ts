@@ -1,15 +1,12 @@
-import { DeploymentConfigPage } from '@drover/contracts';
 import { queryOptions } from '@tanstack/react-query';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { configKeys } from './keys';
 
 export const configQueries = {
   list: () =>
     queryOptions({
       queryKey: configKeys.list(),
-      queryFn: ({ signal }) =>
-        apiRequest(paths.deploymentConfigs(), { schema: DeploymentConfigPage, query: { limit: 500 }, signal }),
+      queryFn: ({ signal }) => api.deploymentConfigs.list({ limit: 500 }, signal),
       staleTime: 5 * 60_000,
     }),
 };

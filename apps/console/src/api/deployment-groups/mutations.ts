@@ -1,18 +1,12 @@
-import {
-  DeploymentGroupInfo,
-  type CreateDeploymentGroupRequest,
-  type UpdateDeploymentGroupRequest,
-} from '@drover/contracts';
+import type { CreateDeploymentGroupRequest, UpdateDeploymentGroupRequest } from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { groupKeys } from './keys';
 
 export function useCreateGroup(app: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateDeploymentGroupRequest) =>
-      apiRequest(paths.groups(app), { method: 'POST', body, schema: DeploymentGroupInfo }),
+    mutationFn: (body: CreateDeploymentGroupRequest) => api.deploymentGroups.create(app, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: groupKeys.list(app) }),
   });
 }
@@ -20,8 +14,7 @@ export function useCreateGroup(app: string) {
 export function useUpdateGroup(app: string, group: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: UpdateDeploymentGroupRequest) =>
-      apiRequest(paths.group(app, group), { method: 'PATCH', body, schema: DeploymentGroupInfo }),
+    mutationFn: (body: UpdateDeploymentGroupRequest) => api.deploymentGroups.update(app, group, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: groupKeys.all }),
   });
 }

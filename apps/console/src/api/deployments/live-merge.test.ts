@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeDeployment, makeTarget } from '../../test/fixtures';
+import { makeDeployment, makeTarget } from '../../../test-support/fixtures';
 import {
   appendLogChunks,
   EMPTY_LOG,

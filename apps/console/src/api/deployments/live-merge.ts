@@ -1,7 +1,12 @@
 // Pure rules for folding the live stream (GET /v1/deployments/:id/events) into the query cache. The stream and
 // the REST reads race each other, so every merge keeps the newer of two versions instead of the last one to arrive.
-import { DeploymentInfo, StreamLog, TargetInfo, type DeploymentStatus } from '@drover/contracts';
-import { isTerminal } from './terminal';
+import {
+  DeploymentInfo,
+  isTerminalDeploymentStatus,
+  StreamLog,
+  TargetInfo,
+  type DeploymentStatus,
+} from '@drover/contracts';
 
 export type StreamEvent =
   | { type: 'deployment'; data: DeploymentInfo }
@@ -52,7 +57,7 @@ const STATUS_RANK: Record<DeploymentStatus, number> = {
  */
 export function mergeDeployment(current: DeploymentInfo | undefined, incoming: DeploymentInfo): DeploymentInfo {
   if (!current) return incoming;
-  if (isTerminal(current.status) && !isTerminal(incoming.status)) return current;
+  if (isTerminalDeploymentStatus(current.status) && !isTerminalDeploymentStatus(incoming.status)) return current;
   if (STATUS_RANK[incoming.status] < STATUS_RANK[current.status]) return current;
   // A rollback link, once known, is never lost to an older copy that did not have it yet.
   if (current.rollbackInfo.rollbackDeploymentId && !incoming.rollbackInfo.rollbackDeploymentId) {

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeDeployment, makeTarget } from '../../test/fixtures';
+import { makeDeployment, makeTarget } from '../../../test-support/fixtures';
 import { deploymentKeys } from './keys';
 import { applyStreamBatch, FLUSH_MS, useDeploymentLive, type LiveOptions, type LiveSource } from './live';
 import { logText, type LogState } from './live-merge';

@@ -1,9 +1,15 @@
 // Live updates for one deployment: the SSE stream GET /v1/deployments/:id/events folded into the query cache.
 // Messages are buffered and applied together every FLUSH_MS, so 2,000 hosts reporting at once cost one render.
 // If the stream fails, the page falls back to polling (see useLiveMode's callers) until the deployment is terminal.
-import type { DeploymentInfo, DeploymentStatus, TargetInfo } from '@drover/contracts';
+import {
+  isTerminalDeploymentStatus,
+  type DeploymentInfo,
+  type DeploymentStatus,
+  type TargetInfo,
+} from '@drover/contracts';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { api } from '../client';
 import { deploymentKeys } from './keys';
 import {
   appendLogChunks,
@@ -15,7 +21,6 @@ import {
   type LogState,
   type StreamEvent,
 } from './live-merge';
-import { isTerminal } from './terminal';
 
 export const FLUSH_MS = 150;
 export const POLL_MS = 2_000;
@@ -72,7 +77,7 @@ export interface LiveOptions {
 /** Subscribes to a deployment's stream while it is not terminal; tells the page whether it must poll instead. */
 export function useDeploymentLive(id: string, status: DeploymentStatus | undefined, opts: LiveOptions = {}): LiveMode {
   const qc = useQueryClient();
-  const terminal = isTerminal(status);
+  const terminal = status !== undefined && isTerminalDeploymentStatus(status);
   const [mode, setMode] = useState<LiveMode>(terminal ? 'done' : 'connecting');
   const create = opts.createEventSource;
 
@@ -86,7 +91,7 @@ export function useDeploymentLive(id: string, status: DeploymentStatus | undefin
       return;
     }
     setMode('connecting');
-    const url = `/v1/deployments/${encodeURIComponent(id)}/events`;
+    const url = api.deployments.eventsUrl(id);
     const source: LiveSource = create ? create(url) : new EventSource(url);
     let buffer: StreamEvent[] = [];
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -104,7 +109,7 @@ export function useDeploymentLive(id: string, status: DeploymentStatus | undefin
       const batch = buffer;
       buffer = [];
       const latest = applyStreamBatch(qc, id, batch);
-      if (latest && isTerminal(latest)) {
+      if (latest && isTerminalDeploymentStatus(latest)) {
         close();
         // One last full read so every cell shows its final state even if a message was missed.
         void qc.invalidateQueries({ queryKey: deploymentKeys.targets(id) });

@@ -1,20 +1,13 @@
 // Writes on deployments. Each one invalidates by key so lists, details and group pages refresh.
-import { StopDeploymentResponse, type CreateDeploymentRequest } from '@drover/contracts';
+import type { CreateDeploymentRequest } from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
-import { apiRequest, Ignored } from '../http';
+import { api } from '../client';
 import { deploymentKeys } from './keys';
-
-/** Create and rollback answer with the deployment (or at least its id). */
-const DeploymentRef = z.object({ deploymentId: z.string() }).loose();
-
-const dPath = (id: string) => `/v1/deployments/${encodeURIComponent(id)}`;
 
 export function useCreateDeployment() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateDeploymentRequest) =>
-      apiRequest('/v1/deployments', { method: 'POST', body, schema: DeploymentRef }),
+    mutationFn: (body: CreateDeploymentRequest) => api.deployments.create(body),
     onSuccess: () => qc.invalidateQueries({ queryKey: deploymentKeys.lists() }),
   });
 }
@@ -28,18 +21,14 @@ export function useDeploymentAction(id: string) {
       switch (action) {
         case 'stop':
         case 'stopAndRollback':
-          await apiRequest(`${dPath(id)}/stop`, {
-            method: 'POST',
-            body: { autoRollbackEnabled: action === 'stopAndRollback' },
-            schema: StopDeploymentResponse,
-          });
+          await api.deployments.stop(id, { rollback: action === 'stopAndRollback' });
           return { rollbackDeploymentId: null };
         case 'rollback': {
-          const ref = await apiRequest(`${dPath(id)}/rollback`, { method: 'POST', body: {}, schema: DeploymentRef });
-          return { rollbackDeploymentId: ref.deploymentId };
+          const rollback = await api.deployments.rollback(id);
+          return { rollbackDeploymentId: rollback.deploymentId };
         }
         case 'continue':
-          await apiRequest(`${dPath(id)}/continue`, { method: 'POST', body: {}, schema: Ignored });
+          await api.deployments.continue(id);
           return { rollbackDeploymentId: null };
       }
     },

@@ -1,46 +1,22 @@
 // Reads for deployments. Live pages combine these with the stream (live.ts); polling is only the fallback.
-import {
-  DeploymentInfo,
-  DeploymentPage,
-  PlanResponse,
-  TargetPage,
-  type LifecycleEventName,
-  type PlanRequest,
-  type TargetInfo,
-} from '@drover/contracts';
+import { collectPages } from '@drover/client';
+import type { DeploymentInfo, LifecycleEventName, PlanRequest, PlanResponse, TargetInfo } from '@drover/contracts';
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
-import { apiRequest, apiText } from '../http';
+import { api } from '../client';
 import { deploymentKeys, type DeploymentListFilter } from './keys';
 import { appendLogChunks, reconcileTargets, type LogChunk, type LogState } from './live-merge';
 
-const dPath = (id: string) => `/v1/deployments/${encodeURIComponent(id)}`;
-
 export function fetchDeployment(id: string, signal?: AbortSignal): Promise<DeploymentInfo> {
-  return apiRequest(dPath(id), { schema: DeploymentInfo, ...(signal ? { signal } : {}) });
+  return api.deployments.get(id, signal);
 }
 
 export function fetchDeployments(filter: DeploymentListFilter, signal?: AbortSignal) {
-  return apiRequest('/v1/deployments', {
-    schema: DeploymentPage,
-    query: { ...filter },
-    ...(signal ? { signal } : {}),
-  });
+  return api.deployments.list(filter, signal);
 }
 
 /** Every target of a deployment, following cursors (the API returns up to 1,000 per page). */
 export async function fetchAllTargets(id: string, signal?: AbortSignal): Promise<TargetInfo[]> {
-  const all: TargetInfo[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { items: TargetInfo[]; nextCursor: string | null } = await apiRequest(`${dPath(id)}/targets`, {
-      schema: TargetPage,
-      query: { limit: 1000, cursor },
-      ...(signal ? { signal } : {}),
-    });
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return all;
+  return (await collectPages((cursor) => api.deployments.targets(id, { limit: 1000, cursor }, signal))).items;
 }
 
 /**
@@ -54,9 +30,12 @@ export async function fetchLogRange(
   fromSeq: number,
   signal?: AbortSignal,
 ): Promise<LogChunk[]> {
-  const path = `${dPath(id)}/targets/${encodeURIComponent(targetId)}/events/${eventName}/log`;
-  const { text, headers } = await apiText(path, { query: { fromSeq }, signal });
-  return rangeChunk(fromSeq, headers.get('x-drover-next-seq'), text);
+  const { text, nextSeq } = await api.deployments.log(id, targetId, eventName, {
+    fromSeq,
+    ...(signal ? { signal } : {}),
+  });
+  // The client gives fromSeq when the header is missing or unusable, which rangeChunk places the same way.
+  return rangeChunk(fromSeq, String(nextSeq), text);
 }
 
 export function rangeChunk(fromSeq: number, nextSeqHeader: string | null, text: string): LogChunk[] {
@@ -102,12 +81,7 @@ export const deploymentQueries = {
 };
 
 export function fetchPlan(input: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
-  return apiRequest('/v1/deployments/plan', {
-    method: 'POST',
-    body: input,
-    schema: PlanResponse,
-    ...(signal ? { signal } : {}),
-  });
+  return api.deployments.plan(input, signal);
 }
 
 export const planQuery = (input: PlanRequest | null) =>

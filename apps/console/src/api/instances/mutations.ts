@@ -1,9 +1,8 @@
 // Fleet changes: tags (deployer) and deregistration (admin). Every one refreshes the fleet and group views.
-import { InstanceInfo, type Tag } from '@drover/contracts';
+import type { Tag } from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../client';
 import { groupKeys } from '../deployment-groups/keys';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
 import { instanceKeys } from './keys';
 
 function useInvalidateFleet() {
@@ -18,8 +17,7 @@ function useInvalidateFleet() {
 export function useAddInstanceTags(name: string) {
   const invalidate = useInvalidateFleet();
   return useMutation({
-    mutationFn: (tags: Tag[]) =>
-      apiRequest(`${paths.instance(name)}/tags`, { method: 'PUT', body: { tags }, schema: InstanceInfo }),
+    mutationFn: (tags: Tag[]) => api.instances.addTags(name, tags),
     onSuccess: invalidate,
   });
 }
@@ -27,8 +25,7 @@ export function useAddInstanceTags(name: string) {
 export function useRemoveInstanceTag(name: string) {
   const invalidate = useInvalidateFleet();
   return useMutation({
-    mutationFn: (key: string) =>
-      apiRequest(`${paths.instance(name)}/tags`, { method: 'DELETE', query: { key }, schema: InstanceInfo }),
+    mutationFn: (key: string) => api.instances.removeTags(name, [key]),
     onSuccess: invalidate,
   });
 }
@@ -36,8 +33,7 @@ export function useRemoveInstanceTag(name: string) {
 export function useDeregisterInstance(name: string) {
   const invalidate = useInvalidateFleet();
   return useMutation({
-    mutationFn: () =>
-      apiRequest(`${paths.instance(name)}/deregister`, { method: 'POST', body: {}, schema: InstanceInfo }),
+    mutationFn: () => api.instances.deregister(name),
     onSuccess: invalidate,
   });
 }

@@ -1,35 +1,22 @@
-import { InstanceDetail, InstancePage } from '@drover/contracts';
+import { collectPages } from '@drover/client';
 import { queryOptions } from '@tanstack/react-query';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { instanceKeys, type InstanceFilter } from './keys';
 
-/** The whole fleet matching a filter, following cursors (1,000 per page); each host with what it runs. */
-async function fetchAllInstances(filter: InstanceFilter, signal: AbortSignal): Promise<InstanceDetail[]> {
-  const all: InstanceDetail[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: InstancePage = await apiRequest(paths.instances(), {
-      schema: InstancePage,
-      query: { limit: 1000, cursor, status: filter.status, namePrefix: filter.namePrefix, tag: filter.tag },
-      signal,
-    });
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return all;
-}
-
 export const instanceQueries = {
+  /** The whole fleet matching a filter, following cursors (1,000 per page); each host with what it runs. */
   list: (filter: InstanceFilter) =>
     queryOptions({
       queryKey: instanceKeys.list(filter),
-      queryFn: ({ signal }) => fetchAllInstances(filter, signal),
+      queryFn: async ({ signal }) => {
+        const query = { limit: 1000, status: filter.status, namePrefix: filter.namePrefix, tag: filter.tag };
+        return (await collectPages((cursor) => api.instances.list({ ...query, cursor }, signal))).items;
+      },
       refetchInterval: 30_000,
     }),
   detail: (name: string) =>
     queryOptions({
       queryKey: instanceKeys.detail(name),
-      queryFn: ({ signal }) => apiRequest(paths.instance(name), { schema: InstanceDetail, signal }),
+      queryFn: ({ signal }) => api.instances.get(name, signal),
     }),
 };

@@ -1,14 +1,12 @@
-import { CreateRegistrationTokenResponse, type CreateRegistrationTokenRequest } from '@drover/contracts';
+import type { CreateRegistrationTokenRequest } from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiRequest, Ignored } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { registrationTokenKeys } from './keys';
 
 export function useCreateRegistrationToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateRegistrationTokenRequest) =>
-      apiRequest(paths.registrationTokens(), { method: 'POST', body, schema: CreateRegistrationTokenResponse }),
+    mutationFn: (body: CreateRegistrationTokenRequest) => api.registrationTokens.create(body),
     onSuccess: () => qc.invalidateQueries({ queryKey: registrationTokenKeys.all }),
   });
 }
@@ -16,7 +14,7 @@ export function useCreateRegistrationToken() {
 export function useRevokeRegistrationToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiRequest(paths.registrationToken(id), { method: 'DELETE', schema: Ignored }),
+    mutationFn: (id: string) => api.registrationTokens.revoke(id),
     onSuccess: () => qc.invalidateQueries({ queryKey: registrationTokenKeys.all }),
   });
 }

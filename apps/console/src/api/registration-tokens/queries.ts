@@ -1,14 +1,11 @@
-import { RegistrationTokenPage } from '@drover/contracts';
 import { queryOptions } from '@tanstack/react-query';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { registrationTokenKeys } from './keys';
 
 export const registrationTokenQueries = {
   list: () =>
     queryOptions({
       queryKey: registrationTokenKeys.list(),
-      queryFn: ({ signal }) =>
-        apiRequest(paths.registrationTokens(), { schema: RegistrationTokenPage, query: { limit: 500 }, signal }),
+      queryFn: ({ signal }) => api.registrationTokens.list({ limit: 500 }, signal),
     }),
 };

@@ -1,8 +1,6 @@
-import { RevisionInfo, type BundleType } from '@drover/contracts';
+import type { BundleType } from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { buildUrl } from '../http';
-import { paths } from '../paths';
-import { uploadWithProgress, type UploadProgress } from '../upload';
+import { uploadRevision, type UploadProgress } from '../upload';
 import { revisionKeys } from './keys';
 
 export interface UploadInput {
@@ -25,14 +23,7 @@ export function bundleTypeOf(fileName: string): BundleType | null {
 export function useUploadRevision(app: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: UploadInput) =>
-      uploadWithProgress({
-        url: buildUrl(paths.revisions(app), { bundleType: input.bundleType, description: input.description }),
-        body: input.file,
-        schema: RevisionInfo,
-        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-        ...(input.signal ? { signal: input.signal } : {}),
-      }),
+    mutationFn: (input: UploadInput) => uploadRevision({ app, ...input }),
     onSuccess: () => qc.invalidateQueries({ queryKey: revisionKeys.list(app) }),
   });
 }

@@ -1,7 +1,6 @@
-import { RevisionInfo, RevisionPage } from '@drover/contracts';
+import type { RevisionInfo } from '@drover/contracts';
 import { queryOptions, useQueries } from '@tanstack/react-query';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { revisionKeys } from './keys';
 
 export const revisionQueries = {
@@ -9,17 +8,13 @@ export const revisionQueries = {
     queryOptions({
       queryKey: revisionKeys.list(app),
       queryFn: ({ signal }) =>
-        apiRequest(paths.revisions(app), {
-          schema: RevisionPage,
-          query: { limit: 100, sortBy: 'registerTime', sortOrder: 'descending' },
-          signal,
-        }),
+        api.revisions.list(app, { limit: 100, sortBy: 'registerTime', sortOrder: 'descending' }, signal),
     }),
   /** A revision's bundle and description never change, so one read per revision is enough. */
   detail: (app: string, revisionId: string) =>
     queryOptions({
       queryKey: revisionKeys.detail(app, revisionId),
-      queryFn: ({ signal }) => apiRequest(paths.revision(app, revisionId), { schema: RevisionInfo, signal }),
+      queryFn: ({ signal }) => api.revisions.get(app, revisionId, signal),
       staleTime: Infinity,
     }),
 };

@@ -1,14 +1,12 @@
-import { CreateApiTokenResponse, type CreateApiTokenRequest } from '@drover/contracts';
+import type { CreateApiTokenRequest } from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiRequest, Ignored } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { apiTokenKeys } from './keys';
 
 export function useCreateApiToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateApiTokenRequest) =>
-      apiRequest(paths.apiTokens(), { method: 'POST', body, schema: CreateApiTokenResponse }),
+    mutationFn: (body: CreateApiTokenRequest) => api.apiTokens.create(body),
     onSuccess: () => qc.invalidateQueries({ queryKey: apiTokenKeys.all }),
   });
 }
@@ -16,7 +14,7 @@ export function useCreateApiToken() {
 export function useRevokeApiToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiRequest(paths.apiToken(id), { method: 'DELETE', schema: Ignored }),
+    mutationFn: (id: string) => api.apiTokens.revoke(id),
     onSuccess: () => qc.invalidateQueries({ queryKey: apiTokenKeys.all }),
   });
 }

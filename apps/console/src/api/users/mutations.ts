@@ -1,13 +1,12 @@
-import { UserInfo, type CreateUserRequest, type UpdateUserRequest } from '@drover/contracts';
+import type { CreateUserRequest, UpdateUserRequest } from '@drover/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiRequest } from '../http';
-import { paths } from '../paths';
+import { api } from '../client';
 import { userKeys } from './keys';
 
 export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateUserRequest) => apiRequest(paths.users(), { method: 'POST', body, schema: UserInfo }),
+    mutationFn: (body: CreateUserRequest) => api.users.create(body),
     onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }
@@ -15,8 +14,7 @@ export function useCreateUser() {
 export function useUpdateUser() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, body }: { id: string; body: UpdateUserRequest }) =>
-      apiRequest(paths.user(id), { method: 'PATCH', body, schema: UserInfo }),
+    mutationFn: ({ id, body }: { id: string; body: UpdateUserRequest }) => api.users.update(id, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useLogin } from '../../api/auth/mutations';
-import { ApiError } from '../../api/http';
+import { DroverApiError } from '@drover/client';
 import { Field, fieldError, FormError, PasswordField, SubmitButton } from '../../components/form';
 
 /** Only same-app paths are followed after log-in (never an absolute URL from the query string). */
@@ -20,7 +20,7 @@ export function LoginPage() {
   useEffect(() => emailRef.current?.focus(), []);
 
   const error = login.error;
-  const wrongCredentials = error instanceof ApiError && error.status === 401;
+  const wrongCredentials = error instanceof DroverApiError && error.status === 401;
   return (
     <div className="login-page">
       <div className="card login-card">

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { stubApi } from '../../test/fake-api';
-import { makeDeployment, makeGroup, makeRevision } from '../../test/fixtures';
-import { renderPage } from '../../test/render';
+import { stubApi } from '../../../test-support/fake-api';
+import { makeDeployment, makeGroup, makeRevision } from '../../../test-support/fixtures';
+import { renderPage } from '../../../test-support/render';
 import { GroupPage } from './group-page';
 
 const CURRENT = 'aaaaaaaa-0000-4000-8000-000000000001';

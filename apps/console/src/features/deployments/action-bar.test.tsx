@@ -5,8 +5,8 @@ import userEvent from '@testing-library/user-event';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { authKeys } from '../../api/auth/keys';
-import { setCsrfToken } from '../../api/http';
-import { makeDeployment } from '../../test/fixtures';
+import { setCsrfToken } from '../../api/client';
+import { makeDeployment } from '../../../test-support/fixtures';
 import { ActionBar } from './action-bar';
 
 const me = (role: MeResponse['role']): MeResponse => ({

@@ -1,5 +1,5 @@
 // When each deployment control applies. Pure, so the rules are tested once and the buttons only render them.
-import type { DeploymentInfo, Role } from '@drover/contracts';
+import { isTerminalDeploymentStatus, type DeploymentInfo, type Role } from '@drover/contracts';
 import type { DeploymentAction } from '../../api/deployments/mutations';
 
 export interface ActionState {
@@ -10,25 +10,15 @@ export interface ActionState {
 
 type Deployment = Pick<DeploymentInfo, 'status' | 'stopRequested' | 'previousRevisionId' | 'rollbackInfo' | 'creator'>;
 
-const STOPPABLE: ReadonlySet<DeploymentInfo['status']> = new Set([
-  'Created',
-  'Queued',
-  'InProgress',
-  'Baking',
-  'Ready',
-]);
-
-const TERMINAL: ReadonlySet<DeploymentInfo['status']> = new Set(['Succeeded', 'Failed', 'Stopped']);
-
 const canAct = (role: Role | undefined): boolean => role === 'admin' || role === 'deployer';
 
 export function actionStates(d: Deployment, role: Role | undefined): Record<DeploymentAction, ActionState> {
-  const stoppable = STOPPABLE.has(d.status);
+  const ended = isTerminalDeploymentStatus(d.status);
   const noRole: ActionState = { enabled: false, reason: 'Needs the deployer or admin role.' };
   const hasPrevious = d.previousRevisionId !== null;
   const rolledBack = d.rollbackInfo.rollbackDeploymentId !== null;
 
-  const stop: ActionState = !stoppable
+  const stop: ActionState = ended
     ? { enabled: false, reason: `The deployment is ${d.status}; only a running deployment can be stopped.` }
     : d.stopRequested
       ? { enabled: false, reason: 'A stop was already requested; running hooks are finishing.' }
@@ -40,7 +30,7 @@ export function actionStates(d: Deployment, role: Role | undefined): Record<Depl
       ? { enabled: false, reason: 'There is no earlier revision on this group to roll back to.' }
       : { enabled: true, reason: 'Stops, then redeploys the last successful revision.' };
 
-  const rollback: ActionState = !TERMINAL.has(d.status)
+  const rollback: ActionState = !ended
     ? { enabled: false, reason: 'A running deployment is rolled back with "Stop and roll back".' }
     : rolledBack
       ? { enabled: false, reason: 'This deployment was already rolled back.' }

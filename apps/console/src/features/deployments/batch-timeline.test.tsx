@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { makeTarget } from '../../test/fixtures';
+import { makeTarget } from '../../../test-support/fixtures';
 import { BatchTimeline } from './batch-timeline';
 
 // A deployment stopped during its first batch: one host finished, one was skipped there, and batch 2 never ran.

@@ -1,12 +1,17 @@
 // A deployment, live: status, overview counts, batches on a timeline, the instance × event grid, each event's log,
 // the controls, and links to and from its rollback.
-import { LifecycleEventName, type DeploymentInfo, type TargetInfo } from '@drover/contracts';
+import {
+  isTerminalDeploymentStatus,
+  LifecycleEventName,
+  type DeploymentInfo,
+  type DeploymentStatus,
+  type TargetInfo,
+} from '@drover/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { fallbackInterval, useDeploymentLive, type LiveMode } from '../../api/deployments/live';
 import { deploymentQueries } from '../../api/deployments/queries';
-import { isTerminal } from '../../api/deployments/terminal';
 import { CopyableId } from '../../components/copy-button';
 import { Dialog } from '../../components/dialog';
 import { PageHeader } from '../../components/layout';
@@ -27,6 +32,9 @@ const FILE_EXISTS_TEXT = {
   OVERWRITE: 'overwrite',
   RETAIN: 'keep the existing file',
 } as const;
+
+/** The deployment (if loaded) has ended: nothing to poll for. */
+const ended = (status: DeploymentStatus | undefined) => status !== undefined && isTerminalDeploymentStatus(status);
 
 function LiveIndicator({ mode }: { mode: LiveMode }) {
   const text =
@@ -69,12 +77,12 @@ export function DeploymentPage() {
   const modeRef = useRef<LiveMode>('connecting');
   const detail = useQuery({
     ...deploymentQueries.detail(deploymentId),
-    refetchInterval: (q) => (isTerminal(q.state.data?.status) ? false : fallbackInterval(modeRef.current)),
+    refetchInterval: (q) => (ended(q.state.data?.status) ? false : fallbackInterval(modeRef.current)),
   });
   const status = detail.data?.status;
   const mode = useDeploymentLive(deploymentId, status);
   modeRef.current = mode;
-  const poll = isTerminal(status) ? false : fallbackInterval(mode);
+  const poll = ended(status) ? false : fallbackInterval(mode);
   const targets = useQuery({ ...deploymentQueries.targets(deploymentId, qc), refetchInterval: poll });
   const announcement = useAnnouncement(detail.data);
   const now = useNow(1_000);
@@ -192,7 +200,7 @@ export function DeploymentPage() {
         <section className="card" aria-labelledby="overview-h">
           <h2 id="overview-h">Overview</h2>
           <Overview overview={d.deploymentOverview} />
-          {d.stopRequested && !isTerminal(d.status) ? (
+          {d.stopRequested && !isTerminalDeploymentStatus(d.status) ? (
             <p className="notice notice-warning">Stop requested: hooks already running are finishing.</p>
           ) : null}
         </section>
@@ -204,7 +212,9 @@ export function DeploymentPage() {
           {d.batchCount > 0 ? (
             <span className="muted small">
               {d.batchCount} batch{d.batchCount === 1 ? '' : 'es'}
-              {d.currentBatch >= 0 && !isTerminal(d.status) ? ` · batch ${d.currentBatch + 1} running` : ''}
+              {d.currentBatch >= 0 && !isTerminalDeploymentStatus(d.status)
+                ? ` · batch ${d.currentBatch + 1} running`
+                : ''}
             </span>
           ) : null}
         </div>
@@ -212,7 +222,7 @@ export function DeploymentPage() {
           <>
             <BatchTimeline
               targets={targets.data}
-              currentBatch={isTerminal(d.status) ? -1 : d.currentBatch}
+              currentBatch={isTerminalDeploymentStatus(d.status) ? -1 : d.currentBatch}
               selected={filter.batch}
               onSelect={(batch) => setFilter((f) => ({ ...f, batch }))}
             />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeEvent, makeTarget } from '../../test/fixtures';
+import { makeEvent, makeTarget } from '../../../test-support/fixtures';
 import {
   batchProgressText,
   buildRow,

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeEvent, makeTarget } from '../../test/fixtures';
+import { makeEvent, makeTarget } from '../../../test-support/fixtures';
 import { NO_FILTER, type GridFilter } from './grid-model';
 import { HostGrid, type CellRef } from './host-grid';
 

@@ -1,12 +1,11 @@
 // One lifecycle event's full log, tailing live (stream messages, or polling while the stream is down), with the
 // failure diagnostics (error code, script, message) on top when the event failed.
-import type { LifecycleEventInfo, TargetInfo } from '@drover/contracts';
+import { isFinishedEventStatus, type LifecycleEventInfo, type TargetInfo } from '@drover/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { POLL_MS, type LiveMode } from '../../api/deployments/live';
 import { logText } from '../../api/deployments/live-merge';
 import { deploymentQueries } from '../../api/deployments/queries';
-import { isEventFinished } from '../../api/deployments/terminal';
 import { CopyButton } from '../../components/copy-button';
 import { RelativeTime } from '../../components/relative-time';
 import { ErrorState, Loading } from '../../components/states';
@@ -31,14 +30,14 @@ export function LogPanel({
   const event: LifecycleEventInfo | undefined = target?.lifecycleEvents.find(
     (e) => e.lifecycleEventName === cell.eventName,
   );
-  const running = event !== undefined && !isEventFinished(event.status);
+  const running = event !== undefined && !isFinishedEventStatus(event.status);
   const log = useQuery({
     ...deploymentQueries.log(deploymentId, cell.targetId, cell.eventName, qc),
     // The stream appends while it is up; otherwise ask for what is new every POLL_MS while the hook runs.
     refetchInterval: running && mode !== 'live' ? POLL_MS : false,
   });
   // When the event finishes, read once more so the tail is complete even if a stream message was missed.
-  const finished = event ? isEventFinished(event.status) : false;
+  const finished = event ? isFinishedEventStatus(event.status) : false;
   const { refetch } = log;
   useEffect(() => {
     if (finished) void refetch();

@@ -1,9 +1,9 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stubApi } from '../../test/fake-api';
-import { makeInstance, makeRevision } from '../../test/fixtures';
-import { renderPage } from '../../test/render';
+import { stubApi } from '../../../test-support/fake-api';
+import { makeInstance, makeRevision } from '../../../test-support/fixtures';
+import { renderPage } from '../../../test-support/render';
 import { InstancesPage, Runs } from './instances-page';
 
 const REV_A = 'aaaaaaaa-0000-4000-8000-000000000001';
