@@ -37,6 +37,19 @@ export function zipUnixMode(versionMadeBy: number, externalFileAttributes: numbe
   return versionMadeBy >> 8 === UNIX_HOST ? externalFileAttributes >>> 16 : 0;
 }
 
+/**
+ * A zip entry's name. Bit 11 of the flags says UTF-8; without it most Unix tools still write UTF-8, and anything that
+ * is not valid UTF-8 is read as Latin-1, so that every byte maps to a visible character in diagnostics.
+ */
+export function decodeZipName(raw: Buffer, generalPurposeBitFlag: number): string {
+  if (generalPurposeBitFlag & 0x800) return raw.toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return raw.toString('latin1');
+  }
+}
+
 /** A zip entry's kind from its Unix mode; without one, a name ending in '/' is a directory and anything else a file. */
 export function zipEntryKind(unixMode: number, name: string): BundleEntryKind {
   const type = unixMode & S_IFMT;

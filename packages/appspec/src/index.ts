@@ -21,6 +21,7 @@ export {
 } from './locate-appspec';
 export {
   bundlePathSegments,
+  decodeZipName,
   fileSystemEntryKind,
   tarEntryKind,
   zipEntryKind,

@@ -2,7 +2,7 @@
 // so a refused entry is reported by name with our wording, like tar entries.
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { zipEntryKind, zipUnixMode } from '@drover/appspec';
+import { decodeZipName, zipEntryKind, zipUnixMode } from '@drover/appspec';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { ArchiveError } from './errors';
 import type { StagingTree } from './staging-tree';
@@ -72,15 +72,7 @@ async function* entries(zip: ZipFile): AsyncGenerator<Entry> {
 }
 
 function decodeName(entry: Entry): string {
-  const raw = entry.fileName as unknown as Buffer;
-  // Bit 11 says UTF-8; without it most Unix tools still write UTF-8, and anything that is not valid UTF-8 is
-  // read as Latin-1 so that every byte maps to a visible character in the diagnostics.
-  if (entry.generalPurposeBitFlag & 0x800) return raw.toString('utf8');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    return raw.toString('latin1');
-  }
+  return decodeZipName(entry.fileName as unknown as Buffer, entry.generalPurposeBitFlag);
 }
 
 async function extractEntry(

@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRange } from '../revision-service';
-import { chooseAppSpec } from './find-appspec';
 import { isTarHeader, sniffFormat } from './sniff';
-
-describe('chooseAppSpec', () => {
-  it.each([
-    [['appspec.yml', 'scripts/', 'scripts/a.sh'], 'appspec.yml'],
-    [['./appspec.yml', './x'], 'appspec.yml'],
-    [['appspec.yaml'], 'appspec.yaml'],
-    [['appspec.yaml', 'appspec.yml'], 'appspec.yml'],
-    [['app/', 'app/appspec.yml', 'app/x'], 'app/appspec.yml'],
-    // Like the agent: any second top-level entry (even macOS's __MACOSX) means there is no single bundle directory.
-    [['app/appspec.yml', '__MACOSX/app/._appspec.yml'], null],
-    [['app/appspec.yml', 'README'], null],
-    [['a/appspec.yml', 'b/appspec.yml'], null],
-    [['app/deep/appspec.yml'], null],
-    [['Appspec.yml'], null],
-    [[], null],
-  ])('%j → %s', (names, expected) => {
-    expect(chooseAppSpec(names)).toBe(expected);
-  });
-});
 
 describe('sniffFormat', () => {
   const tarBlock = () => {

@@ -1,0 +1,73 @@
+// The appspec of a tar or tgz bundle, through tar-stream: one pass reads every entry's name and kind and keeps the
+// bytes of the entries that could be the appspec; the appspec package's rule then picks one. A hard-linked appspec
+// (a file to the agent once extracted) takes a second pass for the bytes of the file it links to.
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { bundlePathSegments, couldBeAppSpec, locateAppSpec, tarEntryKind, type BundleEntry } from '@drover/appspec';
+import { extract } from 'tar-stream';
+import { BundleError, MAX_APPSPEC_BYTES, decodeAppSpec, type FoundAppSpec } from './bundle-error';
+
+interface TarScan {
+  entries: BundleEntry[];
+  /** Bytes of the kept regular files by normalised path; null when larger than an appspec may be. */
+  kept: Map<string, Buffer | null>;
+  /** Kept hard links: normalised path → normalised path of the file they link to. */
+  links: Map<string, string>;
+}
+
+export async function appSpecFromTar(file: string, gzipped: boolean): Promise<FoundAppSpec> {
+  const scan = await scanTar(file, gzipped, (path) => couldBeAppSpec(path));
+  const located = locateAppSpec(scan.entries);
+  if (!located.found) throw new BundleError(located.message);
+  const { path } = located;
+  const target = scan.links.get(path);
+  let data = scan.kept.get(path);
+  if (target !== undefined) {
+    data = (await scanTar(file, gzipped, (p) => p === target)).kept.get(target);
+    if (data === undefined)
+      throw new BundleError(`${path} is a hard link to ${target}, which is not a file in the bundle`);
+  }
+  if (data === undefined) throw new BundleError('the appspec entry went missing');
+  if (data === null) throw new BundleError(`${path} is larger than ${MAX_APPSPEC_BYTES} bytes`);
+  return { path, text: decodeAppSpec(data, path) };
+}
+
+async function scanTar(file: string, gzipped: boolean, keep: (path: string) => boolean): Promise<TarScan> {
+  const scan: TarScan = { entries: [], kept: new Map(), links: new Map() };
+  const ex = extract();
+  const input = gzipped ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
+  const feed = (async () => {
+    for await (const chunk of input) {
+      if (!ex.write(chunk)) await new Promise<void>((resolve) => ex.once('drain', () => resolve()));
+    }
+    ex.end(null);
+  })().catch((err: unknown) => ex.destroy(err instanceof Error ? err : new Error(String(err))));
+  try {
+    for await (const entry of ex) {
+      const { header } = entry;
+      const kind = tarEntryKind(String(header.type));
+      const path = bundlePathSegments(header.name).join('/');
+      if (kind !== null) scan.entries.push({ path, kind });
+      const hardLink = header.type === 'link';
+      const kept = kind === 'file' && path !== '' && keep(path);
+      if (kept) {
+        scan.kept.delete(path);
+        scan.links.delete(path);
+        if (hardLink) scan.links.set(path, bundlePathSegments(header.linkname ?? '').join('/'));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of entry as AsyncIterable<unknown>) {
+        if (!Buffer.isBuffer(chunk)) continue;
+        size += chunk.length;
+        if (kept && size <= MAX_APPSPEC_BYTES) chunks.push(chunk);
+      }
+      if (kept && !hardLink) scan.kept.set(path, size <= MAX_APPSPEC_BYTES ? Buffer.concat(chunks) : null);
+    }
+    await feed;
+  } catch (err) {
+    input.destroy();
+    throw new BundleError(`not a readable ${gzipped ? 'tgz' : 'tar'} archive: ${(err as Error).message}`);
+  }
+  return scan;
+}

@@ -1,0 +1,11 @@
+// @drover/appspec/test-support: the appspec-location edge cases, and the same cases as tar, zip and directory bundles,
+// for the tests of every reader that hands entries to locateAppSpec.
+export {
+  APPSPEC_EDGE_CASES,
+  EDGE_APPSPEC,
+  edgeFileBody,
+  type AppSpecEdgeCase,
+  type EdgeEntry,
+  type EdgeExpectation,
+} from './appspec-edge-cases';
+export { edgeCaseTar, edgeCaseZip, writeEdgeCaseDir } from './edge-case-bundles';
