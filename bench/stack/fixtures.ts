@@ -1,6 +1,7 @@
 // What the benchmarks deploy: one application with a URL revision (simulated hosts never download it), deployment
 // groups selecting hosts by tag, and a helper that creates a deployment and waits for its end through the REST API.
 import { performance } from 'node:perf_hooks';
+import { TERMINAL_DEPLOYMENT_STATUSES } from '@drover/contracts';
 import { sleep } from '../lib/limit';
 import type { RestClient } from './bench-stack';
 
@@ -25,7 +26,8 @@ interface DeploymentInfo {
   overview?: Record<string, number>;
 }
 
-const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+/** Read as raw JSON (or 'unknown' while the API is busy), so compared as a string. */
+const isTerminal = (status: string) => TERMINAL_DEPLOYMENT_STATUSES.some((s) => s === status);
 
 export async function seedApplication(rest: RestClient): Promise<{ revisionId: string }> {
   await rest.post('/v1/applications', { applicationName: APP });
@@ -77,7 +79,7 @@ export async function waitForEnd(
     if (res.status === 503) unavailable++;
     else if (res.status !== 200) throw new Error(`GET deployment: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     const status = res.status === 200 ? res.body.status : 'unknown';
-    if (TERMINAL.has(status)) return { ...created, endedAt: performance.now(), status, unavailable };
+    if (isTerminal(status)) return { ...created, endedAt: performance.now(), status, unavailable };
     if (performance.now() > until) {
       throw new Error(`deployment ${created.deploymentId} still ${status} after ${timeoutMs} ms`);
     }
