@@ -1,12 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandStatus } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../api/api-error';
-import { sleep } from '../api/backoff';
 import { runHooks } from '../hooks/run-hooks';
 import { CommandLog, type ChunkSender } from './command-log';
+import { until } from '../../test-support/agent-harness';
 
 let dir: string;
 beforeEach(async () => {
@@ -31,6 +32,7 @@ function recorder(status: CommandStatus = 'InProgress') {
 function gated() {
   const sent: Sent[] = [];
   let open = false;
+  /** Sends the log has made that are waiting for an answer. */
   const waiting: Array<() => void> = [];
   const send: ChunkSender = async (chunk) => {
     if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
@@ -41,20 +43,20 @@ function gated() {
     open = true;
     for (const w of waiting.splice(0)) w();
   };
-  return { sent, send, release };
+  return { sent, send, release, waiting };
 }
 
 const newLog = (send: ChunkSender, extra: Partial<ConstructorParameters<typeof CommandLog>[0]> = {}) =>
   new CommandLog({ localPath: join(dir, 'd-1', 'Install.log'), header: '== header ==', send, ...extra });
 
 describe('CommandLog', () => {
-  it('streams prefixed lines in ordered chunks, flushing small output within ~250 ms', async () => {
+  it('streams prefixed lines in ordered chunks, flushing small output on its own', async () => {
     const { sent, send } = recorder();
     const log = newLog(send);
     log.agent('starting');
     log.output('stdout', 'hello');
     log.output('stderr', 'oops');
-    await sleep(400);
+    await until(() => sent.length > 0, 10_000, 'the first chunk, sent before close');
     expect(sent).toEqual([{ seq: 0, data: '[agent] starting\n[stdout]hello\n[stderr]oops\n' }]);
     log.output('stdout', 'later');
     await log.close();
@@ -99,11 +101,13 @@ describe('CommandLog', () => {
     expect(blocked).toBeInstanceOf(Promise);
     let resolved = false;
     void blocked?.then(() => (resolved = true));
-    await sleep(100);
+    // The log is waiting on the API, and every timer and I/O callback due so far has run: the writer still waits.
+    await until(() => api.waiting.length > 0, 10_000, 'a send waiting on the API');
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setImmediate(r));
     expect(resolved).toBe(false);
     api.release();
-    await sleep(50);
-    expect(resolved).toBe(true);
+    await until(() => resolved, 10_000, 'the writer let go');
     await log.close();
   });
 
@@ -112,6 +116,11 @@ describe('CommandLog', () => {
     const log = newLog(api.send, { chunkBytes: 4096, maxQueuedChunks: 2 });
     await writeFile(join(dir, 'loud.sh'), `#!/bin/sh\nyes aaaaaaaaaa | head -c 3000000\ntouch "${dir}/done"\n`);
     await chmod(join(dir, 'loud.sh'), 0o755);
+    // How long the script itself needs to write its 3 MB when nothing holds it back, on this machine now.
+    const t0 = Date.now();
+    spawnSync(join(dir, 'loud.sh'), { stdio: ['ignore', 'ignore', 'ignore'] });
+    const unhinderedMs = Date.now() - t0;
+    await rm(join(dir, 'done'));
     const running = runHooks({
       event: 'AfterInstall',
       scripts: [{ location: 'loud.sh', timeoutSeconds: 60, sudo: false }],
@@ -121,7 +130,9 @@ describe('CommandLog', () => {
       killGraceMs: 1000,
       outputGraceMs: 1000,
     });
-    await sleep(1000);
+    await until(() => api.waiting.length > 0, 10_000, 'a send waiting on the API');
+    // Back-pressure has engaged (a send waits on the API); give the script a second plus three times its own need.
+    await new Promise((r) => setTimeout(r, 1000 + 3 * unhinderedMs));
     // 3 MB cannot fit in the pipe (64 KB) plus our bounded queue: the script must still be writing.
     await expect(access(join(dir, 'done'))).rejects.toThrow(/ENOENT/);
     api.release();
@@ -130,23 +141,35 @@ describe('CommandLog', () => {
     await log.close();
     const streamed = api.sent.map((c) => c.data).join('');
     expect(streamed.split('[stdout]aaaaaaaaaa\n').length - 1).toBe(Math.floor(3_000_000 / 11));
-  });
+  }, 90_000);
 
   it('keeps going when the API is unreachable: no waiting, everything in the local file, a note after recovery', async () => {
     let up = false;
+    let refused = 0;
     const sent: Sent[] = [];
     const send: ChunkSender = async (chunk) => {
-      if (!up) throw new ApiError('send logs: ECONNREFUSED', 'transient', 0);
+      if (!up) {
+        refused++;
+        throw new ApiError('send logs: ECONNREFUSED', 'transient', 0);
+      }
       sent.push(chunk);
       return { status: 'InProgress' };
     };
     const log = newLog(send, { chunkBytes: 50, maxQueuedChunks: 2, offlineBaseMs: 200, offlineCapMs: 200 });
     log.output('stdout', 'first line that will not be streamed');
-    await sleep(2000); // three attempts with backoff, then offline
+    await until(() => refused >= 3, 10_000, 'three refused attempts'); // then it is offline
     for (let i = 0; i < 50; i++) expect(log.output('stdout', `while down ${i} ${'z'.repeat(40)}`)).toBeUndefined();
     up = true;
-    await sleep(300);
-    log.output('stdout', 'after recovery');
+    // Offline for its backoff (200 ms here): lines written meanwhile stay in the local file only. Keep writing until
+    // one is streamed again.
+    await until(
+      () => {
+        log.output('stdout', 'after recovery');
+        return sent.length > 0;
+      },
+      10_000,
+      'streaming again after recovery',
+    );
     await log.close();
     const streamed = sent.map((c) => c.data).join('');
     expect(streamed).toMatch(/\[agent\] \d+ bytes of output were not streamed while the control plane was unreachable/);
