@@ -1,8 +1,8 @@
 // Bearer secrets: random, prefixed by kind so a leaked one is recognisable, stored only as a SHA-256 hash
 // (they carry 256 bits of entropy, so a slow password hash adds nothing).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
-export type SecretKind = 'drv' | 'dra' | 'drr' | 'drs';
+type SecretKind = 'drv' | 'dra' | 'drr' | 'drs';
 
 export function newSecret(kind: SecretKind): { secret: string; hash: string; prefix: string } {
   const secret = `${kind}_${randomBytes(32).toString('base64url')}`;
@@ -13,8 +13,3 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}

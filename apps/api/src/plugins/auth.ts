@@ -6,7 +6,7 @@ import type { Role } from '@drover/contracts';
 import { forbidden, unauthenticated } from '@drover/engine';
 import type { AuthService, Principal } from '../services/auth-service';
 
-export type AuthRequirement = 'public' | 'agent' | Role;
+type AuthRequirement = 'public' | 'agent' | Role;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -18,7 +18,7 @@ declare module 'fastify' {
 }
 
 const RANK: Record<Role, number> = { viewer: 1, deployer: 2, admin: 3 };
-export const SESSION_COOKIE = 'drover_session';
+const SESSION_COOKIE = 'drover_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function bearer(req: FastifyRequest): string | null {

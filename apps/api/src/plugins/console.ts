@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiContext } from '../context';
 
-export const DEFAULT_CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
+const DEFAULT_CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
 
 export async function registerConsole(app: FastifyInstance, ctx: ApiContext) {
   const dir = ctx.env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR;

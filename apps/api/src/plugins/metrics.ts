@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../context';
 
 /** Metric classes for modules that add their own (without depending on prom-client themselves). */
-export { Counter, Gauge, Histogram } from 'prom-client';
+export { Gauge } from 'prom-client';
 
 /** The process-wide registry: register gauges/counters here with `registers: [metricsRegistry]`. */
 export const metricsRegistry = new Registry();

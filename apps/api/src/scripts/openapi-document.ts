@@ -29,7 +29,7 @@ function offlineRedis(url: string): Redis {
   return r;
 }
 
-export type OpenApiDocument = Record<string, unknown> & {
+type OpenApiDocument = Record<string, unknown> & {
   paths: Record<string, Record<string, Record<string, unknown>>>;
 };
 

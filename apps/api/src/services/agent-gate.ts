@@ -6,7 +6,7 @@
 // the agent's backoff honours. Held long-polls never hold a turn while they wait.
 import { BusyError } from '@drover/engine';
 
-export interface AgentGate {
+interface AgentGate {
   run<T>(fn: () => Promise<T>): Promise<T>;
   readonly active: number;
   readonly waiting: number;

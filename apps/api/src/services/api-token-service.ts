@@ -11,7 +11,7 @@ import { decodeCursor, iso, isoOrNull, page } from './service-support';
 type TokenRow = ApiToken & { createdBy: { id: string; email: string } | null };
 const withCreator = { createdBy: { select: { id: true, email: true } } } as const;
 
-export function toApiTokenInfo(t: TokenRow): ApiTokenInfo {
+function toApiTokenInfo(t: TokenRow): ApiTokenInfo {
   return {
     id: t.id,
     name: t.name,

@@ -14,11 +14,11 @@ import {
   type PrismaLike,
 } from './service-support';
 
-export const applicationNotFound = (name: string) =>
+const applicationNotFound = (name: string) =>
   notFound('ApplicationDoesNotExist', `application ${name} does not exist`);
 const alreadyExists = (name: string) => conflict('ApplicationAlreadyExists', `application ${name} already exists`);
 
-export function toApplicationInfo(a: Application): ApplicationInfo {
+function toApplicationInfo(a: Application): ApplicationInfo {
   return {
     applicationId: a.id,
     applicationName: a.name,

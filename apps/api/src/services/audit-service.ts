@@ -6,7 +6,7 @@ import { decodeCursor, invalidField, iso, page } from './service-support';
 
 const ACTOR_TYPES = new Set<string>(['user', 'token', 'agent', 'system']);
 
-export function toAuditEventInfo(e: AuditEvent): AuditEventInfo {
+function toAuditEventInfo(e: AuditEvent): AuditEventInfo {
   return {
     id: e.id.toString(),
     at: iso(e.at),

@@ -23,7 +23,7 @@ export function actorOf(p: Principal | null, sourceIp: string | null, requestId:
 
 const RANK: Record<Role, number> = { viewer: 1, deployer: 2, admin: 3 };
 /** The lower of two roles: a token never acts with more than its creator currently has. */
-export const lowerRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
+const lowerRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
 export const roleAtLeast = (have: Role, need: Role): boolean => RANK[have] >= RANK[need];
 
 const AGENT_CACHE_MS = 30_000;

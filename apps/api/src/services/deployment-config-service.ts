@@ -22,7 +22,7 @@ import { decodeCursor, invalidField, iso, mapDbErrors, page, type PrismaLike } f
 
 const RESERVED_PREFIX = 'CodeDeployDefault.';
 
-export const configNotFound = (name: string) =>
+const configNotFound = (name: string) =>
   notFound('DeploymentConfigDoesNotExist', `deployment config ${name} does not exist`);
 
 /**
@@ -64,7 +64,7 @@ function jsonOrNull<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<
   return parsed.success ? parsed.data : null;
 }
 
-export function toDeploymentConfigInfo(c: DeploymentConfig): DeploymentConfigInfo {
+function toDeploymentConfigInfo(c: DeploymentConfig): DeploymentConfigInfo {
   return {
     deploymentConfigId: c.id,
     deploymentConfigName: c.name,

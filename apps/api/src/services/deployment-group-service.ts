@@ -34,7 +34,7 @@ import {
   type PrismaLike,
 } from './service-support';
 
-export const groupNotFound = (app: string, group: string) =>
+const groupNotFound = (app: string, group: string) =>
   notFound('DeploymentGroupDoesNotExist', `deployment group ${group} does not exist in application ${app}`);
 const groupExists = (app: string, group: string) =>
   conflict('DeploymentGroupAlreadyExists', `deployment group ${group} already exists in application ${app}`);
@@ -88,7 +88,7 @@ function validateSettings(s: Settings) {
 const json = (v: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull =>
   v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue);
 
-export function toDeploymentGroupInfo(g: GroupRow, last: Map<string, LastDeploymentInfo>): DeploymentGroupInfo {
+function toDeploymentGroupInfo(g: GroupRow, last: Map<string, LastDeploymentInfo>): DeploymentGroupInfo {
   return {
     deploymentGroupId: g.id,
     deploymentGroupName: g.name,

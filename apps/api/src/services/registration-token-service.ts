@@ -16,7 +16,7 @@ import { decodeCursor, iso, isoOrNull, page } from './service-support';
 type Row = AgentRegistrationToken & { createdBy: { id: string; email: string } | null };
 const Tags = z.array(Tag);
 
-export function toRegistrationTokenInfo(t: Row): RegistrationTokenInfo {
+function toRegistrationTokenInfo(t: Row): RegistrationTokenInfo {
   return {
     id: t.id,
     name: t.name,

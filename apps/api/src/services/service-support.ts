@@ -13,7 +13,7 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 /** A foreign key blocked the change (P2003), e.g. a row created concurrently still references the one deleted. */
-export function isForeignKeyViolation(err: unknown): boolean {
+function isForeignKeyViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003';
 }
 

@@ -2,7 +2,7 @@
 // DATA_DIR (default) and S3-compatible object storage (AWS S3, MinIO, …).
 import type { Readable } from 'node:stream';
 
-export interface StoredObject {
+interface StoredObject {
   key: string;
   size: number;
 }

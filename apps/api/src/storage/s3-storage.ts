@@ -9,7 +9,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import type { BundleStorage } from './bundle-storage';
 
-export interface S3Options {
+interface S3Options {
   bucket: string;
   region: string;
   endpoint?: string | undefined;

@@ -11,7 +11,7 @@ const STREAM_FLUSH_MS = 250;
 /** A comment line now and then, so proxies and browsers keep an idle stream open. */
 const KEEP_ALIVE_MS = 15_000;
 
-export interface DeploymentEventsSource {
+interface DeploymentEventsSource {
   get(id: string): Promise<DeploymentInfo>;
   targetsById(deploymentId: string, ids: string[]): Promise<TargetInfo[]>;
   /** A connection to duplicate into subscriber mode, one per stream. */

@@ -13,7 +13,7 @@ interface LogChunk {
 }
 
 /** Reads the event's status and its chunks from a seq on. */
-export type ReadEventLog = (fromSeq: number) => Promise<{ status: LifecycleEventStatus; chunks: LogChunk[] }>;
+type ReadEventLog = (fromSeq: number) => Promise<{ status: LifecycleEventStatus; chunks: LogChunk[] }>;
 
 /** The seq after the last chunk, or `fallback` when there is none. */
 const nextSeq = (chunks: LogChunk[], fallback: number) =>
