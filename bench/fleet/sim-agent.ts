@@ -5,12 +5,13 @@
 // and Install always do work on a real host, so they always ack and log. Calls that fail with a network error, 429
 // or 5xx are retried like the real agent does (all of them are idempotent server-side): exponential backoff with
 // full jitter, base 1 s, cap 60 s, or the server's Retry-After.
-import type {
-  AgentAckResponse,
-  AgentCompleteResponse,
-  AgentPollResponse,
-  AgentRegisterResponse,
-  HostCommand,
+import {
+  AGENT_API_PREFIX,
+  type AgentAckResponse,
+  type AgentCompleteResponse,
+  type AgentPollResponse,
+  type AgentRegisterResponse,
+  type HostCommand,
 } from '@drover/contracts';
 import { performance } from 'node:perf_hooks';
 import { HttpError, type JsonHttp } from '../lib/http';
@@ -66,7 +67,7 @@ export class SimAgent {
     const res = await this.call<AgentRegisterResponse>(
       'register',
       'POST',
-      '/agent/v1/register',
+      `${AGENT_API_PREFIX}/register`,
       { registrationToken, name: this.name, tags, hostname: this.name, platform: 'linux', agentVersion: AGENT_VERSION },
       { 'x-forwarded-for': fakeAddress(this.index) },
     );
@@ -87,7 +88,7 @@ export class SimAgent {
       const wait = this.ctx.behaviour().pollWaitSeconds;
       this.polling = true;
       try {
-        const res = await this.call<AgentPollResponse>('poll', 'POST', '/agent/v1/poll', {
+        const res = await this.call<AgentPollResponse>('poll', 'POST', `${AGENT_API_PREFIX}/poll`, {
           agentVersion: AGENT_VERSION,
           waitSeconds: wait,
         });
@@ -123,22 +124,27 @@ export class SimAgent {
     const b = this.ctx.behaviour();
     const hookMs = Math.max(0, b.hookMs(cmd, this.index));
     if (this.specOf !== cmd.deploymentId) {
-      await this.call('spec', 'GET', `/agent/v1/deployments/${cmd.deploymentId}/spec`);
+      await this.call('spec', 'GET', `${AGENT_API_PREFIX}/deployments/${cmd.deploymentId}/spec`);
       this.specOf = cmd.deploymentId;
     }
     const isNoop = hookMs === 0 && !WORK_EVENTS.has(cmd.lifecycleEvent);
     const lines = `[agent] ${cmd.lifecycleEvent} started (attempt ${cmd.attempt}${isNoop ? ', nothing to run' : ''})\n[agent] ${cmd.lifecycleEvent} done\n`;
     if (!isNoop) {
-      const ack = await this.call<AgentAckResponse>('ack', 'POST', `/agent/v1/commands/${cmd.commandId}/ack`, {
-        isNoop: false,
-        timeoutSeconds: Math.max(60, Math.ceil(hookMs / 1000) * 2),
-      });
+      const ack = await this.call<AgentAckResponse>(
+        'ack',
+        'POST',
+        `${AGENT_API_PREFIX}/commands/${cmd.commandId}/ack`,
+        {
+          isNoop: false,
+          timeoutSeconds: Math.max(60, Math.ceil(hookMs / 1000) * 2),
+        },
+      );
       if (ack.status === 'Succeeded' || ack.status === 'Failed') {
         rec.status = 'Skipped';
         return null;
       }
       for (let seq = 0; seq < b.logChunks; seq++) {
-        await this.call('logs', 'POST', `/agent/v1/commands/${cmd.commandId}/logs`, { seq, data: lines });
+        await this.call('logs', 'POST', `${AGENT_API_PREFIX}/commands/${cmd.commandId}/logs`, { seq, data: lines });
       }
     }
     if (hookMs > 0) await this.hook(cmd, hookMs, b.heartbeatSeconds);
@@ -147,7 +153,7 @@ export class SimAgent {
     const done = await this.call<AgentCompleteResponse>(
       'complete',
       'POST',
-      `/agent/v1/commands/${cmd.commandId}/complete`,
+      `${AGENT_API_PREFIX}/commands/${cmd.commandId}/complete`,
       failed
         ? {
             status: 'Failed',
@@ -171,7 +177,7 @@ export class SimAgent {
   /** The simulated hook: waits, heartbeating like the real agent so a long hook is never taken for a lost host. */
   private async hook(cmd: HostCommand, ms: number, heartbeatSeconds: number) {
     const beat = setInterval(() => {
-      this.call('heartbeat', 'POST', '/agent/v1/heartbeat', { commandIds: [cmd.commandId] }, {}, 1).catch(
+      this.call('heartbeat', 'POST', `${AGENT_API_PREFIX}/heartbeat`, { commandIds: [cmd.commandId] }, {}, 1).catch(
         () => undefined,
       );
     }, heartbeatSeconds * 1000);

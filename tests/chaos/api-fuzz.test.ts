@@ -9,6 +9,7 @@ import { startWorker, type RunningWorker } from '@drover/worker';
 import { startTestApi, type TestApi } from '../support/api';
 import { recordingBundle } from '../support/chaos-bundle';
 import { Dice, fuzzRequest, operationsOf, type Credential, type FuzzRequest } from '../support/chaos-fuzz';
+import { AGENT_API_PREFIX } from '@drover/contracts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
 const PER_OPERATION = 175;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   const reg = await json<{ token: string }>('POST', '/v1/registration-tokens', { name: 'fuzz' });
   const agent = await json<{ credential: string; instanceName: string }>(
     'POST',
-    '/agent/v1/register',
+    `${AGENT_API_PREFIX}/register`,
     { registrationToken: reg.token, name: 'fuzz-host', tags: [{ key: 'env', value: 'fuzz' }] },
     {} as typeof admin,
   );
@@ -62,7 +63,7 @@ beforeAll(async () => {
     for (let i = 0; i < 50 && !commandId; i++) {
       const poll = await json<{ command: { commandId: string } | null }>(
         'POST',
-        '/agent/v1/poll',
+        `${AGENT_API_PREFIX}/poll`,
         { waitSeconds: 1 },
         {
           authorization: `Bearer ${agentCredential}`,
@@ -214,7 +215,7 @@ it('answers the requests the fuzz once found 500s with (now 4xx naming the input
     },
     {
       method: 'POST',
-      url: `/agent/v1/commands/${known.commandId}/logs`,
+      url: `${AGENT_API_PREFIX}/commands/${known.commandId}/logs`,
       headers: agent,
       payload: { seq: 2 ** 40, data: 'x\n' },
     },

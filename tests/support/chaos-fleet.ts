@@ -5,7 +5,12 @@
 // do from their own IPs, so per-address limits such as the registration rate limit apply per host.
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
-import type { AgentCompleteResponse, AgentPollResponse, HostCommand } from '@drover/contracts';
+import {
+  AGENT_API_PREFIX,
+  type AgentCompleteResponse,
+  type AgentPollResponse,
+  type HostCommand,
+} from '@drover/contracts';
 import type { Observation } from './chaos-http';
 
 export interface SimulatedAgent {
@@ -73,7 +78,7 @@ export async function startFleet(opts: {
             host: base.hostname,
             port: base.port,
             method,
-            path: `/agent/v1${path}`,
+            path: `${AGENT_API_PREFIX}${path}`,
             agent: httpAgent,
             headers: {
               ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),

@@ -1,7 +1,12 @@
 // A minimal in-process agent speaking the real agent protocol over HTTP: register, long-poll, spec, ack, logs,
 // complete. Outcomes are scripted per event so tests can fail a hook on a chosen host. (The real drover-agent, which
 // runs scripts, is exercised by the agent's own tests and the end-to-end suite.)
-import type { AgentCompleteResponse, AgentPollResponse, HostCommand } from '@drover/contracts';
+import {
+  AGENT_API_PREFIX,
+  type AgentCompleteResponse,
+  type AgentPollResponse,
+  type HostCommand,
+} from '@drover/contracts';
 
 export type Outcome = 'ok' | 'fail' | 'hang';
 
@@ -21,7 +26,7 @@ export async function startProtocolAgent(opts: {
   /** May return a promise: the event stays in flight (acknowledged, not completed) until it settles. */
   outcome?: (cmd: HostCommand) => Outcome | Promise<Outcome>;
 }): Promise<ProtocolAgent> {
-  const reg = await fetch(`${opts.url}/agent/v1/register`, {
+  const reg = await fetch(`${opts.url}${AGENT_API_PREFIX}/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -35,7 +40,7 @@ export async function startProtocolAgent(opts: {
   const { credential } = (await reg.json()) as { credential: string };
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${credential}` };
   const call = async <T>(path: string, body?: unknown, signal?: AbortSignal): Promise<T> => {
-    const res = await fetch(`${opts.url}/agent/v1${path}`, {
+    const res = await fetch(`${opts.url}${AGENT_API_PREFIX}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

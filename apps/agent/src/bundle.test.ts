@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sleep } from './api/backoff';
 import { makeZip } from '../test-support/archives';
 import { Harness, until } from '../test-support/agent-harness';
+import { AGENT_API_PREFIX } from '@drover/contracts';
 
 const run = promisify(execFile);
 let h: Harness;
@@ -61,7 +62,8 @@ describe('bundled agent', () => {
 
     // A few idle long-polls: the process stays up and polling. (Its idle memory is a figure of the benchmarks,
     // `agent_rss_idle_mb` in bench/results.json, not a test assertion.)
-    const polls = () => h.server.requests.filter((r) => r.path === '/agent/v1/poll' && r.status === 200).length;
+    const polls = () =>
+      h.server.requests.filter((r) => r.path === `${AGENT_API_PREFIX}/poll` && r.status === 200).length;
     const before = polls();
     await sleep(3000);
     expect(child.exitCode).toBeNull();

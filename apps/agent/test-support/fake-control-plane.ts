@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  AGENT_API_PREFIX,
   AgentAckRequest,
   AgentCompleteRequest,
   AgentHeartbeatRequest,
@@ -129,7 +130,7 @@ export class FakeControlPlane {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (this.outage !== null) return this.error(req, res, this.outage, 'ServiceUnavailable', 'simulated outage');
-    if (path === '/agent/v1/register') {
+    if (path === `${AGENT_API_PREFIX}/register`) {
       const body = await this.body(req, AgentRegisterRequest);
       if (!body) return this.error(req, res, 400, 'InvalidInput', 'bad register body');
       if (body.registrationToken !== this.token)
@@ -151,8 +152,8 @@ export class FakeControlPlane {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
       return;
     }
-    if (path === '/agent/v1/poll') return this.poll(req, res);
-    if (path === '/agent/v1/heartbeat') {
+    if (path === `${AGENT_API_PREFIX}/poll`) return this.poll(req, res);
+    if (path === `${AGENT_API_PREFIX}/heartbeat`) {
       const body = await this.body(req, AgentHeartbeatRequest);
       if (!body) return this.error(req, res, 400, 'InvalidInput', 'bad heartbeat');
       const commands = body.commandIds

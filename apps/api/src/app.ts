@@ -15,6 +15,7 @@ import { registerHealthRoutes } from './routes/health';
 import { registerV1Routes } from './routes/v1';
 import { registerAgentRoutes } from './routes/agent';
 import { registerConsole } from './plugins/console';
+import { AGENT_API_PREFIX } from '@drover/contracts';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -64,7 +65,7 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
   // Agent calls are not logged below warn: 10,000 agents polling every 25 s would write 800 request lines a second
   // at info. Their failures (4xx at info are expected protocol answers; 5xx) still are, at warn and error.
   await app.register(async (agent) => registerAgentRoutes(withZod(agent), ctx), {
-    prefix: '/agent/v1',
+    prefix: AGENT_API_PREFIX,
     logLevel: 'warn',
   });
   // The console's files (index.html, assets) are public; @fastify/static's routes declare no auth, which would mean admin.

@@ -1,13 +1,14 @@
 // The long-poll's lifetime over real HTTP: held while the agent waits, released the moment the agent hangs up.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../support/stack';
+import { AGENT_API_PREFIX } from '@drover/contracts';
 
 let stack: TestStack;
 let credential: string;
 
 beforeAll(async () => {
   stack = await startStack({}, { worker: false });
-  const res = await fetch(`${stack.url}/agent/v1/register`, {
+  const res = await fetch(`${stack.url}${AGENT_API_PREFIX}/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 function poll(waitSeconds: number, signal?: AbortSignal) {
-  return fetch(`${stack.url}/agent/v1/poll`, {
+  return fetch(`${stack.url}${AGENT_API_PREFIX}/poll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
     body: JSON.stringify({ waitSeconds }),

@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../support/api';
+import { AGENT_API_PREFIX } from '@drover/contracts';
 
 const lines: Array<{ msg?: string; req?: { url?: string }; res?: { statusCode?: number } }> = [];
 let api: TestApi;
@@ -30,19 +31,23 @@ it('logs REST requests at info but not the agent protocol', async () => {
   expect(token.statusCode, token.body).toBe(201);
   const registered = await api.app.inject({
     method: 'POST',
-    url: '/agent/v1/register',
+    url: `${AGENT_API_PREFIX}/register`,
     payload: { registrationToken: token.json().token, name: 'quiet-1', tags: [] },
   });
   expect(registered.statusCode, registered.body).toBe(201);
   const poll = await api.app.inject({
     method: 'POST',
-    url: '/agent/v1/poll',
+    url: `${AGENT_API_PREFIX}/poll`,
     headers: { authorization: `Bearer ${registered.json().credential}` },
     payload: { waitSeconds: 0 },
   });
   expect(poll.statusCode, poll.body).toBe(200);
   expect(poll.json()).toEqual({ command: null });
-  const unauthorized = await api.app.inject({ method: 'POST', url: '/agent/v1/poll', payload: { waitSeconds: 0 } });
+  const unauthorized = await api.app.inject({
+    method: 'POST',
+    url: `${AGENT_API_PREFIX}/poll`,
+    payload: { waitSeconds: 0 },
+  });
   expect(unauthorized.statusCode).toBe(401);
 
   const urls = lines.map((l) => l.req?.url).filter((u): u is string => !!u);

@@ -3,6 +3,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GROUP_ID, Harness, IN_PLACE_EVENTS, until } from '../../test-support/agent-harness';
+import { AGENT_API_PREFIX } from '@drover/contracts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -84,7 +85,7 @@ describe('agent deployments', () => {
       );
     }
     // The spec is fetched once for the whole deployment.
-    expect(h.server.count('/agent/v1/deployments/d-FIRST0001/spec')).toBe(1);
+    expect(h.server.count(`${AGENT_API_PREFIX}/deployments/d-FIRST0001/spec`)).toBe(1);
     // Files, hook cwd, environment and live logs.
     expect(await readFile(join(h.tmp, 'www/index.html'), 'utf8')).toBe('v1');
     const bundleDir = join(h.config.rootDir, 'groups', GROUP_ID, 'revisions', 'rev-v1', 'archive');
@@ -94,7 +95,7 @@ describe('agent deployments', () => {
     expect(afterInstall).toContain('[stderr]version v1');
     expect(first.AfterInstall?.completions[0]?.diagnostics.logTail).toContain('[stderr]version v1');
     // The next command came back with each completion: one poll started the whole deployment.
-    expect(h.server.count('/agent/v1/poll')).toBeLessThanOrEqual(2);
+    expect(h.server.count(`${AGENT_API_PREFIX}/poll`)).toBeLessThanOrEqual(2);
     expect((await stat(join(h.config.rootDir, 'credential.json'))).mode & 0o777).toBe(0o600);
     const state = JSON.parse(await readFile(join(h.config.rootDir, 'groups', GROUP_ID, 'state.json'), 'utf8'));
     expect(state.lastSuccessful).toMatchObject({ revisionId: 'rev-v1', deploymentId: 'd-FIRST0001' });

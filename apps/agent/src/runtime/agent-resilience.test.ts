@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sleep } from '../api/backoff';
 import { listProcesses } from '../hooks/process-tree';
 import { Harness, until } from '../../test-support/agent-harness';
+import { AGENT_API_PREFIX } from '@drover/contracts';
 
 let h: Harness;
 const leftovers: number[] = [];
@@ -125,7 +126,7 @@ describe('agent resilience', () => {
 
   it('backs off on a revoked credential and resumes as soon as a new credential.json appears', async () => {
     h.start();
-    await until(() => h.server.count('/agent/v1/poll') > 0, 10_000, 'first poll');
+    await until(() => h.server.count(`${AGENT_API_PREFIX}/poll`) > 0, 10_000, 'first poll');
     h.server.revokeAll();
     await until(() => h.server.requests.some((q) => q.status === 401), 10_000, '401');
     await sleep(1000);
@@ -187,14 +188,14 @@ describe('agent resilience', () => {
     await h.setup({ backoffBaseMs: 200, backoffCapMs: 1000 });
     h.server.holdPolls = false;
     h.start();
-    await until(() => h.server.count('/agent/v1/poll') > 0, 10_000, 'first poll');
-    const before = h.server.count('/agent/v1/poll');
+    await until(() => h.server.count(`${AGENT_API_PREFIX}/poll`) > 0, 10_000, 'first poll');
+    const before = h.server.count(`${AGENT_API_PREFIX}/poll`);
     await sleep(3000);
-    expect(h.server.count('/agent/v1/poll') - before).toBeLessThanOrEqual(4);
+    expect(h.server.count(`${AGENT_API_PREFIX}/poll`) - before).toBeLessThanOrEqual(4);
     h.server.outage = 503;
-    const failing = h.server.count('/agent/v1/poll');
+    const failing = h.server.count(`${AGENT_API_PREFIX}/poll`);
     await sleep(3000);
-    const during = h.server.count('/agent/v1/poll') - failing;
+    const during = h.server.count(`${AGENT_API_PREFIX}/poll`) - failing;
     expect(during).toBeGreaterThan(1);
     expect(during).toBeLessThanOrEqual(20);
   }, 30_000);

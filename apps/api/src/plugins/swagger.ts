@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { AGENT_API_PREFIX } from '@drover/contracts';
 
 export async function registerSwagger(app: FastifyInstance) {
   await app.register(swagger, {
@@ -13,7 +14,7 @@ export async function registerSwagger(app: FastifyInstance) {
         version: '1.0.0',
         description:
           'Self-hosted deployment control plane. REST API under /v1 (session cookie + x-csrf-token, or Bearer API ' +
-          'token) and the host agent protocol under /agent/v1 (Bearer instance credential).',
+          `token) and the host agent protocol under ${AGENT_API_PREFIX} (Bearer instance credential).`,
       },
       components: {
         securitySchemes: {

@@ -1,6 +1,11 @@
 // An agent driven step by step by the test itself over the real agent protocol: the test decides when a command is
 // taken, when output is sent and when it completes, so running states (log follow, stop mid-event) are deterministic.
-import type { AgentCompleteResponse, AgentPollResponse, HostCommand } from '@drover/contracts';
+import {
+  AGENT_API_PREFIX,
+  type AgentCompleteResponse,
+  type AgentPollResponse,
+  type HostCommand,
+} from '@drover/contracts';
 
 export interface ManualAgent {
   name: string;
@@ -21,7 +26,7 @@ export async function startManualAgent(opts: {
   name: string;
   tags: { key: string; value: string }[];
 }): Promise<ManualAgent> {
-  const reg = await fetch(`${opts.url}/agent/v1/register`, {
+  const reg = await fetch(`${opts.url}${AGENT_API_PREFIX}/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ registrationToken: opts.registrationToken, name: opts.name, tags: opts.tags }),
@@ -29,7 +34,7 @@ export async function startManualAgent(opts: {
   if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${await reg.text()}`);
   const { credential } = (await reg.json()) as { credential: string };
   const call = async <T>(path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${opts.url}/agent/v1${path}`, {
+    const res = await fetch(`${opts.url}${AGENT_API_PREFIX}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
