@@ -1,0 +1,129 @@
+// Who may call what, written once from docs/api.md ("Authentication", "Roles" and each resource's section), never
+// from the routes' own declarations: the authorization matrix test holds every registered route to this table, so a
+// route declared with the wrong role, or added without a row here, fails it.
+//
+// Columns are the callers the matrix sends. A cell is `ok` (let through: any answer but 401/403), or the refusal.
+//   anon                  anonymous: no credential
+//   view, depl, admn      an API token of the role viewer, deployer, admin
+//   agnt                  an instance credential (dra_…), meant for /agent/v1 only
+//   cook                  an admin's session cookie without the x-csrf-token header: reads pass, writes are 403
+//
+// A HEAD route answers as the GET of the same URL (Fastify adds one for every GET), unless it has a row of its own.
+// The agent credential is refused on /v1 with 401 (it is no API token, so it authenticates nobody there), although
+// docs/api.md says 403.
+
+export const CALLERS = ['anonymous', 'viewer', 'deployer', 'admin', 'agent', 'cookie'] as const;
+export type Caller = (typeof CALLERS)[number];
+
+export const ok = 'ok';
+export type Outcome = typeof ok | 401 | 403;
+type Row = readonly [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome];
+
+// prettier-ignore
+export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
+  //                                                                                  anon view depl admn agnt cook
+  // Health, metrics, the OpenAPI document and Swagger UI, the console's files: public.
+  'GET /healthz':                                                                    [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /readyz':                                                                     [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /metrics':                                                                    [ok,  ok,  ok,  ok,  ok,  ok ],
+  'HEAD /docs':                                                                      [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /docs/':                                                                      [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /docs/json':                                                                  [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /docs/yaml':                                                                  [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /docs/static/index.html':                                                     [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /docs/static/swagger-initializer.js':                                         [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /docs/static/*':                                                              [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /':                                                                           [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /*':                                                                          [ok,  ok,  ok,  ok,  ok,  ok ],
+  // The matrix serves a stand-in console build with these two files.
+  'GET /index.html':                                                                 [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /assets/console.js':                                                          [ok,  ok,  ok,  ok,  ok,  ok ],
+
+  // Log in and out: public. Who am I and changing one's password: anyone signed in.
+  'POST /v1/auth/login':                                                             [ok,  ok,  ok,  ok,  ok,  ok ],
+  'POST /v1/auth/logout':                                                            [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /v1/auth/me':                                                                 [401, ok,  ok,  ok,  401, ok ],
+  'POST /v1/auth/password':                                                          [401, ok,  ok,  ok,  401, 403],
+
+  // Users: admin.
+  'POST /v1/users':                                                                  [401, 403, 403, ok,  401, 403],
+  'GET /v1/users':                                                                   [401, 403, 403, ok,  401, ok ],
+  'GET /v1/users/:userId':                                                           [401, 403, 403, ok,  401, ok ],
+  'PATCH /v1/users/:userId':                                                         [401, 403, 403, ok,  401, 403],
+
+  // API tokens: anyone signed in manages their own.
+  'POST /v1/tokens':                                                                 [401, ok,  ok,  ok,  401, 403],
+  'GET /v1/tokens':                                                                  [401, ok,  ok,  ok,  401, ok ],
+  'DELETE /v1/tokens/:tokenId':                                                      [401, ok,  ok,  ok,  401, 403],
+
+  // Applications, deployment configs, deployment groups: viewers read, deployers change.
+  'POST /v1/applications':                                                           [401, 403, ok,  ok,  401, 403],
+  'GET /v1/applications':                                                            [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/applications/:applicationName':                                           [401, ok,  ok,  ok,  401, ok ],
+  'PATCH /v1/applications/:applicationName':                                         [401, 403, ok,  ok,  401, 403],
+  'DELETE /v1/applications/:applicationName':                                        [401, 403, ok,  ok,  401, 403],
+  'POST /v1/deployment-configs':                                                     [401, 403, ok,  ok,  401, 403],
+  'GET /v1/deployment-configs':                                                      [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/deployment-configs/:deploymentConfigName':                                [401, ok,  ok,  ok,  401, ok ],
+  'DELETE /v1/deployment-configs/:deploymentConfigName':                             [401, 403, ok,  ok,  401, 403],
+  'POST /v1/applications/:applicationName/deployment-groups':                        [401, 403, ok,  ok,  401, 403],
+  'GET /v1/applications/:applicationName/deployment-groups':                         [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/applications/:applicationName/deployment-groups/:deploymentGroupName':    [401, ok,  ok,  ok,  401, ok ],
+  'PATCH /v1/applications/:applicationName/deployment-groups/:deploymentGroupName':  [401, 403, ok,  ok,  401, 403],
+  'DELETE /v1/applications/:applicationName/deployment-groups/:deploymentGroupName': [401, 403, ok,  ok,  401, 403],
+
+  // Revisions: viewers read and download, deployers upload and register.
+  'POST /v1/applications/:applicationName/revisions':                                [401, 403, ok,  ok,  401, 403],
+  'POST /v1/applications/:applicationName/revisions/register':                       [401, 403, ok,  ok,  401, 403],
+  'GET /v1/applications/:applicationName/revisions':                                 [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/applications/:applicationName/revisions/:revisionId':                     [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/applications/:applicationName/revisions/:revisionId/bundle':              [401, ok,  ok,  ok,  401, ok ],
+
+  // Instances: viewers read, deployers tag, admins deregister.
+  'GET /v1/instances':                                                               [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/instances/:instanceName':                                                 [401, ok,  ok,  ok,  401, ok ],
+  'PUT /v1/instances/:instanceName/tags':                                            [401, 403, ok,  ok,  401, 403],
+  'DELETE /v1/instances/:instanceName/tags':                                         [401, 403, ok,  ok,  401, 403],
+  'POST /v1/instances/:instanceName/deregister':                                     [401, 403, 403, ok,  401, 403],
+
+  // Registration tokens and the audit log: admin.
+  'POST /v1/registration-tokens':                                                    [401, 403, 403, ok,  401, 403],
+  'GET /v1/registration-tokens':                                                     [401, 403, 403, ok,  401, ok ],
+  'DELETE /v1/registration-tokens/:tokenId':                                         [401, 403, 403, ok,  401, 403],
+  'GET /v1/audit':                                                                   [401, 403, 403, ok,  401, ok ],
+
+  // Deployments: viewers read and preview plans, deployers create, stop, roll back and continue.
+  'POST /v1/deployments':                                                            [401, 403, ok,  ok,  401, 403],
+  'POST /v1/deployments/plan':                                                       [401, ok,  ok,  ok,  401, 403],
+  'GET /v1/deployments':                                                             [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/deployments/:deploymentId':                                               [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/deployments/:deploymentId/targets':                                       [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/deployments/:deploymentId/targets/:targetId':                             [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/deployments/:deploymentId/targets/:targetId/events/:eventName/log':       [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/deployments/:deploymentId/events':                                        [401, ok,  ok,  ok,  401, ok ],
+  'POST /v1/deployments/:deploymentId/stop':                                         [401, 403, ok,  ok,  401, 403],
+  'POST /v1/deployments/:deploymentId/rollback':                                     [401, 403, ok,  ok,  401, 403],
+  'POST /v1/deployments/:deploymentId/continue':                                     [401, 403, ok,  ok,  401, 403],
+
+  // The agent protocol: registration is public (the registration token is in the body), the rest takes the
+  // instance credential and nothing else.
+  'POST /agent/v1/register':                                                         [ok,  ok,  ok,  ok,  ok,  ok ],
+  'POST /agent/v1/poll':                                                             [401, 401, 401, 401, ok,  401],
+  'POST /agent/v1/heartbeat':                                                        [401, 401, 401, 401, ok,  401],
+  'GET /agent/v1/deployments/:deploymentId/spec':                                    [401, 401, 401, 401, ok,  401],
+  'GET /agent/v1/revisions/:revisionId/bundle':                                      [401, 401, 401, 401, ok,  401],
+  'POST /agent/v1/commands/:commandId/ack':                                          [401, 401, 401, 401, ok,  401],
+  'POST /agent/v1/commands/:commandId/logs':                                         [401, 401, 401, 401, ok,  401],
+  'POST /agent/v1/commands/:commandId/complete':                                     [401, 401, 401, 401, ok,  401],
+};
+
+/** The policy's row for a route: its own, or for HEAD the GET of the same URL. */
+export function policyRow(method: string, url: string): Row | undefined {
+  return (
+    AUTHORIZATION_POLICY[`${method} ${url}`] ?? (method === 'HEAD' ? AUTHORIZATION_POLICY[`GET ${url}`] : undefined)
+  );
+}
+
+export function expectedOutcome(row: Row, caller: Caller): Outcome {
+  return row[CALLERS.indexOf(caller)] as Outcome;
+}
