@@ -1,6 +1,7 @@
 // Completions of many hosts at once, as an AllAtOnce deployment produces them: the API writes concurrent completions
-// together (packages/engine/src/complete-fast.ts). Each host must still get its own next command, a completion sent
-// twice at the same moment must be recorded once and answered the same, and every event must run exactly once.
+// together (packages/engine/src/agent-protocol/completion-statement.ts). Each host must still get its own next
+// command, a completion sent twice at the same moment must be recorded once and answered the same, and every event
+// must run exactly once.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DeploymentInfo, HostCommand, InstanceDetail, TargetInfo } from '@drover/contracts';
 import { startStack, type TestStack } from '../../support/stack';
