@@ -12,7 +12,7 @@ import { createDeploymentQueue } from './infra/queue';
 import { sweep, unfinishedDeployments } from './lifecycle/sweeper';
 import { analyzeIfGrown } from './infra/table-stats';
 
-export interface EngineSettings {
+interface EngineSettings {
   redisPrefix: string;
   agentLostAfterSeconds: number;
   ackTimeoutSeconds: number;

@@ -1,7 +1,7 @@
 // @drover/engine: what the API and the worker use. Everything else stays inside its part.
 
 // The engine as one object (engine.ts): creation, advance, stop/rollback, sweeps, the agent hot paths.
-export { createEngine, type Engine, type EngineSettings } from './engine';
+export { createEngine, type Engine } from './engine';
 
 // lifecycle/: deployments from creation to their end, and the views of them the API returns.
 export { deploymentInclude, targetInclude, toDeploymentInfo, toTargetInfo } from './lifecycle/deployment-view';
