@@ -1,4 +1,4 @@
-// @drover/engine: what the API and the worker use. Everything else stays inside its part.
+// @drover/engine as the API and the worker (and tests and benchmarks) see it. Everything else stays inside its part.
 
 // The engine as one object (engine.ts): creation, advance, stop/rollback, sweeps, the agent hot paths.
 export { createEngine, type Engine } from './engine';
