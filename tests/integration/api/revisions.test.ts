@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { APPSPEC_EDGE_CASES, edgeCaseTar } from '@drover/appspec/test-support';
 import type { Role } from '@drover/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../support/api';
@@ -110,6 +111,14 @@ describe('uploading bundles', () => {
     expect(res.body.error?.message).toMatch(/no appspec\.yml/);
     const twoDirs = await upload(tgz({ 'a/appspec.yml': GOOD_APPSPEC, 'b/x': '1' }), 'bundleType=tgz');
     expect(errorOf(twoDirs)).toMatchObject({ status: 400, code: 'InvalidRevision' });
+  });
+
+  it('refuses a symlinked appspec with the message hosts would give', async () => {
+    const linked = APPSPEC_EDGE_CASES.find((c) => c.title === 'a symlinked appspec inside the top-level directory');
+    if (!linked || !('refused' in linked.expected)) throw new Error('edge case missing');
+    const res = await upload(edgeCaseTar(linked, { gzip: true }), 'bundleType=tgz');
+    expect(errorOf(res)).toMatchObject({ status: 400, code: 'InvalidRevision' });
+    expect(res.body.error?.message).toBe(linked.expected.refused);
   });
 
   it('rejects a broken appspec naming file, line and field', async () => {

@@ -1,10 +1,19 @@
-// Checks a directory before it is packed: its appspec is found by the same rule the server and agent use, parsed
-// with the agent's own parser (so an error names the file, line and field exactly as the upload would), and the
-// scripts and files it names are looked for, so a missing or non-executable hook is caught before a deployment.
+// Checks a directory before it is packed: its appspec is found by the rule the server and agent apply
+// (@drover/appspec's locateAppSpec, over the entries that will be packed), parsed with the same parser (so an error
+// names the file, line and field exactly as the upload would), and the scripts and files it names are looked for, so
+// a missing or non-executable hook is caught before a deployment.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { APPSPEC_FILENAMES, AppSpecError, parseAppSpec, type AppSpec } from '@drover/appspec';
+import {
+  AppSpecError,
+  fileSystemEntryKind,
+  locateAppSpec,
+  parseAppSpec,
+  type AppSpec,
+  type BundleEntry,
+} from '@drover/appspec';
 import { CliError, UsageError } from '../errors';
+import { isHidden } from './pack';
 
 export interface CheckedDir {
   /** The directory whose contents become the bundle. */
@@ -16,42 +25,45 @@ export interface CheckedDir {
   warnings: string[];
 }
 
-async function isFile(p: string): Promise<boolean> {
-  return (await stat(p).catch(() => null))?.isFile() ?? false;
+/** What packDir puts in the bundle, as entries: links are not followed, hidden names are left out when asked. */
+async function listBundle(dir: string, ignoreHidden: boolean, prefix = ''): Promise<BundleEntry[]> {
+  const entries: BundleEntry[] = [];
+  for (const dirent of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    if (ignoreHidden && isHidden(dirent.name)) continue;
+    const rel = prefix === '' ? dirent.name : `${prefix}/${dirent.name}`;
+    const kind = fileSystemEntryKind(dirent);
+    entries.push({ path: rel, kind });
+    if (kind === 'directory') entries.push(...(await listBundle(dir, ignoreHidden, rel)));
+  }
+  return entries;
 }
 
-/** The appspec's directory (the bundle root): `dir`, or its single top-level directory. Null when there is none. */
-async function findAppSpec(dir: string): Promise<{ root: string; file: string } | null> {
-  for (const name of APPSPEC_FILENAMES) if (await isFile(path.join(dir, name))) return { root: dir, file: name };
-  const entries = await readdir(dir, { withFileTypes: true });
-  const only = entries.length === 1 ? entries[0] : undefined;
-  if (!only?.isDirectory()) return null;
-  const sub = path.join(dir, only.name);
-  for (const name of APPSPEC_FILENAMES) if (await isFile(path.join(sub, name))) return { root: sub, file: name };
-  return null;
-}
-
-export async function checkBundleDir(dirArg: string): Promise<CheckedDir> {
+export async function checkBundleDir(dirArg: string, opts: { ignoreHidden?: boolean } = {}): Promise<CheckedDir> {
   const dir = path.resolve(dirArg);
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory())
     throw new UsageError(`${dirArg} is not a directory`, 'give the directory that holds appspec.yml');
-  const found = await findAppSpec(dir);
-  if (!found) {
-    throw new CliError(`no appspec.yml or appspec.yaml in ${dirArg}`, {
+  const located = locateAppSpec(await listBundle(dir, opts.ignoreHidden ?? false));
+  if (!located.found && located.reason === 'missing') {
+    throw new CliError(`no ${located.candidates.join(' or ')} in ${dirArg}`, {
       hint: 'put appspec.yml at the top of the directory you push (see docs/cli.md)',
     });
   }
-  const appspecPath = path.join(dirArg, path.relative(dir, found.root), found.file);
+  if (!located.found) {
+    const hint = located.kind === 'symlink' ? 'copy the file in place of the link: hosts do not follow it' : undefined;
+    throw new CliError(`${dirArg}: ${located.message}`, hint === undefined ? {} : { hint });
+  }
+  const root = path.join(dir, located.root);
+  const appspecPath = path.join(dirArg, located.path);
   let spec: AppSpec;
   try {
-    spec = parseAppSpec(await readFile(path.join(found.root, found.file), 'utf8'), appspecPath);
+    spec = parseAppSpec(await readFile(path.join(dir, located.path), 'utf8'), appspecPath);
   } catch (err) {
     if (err instanceof AppSpecError)
       throw new CliError(`invalid appspec: ${err.message}`, { hint: 'fix it and push again; nothing was uploaded' });
     throw err;
   }
-  return { dir, appspecPath, spec, warnings: await lint(found.root, appspecPath, spec) };
+  return { dir, appspecPath, spec, warnings: await lint(root, appspecPath, spec) };
 }
 
 async function lint(root: string, appspecPath: string, spec: AppSpec): Promise<string[]> {

@@ -14,7 +14,9 @@ export interface PackedBundle {
   cleanup(): Promise<void>;
 }
 
-const isHidden = (p: string) => p.split(/[\\/]/).some((seg) => seg.startsWith('.') && seg !== '.' && seg !== '..');
+/** A path with a segment whose name starts with '.' (what --ignore-hidden-files leaves out). */
+export const isHidden = (p: string) =>
+  p.split(/[\\/]/).some((seg) => seg.startsWith('.') && seg !== '.' && seg !== '..');
 
 export async function packDir(
   dir: string,

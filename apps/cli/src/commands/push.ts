@@ -33,12 +33,10 @@ export async function pushDirectory(
   dir: string,
   opts: PushOptions,
 ): Promise<UploadResult> {
-  const checked = await checkBundleDir(dir);
+  const ignoreHidden = Boolean(opts.ignoreHiddenFiles);
+  const checked = await checkBundleDir(dir, { ignoreHidden });
   for (const w of checked.warnings) ctx.note(`${ctx.io.err.yellow('warning:')} ${w}`);
-  const bundle = await packDir(checked.dir, {
-    bundleType: opts.bundleType,
-    ignoreHidden: Boolean(opts.ignoreHiddenFiles),
-  });
+  const bundle = await packDir(checked.dir, { bundleType: opts.bundleType, ignoreHidden });
   try {
     const progress = uploadProgress(ctx, `Uploading ${dir} (${bytes(bundle.size)})`);
     try {
