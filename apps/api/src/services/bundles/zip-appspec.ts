@@ -41,14 +41,14 @@ export async function appSpecFromZip(file: string): Promise<FoundAppSpec> {
     const entries: BundleEntry[] = [];
     const candidates = new Map<string, Entry>();
     let directoryBytes = 0;
-    for await (const entry of readEntries(zip)) {
+    await readDirectory(zip, (entry) => {
       directoryBytes += CENTRAL_RECORD_BYTES + entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength;
       if (directoryBytes > MAX_DIRECTORY_BYTES) throw unreadable('the central directory is too large');
       const name = decodeZipName(entry.fileNameRaw, entry.generalPurposeBitFlag);
       const kind = zipEntryKind(zipUnixMode(entry.versionMadeBy, entry.externalFileAttributes), name);
       entries.push({ path: name, kind });
       if (couldBeAppSpec(name)) candidates.set(bundlePathSegments(name).join('/'), entry);
-    }
+    });
     const located = locateAppSpec(entries);
     const entry = located.found ? candidates.get(located.path) : undefined;
     if (!located.found || !entry)
@@ -59,23 +59,21 @@ export async function appSpecFromZip(file: string): Promise<FoundAppSpec> {
   }
 }
 
-/** yauzl's event API as an async iterator, one entry at a time (lazyEntries). */
-async function* readEntries(zip: ZipFile): AsyncGenerator<Entry> {
-  while (true) {
-    const next = await new Promise<Entry | null>((resolve, reject) => {
-      const onEntry = (entry: Entry) => finish(() => resolve(entry));
-      const onEnd = () => finish(() => resolve(null));
-      const onError = (err: Error) => finish(() => reject(unreadable(err.message)));
-      const finish = (fn: () => void) => {
-        zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
-        fn();
-      };
-      zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
-      zip.readEntry();
+/** Hands every central directory entry to `onEntry`, one at a time (lazyEntries); stops at the first error. */
+function readDirectory(zip: ZipFile, onEntry: (entry: Entry) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    zip.on('entry', (entry: Entry) => {
+      try {
+        onEntry(entry);
+        zip.readEntry();
+      } catch (err) {
+        reject(err as Error);
+      }
     });
-    if (next === null) return;
-    yield next;
-  }
+    zip.once('end', () => resolve());
+    zip.on('error', (err: Error) => reject(unreadable(err.message)));
+    zip.readEntry();
+  });
 }
 
 /** The entry's bytes, refusing encrypted entries, unknown compression and anything larger than an appspec can be. */
