@@ -1,6 +1,5 @@
 // The client as a page served by the API uses it (the console): relative URLs, the browser's session cookie, the
 // session's CSRF token on writes, and 401s reported to the page.
-import { DeploymentInfo } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDroverClient } from './client';
 import { DroverApiError, DroverNetworkError } from './errors';
@@ -8,41 +7,14 @@ import { DroverApiError, DroverNetworkError } from './errors';
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
-const deployment: DeploymentInfo = DeploymentInfo.parse({
-  deploymentId: 'd-ABCDEF123',
+const application = {
+  applicationId: '11111111-1111-4111-8111-111111111111',
   applicationName: 'shop',
-  deploymentGroupName: 'prod',
-  deploymentGroupId: '11111111-1111-4111-8111-111111111111',
-  revision: {
-    revisionId: '22222222-2222-4222-8222-222222222222',
-    sha256: 'a'.repeat(64),
-    bundleType: 'tgz',
-    description: null,
-  },
-  previousRevisionId: null,
-  status: 'InProgress',
-  errorInformation: null,
-  creator: 'user',
-  createdBy: 'admin@example.test',
-  description: null,
-  deploymentConfig: {
-    name: 'CodeDeployDefault.OneAtATime',
-    minimumHealthyHosts: { type: 'MOST_CONCURRENCY', value: 1 },
-  },
-  minimumHealthyHosts: 1,
-  batchCount: 2,
-  currentBatch: 0,
-  fileExistsBehavior: 'DISALLOW',
-  ignoreApplicationStopFailures: false,
-  updateOutdatedInstancesOnly: false,
-  autoRollbackConfiguration: null,
-  rollbackInfo: { rollbackDeploymentId: null, rollbackTriggeringDeploymentId: null, rollbackMessage: null },
-  deploymentOverview: { Pending: 1, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 0, Ready: 0 },
-  stopRequested: false,
-  createTime: '2026-08-14T11:59:00.000Z',
-  startTime: '2026-08-14T12:00:00.000Z',
-  completeTime: null,
-});
+  computePlatform: 'Server',
+  createTime: '2026-08-14T12:00:00.000Z',
+  updateTime: '2026-08-14T12:00:00.000Z',
+};
+const stopping = { status: 'Pending', statusMessage: '1 event still running' };
 
 let calls: { url: string; init: RequestInit }[] = [];
 let answer: () => Response = () => json(200, {});
@@ -73,9 +45,9 @@ afterEach(() => {
 describe('a browser page on the API origin', () => {
   it('asks relative URLs with the page credentials, no User-Agent and no time limit', async () => {
     const client = browserClient();
-    answer = () => json(200, deployment);
-    await expect(client.deployments.get('d-ABCDEF123')).resolves.toEqual(deployment);
-    expect(calls[0]?.url).toBe('/v1/deployments/d-ABCDEF123');
+    answer = () => json(200, application);
+    await expect(client.applications.get('shop')).resolves.toEqual(application);
+    expect(calls[0]?.url).toBe('/v1/applications/shop');
     expect(calls[0]?.init.credentials).toBe('same-origin');
     expect(calls[0]?.init.signal).toBeUndefined();
     expect(new Headers(calls[0]?.init.headers).get('user-agent')).toBeNull();
@@ -87,9 +59,9 @@ describe('a browser page on the API origin', () => {
   it('sends the CSRF token on writes only', async () => {
     const client = browserClient();
     client.transport.setCsrfToken('csrf-123');
-    answer = () => json(200, deployment);
-    await client.deployments.get('d-1');
-    answer = () => json(200, { status: 'Pending', statusMessage: '1 event still running' });
+    answer = () => json(200, application);
+    await client.applications.get('shop');
+    answer = () => json(200, stopping);
     await client.deployments.stop('d-1');
     const get = new Headers(calls[0]?.init.headers);
     const post = new Headers(calls[1]?.init.headers);
@@ -152,8 +124,8 @@ describe('a browser page on the API origin', () => {
 
   it('rejects answers that break the contract, naming the field', async () => {
     const client = browserClient();
-    answer = () => json(200, { ...deployment, status: 'Exploded' });
-    const err = await client.deployments.get('d-1').catch((e: unknown) => e);
+    answer = () => json(200, { ...stopping, status: 'Exploded' });
+    const err = await client.deployments.stop('d-1').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'InvalidResponse', message: expect.stringMatching(/\(status: /) });
   });
 
