@@ -1,6 +1,8 @@
 // Every route of the route table answered with malformed input: over-long, out-of-range, wrongly typed and
 // wrongly encoded path parameters, query values and bodies. The API must answer each with a 4xx in the error envelope
 // (a 400 naming the field and the reason), never a 500. Routes added later are covered automatically.
+// Some probe values are valid for some fields (a name "str", the text "-1"): those few are listed below, by route and
+// field, and must not be refused for themselves; every other probe must be refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, hashSecret, newSecret } from '@drover/api';
 import { startTestApi, type TestApi } from '../../support/api';
@@ -55,6 +57,38 @@ const BAD_RAW_BODIES = ['[]', 'null', '"s"', '{', '123', '{"__proto__":{"x":1}}'
 /** Fields that keep a request from doing slow work once it is valid (a poll would otherwise be held 25 s). */
 const BASE_BODY: Record<string, Record<string, unknown>> = { agentPoll: { waitSeconds: 0 } };
 
+/** The value of the probe that repeats a query parameter (?key=a&key=b). */
+const REPEATED = 'a&b';
+/** Free text (filters, prefixes) takes these as they are. */
+const TEXT = ['-1', '1e999', '99999999999999999999', 'NaN', '[object]'];
+/** Resource names may be made of digits, '.', '-' and letters ('[' is not a name character). */
+const NAME = ['-1', '1e999', '99999999999999999999', 'NaN'];
+/** An empty value is no filter (the client leaves empty values out). */
+const EMPTY = '';
+/** Query values that are not malformed, by operationId and parameter ('*': every route). */
+const VALID_QUERY: Record<string, Record<string, readonly string[]>> = {
+  '*': {
+    cursor: [EMPTY],
+    // A parameter the route does not know is ignored, though it must still be text.
+    unknownParameter: BAD_QUERY.filter((v) => v !== '%00' && v !== '%ZZ').concat(REPEATED),
+  },
+  listInstances: { tag: [...TEXT, REPEATED], namePrefix: [...TEXT, EMPTY] },
+  listAuditEvents: {
+    resourceType: [...TEXT, EMPTY],
+    resourceId: [...TEXT, EMPTY],
+    actor: [...TEXT, EMPTY],
+    action: [...TEXT, EMPTY],
+  },
+  listDeployments: { applicationName: NAME, status: [EMPTY] },
+};
+/** Body field values that are not malformed (the field is the body's only required one), by operationId. */
+const VALID_BODY: Record<string, Record<string, readonly unknown[]>> = {
+  createApplication: { applicationName: ['str'] },
+  createRegistrationToken: { name: ['str'] },
+  agentPoll: { agentVersion: ['str'] },
+  agentHeartbeat: { commandIds: [[]], rssBytes: [12345] },
+};
+
 /** A zod schema as its definition shows it (the test tree reads route schemas without depending on zod). */
 interface ZodDef {
   type: string;
@@ -78,6 +112,18 @@ interface Probe {
   method: string;
   url: string;
   payload?: string;
+  /** Set when the probe's value is valid where it is sent: the VALID_QUERY/VALID_BODY entry, and the field. */
+  valid?: { entry: string; field: string };
+}
+
+function validEntry(operationId: string, part: 'query' | 'body', key: string, value: unknown): Probe['valid'] {
+  const table = part === 'query' ? VALID_QUERY : VALID_BODY;
+  const valid = [operationId, '*'].some((op) =>
+    (table[op]?.[key] ?? []).some((v) => JSON.stringify(v) === JSON.stringify(value)),
+  );
+  if (!valid) return undefined;
+  const entry = `${operationId} ${part}.${key} = ${JSON.stringify(value)}`;
+  return { entry, field: `${part === 'query' ? 'querystring' : 'body'}.${key}` };
 }
 
 function probesFor(route: CollectedRoute): Probe[] {
@@ -89,17 +135,25 @@ function probesFor(route: CollectedRoute): Probe[] {
   const base = BASE_BODY[operationId] ?? {};
   const goodBody = withBody ? JSON.stringify(base) : undefined;
   const probes: Probe[] = [];
-  const add = (url: string, payload = goodBody) =>
-    probes.push({ method: route.method, url, ...(payload === undefined ? {} : { payload }) });
+  const add = (url: string, payload = goodBody, valid?: Probe['valid']) =>
+    probes.push({
+      method: route.method,
+      url,
+      ...(payload === undefined ? {} : { payload }),
+      ...(valid === undefined ? {} : { valid }),
+    });
   for (const p of params) for (const bad of BAD_PATH) add(fill({ [p]: bad }));
   for (const key of [...keysOf(route.schema?.querystring), 'unknownParameter']) {
-    for (const bad of BAD_QUERY) add(`${fill({})}?${key}=${bad}`);
-    add(`${fill({})}?${key}=a&${key}=b`);
+    for (const bad of BAD_QUERY) add(`${fill({})}?${key}=${bad}`, goodBody, validEntry(operationId, 'query', key, bad));
+    add(`${fill({})}?${key}=a&${key}=b`, goodBody, validEntry(operationId, 'query', key, REPEATED));
   }
   if (withBody) {
-    for (const raw of BAD_RAW_BODIES) add(fill({}), raw);
+    // A route that reads no body ignores well-formed JSON; JSON that does not parse is refused before any route.
+    for (const raw of route.schema?.body ? BAD_RAW_BODIES : ['{']) add(fill({}), raw);
     for (const key of keysOf(route.schema?.body)) {
-      for (const bad of BAD_VALUES) add(fill({}), JSON.stringify({ ...base, [key]: bad }));
+      for (const bad of BAD_VALUES) {
+        add(fill({}), JSON.stringify({ ...base, [key]: bad }), validEntry(operationId, 'body', key, bad));
+      }
     }
   }
   return probes;
@@ -109,6 +163,19 @@ describe('bad input on every route', () => {
   it('covers the route table', () => {
     expect(routes.length).toBeGreaterThan(40);
     expect(routes.flatMap(probesFor).length).toBeGreaterThan(1000);
+  });
+
+  it('lists only valid values that some probe sends', () => {
+    const sent = new Set(routes.flatMap(probesFor).flatMap((p) => (p.valid ? [p.valid.entry] : [])));
+    const listed = [
+      ...Object.entries(VALID_QUERY)
+        .filter(([op]) => op !== '*')
+        .map(([op, keys]) => ['query', op, keys] as const),
+      ...Object.entries(VALID_BODY).map(([op, keys]) => ['body', op, keys] as const),
+    ].flatMap(([part, op, keys]) =>
+      Object.entries(keys).flatMap(([key, values]) => values.map((v) => `${op} ${part}.${key} = ${JSON.stringify(v)}`)),
+    );
+    expect(listed.filter((entry) => !sent.has(entry))).toEqual([]);
   });
 
   it('is a 4xx in the error envelope, and every 400 names the field and the reason; never a 5xx', async () => {
@@ -135,7 +202,10 @@ describe('bad input on every route', () => {
           problems.push(`${where}: ${status} ${res.body.slice(0, 200)}`);
           continue;
         }
-        if (status < 400) continue; // some malformed-looking values are valid (a name "str", a limit of -1 is not)
+        if (status < 400) {
+          if (!probe.valid) problems.push(`${where}: accepted with ${status}`);
+          continue;
+        }
         const isJson = String(res.headers['content-type'] ?? '').includes('json');
         const error = isJson ? (res.json() as { error?: Record<string, unknown> }).error : undefined;
         if (!error || typeof error.code !== 'string' || typeof error.message !== 'string') {
@@ -149,6 +219,11 @@ describe('bad input on every route', () => {
           issues.length > 0 &&
           issues.every((i) => typeof i.field === 'string' && i.field !== '' && typeof i.reason === 'string');
         if (!named) problems.push(`${where}: 400 ${String(error.code)} names no field: ${String(error.message)}`);
+        // A valid value may meet a request refused for another reason (a required field missing), not for itself.
+        const field = probe.valid?.field;
+        if (field && issues?.some((i) => i.field === field || String(i.field).startsWith(`${field}.`))) {
+          problems.push(`${where}: ${field} refused although valid (${probe.valid?.entry}): ${String(error.message)}`);
+        }
       }
     }
     expect(problems).toEqual([]);

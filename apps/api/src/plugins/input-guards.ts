@@ -1,7 +1,8 @@
 // Bad input that never reaches a route's zod schema still answers in the { error } envelope as a 400 naming the
-// field: URLs Fastify's router cannot decode or whose path parameters are too long (frameworkErrors), NUL
-// characters, which zod strings accept but PostgreSQL text cannot store (it would be a 500 at the first query), and
-// unpaired UTF-16 surrogates ("\ud800" in JSON), which are not text at all and which the database layer refuses.
+// field: URLs Fastify's router cannot decode or whose path parameters are too long (frameworkErrors), query strings
+// with bad percent-encoding, NUL characters, which zod strings accept but PostgreSQL text cannot store (it would be a
+// 500 at the first query), and unpaired UTF-16 surrogates ("\ud800" in JSON), which are not text at all and which the
+// database layer refuses.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldIssue } from '@drover/contracts';
 import { invalid } from '@drover/engine';
@@ -53,8 +54,24 @@ function findNul(value: unknown, path: string, depth = 0): string | undefined {
   return undefined;
 }
 
+/** A malformed escape in the query string (`?q=%ZZ`): the query parser keeps it as text, the router only checks paths. */
+function badQueryEncoding(url: string): boolean {
+  const at = url.indexOf('?');
+  if (at < 0) return false;
+  try {
+    decodeURIComponent(url.slice(at + 1));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export function registerInputGuards(app: FastifyInstance) {
   app.addHook('preValidation', async (req) => {
+    if (badQueryEncoding(req.url)) {
+      const reason = 'not a valid URL (bad percent-encoding)';
+      throw invalid('InvalidInput', `url: ${reason}`, { issues: [{ field: 'url', reason }] });
+    }
     const field = findNul(req.params, 'params') ?? findNul(req.query, 'querystring') ?? findNul(req.body, 'body');
     if (field) {
       const reason = 'must not contain NUL characters or unpaired surrogates';
