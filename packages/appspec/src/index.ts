@@ -1,24 +1,10 @@
 // @drover/appspec: the appspec's parser and types, and the rule that finds it in a bundle. Pure (no I/O): the agent,
 // the API's upload check and the CLI's push check read files and archives themselves and hand the entries in.
-export { AppSpecError, type AppSpecErrorDetails } from './errors';
+export { AppSpecError } from './errors';
 export { parseAppSpec } from './parse';
 export { eventTimeoutSeconds, scriptsFor } from './hook-scripts';
-export {
-  type AppSpec,
-  type FileMapping,
-  type HookScript,
-  type PermissionObjectType,
-  type PermissionSpec,
-  type SelinuxContext,
-} from './types';
-export {
-  APPSPEC_FILENAMES,
-  appspecCandidates,
-  couldBeAppSpec,
-  locateAppSpec,
-  missingAppSpecMessage,
-  type AppSpecLocation,
-} from './locate-appspec';
+export type { AppSpec, HookScript, PermissionSpec } from './types';
+export { couldBeAppSpec, locateAppSpec } from './locate-appspec';
 export {
   bundlePathSegments,
   decodeZipName,
@@ -27,5 +13,4 @@ export {
   zipEntryKind,
   zipUnixMode,
   type BundleEntry,
-  type BundleEntryKind,
 } from './bundle-entry';
