@@ -41,7 +41,10 @@ export type DeploymentInput =
   /** The agent (or the server, for traffic events) picked up the host's current event. */
   | { kind: 'ack'; targetId: string; event: LifecycleEventName }
   | { kind: 'report'; targetId: string; event: LifecycleEventName; outcome: 'Succeeded' | 'Failed' }
-  /** The event was not picked up in time, or ran past its timeout, or its lost agent never came back. */
+  /**
+   * The server's deadline passed with no word from the agent: the event was not picked up in time, ran past its
+   * timeout plus grace, or its lost agent never came back. (A script the agent stopped at its timeout is a report.)
+   */
   | { kind: 'timeout'; targetId: string; event: LifecycleEventName }
   | { kind: 'agentLost'; targetId: string }
   | { kind: 'stop'; rollback: boolean }
@@ -110,9 +113,10 @@ export function applyInput(model: DeploymentModel, input: DeploymentInput): Depl
         t.status === 'InProgress' && e.status === 'InProgress' ? finishEvent(model, t, input.outcome, true) : t,
       );
     case 'timeout':
+      // Silence fails the host whatever the event: ignoreApplicationStopFailures covers failures the agent reports.
       return onTarget(model, input.targetId, input.event, (t, e) =>
         e.status === 'Pending' || e.status === 'InProgress' || e.status === 'Unknown'
-          ? finishEvent(model, t, 'Failed', true)
+          ? finishEvent(model, t, 'Failed', false)
           : t,
       );
     case 'agentLost': {
