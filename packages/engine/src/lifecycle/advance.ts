@@ -56,6 +56,7 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
   }
   let batchSize = Math.max(1, (d.configSnapshot as unknown as ConfigSnapshot).batchSize);
   if (d.status === 'Queued' && d.stopRequestedAt) {
+    await skipUnstarted(tx, id, fx);
     return finish(tx, d.id, 'Stopped', 'MANUAL_STOP', 'stopped while queued', fx);
   }
   if (d.status === 'Queued') {
@@ -63,7 +64,10 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
     fx.changed = true;
   }
   if (d.status === 'Queued' || d.status === 'Created') {
-    if (d.stopRequestedAt) return finish(tx, d.id, 'Stopped', 'MANUAL_STOP', 'stopped before it started', fx);
+    if (d.stopRequestedAt) {
+      await skipUnstarted(tx, id, fx);
+      return finish(tx, d.id, 'Stopped', 'MANUAL_STOP', 'stopped before it started', fx);
+    }
     await tx.deployment.update({ where: { id }, data: { status: 'InProgress', startedAt: new Date() } });
     fx.changed = true;
     if (d.status === 'Queued' && d.creator === 'autoUpdate') {
@@ -151,6 +155,16 @@ async function queueNextInGroup(tx: Tx, groupId: string, fx: Effects) {
     select: { id: true },
   });
   if (next) fx.advance.push(next.id);
+}
+
+/** A deployment stopped before it started: none of its hosts will run. */
+async function skipUnstarted(tx: Tx, id: string, fx: Effects) {
+  const pending = await tx.deploymentTarget.findMany({
+    where: { deploymentId: id, status: 'Pending' },
+    select: { id: true },
+  });
+  const ids = pending.map((t) => t.id);
+  await skipTargets(tx, ids, fx);
 }
 
 async function skipTargets(tx: Tx, targetIds: string[], fx: Effects) {
