@@ -1,27 +1,6 @@
-// Builders for test archives, including ones no well-behaved tool would produce (the malicious corpus).
-import { deflateRawSync, crc32, gzipSync } from 'node:zlib';
-import { pack, type Header } from 'tar-stream';
-
-export type TarEntry = Partial<Header> & { name: string; body?: string | Buffer };
-
-export async function makeTar(entries: TarEntry[], options: { gzip?: boolean } = {}): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of p as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
-  })();
-  for (const { body, ...header } of entries) {
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (body === undefined) p.entry(header, done).end(Buffer.alloc(0));
-      else p.entry(header, body, done);
-    });
-  }
-  p.finalize();
-  await collected;
-  const tar = Buffer.concat(chunks);
-  return options.gzip ? gzipSync(tar) : tar;
-}
+// Archive writers without dependencies, for tests that need exact bytes: zip with any header (including ones no
+// well-behaved tool would produce) and ustar tar. Every reader under test (agent, API) gets the same bundles.
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
@@ -81,4 +60,47 @@ export function makeZip(entries: ZipEntry[]): Buffer {
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
+}
+
+export interface UstarEntry {
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'hardlink';
+  data?: Buffer | string;
+  /** Symlinks: the target. Hard links: the name of an earlier file entry. */
+  linkname?: string;
+  mode?: number;
+}
+
+const USTAR_TYPE: Record<UstarEntry['type'], string> = { file: '0', hardlink: '1', symlink: '2', directory: '5' };
+
+function ustarHeader(entry: UstarEntry, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(entry.name, 0, 100, 'utf8');
+  const mode = entry.mode ?? (entry.type === 'directory' ? 0o755 : 0o644);
+  h.write(`${mode.toString(8).padStart(7, '0')}\0`, 100, 'latin1');
+  h.write('0000000\0', 108, 'latin1');
+  h.write('0000000\0', 116, 'latin1');
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  h.write('00000000000\0', 136, 'latin1');
+  h.write('        ', 148, 'latin1');
+  h.write(USTAR_TYPE[entry.type], 156, 'latin1');
+  if (entry.linkname !== undefined) h.write(entry.linkname, 157, 100, 'utf8');
+  h.write('ustar\0', 257, 'latin1');
+  h.write('00', 263, 'latin1');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return h;
+}
+
+/** A ustar archive of the entries in order (names up to 100 bytes); only file entries carry data. */
+export function makeUstar(entries: UstarEntry[], options: { gzip?: boolean } = {}): Buffer {
+  const parts: Buffer[] = [];
+  for (const entry of entries) {
+    const data = entry.type === 'file' ? Buffer.from(entry.data ?? '') : Buffer.alloc(0);
+    parts.push(ustarHeader(entry, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  parts.push(Buffer.alloc(1024));
+  const tar = Buffer.concat(parts);
+  return options.gzip ? gzipSync(tar) : tar;
 }

@@ -1,5 +1,5 @@
-// @drover/appspec/test-support: the appspec-location edge cases, and the same cases as tar, zip and directory bundles,
-// for the tests of every reader that hands entries to locateAppSpec.
+// @drover/appspec/test-support: the appspec-location edge cases, the same cases as tar, zip and directory bundles for
+// the tests of every reader that hands entries to locateAppSpec, and the archive writers that build them.
 export {
   APPSPEC_EDGE_CASES,
   EDGE_APPSPEC,
@@ -9,3 +9,4 @@ export {
   type EdgeExpectation,
 } from './appspec-edge-cases';
 export { edgeCaseTar, edgeCaseZip, writeEdgeCaseDir } from './edge-case-bundles';
+export { makeUstar, makeZip, type UstarEntry, type ZipEntry } from './archive-writers';
