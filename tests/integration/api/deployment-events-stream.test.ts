@@ -101,11 +101,12 @@ describe('the live event stream', () => {
       const beforeMarker = received.slice(1, marker);
       const targets = beforeMarker.filter((e) => e.event === 'target');
       const deployments = beforeMarker.filter((e) => e.event === 'deployment');
-      // A flush every 250 ms: the burst lands in one, or two if a flush fell in the middle of it.
+      // A flush every 250 ms sends what is pending: the burst lands in one flush, or a few when it reaches the API
+      // in several reads on a busy machine; one message per notice would be 100 of each.
       expect(targets.length).toBeGreaterThanOrEqual(1);
-      expect(targets.length).toBeLessThanOrEqual(3);
+      expect(targets.length).toBeLessThanOrEqual(5);
       expect(deployments.length).toBeGreaterThanOrEqual(1);
-      expect(deployments.length).toBeLessThanOrEqual(3);
+      expect(deployments.length).toBeLessThanOrEqual(5);
       expect(targets[0]?.data).toMatchObject({ targetId: 'live-1', status: 'InProgress' });
       expect(deployments.at(-1)?.data).toMatchObject({ deploymentId: running.deploymentId, status: 'InProgress' });
     } finally {
