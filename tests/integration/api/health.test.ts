@@ -38,8 +38,12 @@ describe('health and docs', () => {
     expect(res.json().error.code).toBe('NotFound');
   });
 
-  it('rejects unauthenticated calls to /v1 with 401', async () => {
-    const res = await api.app.inject({ method: 'GET', url: '/v1/nope' });
-    expect([401, 404]).toContain(res.statusCode);
+  it('rejects unauthenticated calls to /v1 with 401; an unknown route is 404 to anyone', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/v1/applications' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('Unauthenticated');
+    const unknown = await api.app.inject({ method: 'GET', url: '/v1/nope' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('NotFound');
   });
 });

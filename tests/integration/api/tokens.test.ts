@@ -76,7 +76,10 @@ describe('API tokens', () => {
       expiresInDays: 0,
     });
     expect(res.status).toBe(400);
-    expect(res.body.error?.message).toMatch(/body\.(name|expiresInDays)/);
+    // Both fields are named, and the message starts with the first.
+    expect(res.body.error?.message).toMatch(/^body\.name: /);
+    const issues = (res.body.error?.details as { issues: { field: string }[] }).issues;
+    expect(issues.map((i) => i.field)).toEqual(['body.name', 'body.expiresInDays']);
   });
 
   it('lists only your own tokens; admins see all', async () => {
