@@ -1,6 +1,9 @@
 // A minimal in-process agent speaking the real agent protocol over HTTP: register, long-poll, spec, ack, logs,
 // complete. Outcomes are scripted per event so tests can fail a hook on a chosen host. (The real drover-agent, which
 // runs scripts, is exercised by the agent's own tests and the end-to-end suite.)
+// Like a real agent it keeps polling after a failed call, but it records every error the server (or the network)
+// gave it: stop() and assertNoErrors() throw them, so a test passes only if the protocol never failed, unless the test
+// names the errors it expects with `expectError`.
 import {
   AGENT_API_PREFIX,
   type AgentCompleteResponse,
@@ -13,6 +16,11 @@ export type Outcome = 'ok' | 'fail' | 'hang';
 export interface ProtocolAgent {
   name: string;
   ran: { deploymentId: string; event: string; commandId: string }[];
+  /** Errors of the agent's calls that the test did not expect, e.g. "/poll: 500 {…}", in order. */
+  errors: string[];
+  /** Throws the unexpected errors so far, if any. */
+  assertNoErrors(): void;
+  /** Ends the loop, then throws the unexpected errors, if any (afterAll hooks that stop agents report them). */
   stop(): Promise<void>;
   /** Paused agents stop polling and heartbeating (a dead host). */
   pause(): void;
@@ -25,6 +33,8 @@ export async function startProtocolAgent(opts: {
   tags: { key: string; value: string }[];
   /** May return a promise: the event stays in flight (acknowledged, not completed) until it settles. */
   outcome?: (cmd: HostCommand) => Outcome | Promise<Outcome>;
+  /** Errors the test provokes on purpose (true: expected, the agent retries without recording it). */
+  expectError?: (error: Error) => boolean;
 }): Promise<ProtocolAgent> {
   const reg = await fetch(`${opts.url}${AGENT_API_PREFIX}/register`, {
     method: 'POST',
@@ -50,6 +60,11 @@ export async function startProtocolAgent(opts: {
     return (await res.json()) as T;
   };
   const ran: ProtocolAgent['ran'] = [];
+  const errors: string[] = [];
+  const assertNoErrors = () => {
+    if (errors.length)
+      throw new Error(`protocol agent ${opts.name} got ${errors.length} error(s):\n${errors.join('\n')}`);
+  };
   const abort = new AbortController();
   let running = true;
   let paused = false;
@@ -85,8 +100,10 @@ export async function startProtocolAgent(opts: {
         let next = command;
         while (next && running && !paused) next = await run(next);
       } catch (err) {
+        // Once stop() has begun, the aborted poll (and anything cut short with it) is the shutdown, not an error.
         if (!running) break;
-        void err;
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (!opts.expectError?.(error)) errors.push(error.message);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -95,6 +112,8 @@ export async function startProtocolAgent(opts: {
   return {
     name: opts.name,
     ran,
+    errors,
+    assertNoErrors,
     pause: () => {
       paused = true;
     },
@@ -102,6 +121,7 @@ export async function startProtocolAgent(opts: {
       running = false;
       abort.abort();
       await loop;
+      assertNoErrors();
     },
   };
 }
