@@ -6,6 +6,7 @@ import type { DeploymentSpec } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hookEnvironment } from './hook-env';
 import { listProcesses } from './process-tree';
+import { itAsRoot } from '../../test-support/root-only';
 import { runHooks, type HookOutput } from './run-hooks';
 
 let dir: string;
@@ -183,18 +184,15 @@ describe('runHooks with real scripts', () => {
     );
   });
 
-  it.runIf(process.getuid?.() === 0)(
-    'runs as another user through su, and a timeout still kills its session',
-    async () => {
-      await chmod(dir, 0o777);
-      const who = await script('who.sh', 'id -un');
-      const slow = await script('slow-nobody.sh', 'sleep 60 & echo $! > child.pid; sleep 60');
-      const first = await run([{ ...who, runas: 'nobody' }]);
-      expect(first.log.lines).toContain('[stdout]nobody');
-      const second = await run([{ ...slow, runas: 'nobody', timeoutSeconds: 1 }]);
-      expect(second.result.diagnostics.errorCode).toBe('ScriptTimedOut');
-      expect(second.elapsedMs).toBeLessThan(ENDED_EARLY_MS);
-      expect(isAlive(await pidFrom('child.pid'))).toBe(false);
-    },
-  );
+  itAsRoot('runs as another user through su, and a timeout still kills its session', async () => {
+    await chmod(dir, 0o777);
+    const who = await script('who.sh', 'id -un');
+    const slow = await script('slow-nobody.sh', 'sleep 60 & echo $! > child.pid; sleep 60');
+    const first = await run([{ ...who, runas: 'nobody' }]);
+    expect(first.log.lines).toContain('[stdout]nobody');
+    const second = await run([{ ...slow, runas: 'nobody', timeoutSeconds: 1 }]);
+    expect(second.result.diagnostics.errorCode).toBe('ScriptTimedOut');
+    expect(second.elapsedMs).toBeLessThan(ENDED_EARLY_MS);
+    expect(isAlive(await pidFrom('child.pid'))).toBe(false);
+  });
 });

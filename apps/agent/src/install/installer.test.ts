@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseAppSpec } from '@drover/appspec';
 import type { FileExistsBehavior } from '@drover/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { itAsRoot } from '../../test-support/root-only';
 import { InstallError } from './errors';
 import { globMatch } from './glob';
 import { install, type InstallResult } from './installer';
@@ -179,7 +180,7 @@ describe('install', () => {
     type: [directory]
   - object: DEST/etc/settings.ini
     mode: 600
-${process.getuid?.() === 0 ? '    owner: nobody\n' : ''}`;
+`;
     await run(b, spec, 'RETAIN');
     const mode = async (p: string) => (await stat(join(dest, p))).mode & 0o777;
     expect(await mode('app/run.sh')).toBe(0o750);
@@ -190,7 +191,13 @@ ${process.getuid?.() === 0 ? '    owner: nobody\n' : ''}`;
     expect(await mode('app/lib')).toBe(0o700);
     expect(await mode('app')).toBe(0o755); // the object itself is not changed
     expect(await mode('etc/settings.ini')).toBe(0o600);
-    if (process.getuid?.() === 0) expect((await stat(join(dest, 'etc/settings.ini'))).uid).toBe(65534);
+  });
+
+  itAsRoot('gives an installed file the owner its permissions name', async () => {
+    const b = await bundle('b1', { 'app/run.sh': '', 'config/settings.ini': '' });
+    await run(b, `${FILES}permissions:\n  - object: DEST/etc/settings.ini\n    mode: 600\n    owner: nobody\n`);
+    const st = await stat(join(dest, 'etc/settings.ini'));
+    expect({ mode: st.mode & 0o777, uid: st.uid }).toEqual({ mode: 0o600, uid: 65534 });
   });
 
   it('refuses pattern on a file object and unknown owners', async () => {

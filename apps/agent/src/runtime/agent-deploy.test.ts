@@ -3,6 +3,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GROUP_ID, Harness, IN_PLACE_EVENTS, until } from '../../test-support/agent-harness';
+import { itAsRoot } from '../../test-support/root-only';
 import { AGENT_API_PREFIX } from '@drover/contracts';
 
 let h: Harness;
@@ -147,7 +148,7 @@ describe('agent deployments', () => {
     expect(h.server.record(commands[1]?.commandId ?? '').ack).toBeUndefined();
   }, 30_000);
 
-  it.runIf(process.getuid?.() === 0)(
+  itAsRoot(
     'runs runas hooks from the real on-disk layout as another user',
     async () => {
       const { chmod } = await import('node:fs/promises');
