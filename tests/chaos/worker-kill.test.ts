@@ -1,10 +1,15 @@
 // Workers killed with -9 mid-deployment, three times, while two run and each victim is respawned: the deployment
-// still succeeds and every lifecycle event ran exactly once on every host.
+// still succeeds and every lifecycle event ran exactly once on every host. The first kill comes after a random delay,
+// seeded: WORKER_KILL_SEED=<n> replays a run's delay.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordingBundle, setHookSleep } from '../support/chaos-bundle';
 import { expectNoServerErrors, expectSucceededOnce, homeOf, hookCounts } from '../support/chaos-checks';
+import { Dice } from '../support/chaos-fuzz';
 import { startChaosStack, waitUntil, type ChaosStack } from '../support/chaos-stack';
+import { testSeed } from '../support/seed';
 
+const SEED = testSeed('WORKER_KILL_SEED');
+const dice = new Dice(SEED);
 let stack: ChaosStack;
 
 beforeAll(async () => {
@@ -35,7 +40,7 @@ it('succeeds with every event run once while workers are killed with -9 and resp
   };
   const [first, second, third] = agents as [(typeof agents)[0], (typeof agents)[0], (typeof agents)[0]];
   await waitUntil('web-1 to finish', () => hookCounts(first, id).ends.ValidateService === 1, 60_000);
-  await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
+  await new Promise((r) => setTimeout(r, 20 + dice.next() * 60));
   await kill(stack.workers[0]!, 'as web-1 finished');
   await waitUntil('web-2 in AfterInstall', () => hookCounts(second, id).starts.AfterInstall === 1, 90_000);
   await kill(stack.workers[1]!, 'during web-2');
@@ -43,7 +48,7 @@ it('succeeds with every event run once while workers are killed with -9 and resp
   await kill(stack.workers[0]!, 'during web-3');
 
   const d = await stack.waitForTerminal(id, 120_000);
-  expect(d.status, stack.logs()).toBe('Succeeded');
+  expect(d.status, `WORKER_KILL_SEED=${SEED}, kills: ${kills.join(', ')}\n${stack.logs()}`).toBe('Succeeded');
   await expectSucceededOnce(stack, id, agents, { applicationStopRuns: false });
   expectNoServerErrors(stack, agents);
 });

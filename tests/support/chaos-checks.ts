@@ -59,10 +59,22 @@ export async function expectSucceededOnce(
   }
 }
 
-/** What a real agent was answered, from its own log file (it logs every failed call with the HTTP status). */
+/**
+ * What a real agent was answered, from its own log (it logs every failed call with the HTTP status). A log that is
+ * missing, or is not the agent's from its start, fails: "no 5xx" would otherwise hold for want of evidence.
+ */
 export function agentStatuses(agent: AgentProcess) {
   const file = path.join(agent.logDir, 'drover-agent.log');
-  return existsSync(file) ? statusesInAgentLog(readFileSync(file, 'utf8')) : [];
+  if (!existsSync(file))
+    throw new Error(`${agent.name}: no agent log at ${file}, so nothing shows what it was answered`);
+  // Rotated logs (file.1 the most recent of them) hold the older lines.
+  const rotated = [];
+  for (let i = 1; existsSync(`${file}.${i}`); i++) rotated.unshift(`${file}.${i}`);
+  const text = [...rotated, file].map((f) => readFileSync(f, 'utf8')).join('');
+  if (!/ drover-agent \S+ starting/.test(text)) {
+    throw new Error(`${agent.name}: ${file} does not show the agent starting, so it cannot show what it was answered`);
+  }
+  return statusesInAgentLog(text);
 }
 
 /**
