@@ -78,7 +78,7 @@ const failure: fc.Arbitrary<Failure | null> = fc.oneof(
 );
 
 const move: fc.Arbitrary<Move> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('host' as const), pick: fc.nat(FLEET - 1) }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('host' as const), pick: fc.nat(FLEET - 1) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'advance' as const }) },
 );
 
@@ -95,7 +95,7 @@ const scenario = fc.record({
   failures: fc.array(failure, { minLength: FLEET, maxLength: FLEET }),
   /** The scripted part; afterwards every running host runs to its end and the worker ticks until the end. */
   moves: fc.array(move, { maxLength: 60 }),
-  /** An operator stop just before move `at` (none when `at` is past the last move). */
+  /** An operator stop just before move `at`, or once the moves run out. */
   stop: fc.oneof(
     { weight: 2, arbitrary: fc.constant(null) },
     { weight: 1, arbitrary: fc.record({ at: fc.nat(60), rollback: fc.boolean() }) },
@@ -183,12 +183,10 @@ beforeAll(async () => {
   });
   lanes = await Promise.all(
     Array.from({ length: LANES }, async (_, lane) => {
-      const hosts: SteppedAgent[] = [];
-      for (let i = 1; i <= FLEET; i++) {
-        const name = `model-${'abcdefgh'[lane]}${String(i).padStart(2, '0')}`;
-        hosts.push(await registerSteppedAgent({ url: stack.url, registrationToken: stack.registrationToken, name }));
-      }
-      return hosts;
+      const names = Array.from({ length: FLEET }, (_, i) => `model-${'abcd'[lane]}${String(i + 1).padStart(2, '0')}`);
+      return Promise.all(
+        names.map((name) => registerSteppedAgent({ url: stack.url, registrationToken: stack.registrationToken, name })),
+      );
     }),
   );
 }, 60_000);
@@ -338,6 +336,7 @@ async function runScenario(fleet: SteppedAgent[], s: Scenario): Promise<void> {
     if (m.kind === 'advance' || running.length === 0) await advance();
     else await step(running[m.pick % running.length]!);
   }
+  if (s.stop && s.stop.at >= s.moves.length) await stop(s.stop.rollback);
   // Then every running host runs to its end, and the worker ticks, until the deployment ends.
   for (let round = 0; ; round++) {
     expect(round, `still ${status} after 100 rounds\n${context()}`).toBeLessThan(100);
