@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DeploymentInfo, DeploymentStatus, TargetInfo } from '@drover/contracts';
+import { isTerminalDeploymentStatus, type DeploymentInfo, type TargetInfo } from '@drover/contracts';
 import { RecordingClient } from './chaos-http';
 import { sparePort, startChaosPostgres, startChaosRedis, type ChaosPostgres, type ChaosRedis } from './chaos-services';
 import {
@@ -19,7 +19,6 @@ import {
 
 const ADMIN_EMAIL = 'admin@chaos.test';
 const ADMIN_PASSWORD = 'chaos suite admin password';
-export const TERMINAL: readonly DeploymentStatus[] = ['Succeeded', 'Failed', 'Stopped'];
 
 export interface ChaosStack {
   pg: ChaosPostgres;
@@ -207,7 +206,7 @@ export async function startChaosStack(opts: ChaosStackOptions = {}): Promise<Cha
           const res = await client.request<DeploymentInfo>('GET', `/v1/deployments/${id}`).catch(() => null);
           if (res?.status === 200) {
             last = res.body;
-            if (TERMINAL.includes(res.body.status)) return res.body;
+            if (isTerminalDeploymentStatus(res.body.status)) return res.body;
           }
           if (Date.now() > deadline) {
             throw new Error(

@@ -2,6 +2,7 @@
 // bundles uploaded over HTTP. Each host's ApplicationStart launches the app's HTTP server on that host's own port and
 // ValidateService checks it; a broken revision fails validation and is rolled back automatically, and the old
 // revision keeps serving everywhere. Also: a hook whose background child holds stdout times out cleanly.
+import { isTerminalDeploymentStatus } from '@drover/contracts';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -97,7 +98,7 @@ async function finished(id: string, ms = 90_000): Promise<DeploymentInfo> {
   const until = Date.now() + ms;
   for (;;) {
     const d = await api<DeploymentInfo>('GET', `/v1/deployments/${id}`);
-    if (['Succeeded', 'Failed', 'Stopped'].includes(d.status)) return d;
+    if (isTerminalDeploymentStatus(d.status)) return d;
     if (Date.now() > until) {
       throw new Error(
         `${id} still ${d.status} after ${ms} ms\n${agents.map((a) => a.output().slice(-2000)).join('\n')}`,

@@ -2,7 +2,13 @@
 // agent protocol: create, plan preview, list with filters and cursors, targets, lifecycle event logs (range reads and
 // follow), the live event stream, stop with and without rollback, roll back, continue, and bad input on each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_NEXT_SEQ_HEADER, type DeploymentInfo, type PlanResponse, type TargetInfo } from '@drover/contracts';
+import {
+  LOG_NEXT_SEQ_HEADER,
+  type DeploymentInfo,
+  type PlanResponse,
+  type TargetInfo,
+  isTerminalDeploymentStatus,
+} from '@drover/contracts';
 import { startStack, type TestStack } from '../../support/stack';
 import { startProtocolAgent, type ProtocolAgent } from '../../support/protocol-agent';
 import { GOOD_APPSPEC, tgz } from './support/bundles';
@@ -48,7 +54,7 @@ async function deploy(groupName: string, revisionId: string, extra: Record<strin
   return res.body as unknown as DeploymentInfo;
 }
 
-const terminal = (d: DeploymentInfo) => ['Succeeded', 'Failed', 'Stopped'].includes(d.status);
+const terminal = (d: DeploymentInfo) => isTerminalDeploymentStatus(d.status);
 async function waitFor(id: string, done: (d: DeploymentInfo) => boolean, ms = 30_000): Promise<DeploymentInfo> {
   const until = Date.now() + ms;
   for (;;) {

@@ -1,4 +1,5 @@
 // End to end through the real API, worker, PostgreSQL and Redis, with agents speaking the protocol over HTTP.
+import { isTerminalDeploymentStatus } from '@drover/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentInfo, TargetInfo } from '@drover/contracts';
 import { startStack, type TestStack } from '../../support/stack';
@@ -56,7 +57,7 @@ async function waitFor(id: string, done: (d: DeploymentInfo) => boolean, ms = 30
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const terminal = (d: DeploymentInfo) => ['Succeeded', 'Failed', 'Stopped'].includes(d.status);
+const terminal = (d: DeploymentInfo) => isTerminalDeploymentStatus(d.status);
 
 async function targets(id: string): Promise<TargetInfo[]> {
   const res = await stack.app.inject({

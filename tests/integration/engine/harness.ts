@@ -1,6 +1,7 @@
 // Shared pieces of the engine's integration tests: calls to the real REST API, fleets of protocol agents with
 // zero-padded names (so name order is host order), gates that hold a lifecycle event in flight, bounded waits, and a
 // Redis wipe limited to one test stack's key prefix.
+import { isTerminalDeploymentStatus } from '@drover/contracts';
 import { expect } from 'vitest';
 import type { DeploymentInfo, HostCommand, Role, TargetInfo } from '@drover/contracts';
 import { Redis } from '@drover/engine';
@@ -75,7 +76,7 @@ export async function listDeployments(s: Stack, app: string, group: string): Pro
   return (await call<{ items: DeploymentInfo[] }>(s, 'GET', url)).items;
 }
 
-export const terminal = (d: DeploymentInfo) => ['Succeeded', 'Failed', 'Stopped'].includes(d.status);
+export const terminal = (d: DeploymentInfo) => isTerminalDeploymentStatus(d.status);
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `ms` saying what it waited for. */
 export async function until<T>(

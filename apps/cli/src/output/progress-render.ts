@@ -1,6 +1,7 @@
 // Two views of a running deployment. On a terminal: a frame redrawn in place (header, counts, the hosts of the
 // running batch with their current event). Elsewhere (CI logs, pipes): one plain line per change worth knowing
 // (a batch starting, a host finishing or failing, the deployment ending), never repeated.
+import { isTerminalTargetStatus } from '@drover/contracts';
 import type { TargetInfo } from '@drover/contracts';
 import type { Colors } from '../io';
 import { duration, shortId, status, truncate } from './format';
@@ -95,7 +96,7 @@ export class PlainReporter {
     }
     for (const t of ts) {
       if (t.status === this.hostStatus.get(t.targetId)) continue;
-      if (!['Succeeded', 'Failed', 'Skipped'].includes(t.status)) continue;
+      if (!isTerminalTargetStatus(t.status)) continue;
       this.hostStatus.set(t.targetId, t.status);
       if (t.status === 'Skipped') continue; // summed up at the end instead of one line per host
       out.push(`${at} ${t.targetId} ${status(t.status, c)}${t.status === 'Failed' ? failureText(t) : ''}`);
