@@ -26,13 +26,13 @@ import { FORMAT_OF, describeFormat, sniffFormat, type SniffedFormat } from './bu
 import { spool, tooLarge } from './bundles/spool';
 import { decodeCursor, invalidField, iso, isoOrNull, isUniqueViolation, page } from './service-support';
 
-export const revisionNotFound = (id: string, app: string) =>
+const revisionNotFound = (id: string, app: string) =>
   notFound('RevisionDoesNotExist', `revision ${id} does not exist in application ${app}`);
 
 const invalidRevision = (message: string, details?: unknown) => invalid('InvalidRevision', message, details);
 
 const EXTENSION: Record<BundleType, string> = { zip: 'zip', tar: 'tar', tgz: 'tar.gz' };
-export const CONTENT_TYPE: Record<BundleType, string> = {
+const CONTENT_TYPE: Record<BundleType, string> = {
   zip: 'application/zip',
   tar: 'application/x-tar',
   tgz: 'application/gzip',
@@ -44,7 +44,7 @@ export function bundlePath(appName: string, revisionId: string): string {
   return `/v1/applications/${encodeURIComponent(appName)}/revisions/${revisionId}/bundle`;
 }
 
-export function toRevisionInfo(r: RevisionRow): RevisionInfo {
+function toRevisionInfo(r: RevisionRow): RevisionInfo {
   return {
     revisionId: r.id,
     applicationName: r.application.name,

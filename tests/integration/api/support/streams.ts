@@ -10,7 +10,25 @@ export async function openStream(url: string, headers: Record<string, string>) {
   const controller = new AbortController();
   const res = await fetch(url, { headers, signal: controller.signal });
   let text = '';
-  const waiters: { test: (t: string) => boolean; resolve: () => void }[] = [];
+  const waiters: { test: (t: string) => boolean; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** Tells each waiter what it is waiting for now: met, or a check that threw (reported, never swallowed). */
+  const check = () => {
+    for (const w of [...waiters]) {
+      let met: boolean;
+      try {
+        met = w.test(text);
+      } catch (err) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.reject(err);
+        continue;
+      }
+      if (met) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  let failure: Error | null = null;
   const ended = (async () => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
@@ -19,10 +37,12 @@ export async function openStream(url: string, headers: Record<string, string>) {
         const { done, value } = await reader.read();
         if (done) break;
         text += decoder.decode(value, { stream: true });
-        for (const w of [...waiters]) if (w.test(text)) w.resolve();
+        check();
       }
-    } catch {
-      // aborted by close()
+    } catch (err) {
+      if (controller.signal.aborted) return; // close()
+      failure = new Error(`stream: reading failed: ${(err as Error).message}; received ${text.slice(-500)}`);
+      for (const w of waiters.splice(0)) w.reject(failure);
     }
   })();
   return {
@@ -32,7 +52,7 @@ export async function openStream(url: string, headers: Record<string, string>) {
     },
     /** Resolves once the received text satisfies test, or rejects after ms. */
     waitFor(test: (t: string) => boolean, ms = 15_000): Promise<void> {
-      if (test(text)) return Promise.resolve();
+      if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`stream: timed out; received ${text.slice(-500)}`)), ms);
         waiters.push({
@@ -41,7 +61,12 @@ export async function openStream(url: string, headers: Record<string, string>) {
             clearTimeout(timer);
             resolve();
           },
+          reject: (err) => {
+            clearTimeout(timer);
+            reject(err);
+          },
         });
+        check();
       });
     },
     /** Resolves when the server ends the response, or rejects after ms. */

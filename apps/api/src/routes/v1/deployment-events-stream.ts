@@ -1,8 +1,12 @@
 // GET /v1/deployments/:id/events: the live stream of one deployment as server-sent events. The first message is the
 // deployment as it is now; then the deployment's Redis channel says what changed, and the changed rows are re-read
 // from PostgreSQL (so a lost message only delays). The stream ends once the deployment has finished.
-import type { DeploymentInfo, DeploymentNoticeWire, TargetInfo } from '@drover/contracts';
-import { isTerminalDeploymentStatus } from '@drover/domain';
+import {
+  isTerminalDeploymentStatus,
+  type DeploymentInfo,
+  type DeploymentNoticeWire,
+  type TargetInfo,
+} from '@drover/contracts';
 import type { Redis } from '@drover/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -71,5 +75,9 @@ export async function streamDeploymentEvents(
   });
   await sub.subscribe(src.channel);
   req.raw.once('close', close);
-  if (isTerminalDeploymentStatus(initial.status)) close();
+  if (isTerminalDeploymentStatus(initial.status)) return close();
+  // A change between the first read and the subscription was published before this stream listened: read once more,
+  // and send the deployment again only if it changed meanwhile.
+  const current = await src.get(id);
+  if (JSON.stringify(current) !== JSON.stringify(initial)) depDirty = true;
 }

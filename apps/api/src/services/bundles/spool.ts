@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '@drover/engine';
 import { SNIFF_BYTES } from './sniff';
 
-export interface Spooled {
+interface Spooled {
   size: number;
   sha256: string;
   /** The first SNIFF_BYTES bytes (fewer for a tiny upload). */
