@@ -12,4 +12,3 @@ export function newSecret(kind: SecretKind): { secret: string; hash: string; pre
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
-

@@ -14,8 +14,7 @@ import {
   type PrismaLike,
 } from './service-support';
 
-const applicationNotFound = (name: string) =>
-  notFound('ApplicationDoesNotExist', `application ${name} does not exist`);
+const applicationNotFound = (name: string) => notFound('ApplicationDoesNotExist', `application ${name} does not exist`);
 const alreadyExists = (name: string) => conflict('ApplicationAlreadyExists', `application ${name} already exists`);
 
 function toApplicationInfo(a: Application): ApplicationInfo {
