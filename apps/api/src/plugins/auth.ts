@@ -35,6 +35,8 @@ export function registerAuth(app: FastifyInstance, auth: AuthService) {
   app.addHook('onRequest', async (req) => {
     // Swagger UI and the OpenAPI document are public; their routes come from the plugin, not from us.
     if (req.routeOptions.url?.startsWith('/docs')) return;
+    // No such route: 404 to anyone (the routes are public in /docs), whether or not the console's catch-all is there.
+    if (req.is404) return;
     const need: AuthRequirement = req.routeOptions.config.auth ?? 'admin';
     if (need === 'public') return;
     const token = bearer(req);
