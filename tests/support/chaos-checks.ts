@@ -90,7 +90,15 @@ export function expectNoServerErrors(
   const unexplained = stack.client
     .serverErrors(allowed)
     .map((o) => `${when(o.at)}–${when(o.doneAt)} ${o.method} ${o.path} ${o.status}`);
-  expect(unexplained).toEqual([]);
+  // The API's own account of what failed (error-level log lines), so a failure says why, not only that.
+  const apiErrors = () =>
+    stack.api
+      .output()
+      .split('\n')
+      .filter((l) => /"level":(50|60)/.test(l))
+      .slice(-10)
+      .join('\n');
+  expect(unexplained, unexplained.length ? `the API logged:\n${apiErrors()}` : undefined).toEqual([]);
   for (const a of agents) {
     const bad = agentStatuses(a).filter((s) => s.status >= 500 && !allowed(s));
     expect(bad.map((s) => `${a.name}: ${s.line}`)).toEqual([]);

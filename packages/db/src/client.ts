@@ -46,6 +46,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = e.code ?? '';
   // Prisma could not start a transaction in time: the pool is saturated, which is "busy, retry", not a bug.
   if (code === 'P2028') return true;
+  // Prisma's names for the driver adapter's connection errors: not reachable, socket timeout, the server closed the
+  // connection (PostgreSQL going down under a running query), too many connections.
+  if (['P1001', 'P1008', 'P1017', 'P2037'].includes(code)) return true;
   if (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code)
   )
@@ -53,7 +56,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (/^08/.test(code)) return true; // connection exceptions
   const msg = e.message ?? '';
   if (
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Can't reach database|ECONNREFUSED|terminating connection/i.test(
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Can't reach database|ECONNREFUSED|terminating connection|Server has closed the connection|is not queryable/i.test(
       msg,
     )
   )
