@@ -117,10 +117,13 @@ describe('agent resilience', () => {
       ].join('\n'),
     );
     const repo = resolve(import.meta.dirname, '../../../..');
+    // One process (node with tsx's loader, not the tsx launcher and its child), so the SIGKILL below ends the agent
+    // itself and nothing outlives the test.
     const child = spawn(
-      join(repo, 'node_modules/.bin/tsx'),
-      [join(repo, 'apps/agent/src/main.ts'), '--config', configFile],
+      process.execPath,
+      ['--import', 'tsx', join(repo, 'apps/agent/src/main.ts'), '--config', configFile],
       {
+        cwd: repo,
         stdio: 'ignore',
         env: { PATH: process.env.PATH },
       },
