@@ -10,6 +10,7 @@ export const parts = {
   domain: 'packages/domain',
   db: 'packages/db',
   engine: 'packages/engine',
+  traffic: 'packages/traffic',
   client: 'packages/client',
   testing: 'packages/testing',
   api: 'apps/api',
@@ -22,7 +23,7 @@ export const parts = {
   scripts: 'scripts',
 };
 
-const packages = ['contracts', 'config', 'appspec', 'domain', 'db', 'engine', 'client', 'testing'];
+const packages = ['contracts', 'config', 'appspec', 'domain', 'db', 'engine', 'traffic', 'client', 'testing'];
 
 /** Part → the parts it may import (besides itself). Apps import packages only, never another app. */
 export const arrows = {
@@ -31,11 +32,12 @@ export const arrows = {
   appspec: ['contracts'],
   domain: ['contracts'],
   db: ['config'],
-  engine: ['contracts', 'domain', 'db', 'config'],
+  engine: ['contracts', 'domain', 'db', 'config', 'traffic'],
+  traffic: [],
   client: ['contracts'],
   testing: ['db', 'config'],
-  api: ['engine', 'db', 'domain', 'contracts', 'config', 'appspec'],
-  worker: ['engine', 'db', 'domain', 'contracts', 'config'],
+  api: ['engine', 'db', 'domain', 'contracts', 'config', 'appspec', 'traffic'],
+  worker: ['engine', 'db', 'domain', 'contracts', 'config', 'traffic'],
   agent: ['contracts', 'appspec'],
   cli: ['contracts', 'client', 'appspec'],
   console: ['contracts', 'client'],
