@@ -12,3 +12,4 @@ export * from './deployment-groups';
 export * from './revisions';
 export * from './instances';
 export * from './audit';
+export * from './load-balancers';
