@@ -6,3 +6,4 @@ export * from './event-order';
 export * from './state-machines';
 export * from './deployment-model';
 export * from './target-matching';
+export * from './blue-green';

@@ -1,0 +1,155 @@
+// A blue/green deployment after its replacement hosts are chosen, as a pure rule: which phase it is in and what is
+// due next (codedeploy.md §3.5, §4.3). Phases, in order:
+//   install         the replacement (Green) hosts run ApplicationStop…ValidateService in batches under the minimum;
+//                   each stops before BeforeAllowTraffic as Ready
+//   ready           all replacement hosts are Ready; CONTINUE_DEPLOYMENT reroutes at once, STOP_DEPLOYMENT waits
+//                   for "continue" until the ready wait ends, then stops
+//   allow           the replacement hosts run Before/Allow/AfterAllowTraffic (all at once)
+//   block           the original (Blue) hosts run Before/Block/AfterBlockTraffic (all at once)
+//   termination     TERMINATE waits terminationWaitTimeInMinutes (or "continue"), then the originals leave the group
+// A blue/green rollback starts at `allow`, with the sides swapped: the originals take traffic back, then the
+// replacement hosts are blocked; it has no termination.
+import type { TargetStatus } from '@drover/contracts';
+import { nextWave, type WaveTarget } from './batch-planner';
+
+export type BlueGreenPhase = 'install' | 'ready' | 'allow' | 'block' | 'termination';
+export const BLUE_GREEN_PHASES: readonly BlueGreenPhase[] = ['install', 'ready', 'allow', 'block', 'termination'];
+
+export interface BlueGreenOptions {
+  /** CONTINUE_DEPLOYMENT reroutes as soon as the replacement is Ready; STOP_DEPLOYMENT waits for "continue". */
+  readyAction: 'CONTINUE_DEPLOYMENT' | 'STOP_DEPLOYMENT';
+  readyWaitMinutes: number;
+  terminateAction: 'TERMINATE' | 'KEEP_ALIVE';
+  terminationWaitMinutes: number;
+}
+
+export const DEFAULT_BLUE_GREEN_OPTIONS: BlueGreenOptions = {
+  readyAction: 'CONTINUE_DEPLOYMENT',
+  readyWaitMinutes: 0,
+  terminateAction: 'KEEP_ALIVE',
+  terminationWaitMinutes: 0,
+};
+
+export interface BlueGreenState {
+  phase: BlueGreenPhase;
+  isRollback: boolean;
+  now: Date;
+  /** The side that gains traffic: the replacement (Green), or in a rollback the originals (Blue). */
+  gaining: readonly WaveTarget[];
+  /** The side that loses traffic. */
+  losing: readonly WaveTarget[];
+  minimumHealthy: number;
+  batchSize: number;
+  stopRequested: boolean;
+  options: BlueGreenOptions;
+  readyWaitEndsAt: Date | null;
+  terminationAt: Date | null;
+  /** Which wait "continue" was asked to end, if any. */
+  continueRequested: 'READY_WAIT' | 'TERMINATION_WAIT' | null;
+}
+
+export type BlueGreenDecision =
+  | { kind: 'wait'; until?: Date }
+  /** Install phase: start these replacement hosts (the next wave). */
+  | { kind: 'start'; targetIds: string[] }
+  | { kind: 'enterReady'; waitUntil: Date | null }
+  /** Reroute: these hosts go on to their traffic events (the gaining side's allow, then the losing side's block). */
+  | { kind: 'startAllow'; targetIds: string[] }
+  | { kind: 'startBlock'; targetIds: string[] }
+  | { kind: 'enterTermination'; until: Date }
+  /** The originals are done with: leave the group (TERMINATE) or stay as they are (KEEP_ALIVE), then succeed. */
+  | { kind: 'succeed'; terminateOriginals: boolean }
+  | { kind: 'fail'; errorCode: 'HEALTH_CONSTRAINTS'; message: string; skipTargetIds: string[] }
+  | { kind: 'stop'; skipTargetIds: string[]; message: string; errorCode: 'MANUAL_STOP' | 'TIMEOUT' };
+
+const MINUTE = 60_000;
+const isDone = (s: TargetStatus) => s === 'Succeeded' || s === 'Failed' || s === 'Skipped' || s === 'Unknown';
+const inFlight = (ts: readonly WaveTarget[]) => ts.some((t) => t.status === 'InProgress');
+const ids = (ts: readonly WaveTarget[], status: TargetStatus) => ts.filter((t) => t.status === status).map((t) => t.id);
+
+/** The first phase of a blue/green deployment. */
+export function initialBlueGreenPhase(isRollback: boolean): BlueGreenPhase {
+  return isRollback ? 'allow' : 'install';
+}
+
+export function nextBlueGreenStep(s: BlueGreenState): BlueGreenDecision {
+  const pendingAll = [...ids(s.gaining, 'Pending'), ...ids(s.losing, 'Pending')];
+  const readyGaining = ids(s.gaining, 'Ready');
+  if (s.stopRequested) {
+    // Nothing new starts; the engine finishes once nothing is in flight (a rollback, if asked, puts traffic back).
+    return {
+      kind: 'stop',
+      skipTargetIds: [...pendingAll, ...readyGaining],
+      message: 'stopped on request',
+      errorCode: 'MANUAL_STOP',
+    };
+  }
+  switch (s.phase) {
+    case 'install': {
+      const wave = nextWave({
+        targets: s.gaining,
+        minimumHealthy: s.minimumHealthy,
+        batchSize: s.batchSize,
+        stopRequested: false,
+      });
+      if (wave.kind === 'start' || wave.kind === 'wait') return wave;
+      if (wave.kind === 'fail') {
+        return { ...wave, skipTargetIds: [...wave.skipTargetIds, ...readyGaining, ...ids(s.losing, 'Pending')] };
+      }
+      if (wave.kind === 'stop') return { kind: 'wait' };
+      if (s.options.readyAction === 'CONTINUE_DEPLOYMENT') return { kind: 'enterReady', waitUntil: null };
+      return { kind: 'enterReady', waitUntil: new Date(s.now.getTime() + s.options.readyWaitMinutes * MINUTE) };
+    }
+    case 'ready': {
+      if (s.options.readyAction === 'CONTINUE_DEPLOYMENT' || s.continueRequested === 'READY_WAIT') {
+        return { kind: 'startAllow', targetIds: readyGaining };
+      }
+      if (s.readyWaitEndsAt && s.now >= s.readyWaitEndsAt) {
+        return {
+          kind: 'stop',
+          skipTargetIds: [...readyGaining, ...ids(s.losing, 'Pending')],
+          message: `nobody continued the deployment within the ${s.options.readyWaitMinutes}-minute ready wait; traffic stays on the original hosts`,
+          errorCode: 'TIMEOUT',
+        };
+      }
+      return s.readyWaitEndsAt ? { kind: 'wait', until: s.readyWaitEndsAt } : { kind: 'wait' };
+    }
+    case 'allow': {
+      // A rollback's gaining side (the originals) never went through install: start them here.
+      const toStart = s.isRollback ? ids(s.gaining, 'Pending') : readyGaining;
+      if (toStart.length > 0) return { kind: 'startAllow', targetIds: toStart };
+      if (inFlight(s.gaining)) return { kind: 'wait' };
+      const failed = s.gaining.filter((t) => t.status === 'Failed' || t.status === 'Unknown').length;
+      const serving = s.gaining.filter((t) => t.status === 'Succeeded').length;
+      if (serving === 0 || (failed > 0 && !s.isRollback)) {
+        return {
+          kind: 'fail',
+          errorCode: 'HEALTH_CONSTRAINTS',
+          message: `${failed} of ${s.gaining.length} ${s.isRollback ? 'original' : 'replacement'} hosts could not take traffic; the ${s.isRollback ? 'replacement' : 'original'} hosts keep serving`,
+          skipTargetIds: ids(s.losing, 'Pending'),
+        };
+      }
+      return { kind: 'startBlock', targetIds: ids(s.losing, 'Pending') };
+    }
+    case 'block': {
+      const pending = ids(s.losing, 'Pending');
+      if (pending.length > 0) return { kind: 'startBlock', targetIds: pending };
+      if (inFlight(s.losing)) return { kind: 'wait' };
+      if (s.isRollback || s.options.terminateAction === 'KEEP_ALIVE') {
+        return { kind: 'succeed', terminateOriginals: false };
+      }
+      if (s.options.terminationWaitMinutes === 0) return { kind: 'succeed', terminateOriginals: true };
+      return { kind: 'enterTermination', until: new Date(s.now.getTime() + s.options.terminationWaitMinutes * MINUTE) };
+    }
+    case 'termination': {
+      if (s.continueRequested === 'TERMINATION_WAIT') return { kind: 'succeed', terminateOriginals: true };
+      if (s.terminationAt && s.now >= s.terminationAt) return { kind: 'succeed', terminateOriginals: true };
+      return s.terminationAt ? { kind: 'wait', until: s.terminationAt } : { kind: 'succeed', terminateOriginals: true };
+    }
+  }
+}
+
+/** True when every target of a side has finished (used by views: "traffic is now on …"). */
+export function sideFinished(ts: readonly WaveTarget[]): boolean {
+  return ts.every((t) => isDone(t.status));
+}
