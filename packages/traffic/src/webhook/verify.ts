@@ -26,11 +26,11 @@ export function secretProblem(secret: string): string | null {
 }
 
 /** The three Standard Webhooks headers of one delivery attempt. */
-export interface SignatureHeaders {
+export type SignatureHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** Sign a body as one delivery attempt at `at` (a retry signs again with its own timestamp, same id). */
 export function signDroverWebhook(secret: string, id: string, at: Date, body: string): SignatureHeaders {

@@ -277,11 +277,19 @@ class WebhookProvider implements WebhookTrafficProvider {
     const requestId = randomUUID();
     const deadline = Date.now() + spec.budgetMs;
     const signal = spec.signal ? AbortSignal.any([spec.signal, this.closing.signal]) : this.closing.signal;
-    const base = { version: 1 as const, requestId, backend: spec.backend, servers: spec.servers, ...spec.extra };
     const context = this.context ? { context: this.context } : {};
     let action: WebhookAction = spec.action;
     for (;;) {
-      const body: DroverWebhookRequest = { ...base, action, ...context };
+      // Keys in the documented order, so a receiver's log reads like the docs' example.
+      const body: DroverWebhookRequest = {
+        version: 1,
+        action,
+        requestId,
+        backend: spec.backend,
+        servers: spec.servers,
+        ...spec.extra,
+        ...context,
+      };
       const answer = await this.deliver(body, spec, deadline, signal);
       if (answer.state === 'done') return answer;
       if (Date.now() >= deadline) throw spec.stillPending(answer, spec.budgetMs);
@@ -343,7 +351,7 @@ class WebhookProvider implements WebhookTrafficProvider {
       if (Date.now() + delay >= deadline) {
         throw new TrafficError(
           'UNREACHABLE',
-          `the traffic webhook at ${redactUrl(this.url)} did not take ${spec.what} within ${seconds(spec.budgetMs)}: ${failure}`,
+          `the traffic webhook at ${redactUrl(this.url)} could not be reached for ${spec.what} within ${seconds(spec.budgetMs)}: ${failure}`,
         );
       }
       spec.log(`webhook  retrying in ${seconds(delay)}`);
@@ -366,6 +374,10 @@ function parseUrl(raw: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`traffic webhook: the url must be http:// or https://, not ${url.protocol}//`);
+  }
+  // fetch refuses such urls on every request; say so now. The signature is what authenticates Drover anyway.
+  if (url.username || url.password) {
+    throw new Error('traffic webhook: the url must not carry a user or password; the receiver checks the signature');
   }
   return url;
 }
