@@ -21,6 +21,7 @@ export async function createApiContext(env: Env): Promise<ApiContext & { close()
     agentLostAfterSeconds: env.AGENT_LOST_AFTER_SECONDS,
     ackTimeoutSeconds: env.EVENT_ACK_TIMEOUT_SECONDS,
     graceSeconds: env.EVENT_TIMEOUT_GRACE_SECONDS,
+    secretKey: env.SECRET_KEY,
   });
   const waiters = createPollWaiters(subscriber, channels(env.REDIS_PREFIX).wake);
   await waiters.ready;

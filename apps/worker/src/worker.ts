@@ -9,7 +9,10 @@ import {
   createEngine,
   createRedis,
   DEPLOYMENT_QUEUE,
+  TRAFFIC_JOB,
+  TRAFFIC_QUEUE,
   type AdvanceJobData,
+  type TrafficJobData,
   type Engine,
 } from '@drover/engine';
 import pino from 'pino';
@@ -24,6 +27,11 @@ const SWEEPS_PER_RECONCILE = 6;
 const LOCK_DURATION_MS = 15_000;
 /** How long shutdown waits for running jobs before leaving them to be recovered. */
 const CLOSE_GRACE_MS = 5_000;
+/**
+ * Traffic steps run at once up to this many per worker process: each mostly waits on a balancer (a drain lasts as
+ * long as the slowest request in flight), so they get their own queue and do not hold up advance jobs.
+ */
+const TRAFFIC_CONCURRENCY = 50;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 export interface RunningWorker {
@@ -47,6 +55,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
     agentLostAfterSeconds: env.AGENT_LOST_AFTER_SECONDS,
     ackTimeoutSeconds: env.EVENT_ACK_TIMEOUT_SECONDS,
     graceSeconds: env.EVENT_TIMEOUT_GRACE_SECONDS,
+    secretKey: env.SECRET_KEY,
   });
 
   const worker = new Worker<AdvanceJobData>(
@@ -63,6 +72,25 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       stalledInterval: LOCK_DURATION_MS,
       maxStalledCount: 100,
     },
+  );
+  const trafficWorker = new Worker<TrafficJobData>(
+    TRAFFIC_QUEUE,
+    async (job: Job<TrafficJobData>) => {
+      if (job.name !== TRAFFIC_JOB) throw new Error(`unknown job ${job.name}`);
+      await engine.runTrafficEvent(job.data.eventId);
+    },
+    {
+      connection: bullConnection,
+      prefix: `${env.REDIS_PREFIX}:bull`,
+      concurrency: TRAFFIC_CONCURRENCY,
+      lockDuration: LOCK_DURATION_MS,
+      stalledInterval: LOCK_DURATION_MS,
+      maxStalledCount: 100,
+    },
+  );
+  trafficWorker.on('error', (err) => log.warn({ err: err.message }, 'traffic worker connection error'));
+  trafficWorker.on('failed', (job, err) =>
+    log.warn({ eventId: job?.data.eventId, attempt: job?.attemptsMade, err: err.message }, 'traffic step failed; will retry'),
   );
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker connection error'));
   worker.on('failed', (job, err) =>
@@ -106,9 +134,9 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       for (const t of timers) clearInterval(t);
       // Give running jobs a moment to finish, then let go: an interrupted advance is simply re-run by whichever
       // worker picks it up next (it is idempotent).
-      const graceful = worker.close();
+      const graceful = Promise.all([worker.close(), trafficWorker.close()]);
       const timedOut = await Promise.race([graceful.then(() => false), sleep(CLOSE_GRACE_MS).then(() => true)]);
-      if (timedOut) await worker.close(true);
+      if (timedOut) await Promise.all([worker.close(true), trafficWorker.close(true)]);
       await engine.close();
       bullConnection.disconnect();
       redis.disconnect();

@@ -5,6 +5,7 @@ import { NullableTimestamp, ResourceName, Timestamp } from './common';
 import { InstanceName } from './agent-protocol';
 import { AutoRollbackConfiguration } from './deployments';
 import { ComputePlatform } from './applications';
+import { TagFilter, TagSet } from './tag-filters';
 import { DeploymentConfigName } from './deployment-configs';
 import { DeploymentOption, DeploymentStatus, DeploymentType, OutdatedInstancesStrategy } from './vocabulary';
 
@@ -13,29 +14,7 @@ export const MAX_TAGS_PER_GROUP = 10;
 export const MAX_ALARMS = 10;
 export const MAX_TRIGGERS = 10;
 
-export const TagFilterType = z.enum(['KEY_ONLY', 'VALUE_ONLY', 'KEY_AND_VALUE']);
-export type TagFilterType = z.infer<typeof TagFilterType>;
-
-/** KEY_ONLY: the host has a tag with this key. VALUE_ONLY: some tag has this value. KEY_AND_VALUE: key=value. */
-export const TagFilter = z
-  .object({
-    key: z.string().max(128).default(''),
-    value: z.string().max(256).default(''),
-    type: TagFilterType,
-  })
-  .superRefine((f, ctx) => {
-    if (f.type !== 'VALUE_ONLY' && f.key === '') {
-      ctx.addIssue({ code: 'custom', path: ['key'], message: `required for ${f.type}` });
-    }
-    if (f.type === 'VALUE_ONLY' && f.value === '') {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'required for VALUE_ONLY' });
-    }
-  });
-export type TagFilter = z.infer<typeof TagFilter>;
-
-/** Groups of filters (at most 3, each at most 10): a host must match at least one filter in every group. */
-export const TagSet = z.array(z.array(TagFilter).min(1, 'a tag set group needs at least one filter'));
-export type TagSet = z.infer<typeof TagSet>;
+export { TagFilter, TagFilterType, TagSet } from './tag-filters';
 
 export const DeploymentStyle = z.object({
   deploymentType: DeploymentType.default('IN_PLACE'),

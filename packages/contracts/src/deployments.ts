@@ -1,5 +1,7 @@
 // Deployments over REST: create, plan preview, read, control, logs and the live event stream.
 import { z } from 'zod';
+import { TagFilter, TagSet } from './tag-filters';
+import { InstanceName } from './agent-protocol';
 import { DeploymentId, MAX_INT4, NullableTimestamp, ResourceName, Timestamp } from './common';
 import {
   AutoRollbackEvent,
@@ -27,6 +29,18 @@ export const MinimumHealthyHosts = z.object({
 });
 export type MinimumHealthyHosts = z.infer<typeof MinimumHealthyHosts>;
 
+export const TargetInstances = z
+  .object({
+    tagFilters: z.array(TagFilter).max(10).optional(),
+    tagSet: TagSet.optional(),
+    instanceNames: z.array(InstanceName).max(1000).optional(),
+  })
+  .refine((t) => (t.tagFilters?.length ?? 0) + (t.tagSet?.length ?? 0) + (t.instanceNames?.length ?? 0) > 0, {
+    message: 'name the replacement hosts by tagFilters, tagSet or instanceNames',
+  })
+  .refine((t) => !(t.tagFilters?.length && t.tagSet?.length), { message: 'use either tagFilters or tagSet, not both' });
+export type TargetInstances = z.infer<typeof TargetInstances>;
+
 export const CreateDeploymentRequest = z.object({
   applicationName: ResourceName,
   deploymentGroupName: ResourceName,
@@ -39,6 +53,11 @@ export const CreateDeploymentRequest = z.object({
   /** Overrides the group's auto-rollback settings for this deployment. */
   autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
   updateOutdatedInstancesOnly: z.boolean().optional(),
+  /**
+   * Blue/green: the replacement hosts (CodeDeploy's targetInstances, DISCOVER_EXISTING), by tag filters, a tag set or
+   * instance names. Omitted: the group alternates between its standing pools (docs/traffic.md).
+   */
+  targetInstances: TargetInstances.optional(),
 });
 export type CreateDeploymentRequest = z.infer<typeof CreateDeploymentRequest>;
 

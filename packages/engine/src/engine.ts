@@ -9,26 +9,49 @@ import { continueDeployment, rollbackDeployment, stopDeployment } from './lifecy
 import { createDeployment, type CreateDeploymentInput } from './lifecycle/create-deployment';
 import { createNotifier } from './infra/notifier';
 import { createDeploymentQueue } from './infra/queue';
-import { sweep, unfinishedDeployments } from './lifecycle/sweeper';
+import { sweep, trafficStepsInProgress, unfinishedDeployments } from './lifecycle/sweeper';
 import { analyzeIfGrown } from './infra/table-stats';
+import { runTrafficEvent } from './traffic/run-traffic-event';
+import { createTrafficQueue } from './traffic/traffic-queue';
 
 interface EngineSettings {
   redisPrefix: string;
   agentLostAfterSeconds: number;
   ackTimeoutSeconds: number;
   graceSeconds: number;
+  /** Opens stored secrets (traffic webhooks'); without it those balancers cannot be used. */
+  secretKey?: string | undefined;
 }
 
 export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
   const queue = createDeploymentQueue(redis, s.redisPrefix);
   const notifier = createNotifier(redis, s.redisPrefix);
   const agent = createAgentOps(db.pool, { ackTimeoutSeconds: s.ackTimeoutSeconds, graceSeconds: s.graceSeconds });
-  const deps = { prisma: db.prisma, queue, notifier, ackTimeoutSeconds: s.ackTimeoutSeconds };
+  const traffic = createTrafficQueue(redis, s.redisPrefix);
+  const deps = {
+    prisma: db.prisma,
+    queue,
+    notifier,
+    ackTimeoutSeconds: s.ackTimeoutSeconds,
+    enqueueTraffic: traffic.enqueue,
+  };
+  const trafficDeps = {
+    pool: db.pool,
+    prisma: db.prisma,
+    notifier,
+    advance: queue.advance,
+    enqueueTraffic: traffic.enqueue,
+    secretKey: s.secretKey,
+    ackTimeoutSeconds: s.ackTimeoutSeconds,
+  };
   return {
     settings: s,
     queue,
+    traffic,
     notifier,
     agent,
+    /** Performs one BlockTraffic/AllowTraffic event (the worker's traffic job). */
+    runTrafficEvent: (eventId: string) => runTrafficEvent(trafficDeps, eventId),
     async createDeployment(input: CreateDeploymentInput) {
       const id = await createDeployment(db.prisma, input);
       await queue.advance(id);
@@ -48,7 +71,11 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
       await notifier.deployment(id, { t: 'dep' });
       return rid;
     },
-    continue: (id: string) => continueDeployment(db.prisma, id),
+    async continue(id: string, waitType: 'READY_WAIT' | 'TERMINATION_WAIT', actor: Actor) {
+      await continueDeployment(db.prisma, id, waitType, actor);
+      await queue.advance(id);
+      await notifier.deployment(id, { t: 'dep' });
+    },
     advance: (id: string) => advanceDeployment(deps, id),
     async sweep() {
       const changed = await sweep(db.pool, {
@@ -61,11 +88,13 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
     async reconcile() {
       const ids = await unfinishedDeployments(db.pool);
       for (const id of ids) await queue.advance(id);
+      for (const eventId of await trafficStepsInProgress(db.pool)) await traffic.enqueue(eventId);
       return ids.length;
     },
     async close() {
       await agent.close().catch(() => undefined);
       await queue.close();
+      await traffic.close();
     },
   };
 }

@@ -69,8 +69,12 @@ export function createDeploymentService(deps: {
       return get(await engine.rollback(id, actor));
     },
 
-    async continue(id: string): Promise<DeploymentInfo> {
-      await engine.continue(id);
+    async continue(
+      id: string,
+      waitType: 'READY_WAIT' | 'TERMINATION_WAIT',
+      actor: Actor,
+    ): Promise<DeploymentInfo> {
+      await engine.continue(id, waitType, actor);
       return get(id);
     },
 

@@ -17,6 +17,8 @@ import type pg from 'pg';
 import { eventRunner, isIgnorableStopFailure } from '@drover/domain';
 import { notFound } from '../infra/errors';
 import { failTarget } from '../lifecycle/fail-target';
+import { readyNextEvent, stopHost, trafficDeadlineSeconds } from '../lifecycle/next-event';
+import type { TrafficBinding } from '../traffic/balancers';
 import { createAcker, createLogAppender } from './ack-log-statements';
 import { createClaimer, type ClaimedRow } from './claim-statement';
 import { createFastCompleter } from './completion-statement';
@@ -41,6 +43,8 @@ interface CompleteResult {
   targetId: string | null;
   /** The target finished (or failed): the deployment must be re-evaluated by the worker. */
   targetDone: boolean;
+  /** Traffic steps now in progress, for the worker's traffic queue. */
+  trafficEventIds: string[];
 }
 
 const META_CACHE_MAX = 5000;
@@ -187,6 +191,7 @@ export function createAgentOps(pool: pg.Pool, cfg: AgentOpsConfig) {
             deploymentId: fast.deploymentId,
             targetId: fast.targetId,
             targetDone: !fast.hasNext || !fast.next,
+            trafficEventIds: [],
           };
         }
       }
@@ -231,6 +236,8 @@ interface EventRow {
   stopping: boolean;
   revisionId: string;
   groupId: string;
+  deploymentType: 'IN_PLACE' | 'BLUE_GREEN';
+  trafficBindings: TrafficBinding[] | null;
 }
 
 async function completeInTx(
@@ -243,7 +250,8 @@ async function completeInTx(
   const { rows } = await c.query<EventRow>(
     `SELECT e.id, e."targetId", e."deploymentId", e.name, e.position, e.status, t.status AS "targetStatus",
             d."ignoreApplicationStopFailures" AS "ignoreStopFailures", d."stopRequestedAt" IS NOT NULL AS stopping,
-            d."revisionId", d."deploymentGroupId" AS "groupId"
+            d."revisionId", d."deploymentGroupId" AS "groupId", d."deploymentType"::text AS "deploymentType",
+            d."trafficBindings"
        FROM lifecycle_events e
        JOIN deployment_targets t ON t.id = e."targetId"
        JOIN deployments d ON d.id = e."deploymentId"
@@ -253,7 +261,13 @@ async function completeInTx(
   );
   const e = rows[0];
   if (!e) throw notFound('CommandDoesNotExist', `command ${commandId} does not exist for this instance`);
-  const base = { deploymentId: e.deploymentId, targetId: e.targetId };
+  const base = { deploymentId: e.deploymentId, targetId: e.targetId, trafficEventIds: [] as string[] };
+  const bindings = e.trafficBindings ?? [];
+  const traffic = {
+    targetId: e.targetId,
+    trafficControlled: bindings.length > 0,
+    trafficDeadlineSeconds: trafficDeadlineSeconds(bindings),
+  };
   if (e.status !== 'InProgress') {
     // A replay: answer with what was recorded, and re-offer the next command if it was handed out but never
     // acknowledged (the first response may have been lost).
@@ -297,47 +311,28 @@ async function completeInTx(
       [e.targetId],
     );
     if (more.rowCount) {
-      await failTarget(c, e.targetId, 'MANUAL_STOP', 'deployment stopped before this host finished');
-      return { ...base, status: lifecycleStatusToCommandStatus(body.status), nextRow: null, targetDone: true };
+      const s = await stopHost(c, traffic);
+      return {
+        ...base,
+        trafficEventIds: s.trafficEventId ? [s.trafficEventId] : [],
+        status: lifecycleStatusToCommandStatus(body.status),
+        nextRow: null,
+        targetDone: s.targetDone,
+      };
     }
   }
-  // Hand out the next event: server-side ones (load balancer steps) are done inline.
-  for (;;) {
-    const next = await c.query<{ id: string; name: LifecycleEventName }>(
-      `SELECT id, name FROM lifecycle_events WHERE "targetId" = $1 AND status::text = 'Pending' ORDER BY position LIMIT 1`,
-      [e.targetId],
-    );
-    const n = next.rows[0];
-    if (!n) {
-      await c.query(
-        `UPDATE deployment_targets SET status = 'Succeeded', "endedAt" = now(), "updatedAt" = now() WHERE id = $1`,
-        [e.targetId],
-      );
-      return { ...base, status: lifecycleStatusToCommandStatus(body.status), nextRow: null, targetDone: true };
-    }
-    if (eventRunner(n.name) === 'server') {
-      await c.query(
-        `UPDATE lifecycle_events SET status = 'Succeeded', "readyAt" = now(), "startedAt" = now(), "endedAt" = now(),
-                "errorCode" = 'Success', message = 'no load balancer is configured for this group: nothing to do'
-          WHERE id = $1`,
-        [n.id],
-      );
-      continue;
-    }
-    const claimed = await c.query<ClaimedRow>(
-      `UPDATE lifecycle_events
-          SET status = 'InProgress', "readyAt" = now(), "commandId" = gen_random_uuid(), attempt = attempt + 1,
-              "dispatchedAt" = now(), "startedAt" = now(), "deadlineAt" = now() + make_interval(secs => $2)
-        WHERE id = $1
-        RETURNING "commandId", "deploymentId", name, attempt`,
-      [n.id, cfg.ackTimeoutSeconds],
-    );
-    await c.query(`UPDATE deployment_targets SET "updatedAt" = now() WHERE id = $1`, [e.targetId]);
-    return {
-      ...base,
-      status: lifecycleStatusToCommandStatus(body.status),
-      nextRow: claimed.rows[0] ?? null,
-      targetDone: false,
-    };
-  }
+  // Hand out the next event (or start the traffic step the worker performs).
+  const n = await readyNextEvent(c, {
+    ...traffic,
+    deploymentType: e.deploymentType,
+    ackTimeoutSeconds: cfg.ackTimeoutSeconds,
+    mode: 'claim',
+  });
+  return {
+    ...base,
+    trafficEventIds: n.trafficEventId ? [n.trafficEventId] : [],
+    status: lifecycleStatusToCommandStatus(body.status),
+    nextRow: n.claimed,
+    targetDone: n.targetDone,
+  };
 }

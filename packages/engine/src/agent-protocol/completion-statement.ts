@@ -1,5 +1,5 @@
 // The common completion — an event Succeeded, the deployment is not stopping, the host's next event (if any) is one
-// the agent runs — as one statement, no explicit transaction: record the result, remember an Install, claim the next
+// the agent runs and not a blue/green replacement host's BeforeAllowTraffic (it waits there as Ready) — as one statement, no explicit transaction: record the result, remember an Install, claim the next
 // event, and finish the host when there is none. Every row it changes is re-checked under its row lock (the event
 // must still be InProgress, the next one still Pending), so a concurrent sweep or replay cannot be overwritten.
 //
@@ -92,12 +92,12 @@ WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
     AS i("commandId", "instanceId", "errorCode", "scriptName", message, "logTail", "isNoop")),
 e AS (
-  SELECT ev.id, ev."targetId", ev."deploymentId", ev.name, ev."revisionId", ev."groupId", ev.stopping,
+  SELECT ev.id, ev."targetId", ev."deploymentId", ev.name, ev."revisionId", ev."groupId", ev.stopping, ev.dtype,
          i."commandId", i."instanceId", i."errorCode", i."scriptName", i.message, i."logTail", i."isNoop"
     FROM input i
     CROSS JOIN LATERAL (
       SELECT x.id, x."targetId", x."deploymentId", x.name, d."revisionId", d."deploymentGroupId" AS "groupId",
-             d."stopRequestedAt" IS NOT NULL AS stopping
+             d."stopRequestedAt" IS NOT NULL AS stopping, d."deploymentType"::text AS dtype
         FROM lifecycle_events x JOIN deployments d ON d.id = x."deploymentId"
        WHERE x."commandId" = i."commandId" AND x."instanceId" = i."instanceId") ev),
 nxt AS (
@@ -113,6 +113,8 @@ done AS (
     FROM e
    WHERE x.id = e.id AND x.status = 'InProgress' AND NOT e.stopping
      AND NOT EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = e."targetId" AND nxt.name = ANY($9::text[]))
+     AND NOT (e.dtype = 'BLUE_GREEN'
+              AND EXISTS (SELECT 1 FROM nxt WHERE nxt."targetId" = e."targetId" AND nxt.name = 'BeforeAllowTraffic'))
   RETURNING x.id, x."targetId"),
 claimed AS (
   UPDATE lifecycle_events c

@@ -34,6 +34,21 @@ export function createDeploymentQueue(connection: Redis, prefix: string) {
   return {
     queue,
     advance: (deploymentId: string) => adds.add(deploymentId, null),
+    /** An advance at a given time (a blue/green wait ends); the reconciler covers it too if Redis loses it. */
+    async advanceAt(deploymentId: string, at: Date) {
+      await queue.add(
+        ADVANCE_JOB,
+        { deploymentId },
+        {
+          jobId: `adv-at-${deploymentId}-${at.getTime()}`,
+          delay: Math.max(0, at.getTime() - Date.now()),
+          attempts: 20,
+          backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
+          removeOnComplete: true,
+          removeOnFail: 1000,
+        },
+      );
+    },
     async close() {
       await queue.close();
     },

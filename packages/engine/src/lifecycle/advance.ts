@@ -9,13 +9,14 @@ import { createDeploymentTx } from './create-deployment';
 import type { ConfigSnapshot } from './deployment-view';
 import type { Notifier } from '../infra/notifier';
 import { refreshQueuedAutoUpdateTx } from './outdated-instances';
+import { stepBlueGreen } from './advance-blue-green';
 import type { DeploymentQueue } from '../infra/queue';
 
 type Tx = Prisma.TransactionClient;
 
 interface AdvanceDeps {
   prisma: PrismaClient;
-  queue: Pick<DeploymentQueue, 'advance'>;
+  queue: Pick<DeploymentQueue, 'advance' | 'advanceAt'>;
   notifier: Notifier;
   /** How long a ready event may wait for an agent to take it (its deadline; see sweeper.ts). */
   ackTimeoutSeconds: number;
@@ -26,10 +27,11 @@ interface Effects {
   changedTargets: string[];
   advance: string[];
   changed: boolean;
+  advanceAt: Date[];
 }
 
 export async function advanceDeployment(deps: AdvanceDeps, deploymentId: string): Promise<void> {
-  const fx: Effects = { wake: [], changedTargets: [], advance: [], changed: false };
+  const fx: Effects = { wake: [], changedTargets: [], advance: [], changed: false, advanceAt: [] };
   await deps.prisma.$transaction((tx) => step(tx, deploymentId, fx, deps.ackTimeoutSeconds), {
     timeout: 60_000,
     maxWait: 10_000,
@@ -37,6 +39,7 @@ export async function advanceDeployment(deps: AdvanceDeps, deploymentId: string)
   // Side effects only after commit: a crash before this point is healed by the reconciler re-running the job.
   if (fx.wake.length) await deps.notifier.wake(fx.wake);
   for (const id of fx.advance) await deps.queue.advance(id);
+  for (const at of fx.advanceAt) await deps.queue.advanceAt(deploymentId, at);
   if (fx.changedTargets.length) await deps.notifier.deployment(deploymentId, { t: 'tgt', ids: fx.changedTargets });
   if (fx.changed) await deps.notifier.deployment(deploymentId, { t: 'dep' });
 }
@@ -81,6 +84,16 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
     }
   }
 
+  if (d.deploymentType === 'BLUE_GREEN' && d.blueGreenPhase) {
+    await stepBlueGreen(tx, d, batchSize, fx, {
+      finish: (status, code, message, opts) => finish(tx, id, status, code, message, fx, opts),
+      skipTargets: (ids) => skipTargets(tx, ids, fx),
+      startTargets: (ids) => startTargets(tx, id, ids, fx, ackTimeoutSeconds),
+    });
+    await refreshOverview(tx, id);
+    return;
+  }
+
   const targets = await tx.deploymentTarget.findMany({
     where: { deploymentId: id },
     select: { id: true, status: true, position: true, instanceId: true },
@@ -96,27 +109,10 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
   switch (decision.kind) {
     case 'wait':
       break;
-    case 'start': {
-      const batch = d.currentBatch + 1;
-      const now = new Date();
-      await tx.deploymentTarget.updateMany({
-        where: { id: { in: decision.targetIds }, status: 'Pending' },
-        data: { status: 'InProgress', batch, startedAt: now },
-      });
-      // The first event of each started host becomes its next command; the agent's poll picks it up at once.
-      // Its deadline is when the sweeper gives up on an agent that never takes it.
-      await tx.$executeRaw`
-        UPDATE lifecycle_events
-           SET "readyAt" = ${now}, "deadlineAt" = ${now}::timestamptz + make_interval(secs => ${ackTimeoutSeconds})
-        WHERE "targetId" = ANY(${decision.targetIds}::uuid[]) AND position = 1 AND status = 'Pending'`;
-      await tx.deployment.update({ where: { id }, data: { currentBatch: batch } });
-      const started = new Set(decision.targetIds);
-      for (const t of targets) if (started.has(t.id)) t.status = 'InProgress';
-      fx.wake.push(...targets.filter((t) => started.has(t.id)).map((t) => t.instanceId));
-      fx.changedTargets.push(...decision.targetIds);
-      fx.changed = true;
+    case 'start':
+      await startTargets(tx, id, decision.targetIds, fx, ackTimeoutSeconds);
+      for (const t of targets) if (decision.targetIds.includes(t.id)) t.status = 'InProgress';
       break;
-    }
     case 'succeed':
       await finish(tx, id, 'Succeeded', null, null, fx);
       return;
@@ -133,6 +129,32 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
       break;
   }
   await refreshOverview(tx, id);
+}
+
+/**
+ * Starts hosts: each becomes InProgress in the next batch and its first Pending event its next command; the agent's
+ * poll picks it up at once. Its deadline is when the sweeper gives up on an agent that never takes it.
+ */
+async function startTargets(tx: Tx, id: string, targetIds: string[], fx: Effects, ackTimeoutSeconds: number) {
+  if (targetIds.length === 0) return;
+  const d = await tx.deployment.findUniqueOrThrow({ where: { id }, select: { currentBatch: true } });
+  const batch = d.currentBatch + 1;
+  const now = new Date();
+  const started = await tx.deploymentTarget.updateManyAndReturn({
+    where: { id: { in: targetIds }, status: 'Pending' },
+    data: { status: 'InProgress', batch, startedAt: now },
+    select: { id: true, instanceId: true },
+  });
+  await tx.$executeRaw`
+    UPDATE lifecycle_events e
+       SET "readyAt" = ${now}, "deadlineAt" = ${now}::timestamptz + make_interval(secs => ${ackTimeoutSeconds})
+     WHERE e."targetId" = ANY(${targetIds}::uuid[]) AND e.status = 'Pending'
+       AND e.position = (SELECT min(p.position) FROM lifecycle_events p
+                          WHERE p."targetId" = e."targetId" AND p.status = 'Pending')`;
+  await tx.deployment.update({ where: { id }, data: { currentBatch: batch } });
+  fx.wake.push(...started.map((t) => t.instanceId));
+  fx.changedTargets.push(...targetIds);
+  fx.changed = true;
 }
 
 /** The oldest queued deployment of a group takes the free slot; the unique index settles any race. */
@@ -169,8 +191,9 @@ async function skipUnstarted(tx: Tx, id: string, fx: Effects) {
 
 async function skipTargets(tx: Tx, targetIds: string[], fx: Effects) {
   if (targetIds.length === 0) return;
+  // Ready: a blue/green replacement host waiting for the reroute that will not come.
   await tx.deploymentTarget.updateMany({
-    where: { id: { in: targetIds }, status: 'Pending' },
+    where: { id: { in: targetIds }, status: { in: ['Pending', 'Ready'] } },
     data: { status: 'Skipped', endedAt: new Date() },
   });
   await tx.lifecycleEvent.updateMany({
@@ -204,6 +227,7 @@ async function finish(
   errorCode: DeploymentErrorCode | null,
   message: string | null,
   fx: Effects,
+  opts: { forceRollback?: boolean } = {},
 ) {
   const d = await tx.deployment.update({
     where: { id },
@@ -219,7 +243,9 @@ async function finish(
     d.creator !== 'rollback' &&
     ((status === 'Failed' && !!arb?.enabled && arb.events.includes('DEPLOYMENT_FAILURE')) ||
       // Nothing to undo on hosts a deployment stopped before it started never touched.
-      (status === 'Stopped' && d.stopRollback && d.startedAt !== null));
+      (status === 'Stopped' && d.stopRollback && d.startedAt !== null) ||
+      // Blue/green after traffic began to move: traffic goes back to the originals whatever the settings say.
+      opts.forceRollback === true);
   if (wantsRollback) {
     const rollbackId = await createRollbackTx(tx, id);
     if (rollbackId) fx.advance.push(rollbackId);
@@ -236,6 +262,7 @@ export async function createRollbackTx(tx: Tx, id: string, actor = SYSTEM_ACTOR)
     where: { id },
     include: { application: true, deploymentGroup: true },
   });
+  if (d.deploymentType === 'BLUE_GREEN') return createBlueGreenRollbackTx(tx, d, actor);
   const lastGood = await tx.deployment.findFirst({
     where: {
       deploymentGroupId: d.deploymentGroupId,
@@ -272,6 +299,60 @@ export async function createRollbackTx(tx: Tx, id: string, actor = SYSTEM_ACTOR)
     data: {
       rollbackDeploymentId: rollbackId,
       rollbackMessage: `rolled back to revision ${lastGood.revisionId} by ${rollbackId}`,
+    },
+  });
+  return rollbackId;
+}
+
+/**
+ * A blue/green rollback moves traffic back: the original hosts (still registered, still running the old revision)
+ * take traffic again and the replacement hosts give it up. Nothing is reinstalled. Before the reroute began there is
+ * nothing to move back.
+ */
+async function createBlueGreenRollbackTx(
+  tx: Tx,
+  d: { id: string; blueGreenPhase: string | null; revisionId: string; previousRevisionId: string | null } & {
+    application: { name: string };
+    deploymentGroup: { name: string };
+  },
+  actor: typeof SYSTEM_ACTOR,
+): Promise<string | null> {
+  if (d.blueGreenPhase === 'install' || d.blueGreenPhase === 'ready') {
+    await tx.deployment.update({
+      where: { id: d.id },
+      data: { rollbackMessage: 'traffic never left the original hosts: nothing to roll back' },
+    });
+    return null;
+  }
+  const targets = await tx.deploymentTarget.findMany({
+    where: { deploymentId: d.id },
+    select: { instanceId: true, label: true, instance: { select: { deregisteredAt: true } } },
+  });
+  const originalIds = targets.filter((t) => t.label === 'Blue' && !t.instance.deregisteredAt).map((t) => t.instanceId);
+  const replacementIds = targets.filter((t) => t.label === 'Green').map((t) => t.instanceId);
+  if (originalIds.length === 0) {
+    await tx.deployment.update({
+      where: { id: d.id },
+      data: { rollbackMessage: 'the original hosts were terminated: there is nowhere to move traffic back to' },
+    });
+    return null;
+  }
+  const rollbackId = await createDeploymentTx(tx, {
+    applicationName: d.application.name,
+    deploymentGroupName: d.deploymentGroup.name,
+    revisionId: d.previousRevisionId ?? d.revisionId,
+    description: `Rollback of ${d.id}`,
+    creator: 'rollback',
+    ignoreApplicationStopFailures: true,
+    blueGreenRollback: { originalIds, replacementIds },
+    rollbackTriggeringDeploymentId: d.id,
+    actor,
+  });
+  await tx.deployment.update({
+    where: { id: d.id },
+    data: {
+      rollbackDeploymentId: rollbackId,
+      rollbackMessage: `traffic moved back to the original hosts by ${rollbackId}`,
     },
   });
   return rollbackId;

@@ -83,14 +83,37 @@ export async function rollbackDeployment(prisma: PrismaClient, id: string, actor
   );
 }
 
-/** ContinueDeployment is for blue/green deployments waiting in Ready; in-place deployments never wait. */
-export async function continueDeployment(prisma: PrismaClient, id: string): Promise<never> {
-  const d = await prisma.deployment.findUnique({ where: { id }, select: { status: true } });
-  if (!d) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
-  if (isTerminalDeploymentStatus(d.status))
-    throw conflict('DeploymentAlreadyCompleted', `deployment ${id} already ended`);
-  throw conflict(
-    'DeploymentIsNotInReadyState',
-    `deployment ${id} is ${d.status}, not Ready: there is nothing to continue`,
-  );
+/**
+ * ContinueDeployment ends one of a blue/green deployment's waits: READY_WAIT reroutes traffic to the replacement
+ * hosts now, TERMINATION_WAIT retires the original hosts now. In-place deployments never wait.
+ */
+export async function continueDeployment(
+  prisma: PrismaClient,
+  id: string,
+  waitType: 'READY_WAIT' | 'TERMINATION_WAIT',
+  actor: Actor,
+): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR UPDATE`;
+    if (rows.length === 0) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
+    const d = await tx.deployment.findUniqueOrThrow({ where: { id } });
+    if (isTerminalDeploymentStatus(d.status)) {
+      throw conflict('DeploymentAlreadyCompleted', `deployment ${id} already ended (${d.status})`);
+    }
+    if (d.deploymentType !== 'BLUE_GREEN') {
+      throw conflict('DeploymentIsNotInReadyState', `deployment ${id} is in-place: it never waits to be continued`);
+    }
+    const wanted = waitType === 'READY_WAIT' ? 'ready' : 'termination';
+    if (d.blueGreenPhase !== wanted) {
+      const now =
+        d.blueGreenPhase === 'ready'
+          ? 'waiting in Ready (continue with READY_WAIT)'
+          : d.blueGreenPhase === 'termination'
+            ? 'waiting to terminate the original hosts (continue with TERMINATION_WAIT)'
+            : `in its ${d.blueGreenPhase ?? 'first'} phase, not waiting`;
+      throw conflict('DeploymentIsNotInReadyState', `deployment ${id} is ${now}; ${waitType} does not apply`);
+    }
+    await tx.deployment.update({ where: { id }, data: { continueRequestedAt: new Date() } });
+    await writeAudit(tx, actor, 'deployment.continue', 'deployment', id, { deploymentWaitType: waitType });
+  });
 }

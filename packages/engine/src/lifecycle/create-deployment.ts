@@ -1,16 +1,28 @@
 // Creating a deployment: snapshot the config, resolve the hosts, plan the batches and record it all in one
 // transaction. The group row lock serialises creations per group, and the unique activeGroupId index makes
 // "one active deployment per group" hold even if that lock were bypassed; later deployments wait as Queued.
-import type { AutoRollbackConfiguration, DeploymentCreator, FileExistsBehavior } from '@drover/contracts';
+import {
+  BlueGreenDeploymentConfiguration,
+  LoadBalancerInfo,
+  type AutoRollbackConfiguration,
+  type DeploymentCreator,
+  type FileExistsBehavior,
+  type TargetLabel,
+} from '@drover/contracts';
 import { Prisma, type PrismaClient } from '@drover/db';
 import {
   canonicalConfigName,
   DEFAULT_CONFIG_NAME,
   findPredefinedConfig,
+  DEFAULT_BLUE_GREEN_OPTIONS,
+  initialBlueGreenPhase,
   lifecycleEventsFor,
   planDeployment,
+  type BlueGreenOptions,
   type MinimumHealthyHosts,
 } from '@drover/domain';
+import { resolveTrafficBindings } from '../traffic/balancers';
+import { chooseEnvironments, type TargetInstances } from './blue-green-hosts';
 import { writeAudit, type Actor } from '../infra/audit';
 import type { ConfigSnapshot } from './deployment-view';
 import { invalid, notFound } from '../infra/errors';
@@ -32,6 +44,10 @@ export interface CreateDeploymentInput {
   onlyInstanceIds?: string[];
   rollbackTriggeringDeploymentId?: string;
   autoUpdateRootDeploymentId?: string;
+  /** Blue/green: the replacement hosts (otherwise the group alternates between its standing pools). */
+  targetInstances?: TargetInstances | undefined;
+  /** A blue/green rollback: traffic goes back to these originals and leaves these replacements. */
+  blueGreenRollback?: { originalIds: string[]; replacementIds: string[] };
   actor: Actor;
 }
 
@@ -76,7 +92,37 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
     input.deploymentConfigName ?? group.deploymentConfig.name ?? DEFAULT_CONFIG_NAME,
   );
 
-  let hosts = await resolveGroupInstances(tx, group);
+  const blueGreen = group.deploymentType === 'BLUE_GREEN';
+  const bindings =
+    blueGreen || group.deploymentOption === 'WITH_TRAFFIC_CONTROL'
+      ? await resolveTrafficBindings(tx, LoadBalancerInfo.nullable().parse(group.loadBalancerInfo ?? null), 'loadBalancerInfo')
+      : [];
+  if (blueGreen && bindings.length === 0) {
+    throw invalid(
+      'InvalidLoadBalancerInfo',
+      `deployment group ${group.name} is blue/green but names no load balancer; set its loadBalancerInfo`,
+    );
+  }
+  // Blue/green: the plan covers the replacement hosts; the originals only give up traffic at the end.
+  let originals: { id: string; name: string }[] = [];
+  let hosts: Awaited<ReturnType<typeof resolveGroupInstances>>;
+  if (blueGreen && input.blueGreenRollback) {
+    const r = input.blueGreenRollback;
+    const all = await tx.instance.findMany({
+      where: { id: { in: [...r.originalIds, ...r.replacementIds] } },
+      include: { tags: true },
+      orderBy: { name: 'asc' },
+    });
+    const orig = new Set(r.originalIds);
+    hosts = all.filter((h) => orig.has(h.id));
+    originals = all.filter((h) => !orig.has(h.id));
+  } else if (blueGreen) {
+    const env = await chooseEnvironments(tx, group, input.targetInstances);
+    hosts = env.replacement;
+    originals = env.original;
+  } else {
+    hosts = await resolveGroupInstances(tx, group);
+  }
   if (input.onlyInstanceIds) {
     const only = new Set(input.onlyInstanceIds);
     hosts = hosts.filter((h) => only.has(h.id));
@@ -88,13 +134,16 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
   const installedBy = new Map(installed.map((r) => [r.instanceId, r.revisionId]));
   if (input.updateOutdatedInstancesOnly) hosts = hosts.filter((h) => installedBy.get(h.id) !== revision.id);
 
+  const isRollback = input.creator === 'rollback';
+  const bgOptions = blueGreen ? blueGreenOptions(group.blueGreenConfiguration) : null;
+  // A blue/green rollback moves traffic only: every original host takes it back at once.
   const plan = planDeployment(
     hosts.map((h) => ({
       id: h.id,
       name: h.name,
       revisionHealth: !installedBy.has(h.id) ? 'Unknown' : installedBy.get(h.id) === revision.id ? 'Current' : 'Old',
     })),
-    config.mhh,
+    blueGreen && input.blueGreenRollback ? { type: 'HOST_COUNT', value: 0 } : config.mhh,
   );
   const active = await tx.deployment.findUnique({ where: { activeGroupId: group.id }, select: { id: true } });
   const id = newDeploymentId();
@@ -135,6 +184,9 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
       rollbackTriggeringDeploymentId: input.rollbackTriggeringDeploymentId ?? null,
       autoUpdateRootDeploymentId: input.autoUpdateRootDeploymentId ?? null,
       minimumHealthyHosts: plan.minimumHealthy,
+      trafficBindings: bindings.length ? (bindings as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
+      blueGreenConfig: bgOptions ? (bgOptions as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
+      blueGreenPhase: blueGreen ? initialBlueGreenPhase(isRollback && !!input.blueGreenRollback) : null,
       batchCount: plan.ok ? plan.batches.length : 0,
       pendingCount: plan.ok ? plan.hostCount : 0,
     },
@@ -142,11 +194,16 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
   if (plan.ok) {
     const byId = new Map(hosts.map((h) => [h.id, h]));
     const order = plan.batches.flatMap((b, batch) => b.map((hostId) => ({ hostId, batch })));
-    const events = lifecycleEventsFor({
-      deploymentType: group.deploymentType,
-      deploymentOption: group.deploymentOption,
-      isRollback: input.creator === 'rollback',
-    });
+    // Gaining traffic: the replacement (Green), or in a blue/green rollback the originals (Blue).
+    const gainingLabel: TargetLabel | null = blueGreen ? (input.blueGreenRollback ? 'Blue' : 'Green') : null;
+    const losingLabel: TargetLabel | null = blueGreen ? (input.blueGreenRollback ? 'Green' : 'Blue') : null;
+    const eventsOf = (label: TargetLabel | null) =>
+      lifecycleEventsFor({
+        deploymentType: group.deploymentType,
+        deploymentOption: group.deploymentOption,
+        label,
+        isRollback,
+      }).map((e) => e.name);
     await insertTargetsAndEvents(
       tx,
       id,
@@ -156,8 +213,18 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
         batch: o.batch,
         position,
       })),
-      events.map((e) => e.name),
+      gainingLabel,
+      eventsOf(gainingLabel),
     );
+    if (losingLabel && originals.length > 0) {
+      await insertTargetsAndEvents(
+        tx,
+        id,
+        originals.map((h, i) => ({ instanceId: h.id, name: h.name, batch: plan.batches.length, position: order.length + i })),
+        losingLabel,
+        eventsOf(losingLabel),
+      );
+    }
   }
   await tx.deploymentGroup.update({ where: { id: group.id }, data: { lastAttemptedDeploymentId: id } });
   await tx.revision.update({
@@ -178,6 +245,7 @@ async function insertTargetsAndEvents(
   tx: Tx,
   deploymentId: string,
   targets: { instanceId: string; name: string; batch: number; position: number }[],
+  label: TargetLabel | null,
   eventNames: string[],
 ) {
   // Bulk insert through unnest: thousands of hosts × events in two statements.
@@ -185,8 +253,8 @@ async function insertTargetsAndEvents(
   for (let i = 0; i < targets.length; i += CHUNK) {
     const part = targets.slice(i, i + CHUNK);
     await tx.$executeRaw`
-      INSERT INTO deployment_targets (id, "deploymentId", "instanceId", "instanceName", batch, position, status, "updatedAt")
-      SELECT gen_random_uuid(), ${deploymentId}, t.iid, t.name, t.batch, t.pos, 'Pending', now()
+      INSERT INTO deployment_targets (id, "deploymentId", "instanceId", "instanceName", label, batch, position, status, "updatedAt")
+      SELECT gen_random_uuid(), ${deploymentId}, t.iid, t.name, ${label}::"TargetLabel", t.batch, t.pos, 'Pending', now()
       FROM unnest(${part.map((t) => t.instanceId)}::uuid[], ${part.map((t) => t.name)}::text[],
                   ${part.map((t) => t.batch)}::int[], ${part.map((t) => t.position)}::int[]) AS t(iid, name, batch, pos)`;
   }
@@ -195,7 +263,7 @@ async function insertTargetsAndEvents(
     SELECT gen_random_uuid(), t."deploymentId", t.id, t."instanceId", ev.name, ev.pos, 'Pending'
     FROM deployment_targets t
     CROSS JOIN unnest(${eventNames}::text[]) WITH ORDINALITY AS ev(name, pos)
-    WHERE t."deploymentId" = ${deploymentId}`;
+    WHERE t."deploymentId" = ${deploymentId} AND t.label IS NOT DISTINCT FROM ${label}::"TargetLabel"`;
 }
 
 function assertCreatable(input: { description?: string | undefined }) {
@@ -208,4 +276,18 @@ export async function createDeployment(prisma: PrismaClient, input: CreateDeploy
   assertCreatable(input);
   // Creations on one group queue on its row lock while holding a connection; give a burst time to drain.
   return prisma.$transaction((tx) => createDeploymentTx(tx, input), { timeout: 60_000, maxWait: 30_000 });
+}
+
+/** The group's blue/green settings as the engine's rule reads them (CodeDeploy's defaults where a part is unset). */
+export function blueGreenOptions(stored: unknown): BlueGreenOptions {
+  const parsed = BlueGreenDeploymentConfiguration.nullable().safeParse(stored ?? null);
+  const c = parsed.success ? parsed.data : null;
+  return {
+    readyAction: c?.deploymentReadyOption?.actionOnTimeout ?? DEFAULT_BLUE_GREEN_OPTIONS.readyAction,
+    readyWaitMinutes: c?.deploymentReadyOption?.waitTimeInMinutes ?? DEFAULT_BLUE_GREEN_OPTIONS.readyWaitMinutes,
+    terminateAction: c?.terminateBlueInstancesOnDeploymentSuccess?.action ?? DEFAULT_BLUE_GREEN_OPTIONS.terminateAction,
+    terminationWaitMinutes:
+      c?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ??
+      DEFAULT_BLUE_GREEN_OPTIONS.terminationWaitMinutes,
+  };
 }

@@ -42,7 +42,10 @@ export async function sweep(pool: pg.Pool, cfg: SweepConfig): Promise<string[]> 
       `UPDATE lifecycle_events e
           SET status = 'Failed', "endedAt" = now(), "deadlineAt" = NULL,
               "errorCode" = CASE WHEN "ackedAt" IS NULL THEN 'UnknownError' ELSE 'ScriptTimedOut' END::"LifecycleErrorCode",
-              message = CASE WHEN "ackedAt" IS NULL
+              message = CASE
+                WHEN "commandId" IS NULL AND "ackedAt" IS NULL
+                THEN 'the traffic step ' || name || ' did not finish in time; is a worker running, and is the load balancer answering?'
+                WHEN "ackedAt" IS NULL
                 THEN 'the agent did not acknowledge ' || name || ' in time; is drover-agent running on the host?'
                 ELSE name || ' did not finish within its timeout (appspec timeout plus grace)' END
         WHERE "deadlineAt" < now() AND status = 'InProgress'
@@ -113,6 +116,16 @@ export async function unfinishedDeployments(pool: pg.Pool): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(
     `SELECT id FROM deployments WHERE status IN ('Created', 'Queued', 'InProgress', 'Baking', 'Ready')
         OR ("activeGroupId" IS NOT NULL) ORDER BY "createdAt"`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Traffic steps in progress (the worker performs them; no agent command): re-enqueued with the deployments. */
+export async function trafficStepsInProgress(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT e.id FROM lifecycle_events e
+      WHERE e."deadlineAt" IS NOT NULL AND e.status = 'InProgress' AND e."commandId" IS NULL
+        AND e.name IN ('BlockTraffic', 'AllowTraffic')`,
   );
   return rows.map((r) => r.id);
 }

@@ -227,6 +227,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       if (r.deploymentId && r.targetId) {
         await ctx.engine.notifier.deployment(r.deploymentId, { t: 'tgt', ids: [r.targetId] });
         if (r.targetDone) await ctx.engine.queue.advance(r.deploymentId);
+        for (const eventId of r.trafficEventIds) await ctx.engine.traffic.enqueue(eventId);
       }
       return { status: r.status, next: r.next };
     },

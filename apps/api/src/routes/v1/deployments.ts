@@ -182,7 +182,8 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
         response: { 200: DeploymentInfo, ...authErrors, ...notFoundError, ...conflictError },
       },
     },
-    async (req) => s.deployments.continue(req.params.deploymentId),
+    async (req) =>
+      s.deployments.continue(req.params.deploymentId, req.body?.deploymentWaitType ?? 'READY_WAIT', actor(req)),
   );
 
   app.get(
