@@ -37,6 +37,25 @@ describe('signDroverWebhook and verifyDroverWebhook', () => {
     });
   });
 
+  it('reproduce the worked example of docs/traffic-webhook-provider.md', () => {
+    const docsSecret = 'whsec_YW4gZXhhbXBsZSBzZWNyZXQsIG5ldmVyIHVzZSBpdCE=';
+    const id = '3f1c2a8e-5b7d-4c0e-9a61-2d4e8f7b6c15';
+    const request = {
+      version: 1,
+      action: 'block',
+      requestId: id,
+      backend: 'web',
+      servers: [{ server: 'app-1', address: '10.0.1.11:8080' }],
+      drainTimeoutSeconds: 30,
+      context: { deploymentId: 'd-4KX9Q2M7B', lifecycleEvent: 'BlockTraffic', instanceName: 'app-1' },
+    };
+    const sign = (r: object, at: number) =>
+      signDroverWebhook(docsSecret, id, new Date(at * 1000), JSON.stringify(r))['webhook-signature'];
+    expect(Buffer.from(docsSecret.slice(6), 'base64').toString()).toBe('an example secret, never use it!');
+    expect(sign(request, 1767323045)).toBe('v1,eZgXf0mxmEFy/WZ2sw/lbG8Jz+POpUoueZe4cHfva8E=');
+    expect(sign({ ...request, action: 'status' }, 1767323047)).toBe('v1,hk5hHCioMEjMLNKgIUQllxfsTa4/u3aObDi/eRj13aY=');
+  });
+
   it('verify a fresh signature and return the body, whatever the header case or container', () => {
     const headers = signDroverWebhook(secret, 'r-1', new Date(), body);
     expect(verifyDroverWebhook(secret, headers, body)).toEqual(JSON.parse(body));

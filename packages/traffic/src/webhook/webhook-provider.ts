@@ -64,9 +64,14 @@ export interface WebhookProviderOptions {
   userAgent?: string;
 }
 
+/** A TrafficProvider whose server arguments may carry an address, and which can carry a deployment's context. */
 export interface WebhookTrafficProvider extends TrafficProvider {
-  /** The same provider, sending this context with every request (the engine's deployment, event and instance). */
-  withContext(context: WebhookContext): TrafficProvider;
+  read(servers: WebhookServerRef[], log?: LogLine): Promise<ServerView[]>;
+  block(server: WebhookServerRef, opts: BlockOptions): Promise<BlockResult>;
+  allow(server: WebhookServerRef, opts: AllowOptions): Promise<AllowResult>;
+  setWeight(server: WebhookServerRef, weight: number, log: LogLine): Promise<void>;
+  /** The same provider (same close), sending this context with every request: the deployment, event and instance. */
+  withContext(context: WebhookContext): WebhookTrafficProvider;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -163,7 +168,7 @@ class WebhookProvider implements WebhookTrafficProvider {
     if (shared) this.closing = shared.closing;
   }
 
-  withContext(context: WebhookContext): TrafficProvider {
+  withContext(context: WebhookContext): WebhookTrafficProvider {
     return new WebhookProvider(this.opts, context, this);
   }
 
