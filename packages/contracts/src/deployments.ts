@@ -99,6 +99,27 @@ export const DeploymentOverview = z.object({
 });
 export type DeploymentOverview = z.infer<typeof DeploymentOverview>;
 
+export const BlueGreenPhase = z.enum(['install', 'ready', 'allow', 'block', 'termination']);
+export type BlueGreenPhase = z.infer<typeof BlueGreenPhase>;
+
+export const BlueGreenProgress = z.object({
+  /**
+   * install: the replacement hosts are being installed; ready: waiting to reroute; allow: traffic is being moved to
+   * the replacement; block: the originals are leaving the balancer; termination: waiting to retire the originals.
+   */
+  phase: BlueGreenPhase,
+  /** Where live traffic goes now. */
+  trafficOn: z.enum(['original', 'both', 'replacement']),
+  /** STOP_DEPLOYMENT: the deployment stops unless continued (READY_WAIT) by then. */
+  readyWaitEndsAt: NullableTimestamp,
+  /** TERMINATE: the original hosts are retired then, unless continued (TERMINATION_WAIT) sooner. */
+  terminationAt: NullableTimestamp,
+  readyAction: z.enum(['CONTINUE_DEPLOYMENT', 'STOP_DEPLOYMENT']),
+  terminateAction: z.enum(['TERMINATE', 'KEEP_ALIVE']),
+  isRollback: z.boolean(),
+});
+export type BlueGreenProgress = z.infer<typeof BlueGreenProgress>;
+
 export const DeploymentInfo = z.object({
   deploymentId: z.string(),
   applicationName: z.string(),
@@ -131,6 +152,14 @@ export const DeploymentInfo = z.object({
   }),
   deploymentOverview: DeploymentOverview,
   stopRequested: z.boolean(),
+  deploymentStyle: z.object({
+    deploymentType: z.enum(['IN_PLACE', 'BLUE_GREEN']),
+    deploymentOption: z.enum(['WITH_TRAFFIC_CONTROL', 'WITHOUT_TRAFFIC_CONTROL']),
+  }),
+  /** The balancer backends this deployment drives (traffic control), as resolved when it was created. */
+  loadBalancers: z.array(z.object({ loadBalancerName: z.string(), backend: z.string() })),
+  /** Blue/green only: where the deployment is, and its waits. */
+  blueGreen: BlueGreenProgress.nullable(),
   createTime: Timestamp,
   startTime: NullableTimestamp,
   completeTime: NullableTimestamp,
@@ -203,6 +232,8 @@ export const DeploymentPage = z.object({ items: z.array(DeploymentInfo), nextCur
 
 export const ListTargetsQuery = z.object({
   status: TargetStatus.optional(),
+  /** Blue/green: Blue = original hosts, Green = replacement hosts (CodeDeploy's ListDeploymentTargets filter). */
+  label: z.enum(['Blue', 'Green']).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
 });

@@ -118,14 +118,19 @@ export function createDeploymentService(deps: {
 
     async targets(
       deploymentId: string,
-      q: { status?: string | undefined; cursor?: string | undefined; limit: number },
+      q: { status?: string | undefined; label?: 'Blue' | 'Green' | undefined; cursor?: string | undefined; limit: number },
     ) {
       await assertExists(deploymentId);
       const after = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString('utf8')) : -1;
       // Positions are int4: anything else (NaN, 1e999, 2^40) is not a cursor this API returned.
       if (!Number.isInteger(after) || after < -1 || after > 2 ** 31 - 1) throw badCursor();
       const rows = await prisma.deploymentTarget.findMany({
-        where: { deploymentId, position: { gt: after }, ...(q.status ? { status: q.status as never } : {}) },
+        where: {
+          deploymentId,
+          position: { gt: after },
+          ...(q.status ? { status: q.status as never } : {}),
+          ...(q.label ? { label: q.label } : {}),
+        },
         include: targetInclude,
         orderBy: { position: 'asc' },
         take: q.limit + 1,

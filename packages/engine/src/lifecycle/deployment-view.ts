@@ -1,6 +1,7 @@
 // Database rows → the shapes the API returns (DeploymentInfo, TargetInfo). One mapping, used by REST, SSE and CLI.
 import type { DeploymentInfo, LifecycleEventInfo, TargetInfo } from '@drover/contracts';
 import type { Prisma } from '@drover/db';
+import type { BlueGreenOptions } from '@drover/domain';
 
 export const deploymentInclude = {
   application: { select: { name: true } },
@@ -61,6 +62,12 @@ export function toDeploymentInfo(d: DeploymentRow): DeploymentInfo {
       Ready: d.readyCount,
     },
     stopRequested: d.stopRequestedAt !== null,
+    deploymentStyle: { deploymentType: d.deploymentType, deploymentOption: d.deploymentOption },
+    loadBalancers: ((d.trafficBindings ?? []) as { loadBalancerName: string; backend: string }[]).map((b) => ({
+      loadBalancerName: b.loadBalancerName,
+      backend: b.backend,
+    })),
+    blueGreen: blueGreenProgress(d),
     createTime: d.createdAt.toISOString(),
     startTime: iso(d.startedAt),
     completeTime: iso(d.completedAt),
@@ -96,5 +103,33 @@ export function toTargetInfo(t: TargetRow): TargetInfo {
       attempt: e.attempt,
       logBytes: e.logBytes,
     })),
+  };
+}
+
+function blueGreenProgress(d: DeploymentRow): DeploymentInfo['blueGreen'] {
+  if (d.deploymentType !== 'BLUE_GREEN' || !d.blueGreenPhase) return null;
+  const phase = d.blueGreenPhase as NonNullable<DeploymentInfo['blueGreen']>['phase'];
+  const options = d.blueGreenConfig as BlueGreenOptions | null;
+  const isRollback = d.creator === 'rollback';
+  // Traffic stays where it was until allow starts; both sides serve until the losing side is blocked.
+  const moved: Record<typeof phase, 'before' | 'both' | 'after'> = {
+    install: 'before',
+    ready: 'before',
+    allow: 'both',
+    block: 'both',
+    termination: 'after',
+  };
+  let where = moved[phase];
+  if (d.status === 'Succeeded') where = 'after';
+  const gainingSide = isRollback ? 'original' : 'replacement';
+  const losingSide = isRollback ? 'replacement' : 'original';
+  return {
+    phase,
+    trafficOn: where === 'before' ? losingSide : where === 'after' ? gainingSide : 'both',
+    readyWaitEndsAt: iso(d.readyWaitEndsAt),
+    terminationAt: iso(d.terminationAt),
+    readyAction: options?.readyAction ?? 'CONTINUE_DEPLOYMENT',
+    terminateAction: options?.terminateAction ?? 'KEEP_ALIVE',
+    isRollback,
   };
 }
