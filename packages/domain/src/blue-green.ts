@@ -135,6 +135,16 @@ export function nextBlueGreenStep(s: BlueGreenState): BlueGreenDecision {
       const pending = ids(s.losing, 'Pending');
       if (pending.length > 0) return { kind: 'startBlock', targetIds: pending };
       if (inFlight(s.losing)) return { kind: 'wait' };
+      // One original host that cannot be taken out of traffic fails the whole deployment (codedeploy.md §3.5).
+      const unblocked = s.losing.filter((t) => t.status === 'Failed' || t.status === 'Unknown').length;
+      if (unblocked > 0 && !s.isRollback) {
+        return {
+          kind: 'fail',
+          errorCode: 'HEALTH_CONSTRAINTS',
+          message: `${unblocked} of ${s.losing.length} original hosts could not be blocked from traffic`,
+          skipTargetIds: [],
+        };
+      }
       if (s.isRollback || s.options.terminateAction === 'KEEP_ALIVE') {
         return { kind: 'succeed', terminateOriginals: false };
       }
