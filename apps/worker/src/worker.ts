@@ -90,7 +90,10 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
   );
   trafficWorker.on('error', (err) => log.warn({ err: err.message }, 'traffic worker connection error'));
   trafficWorker.on('failed', (job, err) =>
-    log.warn({ eventId: job?.data.eventId, attempt: job?.attemptsMade, err: err.message }, 'traffic step failed; will retry'),
+    log.warn(
+      { eventId: job?.data.eventId, attempt: job?.attemptsMade, err: err.message },
+      'traffic step failed; will retry',
+    ),
   );
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker connection error'));
   worker.on('failed', (job, err) =>

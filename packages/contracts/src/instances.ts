@@ -8,6 +8,39 @@ export type RegistrationStatus = z.infer<typeof RegistrationStatus>;
 export const OnlineStatus = z.enum(['online', 'offline']);
 export type OnlineStatus = z.infer<typeof OnlineStatus>;
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const HOST_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+function isIpv6(text: string): boolean {
+  if (!/^[0-9A-Fa-f:.]+$/.test(text) || !text.includes(':')) return false;
+  try {
+    new URL(`http://[${text}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True for `host:port`: a hostname, an IPv4 address or a bracketed IPv6 address, and a port from 1 to 65535. */
+export function isTrafficAddress(text: string): boolean {
+  const m = /^(\[[^\]]*\]|[^:[\]]+):(\d{1,5})$/.exec(text);
+  if (!m) return false;
+  const [, host = '', port = ''] = m;
+  if (Number(port) < 1 || Number(port) > 65535) return false;
+  if (host.startsWith('[')) return isIpv6(host.slice(1, -1));
+  if (/^[\d.]+$/.test(host)) return IPV4.test(host);
+  return host.length <= 253 && host.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+/** `host:port` the load balancer sends a host's traffic to: `10.0.0.5:8080`, `web-1.internal:80`, `[fd00::5]:8080`. */
+export const TrafficAddress = z
+  .string()
+  .max(300)
+  .refine(
+    isTrafficAddress,
+    'use host:port: a hostname, an IPv4 address or a bracketed IPv6 address ([fd00::5]), and a port from 1 to 65535',
+  );
+
 export const InstalledRevisionInfo = z.object({
   applicationName: z.string(),
   deploymentGroupName: z.string(),
@@ -31,6 +64,8 @@ export const InstanceInfo = z.object({
   lastSeenAt: NullableTimestamp,
   registerTime: Timestamp,
   deregisterTime: NullableTimestamp,
+  /** host:port a load balancer sends this host's traffic to (balancers mapping servers by address); null: not set. */
+  trafficAddress: z.string().nullable(),
 });
 export type InstanceInfo = z.infer<typeof InstanceInfo>;
 
@@ -70,6 +105,10 @@ export type InstanceParams = z.infer<typeof InstanceParams>;
 /** Adds tags, replacing the value of keys the host already has (AddTagsToOnPremisesInstances). */
 export const AddInstanceTagsRequest = z.object({ tags: z.array(Tag).min(1).max(50) });
 export type AddInstanceTagsRequest = z.infer<typeof AddInstanceTagsRequest>;
+/** PATCH /v1/instances/:instanceName: only the fields given change; `trafficAddress: null` clears it. */
+export const UpdateInstanceRequest = z.object({ trafficAddress: TrafficAddress.nullable().optional() });
+export type UpdateInstanceRequest = z.infer<typeof UpdateInstanceRequest>;
+
 /** DELETE /v1/instances/:instanceName/tags?key=a&key=b */
 export const RemoveInstanceTagsQuery = z.object({
   key: z

@@ -2,7 +2,7 @@
 // loadBalancerInfo names. Two providers: HAProxy through its Runtime API socket, and a user's signed HTTP webhook
 // for any other balancer (docs/traffic-webhook-provider.md). A webhook secret is shown once, when created or rotated.
 import { z } from 'zod';
-import { Limit, ResourceName, Timestamp } from './common';
+import { Cursor, Limit, ResourceName, Timestamp } from './common';
 
 export const LoadBalancerProvider = z.enum(['haproxy', 'webhook']);
 export type LoadBalancerProvider = z.infer<typeof LoadBalancerProvider>;
@@ -108,8 +108,14 @@ export const LoadBalancerWithSecret = LoadBalancerInfoResponse.extend({ webhookS
 export type LoadBalancerWithSecret = z.infer<typeof LoadBalancerWithSecret>;
 
 export const LoadBalancerParams = z.object({ loadBalancerName: ResourceName });
-export const ListLoadBalancersQuery = z.object({ limit: Limit });
-export const LoadBalancerPage = z.object({ items: z.array(LoadBalancerInfoResponse), nextCursor: z.string().nullable() });
+export type LoadBalancerParams = z.infer<typeof LoadBalancerParams>;
+export const ListLoadBalancersQuery = z.object({ cursor: Cursor, limit: Limit });
+export type ListLoadBalancersQuery = z.infer<typeof ListLoadBalancersQuery>;
+export const LoadBalancerPage = z.object({
+  items: z.array(LoadBalancerInfoResponse),
+  nextCursor: z.string().nullable(),
+});
+export type LoadBalancerPage = z.infer<typeof LoadBalancerPage>;
 
 /** The balancer's view of one server, as its provider reads it. */
 export const BalancerServer = z.object({
@@ -149,4 +155,3 @@ export const TrafficMapping = z.object({
   problem: z.string().nullable(),
 });
 export type TrafficMapping = z.infer<typeof TrafficMapping>;
-

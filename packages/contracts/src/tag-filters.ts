@@ -24,4 +24,3 @@ export type TagFilter = z.infer<typeof TagFilter>;
 /** Groups of filters (at most 3, each at most 10): a host must match at least one filter in every group. */
 export const TagSet = z.array(z.array(TagFilter).min(1, 'a tag set group needs at least one filter'));
 export type TagSet = z.infer<typeof TagSet>;
-

@@ -28,11 +28,6 @@ export {
 
 // traffic/: load balancers as providers, the group → (balancer, backend) bindings, host → server mapping, secrets.
 export { TRAFFIC_JOB, TRAFFIC_QUEUE, type TrafficJobData } from './traffic/traffic-queue';
-export {
-  balancerNames,
-  providerFor,
-  resolveTrafficBindings,
-  type TrafficBinding,
-} from './traffic/balancers';
+export { balancerNames, providerFor, resolveTrafficBindings, type TrafficBinding } from './traffic/balancers';
 export { matchServer, type MappableHost } from './traffic/server-mapping';
 export { newWebhookSecret, openSecret, sealSecret } from './traffic/secret-box';

@@ -79,7 +79,13 @@ export async function stepBlueGreen(
       options,
       readyWaitEndsAt,
       terminationAt,
-      continueRequested: continueAt ? (phase === 'ready' ? 'READY_WAIT' : phase === 'termination' ? 'TERMINATION_WAIT' : null) : null,
+      continueRequested: continueAt
+        ? phase === 'ready'
+          ? 'READY_WAIT'
+          : phase === 'termination'
+            ? 'TERMINATION_WAIT'
+            : null
+        : null,
     });
     const setPhase = async (next: BlueGreenPhase, data: Prisma.DeploymentUpdateInput = {}) => {
       phase = next;
@@ -127,7 +133,12 @@ export async function stepBlueGreen(
           where: { id: d.deploymentGroupId },
           data: { liveInstanceIds: gainingIds.map((t) => t.instanceId) },
         });
-        if (decision.terminateOriginals) await terminateOriginals(tx, d.id, losing.map((t) => t.instanceId));
+        if (decision.terminateOriginals)
+          await terminateOriginals(
+            tx,
+            d.id,
+            losing.map((t) => t.instanceId),
+          );
         return hooks.finish('Succeeded', null, null);
       }
       case 'fail':
@@ -154,7 +165,10 @@ export async function stepBlueGreen(
 async function terminateOriginals(tx: Tx, deploymentId: string, instanceIds: string[]) {
   if (instanceIds.length === 0) return;
   const now = new Date();
-  await tx.instance.updateMany({ where: { id: { in: instanceIds }, deregisteredAt: null }, data: { deregisteredAt: now } });
+  await tx.instance.updateMany({
+    where: { id: { in: instanceIds }, deregisteredAt: null },
+    data: { deregisteredAt: now },
+  });
   await writeAudit(tx, SYSTEM_ACTOR, 'instance.terminate', 'deployment', deploymentId, {
     reason: 'blue/green: original hosts terminated after the termination wait (deregistered; hosts untouched)',
     instanceIds,

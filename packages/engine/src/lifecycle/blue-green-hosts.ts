@@ -72,7 +72,10 @@ export async function chooseEnvironments(
   const replacementIds = new Set(replacement.map((h) => h.id));
   const original =
     live.size > 0
-      ? await liveHosts(tx, [...live].filter((id) => !replacementIds.has(id)))
+      ? await liveHosts(
+          tx,
+          [...live].filter((id) => !replacementIds.has(id)),
+        )
       : matching.filter((h) => !replacementIds.has(h.id));
   const overlap = [...live].filter((id) => replacementIds.has(id));
   if (overlap.length > 0) {

@@ -95,7 +95,11 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
   const blueGreen = group.deploymentType === 'BLUE_GREEN';
   const bindings =
     blueGreen || group.deploymentOption === 'WITH_TRAFFIC_CONTROL'
-      ? await resolveTrafficBindings(tx, LoadBalancerInfo.nullable().parse(group.loadBalancerInfo ?? null), 'loadBalancerInfo')
+      ? await resolveTrafficBindings(
+          tx,
+          LoadBalancerInfo.nullable().parse(group.loadBalancerInfo ?? null),
+          'loadBalancerInfo',
+        )
       : [];
   if (blueGreen && bindings.length === 0) {
     throw invalid(
@@ -220,7 +224,12 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
       await insertTargetsAndEvents(
         tx,
         id,
-        originals.map((h, i) => ({ instanceId: h.id, name: h.name, batch: plan.batches.length, position: order.length + i })),
+        originals.map((h, i) => ({
+          instanceId: h.id,
+          name: h.name,
+          batch: plan.batches.length,
+          position: order.length + i,
+        })),
         losingLabel,
         eventsOf(losingLabel),
       );

@@ -107,7 +107,7 @@ async function perform(deps: TrafficDeps, ev: TrafficEventRow, line: (s: string)
 async function completeTrafficEvent(deps: TrafficDeps, ev: TrafficEventRow, outcome: Outcome, tail: string) {
   const bindings = ev.trafficBindings ?? [];
   const client = await deps.pool.connect();
-  let after: { wake: boolean; traffic: string | null; targetDone: boolean } | null = null;
+  let after: { wake: boolean; traffic: string | null; targetDone: boolean };
   try {
     await client.query('BEGIN');
     const locked = await client.query<{ status: string; stopping: boolean }>(

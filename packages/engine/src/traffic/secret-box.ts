@@ -7,7 +7,10 @@ const keyOf = (secretKey: string) => createHash('sha256').update(`drover-secret-
 
 function requireKey(secretKey: string | undefined): string {
   if (!secretKey) {
-    throw invalid('SecretKeyMissing', 'SECRET_KEY is not set: the server cannot store or use secrets (docs/configuration.md)');
+    throw invalid(
+      'SecretKeyMissing',
+      'SECRET_KEY is not set: the server cannot store or use secrets (docs/configuration.md)',
+    );
   }
   return secretKey;
 }
