@@ -16,6 +16,7 @@ const SAMPLE_APP = path.join(REPO_ROOT, 'tests/fixtures/bundles/sample-app');
 
 export interface FleetHost {
   name: string;
+  inBalancer?: boolean | undefined;
   port: number;
   stateDir: string;
   tags: { key: string; value: string }[];
@@ -43,7 +44,8 @@ export const page = (label: string) =>
   `<!doctype html>\n<title>sample-app</title>\n<h1>Deployed by Drover</h1>\n<p>${label}</p>\n`;
 
 export async function startTrafficFleet(opts: {
-  hosts: { name: string; tags: { key: string; value: string }[] }[];
+  /** `inBalancer: false`: the host has no server in HAProxy (to see Drover refuse it). */
+  hosts: { name: string; tags: { key: string; value: string }[]; inBalancer?: boolean }[];
   drainTimeoutSeconds?: number;
   healthTimeoutSeconds?: number;
 }): Promise<TrafficFleet> {
@@ -56,7 +58,14 @@ export async function startTrafficFleet(opts: {
     hosts.push({ ...h, port: await sparePort(), stateDir });
   }
   const haproxy = await startHaproxy({
-    backends: [{ name: 'web', servers: hosts.map((h) => ({ name: h.name, address: `127.0.0.1:${h.port}` })) }],
+    backends: [
+      {
+        name: 'web',
+        servers: hosts
+          .filter((h) => h.inBalancer !== false)
+          .map((h) => ({ name: h.name, address: `127.0.0.1:${h.port}` })),
+      },
+    ],
     checkIntervalMs: 200,
   });
   const agents: AgentProcess[] = hosts.map((h) =>

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { TagFilter, TagSet } from './tag-filters';
 import { InstanceName } from './agent-protocol';
+import { TrafficMapping } from './load-balancers';
 import { DeploymentId, MAX_INT4, NullableTimestamp, ResourceName, Timestamp } from './common';
 import {
   AutoRollbackEvent,
@@ -66,6 +67,8 @@ export const PlanRequest = z.object({
   deploymentGroupName: ResourceName,
   revisionId: z.string().uuid().optional(),
   deploymentConfigName: z.string().min(1).max(100).optional(),
+  /** Blue/green: the replacement hosts, as for a deployment. */
+  targetInstances: TargetInstances.optional(),
 });
 export type PlanRequest = z.infer<typeof PlanRequest>;
 
@@ -86,6 +89,31 @@ export const PlanResponse = z.object({
   errorCode: z.string().nullable(),
   /** Hosts whose agent is offline now: they would fail unless they come back. */
   offlineHosts: z.array(z.string()),
+  deploymentType: z.enum(['IN_PLACE', 'BLUE_GREEN']),
+  /** Blue/green: the two environments and what happens between them (batches are the replacement's install). */
+  blueGreen: z
+    .object({
+      originalHosts: z.array(z.string()),
+      replacementHosts: z.array(z.string()),
+      /** targetInstances named the replacement, or the group alternates between its standing pools. */
+      replacementChosenBy: z.enum(['targetInstances', 'alternate']),
+      readyAction: z.enum(['CONTINUE_DEPLOYMENT', 'STOP_DEPLOYMENT']),
+      readyWaitMinutes: z.number().int(),
+      terminateAction: z.enum(['TERMINATE', 'KEEP_ALIVE']),
+      terminationWaitMinutes: z.number().int(),
+      /** The reroute in one sentence. */
+      reroute: z.string(),
+    })
+    .nullable(),
+  /** Traffic control: each host's server in each balancer backend, as the balancers answer now. */
+  traffic: z
+    .object({
+      loadBalancers: z.array(z.object({ loadBalancerName: z.string(), backend: z.string() })),
+      mappings: z.array(TrafficMapping),
+    })
+    .nullable(),
+  /** What would make creating this deployment fail, one sentence each (empty when it would start). */
+  problems: z.array(z.string()),
 });
 export type PlanResponse = z.infer<typeof PlanResponse>;
 

@@ -7,6 +7,8 @@ export { createEngine, type Engine } from './engine';
 export { deploymentInclude, targetInclude, toDeploymentInfo, toTargetInfo } from './lifecycle/deployment-view';
 export { loadGroup, resolveConfig } from './lifecycle/create-deployment';
 export { resolveGroupInstances } from './lifecycle/targets';
+export { chooseEnvironments, type Environments, type TargetInstances } from './lifecycle/blue-green-hosts';
+export { blueGreenOptions } from './lifecycle/create-deployment';
 export { autoUpdateJoinedGroupsTx, updatableGroupsOf } from './lifecycle/outdated-instances';
 
 // agent-protocol/: the agent calls' shared statements and the connections they leave to the API's agent gate.
@@ -30,4 +32,5 @@ export {
 export { TRAFFIC_JOB, TRAFFIC_QUEUE, type TrafficJobData } from './traffic/traffic-queue';
 export { balancerNames, providerFor, resolveTrafficBindings, type TrafficBinding } from './traffic/balancers';
 export { matchServer, type MappableHost } from './traffic/server-mapping';
+export { trafficPreflight, type TrafficPreflight } from './traffic/preflight';
 export { newWebhookSecret, openSecret, sealSecret } from './traffic/secret-box';

@@ -2,6 +2,8 @@
 // logs, and the plan preview.
 import {
   DeploymentId,
+  LoadBalancerInfo,
+  type TrafficMapping,
   type CreateDeploymentRequest,
   type DeploymentInfo,
   type ListDeploymentsQuery,
@@ -11,6 +13,13 @@ import {
 import type { Prisma, PrismaClient } from '@drover/db';
 import { planDeployment } from '@drover/domain';
 import {
+  AppError,
+  blueGreenOptions,
+  chooseEnvironments,
+  conflict,
+  resolveTrafficBindings,
+  trafficPreflight,
+  type TargetInstances,
   deploymentInclude,
   loadGroup,
   notFound,
@@ -41,6 +50,7 @@ export function createDeploymentService(deps: {
   prisma: PrismaClient;
   engine: Pick<Engine, 'createDeployment' | 'stop' | 'rollback' | 'continue'>;
   agentLostAfterSeconds: number;
+  secretKey: string | undefined;
 }) {
   const { prisma, engine } = deps;
 
@@ -48,6 +58,47 @@ export function createDeploymentService(deps: {
     const d = await prisma.deployment.findUnique({ where: { id }, include: deploymentInclude });
     if (!d) throw deploymentNotFound(id);
     return toDeploymentInfo(d);
+  }
+
+  type GroupRow = Awaited<ReturnType<typeof loadGroup>>['group'];
+
+  /** The hosts a deployment would plan over (in place: the group's; blue/green: the replacement) and the originals. */
+  async function environments(group: GroupRow, targetInstances: TargetInstances | undefined) {
+    if (group.deploymentType !== 'BLUE_GREEN') {
+      return { planned: await resolveGroupInstances(prisma, group), original: [], how: null };
+    }
+    const env = await chooseEnvironments(prisma, group, targetInstances);
+    return { planned: env.replacement, original: env.original, how: env.how };
+  }
+
+  /** Every host's server in each backend the group drives, asked of the balancers now. */
+  async function trafficCheck(
+    group: GroupRow,
+    hosts: readonly { name: string; trafficAddress: string | null }[],
+  ): Promise<{
+    loadBalancers: { loadBalancerName: string; backend: string }[];
+    mappings: TrafficMapping[];
+    problems: string[];
+    unreachable: string[];
+  } | null> {
+    if (group.deploymentType !== 'BLUE_GREEN' && group.deploymentOption !== 'WITH_TRAFFIC_CONTROL') return null;
+    const bindings = await resolveTrafficBindings(
+      prisma,
+      LoadBalancerInfo.nullable().parse(group.loadBalancerInfo ?? null),
+      'loadBalancerInfo',
+    );
+    const check = await trafficPreflight(
+      prisma,
+      bindings,
+      hosts.map((h) => ({ instanceName: h.name, trafficAddress: h.trafficAddress })),
+      deps.secretKey,
+    );
+    return {
+      loadBalancers: bindings.map((b) => ({ loadBalancerName: b.loadBalancerName, backend: b.backend })),
+      mappings: check.mappings,
+      problems: [...check.unreachable, ...check.unmapped],
+      unreachable: check.unreachable,
+    };
   }
 
   async function assertExists(id: string) {
@@ -59,6 +110,20 @@ export function createDeploymentService(deps: {
     get,
 
     async create(req: CreateDeploymentRequest, actor: Actor): Promise<DeploymentInfo> {
+      // Traffic control is checked before anything is written: every host must have a server in every backend.
+      const { group } = await loadGroup(prisma, req.applicationName, req.deploymentGroupName);
+      const controlled = group.deploymentType === 'BLUE_GREEN' || group.deploymentOption === 'WITH_TRAFFIC_CONTROL';
+      const env = controlled ? await environments(group, req.targetInstances) : null;
+      const traffic = env ? await trafficCheck(group, [...env.planned, ...env.original]) : null;
+      if (traffic?.unreachable.length) {
+        throw conflict(
+          'LoadBalancerUnavailable',
+          `${traffic.unreachable.join('; ')}. Nothing was started: fix the balancer or its settings (PATCH /v1/load-balancers/…) and deploy again`,
+        );
+      }
+      if (traffic?.problems.length) {
+        throw invalidField('TrafficMappingInvalid', 'body.deploymentGroupName', traffic.problems.join('; '));
+      }
       return get(await engine.createDeployment({ ...req, actor }));
     },
 
@@ -69,11 +134,7 @@ export function createDeploymentService(deps: {
       return get(await engine.rollback(id, actor));
     },
 
-    async continue(
-      id: string,
-      waitType: 'READY_WAIT' | 'TERMINATION_WAIT',
-      actor: Actor,
-    ): Promise<DeploymentInfo> {
+    async continue(id: string, waitType: 'READY_WAIT' | 'TERMINATION_WAIT', actor: Actor): Promise<DeploymentInfo> {
       await engine.continue(id, waitType, actor);
       return get(id);
     },
@@ -118,7 +179,12 @@ export function createDeploymentService(deps: {
 
     async targets(
       deploymentId: string,
-      q: { status?: string | undefined; label?: 'Blue' | 'Green' | undefined; cursor?: string | undefined; limit: number },
+      q: {
+        status?: string | undefined;
+        label?: 'Blue' | 'Green' | undefined;
+        cursor?: string | undefined;
+        limit: number;
+      },
     ) {
       await assertExists(deploymentId);
       const after = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString('utf8')) : -1;
@@ -179,13 +245,19 @@ export function createDeploymentService(deps: {
     async plan(req: PlanRequest): Promise<PlanResponse> {
       const { group } = await loadGroup(prisma, req.applicationName, req.deploymentGroupName);
       const config = await resolveConfig(prisma, req.deploymentConfigName ?? group.deploymentConfig.name);
-      const hosts = await resolveGroupInstances(prisma, group);
       const installed = new Map(
         (await prisma.installedRevision.findMany({ where: { deploymentGroupId: group.id } })).map((r) => [
           r.instanceId,
           r.revisionId,
         ]),
       );
+      const problems: string[] = [];
+      const env = await environments(group, req.targetInstances).catch((err: unknown) => {
+        if (err instanceof AppError) problems.push(err.message);
+        else throw err;
+        return null;
+      });
+      const hosts = env ? env.planned : [];
       const plan = planDeployment(
         hosts.map((h) => ({
           id: h.id,
@@ -198,6 +270,7 @@ export function createDeploymentService(deps: {
         })),
         config.mhh,
       );
+      if (!plan.ok && env) problems.push(plan.message);
       const now = Date.now();
       const online = (h: { lastSeenAt: Date | null; deregisteredAt: Date | null }) =>
         isOnline(h, deps.agentLostAfterSeconds, now);
@@ -210,20 +283,63 @@ export function createDeploymentService(deps: {
           currentRevisionId: installed.get(id) ?? null,
         };
       };
+      const traffic = env ? await trafficCheck(group, [...env.planned, ...env.original]) : null;
+      if (traffic) problems.push(...traffic.problems);
+      const bg = group.deploymentType === 'BLUE_GREEN' ? blueGreenOptions(group.blueGreenConfiguration) : null;
       return {
-        ok: plan.ok,
+        ok: plan.ok && problems.length === 0,
         deploymentConfig: { name: config.name, minimumHealthyHosts: config.mhh },
         hostCount: plan.hostCount,
         minimumHealthyHosts: plan.minimumHealthy,
         batchSize: plan.ok ? plan.batchSize : 0,
         requiredSuccesses: plan.ok ? plan.requiredSuccesses : Math.max(plan.minimumHealthy, 1),
         batches: plan.ok ? plan.batches.map((b) => b.map(info)) : [],
-        explanation: plan.ok ? plan.explanation : plan.message,
-        errorCode: plan.ok ? null : plan.errorCode,
-        offlineHosts: hosts.filter((h) => !online(h)).map((h) => h.name),
+        explanation: plan.ok ? plan.explanation : (problems[0] ?? plan.message),
+        errorCode: !env
+          ? 'INVALID_TARGET_INSTANCES'
+          : plan.ok
+            ? problems.length
+              ? 'TRAFFIC_MAPPING'
+              : null
+            : plan.errorCode,
+        offlineHosts: [...hosts, ...(env?.original ?? [])].filter((h) => !online(h)).map((h) => h.name),
+        deploymentType: group.deploymentType,
+        blueGreen:
+          bg && env
+            ? {
+                originalHosts: env.original.map((h) => h.name),
+                replacementHosts: env.planned.map((h) => h.name),
+                replacementChosenBy: env.how ?? 'targetInstances',
+                readyAction: bg.readyAction,
+                readyWaitMinutes: bg.readyWaitMinutes,
+                terminateAction: bg.terminateAction,
+                terminationWaitMinutes: bg.terminationWaitMinutes,
+                reroute: rerouteSentence(bg, env.original.length, env.planned.length),
+              }
+            : null,
+        traffic: traffic ? { loadBalancers: traffic.loadBalancers, mappings: traffic.mappings } : null,
+        problems,
       };
     },
   };
 }
 
 export type DeploymentService = ReturnType<typeof createDeploymentService>;
+
+function rerouteSentence(
+  bg: { readyAction: string; readyWaitMinutes: number; terminateAction: string; terminationWaitMinutes: number },
+  originals: number,
+  replacements: number,
+): string {
+  const start =
+    bg.readyAction === 'CONTINUE_DEPLOYMENT'
+      ? 'as soon as they are Ready'
+      : `when someone continues the deployment (it stops after ${bg.readyWaitMinutes} minutes in Ready otherwise)`;
+  const end =
+    bg.terminateAction === 'KEEP_ALIVE'
+      ? 'the originals stay registered, out of the balancer, for a fast rollback'
+      : bg.terminationWaitMinutes > 0
+        ? `the originals are deregistered ${bg.terminationWaitMinutes} minutes later (hosts untouched)`
+        : 'the originals are deregistered at once (hosts untouched)';
+  return `${replacements} replacement host(s) take traffic ${start}; then ${originals} original host(s) are drained and leave the balancer; ${end}.`;
+}

@@ -7,6 +7,7 @@ import { createDeploymentConfigService } from './deployment-config-service';
 import { createDeploymentGroupService } from './deployment-group-service';
 import { createDeploymentService } from './deployment-service';
 import { createInstanceService } from './instance-service';
+import { createLoadBalancerService } from './load-balancer-service';
 import { createRegistrationTokenService } from './registration-token-service';
 import { createRevisionService } from './revision-service';
 import { createUserService } from './user-service';
@@ -26,6 +27,7 @@ export function createServices(ctx: ApiContext) {
       prisma,
       engine: ctx.engine,
       agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS,
+      secretKey: ctx.env.SECRET_KEY,
     }),
     revisions: createRevisionService({
       prisma,
@@ -39,6 +41,7 @@ export function createServices(ctx: ApiContext) {
       agentLostAfterSeconds: ctx.env.AGENT_LOST_AFTER_SECONDS,
       queue: ctx.engine.queue,
     }),
+    loadBalancers: createLoadBalancerService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     registrationTokens: createRegistrationTokenService({ prisma }),
     apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),
     users: createUserService({ prisma, auth: ctx.auth }),
