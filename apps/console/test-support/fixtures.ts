@@ -140,6 +140,7 @@ export function makeInstance(name: string, over: Partial<InstanceDetail> = {}): 
     lastSeenAt: '2026-08-14T12:00:00.000Z',
     registerTime: '2026-08-01T09:00:00.000Z',
     deregisterTime: null,
+    trafficAddress: null,
     installedRevisions: [],
     ...over,
   });

@@ -7,6 +7,7 @@ import { deploymentConfigsApi } from './resources/deployment-configs';
 import { deploymentGroupsApi } from './resources/deployment-groups';
 import { deploymentsApi } from './resources/deployments';
 import { instancesApi } from './resources/instances';
+import { loadBalancersApi } from './resources/load-balancers';
 import { revisionsApi } from './resources/revisions';
 import { apiTokensApi, registrationTokensApi } from './resources/tokens';
 import { auditApi, usersApi } from './resources/users';
@@ -25,6 +26,7 @@ export function createDroverClient(opts: ClientOptions) {
     deploymentConfigs: deploymentConfigsApi(transport),
     revisions: revisionsApi(transport),
     instances: instancesApi(transport),
+    loadBalancers: loadBalancersApi(transport),
     deployments: {
       ...deployments,
       /** The stream's messages plus every target once connected, reconnecting as needed, until the end. */

@@ -43,6 +43,15 @@ describe('creating deployment groups', () => {
   });
 
   it('stores every setting', async () => {
+    // loadBalancerInfo names a balancer that must exist (/v1/load-balancers; a socket nobody listens on is enough to
+    // save a group: the balancer is only asked when a deployment runs).
+    const lb = await bind(api, 'admin').post('/v1/load-balancers', {
+      loadBalancerName: 'tg-web',
+      provider: 'haproxy',
+      haproxy: { socket: 'unix:/nonexistent.sock' },
+      backends: ['web'],
+    });
+    expect(lb.status).toBe(201);
     const body = {
       deploymentGroupName: 'full',
       deploymentConfigName: 'CodeDeployDefault.HalfAtATime',
@@ -124,6 +133,19 @@ describe('creating deployment groups', () => {
     [
       { deploymentStyle: { deploymentOption: 'WITH_TRAFFIC_CONTROL' } },
       'InvalidLoadBalancerInfo',
+      'body.loadBalancerInfo',
+    ],
+    [
+      { deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' } },
+      'InvalidLoadBalancerInfo',
+      'body.loadBalancerInfo',
+    ],
+    [
+      {
+        deploymentStyle: { deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        loadBalancerInfo: { targetGroupInfoList: [{ name: 'no-such-balancer' }] },
+      },
+      'LoadBalancerDoesNotExist',
       'body.loadBalancerInfo',
     ],
     [

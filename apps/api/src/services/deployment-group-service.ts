@@ -1,5 +1,6 @@
 // Deployment groups: targeting (tag filters XOR tag set, plus explicit names), the deployment config, style,
-// auto-rollback, and settings stored now for later features (alarms, triggers, load balancer, blue/green).
+// auto-rollback, the load balancers traffic control drives (checked against /v1/load-balancers when saved), and
+// settings stored now for later features (alarms, triggers).
 import {
   AlarmConfiguration,
   AutoRollbackConfiguration,
@@ -18,10 +19,19 @@ import {
 } from '@drover/contracts';
 import { Prisma, type DeploymentGroup, type PrismaClient } from '@drover/db';
 import { DEFAULT_CONFIG_NAME } from '@drover/domain';
-import { type Actor, conflict, notFound, resolveGroupInstances, writeAudit } from '@drover/engine';
+import {
+  type Actor,
+  balancerNames,
+  conflict,
+  notFound,
+  resolveGroupInstances,
+  resolveTrafficBindings,
+  writeAudit,
+} from '@drover/engine';
 import { z } from 'zod';
 import { findApplication } from './application-service';
 import type { DeploymentConfigService } from './deployment-config-service';
+import { withFieldIssue } from './load-balancer-service';
 import {
   UNFINISHED_DEPLOYMENT_STATUSES,
   decodeCursor,
@@ -52,6 +62,7 @@ const nullableJson = <T extends z.ZodTypeAny>(s: T, v: unknown): z.infer<T> | nu
 interface Settings {
   tagFilters: TagFilter[];
   tagSet: TagFilter[][] | null;
+  deploymentType: 'IN_PLACE' | 'BLUE_GREEN';
   deploymentOption: 'WITH_TRAFFIC_CONTROL' | 'WITHOUT_TRAFFIC_CONTROL';
   loadBalancerInfo: LoadBalancerInfo | null;
   autoRollbackConfiguration: AutoRollbackConfiguration | null;
@@ -79,8 +90,32 @@ function validateSettings(s: Settings) {
       'name at least one event when enabled',
     );
   }
+  if (s.deploymentType === 'BLUE_GREEN' && balancerNames(s.loadBalancerInfo).length === 0) {
+    throw invalidField(
+      'InvalidLoadBalancerInfo',
+      'body.loadBalancerInfo',
+      'blue/green needs a load balancer: name one in targetGroupInfoList (<balancer> or <balancer>/<backend>)',
+    );
+  }
   if (s.deploymentOption === 'WITH_TRAFFIC_CONTROL' && !s.loadBalancerInfo) {
     throw invalidField('InvalidLoadBalancerInfo', 'body.loadBalancerInfo', 'required with WITH_TRAFFIC_CONTROL');
+  }
+}
+
+/**
+ * The balancers and backends loadBalancerInfo names must exist when the group is saved, not when a deployment reaches
+ * BlockTraffic. Their rows are share-locked until the group is committed, so a balancer cannot be deleted under it.
+ */
+async function checkLoadBalancers(tx: PrismaLike, info: LoadBalancerInfo | null) {
+  if (!info) return;
+  const names = [...new Set(balancerNames(info).map((n) => n.split('/')[0] ?? n))];
+  if (names.length > 0) {
+    await tx.$queryRaw`SELECT id FROM load_balancers WHERE name = ANY(${names}::text[]) FOR SHARE`;
+  }
+  try {
+    await resolveTrafficBindings(tx, info, 'body.loadBalancerInfo');
+  } catch (err) {
+    throw withFieldIssue(err, 'body.loadBalancerInfo');
   }
 }
 
@@ -160,6 +195,7 @@ export function createDeploymentGroupService(deps: {
       validateSettings({
         tagFilters,
         tagSet,
+        deploymentType: style.deploymentType,
         deploymentOption: style.deploymentOption,
         loadBalancerInfo: input.loadBalancerInfo ?? null,
         autoRollbackConfiguration: input.autoRollbackConfiguration ?? null,
@@ -169,6 +205,7 @@ export function createDeploymentGroupService(deps: {
           prisma.$transaction(async (tx) => {
             const app = await findApplication(tx, appName);
             const config = await configs.find(tx, input.deploymentConfigName ?? DEFAULT_CONFIG_NAME);
+            await checkLoadBalancers(tx, input.loadBalancerInfo ?? null);
             const created = await tx.deploymentGroup.create({
               data: {
                 applicationId: app.id,
@@ -276,11 +313,13 @@ export function createDeploymentGroupService(deps: {
             validateSettings({
               tagFilters,
               tagSet,
+              deploymentType: style.deploymentType,
               deploymentOption: style.deploymentOption,
               loadBalancerInfo,
               autoRollbackConfiguration: autoRollback,
             });
             const config = patch.deploymentConfigName ? await configs.find(tx, patch.deploymentConfigName) : null;
+            await checkLoadBalancers(tx, loadBalancerInfo);
             const updated = await tx.deploymentGroup.update({
               where: { id: current.id },
               data: {

@@ -8,6 +8,7 @@ import type {
   InstanceInfo,
   InstancePage,
   ListInstancesQuery,
+  UpdateInstanceRequest,
 } from '@drover/contracts';
 import type { Instance, InstanceTag, Prisma, PrismaClient } from '@drover/db';
 import {
@@ -31,6 +32,19 @@ const instanceNotFound = (name: string) => notFound('InstanceDoesNotExist', `ins
 const notRegistered = (name: string) => conflict('InstanceNotRegistered', `instance ${name} is deregistered`);
 const NameCursor = z.object({ n: z.string() });
 
+/**
+ * A traffic address (already checked by the contract) as balancers print theirs: the hostname in lower case, an IPv6
+ * address in its short form, the port without leading zeros (`[FD00:0::5]:080` → `[fd00::5]:80`), so mapping servers
+ * by address compares like with like. An IPv6 address with an IPv4 tail (`[::ffff:10.0.0.5]`) keeps that tail.
+ */
+export function canonicalTrafficAddress(text: string): string {
+  const cut = text.lastIndexOf(':');
+  const host = text.slice(0, cut).toLowerCase();
+  const port = Number(text.slice(cut + 1));
+  const short = host.startsWith('[') && !host.includes('.') ? new URL(`http://${host}/`).hostname : host;
+  return `${short}:${port}`;
+}
+
 export function createInstanceService(deps: {
   prisma: PrismaClient;
   auth: AuthService;
@@ -53,6 +67,7 @@ export function createInstanceService(deps: {
       lastSeenAt: isoOrNull(i.lastSeenAt),
       registerTime: iso(i.registeredAt),
       deregisterTime: isoOrNull(i.deregisteredAt),
+      trafficAddress: i.trafficAddress,
     };
   }
 
@@ -181,6 +196,23 @@ export function createInstanceService(deps: {
           instanceName: name,
           keys,
           removed: count,
+        });
+        return find(tx, name);
+      });
+      return (await withInstalled(prisma, [row]))[0]!;
+    },
+
+    /** Changes a host's settings (today its traffic address); only the fields given change. */
+    async update(name: string, patch: UpdateInstanceRequest, actor: Actor): Promise<InstanceDetail> {
+      const row = await prisma.$transaction(async (tx) => {
+        const i = await find(tx, name);
+        if (patch.trafficAddress === undefined) return i;
+        if (i.deregisteredAt) throw notRegistered(name);
+        const trafficAddress = patch.trafficAddress === null ? null : canonicalTrafficAddress(patch.trafficAddress);
+        await tx.instance.update({ where: { id: i.id }, data: { trafficAddress } });
+        await writeAudit(tx, actor, 'instance.update', 'instance', i.id, {
+          instanceName: name,
+          trafficAddress: { from: i.trafficAddress, to: trafficAddress },
         });
         return find(tx, name);
       });

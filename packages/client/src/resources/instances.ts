@@ -1,5 +1,12 @@
-// /v1/instances: hosts running drover-agent, and their tags.
-import { InstanceDetail, InstanceInfo, InstancePage, type ListInstancesQuery, type Tag } from '@drover/contracts';
+// /v1/instances: hosts running drover-agent, their tags and traffic address.
+import {
+  InstanceDetail,
+  InstanceInfo,
+  InstancePage,
+  type ListInstancesQuery,
+  type Tag,
+  type UpdateInstanceRequest,
+} from '@drover/contracts';
 import type { z } from 'zod';
 import { encode, type Transport } from '../http';
 
@@ -10,6 +17,9 @@ export function instancesApi(t: Transport) {
     list: (query: Partial<z.input<typeof ListInstancesQuery>> = {}, signal?: AbortSignal) =>
       t.json('GET', '/v1/instances', InstancePage, { query, signal }),
     get: (name: string, signal?: AbortSignal) => t.json('GET', one(name), InstanceDetail, { signal }),
+    /** Only the fields given change: `trafficAddress` is `host:port`, or null to clear it. */
+    update: (name: string, body: z.input<typeof UpdateInstanceRequest>) =>
+      t.json('PATCH', one(name), InstanceDetail, { json: body }),
     /** Adds tags, replacing the value of keys the host already has. */
     addTags: (name: string, tags: Tag[]) => t.json('PUT', `${one(name)}/tags`, InstanceInfo, { json: { tags } }),
     removeTags: (name: string, keys: string[]) =>

@@ -79,12 +79,21 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'GET /v1/applications/:applicationName/revisions/:revisionId':                     [401, ok,  ok,  ok,  401, ok ],
   'GET /v1/applications/:applicationName/revisions/:revisionId/bundle':              [401, ok,  ok,  ok,  401, ok ],
 
-  // Instances: viewers read, deployers tag, admins deregister.
+  // Instances: viewers read, deployers tag and set traffic addresses, admins deregister.
   'GET /v1/instances':                                                               [401, ok,  ok,  ok,  401, ok ],
   'GET /v1/instances/:instanceName':                                                 [401, ok,  ok,  ok,  401, ok ],
+  'PATCH /v1/instances/:instanceName':                                               [401, 403, ok,  ok,  401, 403],
   'PUT /v1/instances/:instanceName/tags':                                            [401, 403, ok,  ok,  401, 403],
   'DELETE /v1/instances/:instanceName/tags':                                         [401, 403, ok,  ok,  401, 403],
   'POST /v1/instances/:instanceName/deregister':                                     [401, 403, 403, ok,  401, 403],
+
+  // Load balancers: infrastructure, managed by admins; everyone signed in reads them and their live servers.
+  'POST /v1/load-balancers':                                                         [401, 403, 403, ok,  401, 403],
+  'GET /v1/load-balancers':                                                          [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/load-balancers/:loadBalancerName':                                        [401, ok,  ok,  ok,  401, ok ],
+  'PATCH /v1/load-balancers/:loadBalancerName':                                      [401, 403, 403, ok,  401, 403],
+  'DELETE /v1/load-balancers/:loadBalancerName':                                     [401, 403, 403, ok,  401, 403],
+  'GET /v1/load-balancers/:loadBalancerName/servers':                                [401, ok,  ok,  ok,  401, ok ],
 
   // Registration tokens and the audit log: admin.
   'POST /v1/registration-tokens':                                                    [401, 403, 403, ok,  401, 403],

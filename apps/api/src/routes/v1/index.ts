@@ -8,6 +8,7 @@ import { registerAuthRoutes } from './auth';
 import { registerDeploymentConfigRoutes } from './deployment-configs';
 import { registerDeploymentGroupRoutes } from './deployment-groups';
 import { registerInstanceRoutes } from './instances';
+import { registerLoadBalancerRoutes } from './load-balancers';
 import { registerRegistrationTokenRoutes } from './registration-tokens';
 import { registerRevisionRoutes } from './revisions';
 import { registerApiTokenRoutes } from './tokens';
@@ -25,6 +26,7 @@ export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
   // Own scope: the pass-through octet-stream body parser applies to revision uploads only.
   void app.register(async (scope) => registerRevisionRoutes(scope, services));
   registerInstanceRoutes(app, services);
+  registerLoadBalancerRoutes(app, services);
   registerRegistrationTokenRoutes(app, services);
   registerAuditRoutes(app, services);
   registerDeploymentRoutes(app, services, ctx);

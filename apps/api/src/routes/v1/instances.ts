@@ -1,4 +1,4 @@
-// /v1/instances: hosts running drover-agent, their tags and deregistration.
+// /v1/instances: hosts running drover-agent, their tags, their traffic address and deregistration.
 import {
   AddInstanceTagsRequest,
   InstanceDetail,
@@ -6,6 +6,7 @@ import {
   InstanceParams,
   ListInstancesQuery,
   RemoveInstanceTagsQuery,
+  UpdateInstanceRequest,
 } from '@drover/contracts';
 import type { ZodApp } from '../../lib/zod-app';
 import type { Services } from '../../services';
@@ -41,6 +42,24 @@ export function registerInstanceRoutes(app: ZodApp, s: Services) {
       },
     },
     async (req) => s.instances.get(req.params.instanceName),
+  );
+
+  app.patch(
+    '/instances/:instanceName',
+    {
+      config: { auth: 'deployer' },
+      schema: {
+        operationId: 'updateInstance',
+        description:
+          "Sets trafficAddress (host:port the load balancer sends this host's traffic to; null clears it), which " +
+          'balancers mapping servers by address use. Only the fields given change.',
+        tags,
+        params: InstanceParams,
+        body: UpdateInstanceRequest,
+        response: { 200: InstanceDetail, ...authErrors, ...notFoundError, ...conflictError },
+      },
+    },
+    async (req) => s.instances.update(req.params.instanceName, req.body, actor(req)),
   );
 
   app.put(
