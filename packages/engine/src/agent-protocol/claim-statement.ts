@@ -3,7 +3,9 @@
 // SKIP LOCKED so two polls never get the same one. A batch start wakes every held poll of its hosts at once — 10,000
 // in an AllAtOnce deployment — so claims arriving together share one statement (shared-statement.ts); each host's events
 // are looked up per input row (LATERAL) by the host's own index, with no condition another index could serve (an
-// InProgress event always has a commandId; asking for one let a stale plan scan every dispatched command).
+// event handed to an agent always has a commandId; asking for one let a stale plan scan every dispatched command).
+// A traffic step the worker performs (BlockTraffic/AllowTraffic) is InProgress too, but never dispatched: it has no
+// dispatchedAt, which no index covers, so excluding it cannot change the plan.
 import type pg from 'pg';
 import { createAgentStatement } from './shared-statement';
 
@@ -43,6 +45,7 @@ again AS (
     FROM input i CROSS JOIN LATERAL (
       SELECT "commandId", "deploymentId", name, attempt FROM lifecycle_events
        WHERE "instanceId" = i."instanceId" AND status = 'InProgress' AND "ackedAt" IS NULL
+         AND "dispatchedAt" IS NOT NULL
        ORDER BY "dispatchedAt" LIMIT 1) a),
 next AS (
   SELECT n.id

@@ -18,13 +18,23 @@ export interface TrafficBinding {
   killSessionsOnDrainTimeout: boolean;
 }
 
-export function providerFor(lb: LoadBalancer, secretKey: string | undefined): TrafficProvider {
+/** A live provider for a stored balancer; `context` tells a webhook receiver which deployment and host ask. */
+export function providerFor(
+  lb: LoadBalancer,
+  secretKey: string | undefined,
+  context?: { deploymentId: string; lifecycleEvent: string; instanceName: string },
+): TrafficProvider {
   if (lb.provider === 'haproxy') {
     if (!lb.haproxySocket) throw new Error(`load balancer ${lb.name} has no HAProxy socket`);
     return createHaproxyProvider({ socket: lb.haproxySocket });
   }
   if (!lb.webhookUrl || !lb.webhookSecretEnc) throw new Error(`load balancer ${lb.name} has no webhook settings`);
-  return createWebhookProvider({ url: lb.webhookUrl, secret: openSecret(secretKey, lb.webhookSecretEnc) });
+  const provider = createWebhookProvider({
+    url: lb.webhookUrl,
+    secret: openSecret(secretKey, lb.webhookSecretEnc),
+    userAgent: 'drover/0.1.0',
+  });
+  return context ? provider.withContext(context) : provider;
 }
 
 /** The names a group's loadBalancerInfo gives, in order, without repeats. */

@@ -68,7 +68,11 @@ async function perform(deps: TrafficDeps, ev: TrafficEventRow, line: (s: string)
     if (!lb) return { ok: false, message: `load balancer ${b.loadBalancerName} no longer exists` };
     let provider;
     try {
-      provider = providerFor(lb, deps.secretKey);
+      provider = providerFor(lb, deps.secretKey, {
+        deploymentId: ev.deploymentId,
+        lifecycleEvent: ev.name,
+        instanceName: ev.instanceName,
+      });
     } catch (err) {
       return { ok: false, message: `cannot use load balancer ${lb.name}: ${(err as Error).message}` };
     }
@@ -77,7 +81,12 @@ async function perform(deps: TrafficDeps, ev: TrafficEventRow, line: (s: string)
       const servers = await provider.list([b.backend], line);
       const match = matchServer(b, ev, servers);
       if (!match.server) return { ok: false, message: match.problem };
-      const ref = { backend: b.backend, server: match.server.server };
+      // The address goes along for webhook receivers that key their pools by address (HAProxy ignores it).
+      const ref = {
+        backend: b.backend,
+        server: match.server.server,
+        address: match.server.address ?? ev.trafficAddress,
+      };
       const where = `${lb.name}/${b.backend}/${ref.server}`;
       if (ev.name === 'BlockTraffic') {
         const r = await provider.block(ref, {
