@@ -9,6 +9,7 @@ import { deployCommand } from './commands/deploy';
 import { deploymentsCommand } from './commands/deployments';
 import { groupsCommand } from './commands/groups';
 import { instancesCommand } from './commands/instances';
+import { loadBalancersCommand } from './commands/load-balancers';
 import { logsCommand } from './commands/logs';
 import { pushCommand } from './commands/push';
 import { revisionsCommand } from './commands/revisions';
@@ -58,6 +59,7 @@ export function buildProgram(io: Io, state: RunState): Command {
   program.addCommand(configsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(revisionsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(instancesCommand(io, state).helpGroup('Resources:'));
+  program.addCommand(loadBalancersCommand(io, state).helpGroup('Resources:'));
   program.addCommand(completionCommand(io, state, () => program).helpGroup('Other:'));
 
   eachCommand(program, (c) => {

@@ -1,5 +1,5 @@
-// drover instances: the hosts running drover-agent, their tags, deregistration.
-import { OnlineStatus, RegistrationStatus } from '@drover/contracts';
+// drover instances: the hosts running drover-agent, their tags, traffic address, deregistration.
+import { OnlineStatus, RegistrationStatus, isTrafficAddress } from '@drover/contracts';
 import { Command, Option } from 'commander';
 import { fields, status, table, tagText, time } from '../output/format';
 import type { Io } from '../io';
@@ -90,6 +90,7 @@ export function instancesCommand(io: Io, state: RunState): Command {
               ['Agent', i.agentVersion],
               ['Last seen', time(i.lastSeenAt)],
               ['Registered', time(i.registerTime)],
+              ['Traffic address', i.trafficAddress],
             ],
             c,
           ),
@@ -130,6 +131,32 @@ export function instancesCommand(io: Io, state: RunState): Command {
       action(io, state, async (ctx, [name, ...keys]) => {
         const i = await (await ctx.client()).instances.removeTags(name!, keys);
         ctx.emit(i, () => `${i.instanceName}: ${tagText(i.tags)}`);
+      }),
+    );
+
+  cmd
+    .command('set-traffic-address <name> [address]')
+    .description("Set host:port a load balancer sends this host's traffic to (balancers mapping by address)")
+    .option('--clear', 'remove the traffic address')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  drover instance set-traffic-address web-1 10.0.0.5:8080\n  drover instance set-traffic-address web-1 --clear',
+    )
+    .action(
+      action<{ clear?: boolean }>(io, state, async (ctx, [name, address], opts) => {
+        if (!address === !opts.clear) throw new UsageError('give a host:port address or --clear (one of them)');
+        if (address && !isTrafficAddress(address)) {
+          throw new UsageError(
+            `"${address}" is not a traffic address`,
+            'use host:port: a hostname, an IPv4 address or a bracketed IPv6 address ([fd00::5]), port 1-65535',
+          );
+        }
+        const i = await (await ctx.client()).instances.update(name!, { trafficAddress: address ?? null });
+        ctx.emit(i, () =>
+          i.trafficAddress
+            ? `${i.instanceName}: traffic address ${i.trafficAddress}`
+            : `${i.instanceName}: traffic address cleared`,
+        );
       }),
     );
 
