@@ -18,11 +18,13 @@ const totals: LoadTotals[] = [];
 const event = (t: TargetInfo | undefined, name: string) =>
   t?.lifecycleEvents.find((e) => e.lifecycleEventName === name);
 
-function slowBeforeBlock(root: string) {
-  writeFileSync(path.join(root, 'scripts/before-block.sh'), '#!/bin/sh\nsleep 3\n', { mode: 0o755 });
+/** Slow block-side hooks: 3 s before and after BlockTraffic (they run from the last successful revision). */
+function slowBlockHooks(root: string) {
+  writeFileSync(path.join(root, 'scripts/slow.sh'), '#!/bin/sh\nsleep 3\n', { mode: 0o755 });
   appendFileSync(
     path.join(root, 'appspec.yml'),
-    '  BeforeBlockTraffic:\n    - location: scripts/before-block.sh\n      timeout: 60\n',
+    '  BeforeBlockTraffic:\n    - location: scripts/slow.sh\n      timeout: 60\n' +
+      '  AfterBlockTraffic:\n    - location: scripts/slow.sh\n      timeout: 60\n',
   );
 }
 
@@ -72,7 +74,7 @@ beforeAll(async () => {
   const first = await fleet.deploy({
     applicationName: APP,
     deploymentGroupName: 'web',
-    revisionId: await fleet.revision(APP, 'v1', slowBeforeBlock),
+    revisionId: await fleet.revision(APP, 'v1', slowBlockHooks),
   });
   expect((await fleet.finished(first)).status).toBe('Succeeded');
 }, 180_000);
@@ -141,6 +143,37 @@ describe('traffic control when the balancer cannot help', () => {
     );
     // Never drained: the host is still up and serving the old revision; so is everyone.
     expect(await status(failed?.targetId ?? '')).toBe('UP');
+    expect(await answers()).toEqual(new Set([`200 ${fleet.page('v1')}`]));
+    expect(totals.at(-1)?.failures).toEqual([]);
+  }, 180_000);
+
+  it('a stop that catches a drained host before ApplicationStop puts it back in service', async () => {
+    const revision = await fleet.revision(APP, 'v2b');
+    const load = startLoad(fleet.port, { concurrency: 6 });
+    const id = await fleet.deploy({ applicationName: APP, deploymentGroupName: 'web', revisionId: revision });
+    // The first host is drained and runs its (slow) AfterBlockTraffic hook: it still has the old revision.
+    const drained = async () => {
+      const t = (await fleet.targets(id)).find((x) => event(x, 'BlockTraffic')?.status === 'Succeeded');
+      return t && event(t, 'AfterBlockTraffic')?.status === 'InProgress' ? t : null;
+    };
+    let host: TargetInfo | null = null;
+    for (let i = 0; i < 300 && !host; i++) {
+      host = await drained();
+      if (!host) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(host, 'a drained host in AfterBlockTraffic').not.toBeNull();
+    expect(await status(host?.targetId ?? '')).toBe('MAINT');
+    await fleet.api('POST', `/v1/deployments/${id}/stop`, {});
+    const d = await fleet.finished(id);
+    totals.push(await load.stop());
+    expect(d.status).toBe('Stopped');
+    const after = (await fleet.targets(id)).find((t) => t.targetId === host?.targetId);
+    expect(after?.status).toBe('Failed');
+    expect(after?.errorCode).toBe('MANUAL_STOP');
+    expect(after?.errorMessage).toContain('serves the previous revision again');
+    expect(event(after, 'ApplicationStop')?.status).toBe('Skipped');
+    expect(event(after, 'AllowTraffic')?.status).toBe('Succeeded');
+    expect(await status(host?.targetId ?? '')).toBe('UP');
     expect(await answers()).toEqual(new Set([`200 ${fleet.page('v1')}`]));
     expect(totals.at(-1)?.failures).toEqual([]);
   }, 180_000);
