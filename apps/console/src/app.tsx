@@ -16,6 +16,8 @@ import { CreateDeploymentPage } from './features/deployments/create-deployment-p
 import { DeploymentPage } from './features/deployments/deployment-page';
 import { DeploymentsPage } from './features/deployments/deployments-page';
 import { InstancesPage } from './features/instances/instances-page';
+import { LoadBalancerPage } from './features/load-balancers/load-balancer-page';
+import { LoadBalancersPage } from './features/load-balancers/load-balancers-page';
 import { SettingsPage } from './features/settings/settings-page';
 
 export const routes: RouteObject[] = [
@@ -34,6 +36,8 @@ export const routes: RouteObject[] = [
           { path: 'deployments', element: <DeploymentsPage /> },
           { path: 'deployments/:deploymentId', element: <DeploymentPage /> },
           { path: 'instances', element: <InstancesPage /> },
+          { path: 'load-balancers', element: <LoadBalancersPage /> },
+          { path: 'load-balancers/:name', element: <LoadBalancerPage /> },
           { path: 'settings/*', element: <SettingsPage /> },
           { path: 'audit', element: <AuditPage /> },
           { path: '*', element: <NotFound /> },

@@ -1,9 +1,13 @@
 // Contract-shaped test data. Every object is parsed by the contract schema, so fixtures cannot drift from the API.
 import {
+  BalancerServer,
+  BlueGreenProgress,
   DeploymentGroupDetail,
   DeploymentInfo,
   InstanceDetail,
   LIFECYCLE_EVENT_NAMES,
+  LoadBalancerInfoResponse,
+  LoadBalancerStatus,
   RevisionInfo,
   TargetInfo,
   type LifecycleEventInfo,
@@ -168,6 +172,129 @@ export function makeGroup(over: Partial<DeploymentGroupDetail> = {}): Deployment
     createTime: '2026-08-01T09:00:00.000Z',
     updateTime: '2026-08-01T09:00:00.000Z',
     instances: [],
+    ...over,
+  });
+}
+
+// ---------------------------------------------------------------- blue/green and load balancers
+
+/** What a replacement (Green) host runs: the install, then the traffic steps that bring it into service. */
+export const REPLACEMENT_EVENTS: LifecycleEventName[] = [
+  ...IN_PLACE_EVENTS,
+  'BeforeAllowTraffic',
+  'AllowTraffic',
+  'AfterAllowTraffic',
+];
+
+/** What an original (Blue) host runs: the traffic steps that take it out of service. */
+export const ORIGINAL_EVENTS: LifecycleEventName[] = ['BeforeBlockTraffic', 'BlockTraffic', 'AfterBlockTraffic'];
+
+export function makeBlueGreen(over: Partial<BlueGreenProgress> = {}): BlueGreenProgress {
+  return BlueGreenProgress.parse({
+    phase: 'install',
+    trafficOn: 'original',
+    readyWaitEndsAt: null,
+    terminationAt: null,
+    readyAction: 'STOP_DEPLOYMENT',
+    terminateAction: 'TERMINATE',
+    isRollback: false,
+    ...over,
+  });
+}
+
+/** A blue/green deployment driving balancer `edge`, backend `web`; `bg` sets its progress. */
+export function makeBlueGreenDeployment(
+  bg: Partial<BlueGreenProgress> = {},
+  over: Partial<DeploymentInfo> = {},
+): DeploymentInfo {
+  return makeDeployment({
+    deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+    loadBalancers: [{ loadBalancerName: 'edge', backend: 'web' }],
+    batchCount: 1,
+    blueGreen: makeBlueGreen(bg),
+    ...over,
+  });
+}
+
+/** A host of one side: Blue (original) hosts run the block steps, Green (replacement) hosts install and allow. */
+export function makeSideTarget(
+  name: string,
+  label: 'Blue' | 'Green',
+  status: TargetStatus,
+  over: Partial<TargetInfo> = {},
+): TargetInfo {
+  const names = label === 'Blue' ? ORIGINAL_EVENTS : REPLACEMENT_EVENTS;
+  const eventStatus: LifecycleEventStatus =
+    status === 'Succeeded' || status === 'Failed' || status === 'Skipped' ? status : 'Pending';
+  return makeTarget(
+    name,
+    status,
+    { label, ...over },
+    names.map((e) => makeEvent(e, eventStatus)),
+  );
+}
+
+export function makeLoadBalancer(name: string, over: Partial<LoadBalancerInfoResponse> = {}): LoadBalancerInfoResponse {
+  return LoadBalancerInfoResponse.parse({
+    loadBalancerId: `33333333-3333-4333-8333-${String(name.length).padStart(12, '0')}`,
+    loadBalancerName: name,
+    provider: 'haproxy',
+    haproxy: { socket: 'unix:/run/haproxy/admin.sock' },
+    webhook: null,
+    backends: ['web'],
+    serverMapping: 'instanceName',
+    drainTimeoutSeconds: 30,
+    healthTimeoutSeconds: 60,
+    killSessionsOnDrainTimeout: false,
+    usedBy: [],
+    createTime: '2026-08-01T09:00:00.000Z',
+    updateTime: '2026-08-01T09:00:00.000Z',
+    ...over,
+  });
+}
+
+/** A webhook balancer as the API shows it after creation: only the start of its secret. */
+export function makeWebhookBalancer(
+  name: string,
+  over: Partial<LoadBalancerInfoResponse> = {},
+): LoadBalancerInfoResponse {
+  return makeLoadBalancer(name, {
+    provider: 'webhook',
+    haproxy: null,
+    webhook: { url: 'https://lb-control.example.test/drover', secretPrefix: 'whsec_abc123' },
+    ...over,
+  });
+}
+
+/** One server as the balancer reports it; healthy and in service unless told otherwise. */
+export function makeServer(server: string, over: Partial<BalancerServer> = {}): BalancerServer {
+  return BalancerServer.parse({
+    backend: 'web',
+    server,
+    status: 'UP',
+    adminState: 'ready',
+    health: 'up',
+    checkStatus: 'L7OK',
+    sessions: 0,
+    queued: 0,
+    weight: 100,
+    address: '10.0.0.1:8080',
+    instanceName: server,
+    ...over,
+  });
+}
+
+export function makeBalancerStatus(
+  name: string,
+  servers: BalancerServer[],
+  over: Partial<LoadBalancerStatus> = {},
+): LoadBalancerStatus {
+  return LoadBalancerStatus.parse({
+    loadBalancerName: name,
+    reachable: true,
+    error: null,
+    servers,
+    readAt: '2026-08-14T12:00:00.000Z',
     ...over,
   });
 }

@@ -3,7 +3,7 @@ import type { MeResponse } from '@drover/contracts';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
-import { createMemoryRouter, RouterProvider } from 'react-router';
+import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
 import { authKeys } from '../src/api/auth/keys';
 
 export function renderPage(
@@ -11,16 +11,14 @@ export function renderPage(
   url: string,
   element: ReactNode,
   role: MeResponse['role'] = 'viewer',
+  /** Other pages a test navigates to (a list page that opens a detail page). */
+  more: RouteObject[] = [],
 ): ReturnType<typeof createMemoryRouter> {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   qc.setQueryData(authKeys.me(), { kind: 'user', role, user: null, token: null, csrfToken: 'csrf-1' });
-  const router = createMemoryRouter(
-    [
-      { path, element },
-      { path: '*', element: <p>elsewhere</p> },
-    ],
-    { initialEntries: [url] },
-  );
+  const router = createMemoryRouter([{ path, element }, ...more, { path: '*', element: <p>elsewhere</p> }], {
+    initialEntries: [url],
+  });
   render(
     <QueryClientProvider client={qc}>
       <RouterProvider router={router} />

@@ -19,6 +19,7 @@ export function Layout() {
         <NavLink to="/applications">Applications</NavLink>
         <NavLink to="/deployments">Deployments</NavLink>
         <NavLink to="/instances">Instances</NavLink>
+        <NavLink to="/load-balancers">Load balancers</NavLink>
         <NavLink to="/settings">Settings</NavLink>
         {isAdmin ? <NavLink to="/audit">Audit log</NavLink> : null}
         <div className="nav-footer">

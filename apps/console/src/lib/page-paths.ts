@@ -9,4 +9,6 @@ export const pagePaths = {
   deploy: (app: string, group?: string) => `/applications/${e(app)}/deploy${group ? `?group=${e(group)}` : ''}`,
   deployment: (id: string) => `/deployments/${e(id)}`,
   deployments: (app?: string) => (app ? `/deployments?application=${e(app)}` : '/deployments'),
+  loadBalancers: () => '/load-balancers',
+  loadBalancer: (name: string) => `/load-balancers/${e(name)}`,
 };

@@ -28,10 +28,27 @@ export function useDeploymentAction(id: string) {
           return { rollbackDeploymentId: rollback.deploymentId };
         }
         case 'continue':
-          await api.deployments.continue(id);
+          await api.deployments.continue(id, 'READY_WAIT');
           return { rollbackDeploymentId: null };
       }
     },
+    onSettled: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: deploymentKeys.detail(id) }),
+        qc.invalidateQueries({ queryKey: deploymentKeys.targets(id) }),
+        qc.invalidateQueries({ queryKey: deploymentKeys.lists() }),
+      ]),
+  });
+}
+
+/** Which wait of a blue/green deployment to end: READY_WAIT reroutes traffic now, TERMINATION_WAIT retires the
+ *  original hosts now (the API answers 409, with its reason, when that wait does not apply). */
+export type DeploymentWait = 'READY_WAIT' | 'TERMINATION_WAIT';
+
+export function useContinueDeployment(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (wait: DeploymentWait) => api.deployments.continue(id, wait),
     onSettled: () =>
       Promise.all([
         qc.invalidateQueries({ queryKey: deploymentKeys.detail(id) }),

@@ -6,7 +6,7 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { authKeys } from '../../api/auth/keys';
 import { setCsrfToken } from '../../api/client';
-import { makeDeployment } from '../../../test-support/fixtures';
+import { makeBlueGreenDeployment, makeDeployment } from '../../../test-support/fixtures';
 import { ActionBar } from './action-bar';
 
 const me = (role: MeResponse['role']): MeResponse => ({
@@ -116,6 +116,12 @@ describe('ActionBar', () => {
     await user.click(screen.getByRole('button', { name: 'Roll back' }));
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Roll back' }));
     await vi.waitFor(() => expect(router.state.location.pathname).toBe('/deployments/d-ROLLBACK1'));
+  });
+
+  it('leaves a blue/green deployment’s wait to its panel, which says which wait it ends', () => {
+    renderBar(makeBlueGreenDeployment({ phase: 'ready' }, { status: 'Ready' }));
+    expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Stop' })).toBeTruthy();
   });
 
   it('explains disabled buttons to a viewer', () => {

@@ -59,7 +59,9 @@ export function ActionBar({ deployment }: { deployment: DeploymentInfo }) {
     },
   );
   const open = confirm.subject;
-  const visible = ORDER.filter((a) => a !== 'continue' || deployment.status === 'Ready');
+  // A blue/green deployment's waits are ended from its panel ("Reroute traffic", "Terminate original now"), which
+  // says which wait it ends; in-place deployments never wait, so Continue shows only for an unexpected Ready.
+  const visible = ORDER.filter((a) => a !== 'continue' || (deployment.status === 'Ready' && !deployment.blueGreen));
 
   return (
     <>

@@ -1,6 +1,7 @@
 import type { DeploymentInfo } from '@drover/contracts';
 import { describe, expect, it } from 'vitest';
-import { actionStates } from './actions';
+import { makeBlueGreen } from '../../../test-support/fixtures';
+import { actionStates, waitActionStates } from './actions';
 
 type D = Parameters<typeof actionStates>[0];
 const base: D = {
@@ -73,5 +74,37 @@ describe('deployment action enablement', () => {
   it('treats a missing role (not loaded yet) as no permission', () => {
     const status: DeploymentInfo['status'] = 'InProgress';
     expect(Object.values(actionStates(d({ status }), undefined)).some((a) => a.enabled)).toBe(false);
+  });
+});
+
+describe('blue/green waits', () => {
+  type W = Parameters<typeof waitActionStates>[0];
+  const w = (over: Partial<W>): W => ({ status: 'InProgress', stopRequested: false, blueGreen: null, ...over });
+  const inReady = w({ status: 'Ready', blueGreen: makeBlueGreen({ phase: 'ready' }) });
+  const inTermination = w({ blueGreen: makeBlueGreen({ phase: 'termination', trafficOn: 'replacement' }) });
+
+  it('offers rerouting only while the replacement waits in Ready', () => {
+    expect(waitActionStates(inReady, 'deployer').reroute).toMatchObject({ applies: true, enabled: true });
+    expect(waitActionStates(inReady, 'deployer').terminate.applies).toBe(false);
+    expect(waitActionStates(w({ blueGreen: makeBlueGreen({ phase: 'install' }) }), 'admin').reroute.applies).toBe(
+      false,
+    );
+    expect(waitActionStates(w({ status: 'Ready' }), 'admin').reroute.applies).toBe(false);
+  });
+
+  it('offers terminating the originals only in a TERMINATE wait', () => {
+    expect(waitActionStates(inTermination, 'deployer').terminate).toMatchObject({ applies: true, enabled: true });
+    const keptAlive = w({ blueGreen: makeBlueGreen({ phase: 'termination', terminateAction: 'KEEP_ALIVE' }) });
+    expect(waitActionStates(keptAlive, 'admin').terminate.applies).toBe(false);
+    expect(waitActionStates({ ...inTermination, status: 'Succeeded' }, 'admin').terminate.applies).toBe(false);
+  });
+
+  it('shows the waits to viewers but disabled, saying why; and not after a stop', () => {
+    expect(waitActionStates(inReady, 'viewer').reroute).toMatchObject({
+      applies: true,
+      enabled: false,
+      reason: 'Needs the deployer or admin role.',
+    });
+    expect(waitActionStates({ ...inReady, stopRequested: true }, 'admin').reroute.enabled).toBe(false);
   });
 });

@@ -49,3 +49,44 @@ export function actionStates(d: Deployment, role: Role | undefined): Record<Depl
   if (!canAct(role)) return { stop: noRole, stopAndRollback: noRole, rollback: noRole, continue: noRole };
   return { stop, stopAndRollback, rollback, continue: cont };
 }
+
+/** The two waits of a blue/green deployment a person can end early ("continue"). */
+export type WaitAction = 'reroute' | 'terminate';
+
+export interface WaitActionState extends ActionState {
+  /** The deployment is in this wait now, so its button belongs on the page. */
+  applies: boolean;
+}
+
+type BlueGreenDeployment = Pick<DeploymentInfo, 'status' | 'stopRequested' | 'blueGreen'>;
+
+/**
+ * Reroute traffic (READY_WAIT) applies while a blue/green deployment waits in Ready; terminate the original hosts now
+ * (TERMINATION_WAIT) while it waits to terminate them. Both need the deployer role, and neither once a stop is asked.
+ */
+export function waitActionStates(d: BlueGreenDeployment, role: Role | undefined): Record<WaitAction, WaitActionState> {
+  const bg = d.blueGreen;
+  const running = !isTerminalDeploymentStatus(d.status);
+  const inReady = bg !== null && running && bg.phase === 'ready' && d.status === 'Ready';
+  const inTermination = bg !== null && running && bg.phase === 'termination' && bg.terminateAction === 'TERMINATE';
+  const state = (applies: boolean, notNow: string, what: string): WaitActionState =>
+    !applies
+      ? { applies, enabled: false, reason: notNow }
+      : !canAct(role)
+        ? { applies, enabled: false, reason: 'Needs the deployer or admin role.' }
+        : d.stopRequested
+          ? { applies, enabled: false, reason: 'A stop was requested; the deployment is ending.' }
+          : { applies, enabled: true, reason: what };
+  return {
+    reroute: state(
+      inReady,
+      'Rerouting applies only while the replacement hosts wait in Ready.',
+      'Moves traffic to the replacement hosts now, then blocks the original hosts.',
+    ),
+    terminate: state(
+      inTermination,
+      'Applies only while the deployment waits to terminate the original hosts.',
+      'Ends the termination wait: the original hosts are terminated now.',
+    ),
+  };
+}

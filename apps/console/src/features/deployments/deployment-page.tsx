@@ -20,12 +20,23 @@ import { ErrorState, Loading } from '../../components/states';
 import { StatusBadge } from '../../components/status-badge';
 import { durationBetween, formatDuration, shortSha } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
+import { pagePaths } from '../../lib/page-paths';
 import { ActionBar } from './action-bar';
+import { BalancerReadings, balancerColumn, useDeploymentBalancers } from './balancer-view';
 import { BatchTimeline } from './batch-timeline';
+import { BlueGreenPanel } from './blue-green-panel';
+import { Environments } from './environments';
 import { NO_FILTER, type GridFilter } from './grid-model';
 import { HostGrid, type CellRef } from './host-grid';
 import { LogPanel } from './log-panel';
 import { Overview } from './overview';
+
+const STYLE_TEXT = {
+  IN_PLACE: 'In-place',
+  BLUE_GREEN: 'Blue/green',
+  WITH_TRAFFIC_CONTROL: 'with traffic control',
+  WITHOUT_TRAFFIC_CONTROL: 'without traffic control',
+} as const;
 
 const FILE_EXISTS_TEXT = {
   DISALLOW: 'fail the deployment',
@@ -86,6 +97,8 @@ export function DeploymentPage() {
   const targets = useQuery({ ...deploymentQueries.targets(deploymentId, qc), refetchInterval: poll });
   const announcement = useAnnouncement(detail.data);
   const now = useNow(1_000);
+  const balancers = useDeploymentBalancers(detail.data);
+  const extraColumn = useMemo(() => (balancers.length > 0 ? balancerColumn(balancers) : undefined), [balancers]);
 
   const [filter, setFilter] = useState<GridFilter>(NO_FILTER);
   // The open log is in the URL (?host=…&event=…), so it can be linked and survives a reload.
@@ -156,6 +169,7 @@ export function DeploymentPage() {
         </div>
       ) : null}
       <RollbackLinks d={d} />
+      <BlueGreenPanel deployment={d} />
 
       <div className="grid-2">
         <section className="card" aria-labelledby="summary-h">
@@ -168,6 +182,31 @@ export function DeploymentPage() {
               </span>{' '}
               {d.revision.description ? <span className="muted">{d.revision.description}</span> : null}
             </dd>
+            <dt>Style</dt>
+            <dd>
+              {STYLE_TEXT[d.deploymentStyle.deploymentType]}{' '}
+              <span className="muted">
+                (
+                {d.deploymentStyle.deploymentType === 'BLUE_GREEN'
+                  ? 'traffic control'
+                  : STYLE_TEXT[d.deploymentStyle.deploymentOption]}
+                )
+              </span>
+            </dd>
+            {d.loadBalancers.length > 0 ? (
+              <>
+                <dt>Load balancers</dt>
+                <dd>
+                  {d.loadBalancers.map((b, i) => (
+                    <span key={`${b.loadBalancerName}/${b.backend}`}>
+                      {i > 0 ? ', ' : ''}
+                      <Link to={pagePaths.loadBalancer(b.loadBalancerName)}>{b.loadBalancerName}</Link>
+                      <span className="mono"> / {b.backend}</span>
+                    </span>
+                  ))}
+                </dd>
+              </>
+            ) : null}
             <dt>Configuration</dt>
             <dd>
               {d.deploymentConfig.name} <span className="muted">(min. {d.minimumHealthyHosts} healthy)</span>
@@ -211,14 +250,26 @@ export function DeploymentPage() {
           <h2 id="hosts-h">Hosts</h2>
           {d.batchCount > 0 ? (
             <span className="muted small">
+              {d.blueGreen ? 'replacement installed in ' : ''}
               {d.batchCount} batch{d.batchCount === 1 ? '' : 'es'}
-              {d.currentBatch >= 0 && !isTerminalDeploymentStatus(d.status)
+              {d.currentBatch >= 0 &&
+              !isTerminalDeploymentStatus(d.status) &&
+              (!d.blueGreen || d.blueGreen.phase === 'install')
                 ? ` · batch ${d.currentBatch + 1} running`
                 : ''}
             </span>
           ) : null}
         </div>
-        {targets.data ? (
+        <BalancerReadings readings={balancers} />
+        {targets.data && d.blueGreen ? (
+          <Environments
+            deployment={d}
+            targets={targets.data}
+            selected={openCell}
+            onOpen={openLog}
+            extraColumn={extraColumn}
+          />
+        ) : targets.data ? (
           <>
             <BatchTimeline
               targets={targets.data}
@@ -233,6 +284,7 @@ export function DeploymentPage() {
               onFilterChange={setFilter}
               selected={openCell}
               onOpen={openLog}
+              extraColumn={extraColumn}
             />
           </>
         ) : targets.error ? (

@@ -3,7 +3,7 @@
 import type { LifecycleEventName, TargetInfo, TargetStatus } from '@drover/contracts';
 import { TARGET_STATUSES } from '@drover/contracts';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { SearchBox } from '../../components/filters';
 import { StatusBadge } from '../../components/status-badge';
 import { formatDuration } from '../../lib/format';
@@ -27,6 +27,14 @@ import {
 export interface CellRef {
   targetId: string;
   eventName: LifecycleEventName;
+}
+
+/** One more column after Status, for what another source says about each host (its load balancer servers). */
+export interface ExtraColumn {
+  header: string;
+  /** A CSS grid track size, e.g. '170px'. */
+  width: string;
+  cell: (target: TargetInfo) => ReactNode;
 }
 
 const ROW_HEIGHT = 34;
@@ -66,9 +74,21 @@ interface RowProps {
   selected: CellRef | null;
   onOpen: (ref: CellRef) => void;
   onFocusCell: (row: number, col: number) => void;
+  extra: ExtraColumn['cell'] | undefined;
 }
 
-const Row = memo(function Row({ row, index, top, template, now, activeCol, selected, onOpen, onFocusCell }: RowProps) {
+const Row = memo(function Row({
+  row,
+  index,
+  top,
+  template,
+  now,
+  activeCol,
+  selected,
+  onOpen,
+  onFocusCell,
+  extra,
+}: RowProps) {
   const ms = targetDurationMs(row.target, now);
   return (
     <div
@@ -83,6 +103,11 @@ const Row = memo(function Row({ row, index, top, template, now, activeCol, selec
       <div role="gridcell">
         <StatusBadge status={row.target.status} />
       </div>
+      {extra ? (
+        <div className="host-extra" role="gridcell">
+          {extra(row.target)}
+        </div>
+      ) : null}
       <div className="host-meta" role="gridcell">
         {row.target.batch + 1}
       </div>
@@ -135,12 +160,20 @@ export function HostGrid({
   onFilterChange,
   selected,
   onOpen,
+  label = 'Hosts by lifecycle event',
+  hostsNoun = 'hosts',
+  extraColumn,
 }: {
   targets: readonly TargetInfo[];
   filter: GridFilter;
   onFilterChange: (f: GridFilter) => void;
   selected: CellRef | null;
   onOpen: (ref: CellRef) => void;
+  /** The grid's accessible name (a page with two grids names each). */
+  label?: string;
+  /** What the filters and search call the rows: "hosts", "original hosts"… */
+  hostsNoun?: string;
+  extraColumn?: ExtraColumn | undefined;
 }) {
   const now = useNow(1_000);
   const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: 'batch', dir: 'asc' });
@@ -201,7 +234,8 @@ export function HostGrid({
     }
   };
 
-  const template = `minmax(140px, 220px) 104px 44px repeat(${columns.length}, var(--cell)) minmax(90px, 1fr)`;
+  const extraTrack = extraColumn ? ` ${extraColumn.width}` : '';
+  const template = `minmax(140px, 220px) 104px${extraTrack} 44px repeat(${columns.length}, var(--cell)) minmax(90px, 1fr)`;
   const sortButton = (key: SortKey, label: string) => {
     const current = sort.key === key;
     return (
@@ -221,7 +255,7 @@ export function HostGrid({
   return (
     <div>
       <div className="grid-toolbar">
-        <div className="chips" role="group" aria-label="Filter hosts by status">
+        <div className="chips" role="group" aria-label={`Filter ${hostsNoun} by status`}>
           <button
             type="button"
             className="chip"
@@ -254,8 +288,8 @@ export function HostGrid({
           ) : null}
         </div>
         <SearchBox
-          label="Search hosts by name"
-          placeholder="Search hosts"
+          label={`Search ${hostsNoun} by name`}
+          placeholder={`Search ${hostsNoun}`}
           value={filter.search}
           onChange={(search) => onFilterChange({ ...filter, search })}
         />
@@ -263,9 +297,9 @@ export function HostGrid({
       <div
         className="hostgrid"
         role="grid"
-        aria-label="Hosts by lifecycle event"
+        aria-label={label}
         aria-rowcount={visible.length + 1}
-        aria-colcount={columns.length + 4}
+        aria-colcount={columns.length + (extraColumn ? 5 : 4)}
         onKeyDown={onKeyDown}
       >
         <div
@@ -276,6 +310,11 @@ export function HostGrid({
           <div className="hostgrid-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
             <div role="columnheader">{sortButton('name', 'Host')}</div>
             <div role="columnheader">{sortButton('status', 'Status')}</div>
+            {extraColumn ? (
+              <div role="columnheader" className="extra-head">
+                {extraColumn.header}
+              </div>
+            ) : null}
             <div role="columnheader">{sortButton('batch', 'Batch')}</div>
             {columns.map((c) => (
               <div role="columnheader" key={c} className="event-head">
@@ -300,6 +339,7 @@ export function HostGrid({
                   selected={selected?.targetId === row.targetId ? selected : null}
                   onOpen={onOpen}
                   onFocusCell={onFocusCell}
+                  extra={extraColumn?.cell}
                 />
               );
             })}

@@ -23,6 +23,10 @@ function plan(over: Partial<PlanResponse>): PlanResponse {
     explanation: '4 hosts, FLEET_PERCENT 50 → at least 2 healthy → up to 2 at a time; succeeds if ≥ 2 succeed',
     errorCode: null,
     offlineHosts: ['web-4'],
+    deploymentType: 'IN_PLACE',
+    blueGreen: null,
+    traffic: null,
+    problems: [],
     ...over,
   });
 }
