@@ -13,15 +13,19 @@ import { startStack, type TestStack } from '../../support/stack';
 
 const SECRET_KEY = 'webhook-balancer-test-secret-key-0123456789';
 const HOSTS = ['app-1', 'app-2'];
+const STANDBY = ['app-3', 'app-4'];
 let stack: TestStack;
 let receiver: Server;
 const agents: ProtocolAgent[] = [];
 const secret = newWebhookSecret();
 const seen: DroverWebhookRequest[] = [];
 const refusedSignatures: string[] = [];
-const pool = new Map(HOSTS.map((h) => [h, 'ready' as 'ready' | 'maint']));
+const pool = new Map([...HOSTS, ...STANDBY].map((h) => [h, 'ready' as 'ready' | 'maint']));
 /** When set, the receiver refuses to block this server. */
 let refuseBlockOf: string | null = null;
+/** When set, the pool forgets this server once the first host has been blocked (it was removed meanwhile). */
+let forgetAfterFirstBlock: string | null = null;
+let forgotten: string | null = null;
 
 async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await stack.app.inject({
@@ -65,18 +69,21 @@ beforeAll(async () => {
       if (body.action === 'read') {
         return reply(200, {
           state: 'done',
-          servers: [...pool].map(([name, state]) => ({
-            server: name,
-            status: state === 'ready' ? 'UP' : 'MAINT',
-            adminState: state,
-            health: 'up',
-          })),
+          servers: [...pool]
+            .filter(([name]) => name !== forgotten)
+            .map(([name, state]) => ({
+              server: name,
+              status: state === 'ready' ? 'UP' : 'MAINT',
+              adminState: state,
+              health: 'up',
+            })),
         });
       }
       if (body.action === 'block' && server === refuseBlockOf) {
         return reply(409, { error: `pool web is frozen for maintenance; ${server} stays in` });
       }
       if (body.action === 'block') pool.set(server, 'maint');
+      if (body.action === 'block' && forgetAfterFirstBlock) forgotten = forgetAfterFirstBlock;
       if (body.action === 'allow') pool.set(server, 'ready');
       return reply(200, { state: 'done', message: `${body.action} ${server} done` });
     });
@@ -104,13 +111,13 @@ beforeAll(async () => {
     deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
     loadBalancerInfo: { targetGroupInfoList: [{ name: 'hooks/web' }] },
   });
-  for (const name of HOSTS) {
+  for (const name of [...HOSTS, ...STANDBY]) {
     agents.push(
       await startProtocolAgent({
         url: stack.url,
         registrationToken: stack.registrationToken,
         name,
-        tags: [{ key: 'env', value: 'web' }],
+        tags: [{ key: 'env', value: HOSTS.includes(name) ? 'web' : 'standby' }],
       }),
     );
   }
@@ -148,7 +155,7 @@ describe('a webhook balancer', () => {
       });
     }
     expect(actions.find((a) => a.action === 'block')?.drainTimeoutSeconds).toBe(5);
-    expect([...pool.values()]).toEqual(['ready', 'ready']);
+    expect(HOSTS.map((h) => pool.get(h))).toEqual(['ready', 'ready']);
     // The secret is not in the database as such.
     const row = await stack.ctx.db.prisma.loadBalancer.findUniqueOrThrow({ where: { name: 'hooks' } });
     expect(row.webhookSecretEnc).not.toContain(secret.slice(6));
@@ -173,5 +180,61 @@ describe('a webhook balancer', () => {
     expect(block?.diagnostics?.message).toContain('HTTP 409');
     expect(block?.diagnostics?.message).toContain('pool web is frozen for maintenance; app-1 stays in');
     expect(pool.get('app-1')).toBe('ready');
+  }, 60_000);
+
+  it("fails BlockTraffic, naming the servers it has, when a host's server disappears during the deployment", async () => {
+    forgetAfterFirstBlock = 'app-2';
+    const revision = await stack.addRevision('api', 'r3');
+    const { deploymentId } = await api<DeploymentInfo>('POST', '/v1/deployments', {
+      applicationName: 'api',
+      deploymentGroupName: 'web',
+      revisionId: revision,
+    });
+    const d = await finished(deploymentId);
+    forgetAfterFirstBlock = null;
+    forgotten = null;
+    // OneAtATime over two hosts: the last host may fail (CodeDeploy's rule), so the deployment itself succeeds.
+    expect(d.status).toBe('Succeeded');
+    expect(d.deploymentOverview.Failed).toBe(1);
+    const { items } = await api<{ items: TargetInfo[] }>('GET', `/v1/deployments/${deploymentId}/targets`);
+    const block = items
+      .find((t) => t.targetId === 'app-2')
+      ?.lifecycleEvents.find((e) => e.lifecycleEventName === 'BlockTraffic');
+    expect(block?.status).toBe('Failed');
+    expect(block?.diagnostics?.message).toBe('hooks/web has no server named app-2 (servers: app-1, app-3, app-4)');
+  }, 60_000);
+
+  it('a blue/green deployment nobody continues stops at the end of its Ready wait, with traffic never moved', async () => {
+    await api('POST', '/v1/applications/api/deployment-groups', {
+      deploymentGroupName: 'bg',
+      deploymentConfigName: 'AllAtOnce',
+      instanceNames: [...HOSTS, ...STANDBY],
+      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      loadBalancerInfo: { targetGroupInfoList: [{ name: 'hooks/web' }] },
+      blueGreenDeploymentConfiguration: {
+        deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 0 },
+      },
+    });
+    seen.length = 0;
+    const revision = await stack.addRevision('api', 'r4');
+    const { deploymentId } = await api<DeploymentInfo>('POST', '/v1/deployments', {
+      applicationName: 'api',
+      deploymentGroupName: 'bg',
+      revisionId: revision,
+      targetInstances: { instanceNames: STANDBY },
+    });
+    const d = await finished(deploymentId);
+    expect(d.status).toBe('Stopped');
+    expect(d.errorInformation?.code).toBe('TIMEOUT');
+    expect(d.errorInformation?.message).toContain('traffic stays on the original hosts');
+    expect(d.blueGreen).toMatchObject({ phase: 'ready', trafficOn: 'original' });
+    const { items } = await api<{ items: TargetInfo[] }>('GET', `/v1/deployments/${deploymentId}/targets`);
+    // The replacement installed and waited; nothing was allowed or blocked on the balancer.
+    for (const t of items.filter((x) => x.label === 'Green')) {
+      expect(t.lifecycleEvents.find((e) => e.lifecycleEventName === 'ValidateService')?.status).toBe('Succeeded');
+      expect(t.status).toBe('Skipped');
+    }
+    expect(items.filter((x) => x.label === 'Blue').map((t) => t.status)).toEqual(['Skipped', 'Skipped']);
+    expect(seen.filter((r) => r.action === 'block' || r.action === 'allow')).toEqual([]);
   }, 60_000);
 });
