@@ -1,14 +1,16 @@
 // drover deployment: list, get, targets, plan, stop, rollback, continue and wait.
 import { DEPLOYMENT_STATUSES, type DeploymentInfo, type PlanResponse, type TargetInfo } from '@drover/contracts';
-import { collectPages } from '@drover/client';
-import { Command, InvalidArgumentError } from 'commander';
+import { collectPages, DroverApiError } from '@drover/client';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Context } from '../context';
+import { CliError } from '../errors';
 import type { Io } from '../io';
+import { phaseText, sideOf, styleText, trafficText, waitNotice } from '../output/blue-green';
 import { followDeployment } from '../output/follow-deployment';
 import { duration, fields, shortId, status, table, time } from '../output/format';
 import { failureText } from '../output/progress-render';
 import { currentEvent, eventProgress } from '../output/progress-state';
-import { waitOptions } from './deploy';
+import { untilReadyOption, waitOptions } from './deploy';
 import { action, listOptions, listPage, type ListOpts, type RunState } from './shared';
 
 function statuses(text: string): string {
@@ -40,7 +42,13 @@ export function deploymentLines(d: DeploymentInfo, ctx: Context): string[] {
       ['Group', d.deploymentGroupName],
       ['Revision', `${d.revision.revisionId}${d.revision.description ? ` (${d.revision.description})` : ''}`],
       ['Config', `${d.deploymentConfig.name}, minimum ${d.minimumHealthyHosts} healthy`],
-      ['Batches', `${Math.max(0, d.currentBatch + 1)}/${d.batchCount}`],
+      ['Style', styleText(d)],
+      [
+        'Load balancers',
+        d.loadBalancers.length ? d.loadBalancers.map((b) => `${b.loadBalancerName}/${b.backend}`).join(', ') : null,
+      ],
+      ...blueGreenFields(d),
+      ['Batches', `${Math.max(0, d.currentBatch + 1)}/${Math.max(d.batchCount, d.currentBatch + 1)}`],
       [
         'Hosts',
         `${o.Succeeded} succeeded, ${o.Failed} failed, ${o.InProgress + o.Ready} in progress, ${o.Pending} pending, ${o.Skipped} skipped`,
@@ -53,18 +61,43 @@ export function deploymentLines(d: DeploymentInfo, ctx: Context): string[] {
       ['Took', took(d)],
     ],
     c,
-  );
+  ).concat(waitNotice(d, Date.now()).map((l) => c.yellow(l)));
+}
+
+/** Blue/green only: the phase, where traffic is, and the ends of its waits. */
+function blueGreenFields(d: DeploymentInfo): [string, string | null][] {
+  const bg = d.blueGreen;
+  if (!bg) return [];
+  return [
+    ['Blue/green', `${bg.isRollback ? 'rollback, ' : ''}${phaseText(bg)}`],
+    ['Traffic', trafficText(bg).replace(/^traffic /, '')],
+    [
+      'Ready wait',
+      bg.readyAction === 'CONTINUE_DEPLOYMENT'
+        ? 'none (CONTINUE_DEPLOYMENT)'
+        : `until continued${bg.readyWaitEndsAt ? `, or it stops at ${time(bg.readyWaitEndsAt)}` : ''} (STOP_DEPLOYMENT)`,
+    ],
+    [
+      'Originals',
+      bg.terminateAction === 'TERMINATE'
+        ? `deregistered after the termination wait${bg.terminationAt ? ` (${time(bg.terminationAt)})` : ''}`
+        : 'kept (KEEP_ALIVE)',
+    ],
+  ];
 }
 
 export function targetRows(targets: TargetInfo[], ctx: Context): string[] {
   const c = ctx.io.out;
+  // Blue/green targets carry a side; in-place ones do not, and their table stays as it was.
+  const sides = targets.some((t) => t.label !== null);
   return table(
-    ['HOST', 'BATCH', 'STATUS', 'EVENT', 'DETAIL'],
+    ['HOST', ...(sides ? ['SIDE'] : []), 'BATCH', 'STATUS', 'EVENT', 'DETAIL'],
     targets.map((t) => {
       const ev = currentEvent(t);
       const { done, total } = eventProgress(t);
       return [
         t.targetId,
+        ...(sides ? [t.label ? `${t.label} (${sideOf(t)})` : '-'] : []),
         String(t.batch + 1),
         status(t.status, c),
         ev ? `${ev.lifecycleEventName} (${done}/${total})` : '-',
@@ -73,6 +106,18 @@ export function targetRows(targets: TargetInfo[], ctx: Context): string[] {
     }),
     c,
   );
+}
+
+const WAIT_TYPES = { ready: 'READY_WAIT', termination: 'TERMINATION_WAIT' } as const;
+
+/** What `deployment continue` did, in words, and what to run next. */
+export function continueLines(d: DeploymentInfo, wait: keyof typeof WAIT_TYPES, ctx: Context): string[] {
+  const c = ctx.io.out;
+  const head =
+    wait === 'ready'
+      ? `${d.deploymentId}: continued from Ready; traffic moves to the replacement hosts now (AllowTraffic on them, then BlockTraffic on the original hosts)`
+      : `${d.deploymentId}: ended the termination wait; the original hosts are deregistered now and the deployment finishes`;
+  return [`${c.green('✓')} ${head}`, c.dim(`Follow it: drover deployment wait ${d.deploymentId}`)];
 }
 
 function planLines(p: PlanResponse, ctx: Context): string[] {
@@ -164,10 +209,16 @@ export function deploymentsCommand(io: Io, state: RunState): Command {
   cmd
     .command('targets <deployment-id>')
     .description("A deployment's hosts with every lifecycle event")
+    .addOption(
+      new Option('--label <label>', 'blue/green: only the original (Blue) or replacement (Green) hosts').choices([
+        'Blue',
+        'Green',
+      ]),
+    )
     .action(
-      action(io, state, async (ctx, [id]) => {
+      action<{ label?: 'Blue' | 'Green' }>(io, state, async (ctx, [id], opts) => {
         const client = await ctx.client();
-        const page = await collectPages((cursor) => client.deployments.targets(id!, { cursor }));
+        const page = await collectPages((cursor) => client.deployments.targets(id!, { cursor, label: opts.label }));
         ctx.emit(page, () => targetRows(page.items, ctx));
       }),
     );
@@ -236,23 +287,49 @@ export function deploymentsCommand(io: Io, state: RunState): Command {
     }),
   );
 
-  cmd
-    .command('continue <deployment-id>')
-    .description('Continue a blue/green deployment waiting in Ready')
-    .action(
-      action(io, state, async (ctx, [id]) => {
-        const d = await (await ctx.client()).deployments.continue(id!);
-        ctx.emit(d, () => `${d.deploymentId}: ${status(d.status, ctx.io.out)}`);
-      }),
-    );
-
   waitOptions(
     cmd
-      .command('wait <deployment-id>')
-      .description('Follow a deployment to its end: exit 0 Succeeded, 1 Failed or Stopped'),
+      .command('continue <deployment-id>')
+      .description(
+        "End a blue/green deployment's wait: reroute traffic to the replacement hosts now (ready), or deregister the original hosts now (termination)",
+      )
+      .addOption(
+        new Option('--wait-type <wait>', 'which wait to end: Ready, or the termination wait')
+          .choices(Object.keys(WAIT_TYPES))
+          .default('ready'),
+      )
+      .option('-w, --wait', 'then follow the deployment to its end (exit code as for deploy --wait)'),
   ).action(
-    action<{ timeout?: number }>(io, state, async (ctx, [id], opts) =>
-      followDeployment(ctx, await ctx.client(), id!, { timeoutSeconds: opts.timeout }),
+    action<{ waitType: keyof typeof WAIT_TYPES; wait?: boolean; timeout?: number }>(
+      io,
+      state,
+      async (ctx, [id], opts) => {
+        const client = await ctx.client();
+        let d: DeploymentInfo;
+        try {
+          d = await client.deployments.continue(id!, WAIT_TYPES[opts.waitType]);
+        } catch (err) {
+          throw notWaiting(err, id!, opts.waitType);
+        }
+        if (opts.wait) {
+          for (const l of continueLines(d, opts.waitType, ctx).slice(0, 1)) ctx.note(l);
+          return followDeployment(ctx, client, id!, { timeoutSeconds: opts.timeout });
+        }
+        ctx.emit(d, () => continueLines(d, opts.waitType, ctx));
+      },
+    ),
+  );
+
+  untilReadyOption(
+    waitOptions(
+      cmd
+        .command('wait <deployment-id>')
+        .description('Follow a deployment to its end: exit 0 Succeeded, 1 Failed or Stopped'),
+    ),
+    false,
+  ).action(
+    action<{ timeout?: number; untilReady?: boolean }>(io, state, async (ctx, [id], opts) =>
+      followDeployment(ctx, await ctx.client(), id!, { timeoutSeconds: opts.timeout, untilReady: opts.untilReady }),
     ),
   );
 
@@ -264,7 +341,20 @@ Examples:
   drover deployment get d-ABCDEFGHI
   drover deployment plan --app shop --group prod --config HalfAtATime
   drover deployment stop d-ABCDEFGHI --rollback --wait
-  drover deployment wait d-ABCDEFGHI --timeout 600`,
+  drover deployment wait d-ABCDEFGHI --timeout 600
+  drover deployment wait d-ABCDEFGHI --until-ready        # blue/green: return once it waits in Ready
+  drover deployment continue d-ABCDEFGHI                  # blue/green: reroute traffic now
+  drover deployment continue d-ABCDEFGHI --wait-type termination --wait`,
   );
   return cmd;
+}
+
+/** A continue that does not apply (409): the API says where the deployment is; add what to run instead. */
+function notWaiting(err: unknown, id: string, wait: keyof typeof WAIT_TYPES): unknown {
+  if (!(err instanceof DroverApiError) || err.code !== 'DeploymentIsNotInReadyState') return err;
+  const other = wait === 'ready' ? 'termination' : 'ready';
+  const hint = err.message.includes(`continue with ${WAIT_TYPES[other]}`)
+    ? `it waits for the other one: drover deployment continue ${id} --wait-type ${other}`
+    : `see where it is: drover deployment get ${id}`;
+  return new CliError(`${err.message} (${err.code}, HTTP ${err.status})`, { hint });
 }
