@@ -8,10 +8,11 @@ import {
   type LoadBalancerStatus,
   type TargetInfo,
 } from '@drover/contracts';
-import { useQueries } from '@tanstack/react-query';
-import { useCallback, useMemo } from 'react';
+import { useQueries, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
+import { loadBalancerKeys } from '../../api/load-balancers/keys';
 import { loadBalancerQueries, SERVERS_POLL_MS } from '../../api/load-balancers/queries';
 import { RelativeTime } from '../../components/relative-time';
 import { describeServer, ServerStatus } from '../../components/server-status';
@@ -65,7 +66,17 @@ export function serversByHost(readings: readonly BalancerReading[]): Map<string,
 export function useDeploymentBalancers(d: DeploymentInfo | undefined): BalancerReading[] {
   const loadBalancers = d?.loadBalancers;
   const bindings = useMemo(() => [...bindingsByBalancer(loadBalancers ?? [])], [loadBalancers]);
-  const poll = !d || isTerminalDeploymentStatus(d.status) ? false : SERVERS_POLL_MS;
+  const ended = d !== undefined && isTerminalDeploymentStatus(d.status);
+  const poll = !d || ended ? false : SERVERS_POLL_MS;
+  // The last poll may predate the deployment's last traffic step: read once more when it ends.
+  const qc = useQueryClient();
+  const wasRunning = useRef(false);
+  useEffect(() => {
+    if (d && !ended) wasRunning.current = true;
+    if (!ended || !wasRunning.current) return;
+    wasRunning.current = false;
+    for (const [name] of bindings) void qc.invalidateQueries({ queryKey: loadBalancerKeys.servers(name) });
+  }, [d, ended, bindings, qc]);
   const combine = useCallback(
     (results: { data?: LoadBalancerStatus | undefined; error: unknown }[]): BalancerReading[] =>
       bindings.map(([name, backends], i) => ({
@@ -89,7 +100,7 @@ export function balancerColumn(readings: readonly BalancerReading[]): ExtraColum
   const readable = readings.some((r) => r.status?.reachable);
   return {
     header: 'Load balancer',
-    width: '190px',
+    width: '156px',
     cell: (t: TargetInfo) => (
       <HostBalancerCell entries={byHost.get(t.targetId)} loading={loading} readable={readable} />
     ),

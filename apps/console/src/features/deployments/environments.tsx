@@ -88,6 +88,7 @@ export function Environments({
               label={`${SIDE[side].title} by lifecycle event`}
               hostsNoun={SIDE[side].noun}
               extraColumn={extraColumn}
+              compact
             />
           </section>
         );

@@ -163,6 +163,7 @@ export function HostGrid({
   label = 'Hosts by lifecycle event',
   hostsNoun = 'hosts',
   extraColumn,
+  compact = false,
 }: {
   targets: readonly TargetInfo[];
   filter: GridFilter;
@@ -174,6 +175,8 @@ export function HostGrid({
   /** What the filters and search call the rows: "hosts", "original hosts"… */
   hostsNoun?: string;
   extraColumn?: ExtraColumn | undefined;
+  /** Narrower fixed columns, so more event columns fit where two grids share the width. */
+  compact?: boolean;
 }) {
   const now = useNow(1_000);
   const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: 'batch', dir: 'asc' });
@@ -235,7 +238,9 @@ export function HostGrid({
   };
 
   const extraTrack = extraColumn ? ` ${extraColumn.width}` : '';
-  const template = `minmax(140px, 220px) 104px${extraTrack} 44px repeat(${columns.length}, var(--cell)) minmax(90px, 1fr)`;
+  const template = compact
+    ? `minmax(84px, 150px) 100px${extraTrack} 36px repeat(${columns.length}, var(--cell)) minmax(64px, 1fr)`
+    : `minmax(140px, 220px) 104px${extraTrack} 44px repeat(${columns.length}, var(--cell)) minmax(90px, 1fr)`;
   const sortButton = (key: SortKey, label: string) => {
     const current = sort.key === key;
     return (
