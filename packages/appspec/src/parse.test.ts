@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppSpecError, eventTimeoutSeconds, parseAppSpec, scriptsFor } from './index';
+import { AppSpecError, eventTimeoutSeconds, parseAppSpec, parseAppSpecWithWarnings, scriptsFor } from './index';
 
 const SAMPLE = `version: 0.0
 os: linux
@@ -71,46 +71,71 @@ describe('parseAppSpec', () => {
     expect(parseAppSpec('version: 0.0\nos: linux\n', 'appspec.yml').fileExistsBehavior).toBeUndefined();
   });
 
-  it('accepts quoted octal modes and a quoted version', () => {
+  it('accepts quoted octal modes', () => {
     const spec = parseAppSpec(
-      'version: "0.0"\nos: linux\npermissions:\n  - object: /a\n    mode: "0640"\n',
+      'version: 0.0\nos: linux\npermissions:\n  - object: /a\n    mode: "0640"\n',
       'appspec.yaml',
     );
     expect(spec.permissions[0]?.mode).toBe(0o640);
   });
 
+  it('normalises the ACL forms the agent accepts to the short setfacl form', () => {
+    const spec = parseAppSpec(
+      'version: 0.0\nos: linux\npermissions:\n  - object: /a\n    acls: ["user:bob:rw", "default:group:ops:5", "bob:7", "m::rx"]\n',
+      'appspec.yml',
+    );
+    expect(spec.permissions[0]?.acls).toEqual(['u:bob:rw-', 'd:g:ops:r-x', 'u:bob:rwx', 'm::r-x']);
+  });
+
   it.each([
     [
-      'timeout above the maximum',
-      'version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: a.sh\n    - location: b.sh\n      timeout: 4000\n',
-      'appspec.yml:7 hooks.BeforeInstall[1].timeout: must be between 1 and 3600',
+      'an unknown top-level key',
+      'version: 0.0\nos: linux\nhook:\n  BeforeInstall: []\n',
+      3,
+      'hook',
+      'did you mean "hooks"?',
     ],
+    [
+      'an unknown event',
+      'version: 0.0\nos: linux\nhooks:\n  BeforeInstal:\n    - location: a.sh\n',
+      4,
+      'hooks.BeforeInstal',
+      'never runs its scripts; did you mean "BeforeInstall"?',
+    ],
+    [
+      'a reserved event',
+      'version: 0.0\nos: linux\nhooks:\n  Install:\n    - location: a.sh\n',
+      4,
+      'hooks.Install',
+      'Install is performed by the agent itself',
+    ],
+    ['a duplicate key', 'version: 0.0\nos: linux\nos: linux\n', 2, 'os', 'written twice (again on line 3)'],
+    [
+      'a timeout above the maximum',
+      'version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: a.sh\n    - location: b.sh\n      timeout: 4000\n',
+      7,
+      'hooks.BeforeInstall[1].timeout',
+      '4000 s is over the 3600 s',
+    ],
+  ])('accepts %s as CodeDeploy does, with a warning', (_name, text, line, field, message) => {
+    const { spec, warnings } = parseAppSpecWithWarnings(text, 'appspec.yml');
+    expect(warnings).toEqual([{ line, field, message: expect.stringContaining(message) as string }]);
+    expect(spec.hooks.BeforeInstall?.[1]?.timeoutSeconds ?? 3600).toBe(3600);
+  });
+
+  it.each([
     [
       'zero timeout',
       'version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: a.sh\n      timeout: 0\n',
-      'appspec.yml:6 hooks.AfterInstall[0].timeout: must be between 1 and 3600',
+      'appspec.yml:6 hooks.AfterInstall[0].timeout: must be a whole number of seconds above 0',
     ],
     ['wrong version', 'version: 1.0\nos: linux\n', 'appspec.yml:1 version: must be 0.0'],
-    ['missing os', 'version: 0.0\nfiles: []\n', 'appspec.yml:1 os: required (must be linux)'],
+    ['missing os', 'version: 0.0\nfiles: []\n', 'appspec.yml:1 os: required (os: linux)'],
+    ['windows', 'version: 0.0\nos: windows\n', 'appspec.yml:2 os: Windows hosts are not supported yet'],
     [
-      'windows',
-      'version: 0.0\nos: windows\n',
-      'appspec.yml:2 os: must be linux (drover-agent runs on Linux hosts; got "windows")',
-    ],
-    [
-      'unknown top-level key',
-      'version: 0.0\nos: linux\nhook:\n  BeforeInstall: []\n',
-      'appspec.yml:3 hook: unknown field (allowed: version, os, files, file_exists_behavior, permissions, hooks)',
-    ],
-    [
-      'unknown event',
-      'version: 0.0\nos: linux\nhooks:\n  BeforeInstal:\n    - location: a.sh\n',
-      'appspec.yml:4 hooks.BeforeInstal: unknown lifecycle event',
-    ],
-    [
-      'reserved event',
-      'version: 0.0\nos: linux\nhooks:\n  Install:\n    - location: a.sh\n',
-      'appspec.yml:4 hooks.Install: Install is performed by the agent and cannot have scripts',
+      'a quoted version (the agent compares with the number 0.0)',
+      'version: "0.0"\nos: linux\n',
+      'appspec.yml:1 version: must be the number 0.0, without quotes',
     ],
     [
       'missing location',
@@ -137,9 +162,13 @@ describe('parseAppSpec', () => {
       'version: 0.0\nos: linux\nfile_exists_behavior: REPLACE\n',
       'appspec.yml:3 file_exists_behavior: must be DISALLOW, OVERWRITE or RETAIN',
     ],
-    ['duplicate key', 'version: 0.0\nos: linux\nos: linux\n', 'appspec.yml:3 os: duplicate key'],
-    ['syntax error', 'version: 0.0\nos: linux\nfiles: [\n', 'appspec.yml:'],
+    ['syntax error', 'version: 0.0\nos: linux\nfiles: [\n', 'appspec.yml:3 yaml: not valid YAML: the "[" on this line'],
     ['empty file', '', 'appspec.yml:1 appspec: is empty'],
+    [
+      'a context key beside a missing type: the missing type is what is wrong',
+      'version: 0.0\nos: linux\npermissions:\n  - object: /a\n    context:\n      role: object_r\n',
+      'appspec.yml:6 permissions[0].context.type: required',
+    ],
     [
       'runas with an option-looking value',
       'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: a.sh\n      runas: "-c"\n',
@@ -158,8 +187,9 @@ describe('parseAppSpec', () => {
       file: 'x/appspec.yml',
       line: 6,
       field: 'hooks.BeforeInstall[0].timeout',
-      detail: 'must be between 1 and 3600',
-      message: 'x/appspec.yml:6 hooks.BeforeInstall[0].timeout: must be between 1 and 3600',
+      detail: 'must be a whole number of seconds above 0 (at most 3600)',
+      message:
+        'x/appspec.yml:6 hooks.BeforeInstall[0].timeout: must be a whole number of seconds above 0 (at most 3600)',
     });
   });
 

@@ -53,3 +53,22 @@ export interface AppSpec {
   permissions: PermissionSpec[];
   hooks: Partial<Record<HookEventName, HookScript[]>>;
 }
+
+/**
+ * Something CodeDeploy's agent would run without complaint but that almost certainly does not do what was meant
+ * (a misspelt top-level key, a hook outside `hooks:`, a per-file `overwrite:`). Shown by `drover push`, the upload
+ * answer and the console; never a reason to refuse the bundle.
+ */
+export interface AppSpecWarning {
+  /** 1-based line of the key or value the warning is about. */
+  line: number;
+  /** Dotted path such as `files[0].overwrite` or `hook`. */
+  field: string;
+  message: string;
+}
+
+/** What the parser makes of an appspec it accepts. */
+export interface ParsedAppSpec {
+  spec: AppSpec;
+  warnings: AppSpecWarning[];
+}

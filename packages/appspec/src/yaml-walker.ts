@@ -1,11 +1,18 @@
-// Small helpers to read a YAML AST while remembering where each value came from, so every validation
-// error can name its line. Kept separate from the appspec rules so those read like a schema.
+// Small helpers to read a YAML AST while remembering where each value came from, so every refusal and every warning
+// can name its line. Kept separate from the appspec rules so those read like a schema.
 import { isMap, isScalar, isSeq, type LineCounter, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { AppSpecError } from './errors';
+import type { AppSpecWarning } from './types';
 
 export type YNode = Node | null | undefined;
+export interface Entry {
+  key: Node;
+  value: YNode;
+}
 
 export class Walker {
+  readonly warnings: AppSpecWarning[] = [];
+
   constructor(
     private readonly file: string,
     private readonly lines: LineCounter,
@@ -20,31 +27,42 @@ export class Walker {
     throw new AppSpecError({ file: this.file, line: this.lineOf(node, fallbackLine), field, detail });
   }
 
-  /** The entries of a mapping, rejecting keys outside `allowed` so typos ("hook:") do not pass silently. */
-  entries(node: YNode, field: string, allowed: readonly string[] | null): Map<string, { key: Node; value: YNode }> {
-    if (!isMap(node)) this.fail(node, field, 'must be a mapping');
-    const out = new Map<string, { key: Node; value: YNode }>();
+  warn(node: YNode, field: string, message: string, fallbackLine = 1): void {
+    this.warnings.push({ line: this.lineOf(node, fallbackLine), field, message });
+  }
+
+  /**
+   * The entries of a mapping by key. Like CodeDeploy's agent (Ruby's YAML loader), a key written twice keeps its
+   * last value; the earlier one is ignored, which hides whatever it held, so it is reported as a warning.
+   */
+  entries(node: YNode, field: string): Map<string, Entry> {
+    if (!isMap(node)) this.fail(node, field || 'appspec', 'must be a mapping (key: value lines)');
+    const out = new Map<string, Entry>();
     for (const pair of (node as YAMLMap).items as Pair<unknown, unknown>[]) {
       const key = pair.key as YNode;
-      if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number')) {
-        this.fail(key, field, 'keys must be plain strings', this.lineOf(node));
+      if (!isScalar(key) || key.value === null || typeof key.value === 'object') {
+        this.fail(key, field, 'keys must be plain words', this.lineOf(node));
       }
-      const name = String((key as { value: unknown }).value);
+      const name = this.sourceText(key);
       const childField = field ? `${field}.${name}` : name;
-      if (allowed && !allowed.includes(name)) {
-        this.fail(key, childField, `unknown field (allowed: ${allowed.join(', ')})`);
+      const earlier = out.get(name);
+      if (earlier) {
+        this.warn(
+          earlier.key,
+          childField,
+          `written twice (again on line ${this.lineOf(key)}); as in CodeDeploy, the later one wins and this one is ignored`,
+        );
+        out.delete(name); // re-inserted below, so iteration follows the winning key's position
       }
-      if (out.has(name)) this.fail(key, childField, 'duplicate key (each key may appear once)');
       out.set(name, { key: key as Node, value: pair.value as YNode });
     }
     return out;
   }
 
-  /** A sequence's items; a single scalar is accepted as a one-item list where `lenient` says so. */
-  items(node: YNode, field: string, lenient = false): YNode[] {
+  /** A sequence's items. */
+  items(node: YNode, field: string, example: string): YNode[] {
     if (isSeq(node)) return (node as YAMLSeq).items as YNode[];
-    if (lenient && isScalar(node)) return [node];
-    return this.fail(node, field, 'must be a list');
+    return this.fail(node, field, `must be a list (${example})`);
   }
 
   isNull(node: YNode): boolean {
@@ -58,13 +76,25 @@ export class Walker {
     return this.fail(node, field, 'must be a string or number');
   }
 
-  /** A string; numbers are accepted and converted (`runas: 1000`, `owner: 33`). */
-  string(node: YNode, field: string): string {
-    const value = this.scalar(node, field);
-    if (typeof value === 'boolean') this.fail(node, field, 'must be a string');
-    const text = String(value);
+  /** True when the scalar was written in quotes (or as a block scalar) rather than plain. */
+  isQuoted(node: YNode): boolean {
+    return isScalar(node) && node.type !== undefined && node.type !== 'PLAIN';
+  }
+
+  /**
+   * A value as text, exactly as written: `00010358` stays "00010358" and `1.10` stays "1.10", where the YAML
+   * library would read numbers. CodeDeploy's agents keep such values as written wherever a path or name is meant.
+   */
+  text(node: YNode, field: string): string {
+    this.scalar(node, field);
+    const text = this.sourceText(node);
     if (text.length === 0) this.fail(node, field, 'must not be empty');
     if (text.includes('\0')) this.fail(node, field, 'must not contain NUL characters');
     return text;
+  }
+
+  private sourceText(node: YNode): string {
+    const scalar = node as { source?: unknown; value: unknown };
+    return typeof scalar.source === 'string' ? scalar.source : String(scalar.value);
   }
 }

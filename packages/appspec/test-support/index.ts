@@ -10,3 +10,12 @@ export {
 } from './appspec-edge-cases';
 export { edgeCaseTar, edgeCaseZip, writeEdgeCaseDir } from './edge-case-bundles';
 export { makeUstar, makeZip, type UstarEntry, type ZipEntry } from './archive-writers';
+export {
+  APPSPEC_CORPUS,
+  APPSPEC_CORPUS_DIR,
+  corpusNames,
+  corpusText,
+  type CorpusCase,
+  type CorpusExpectation,
+  type CorpusWarning,
+} from './corpus-manifest';

@@ -100,14 +100,16 @@ describe('RevisionStore', () => {
     const bundle = await makeTar([
       {
         name: 'appspec.yml',
-        body: 'version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: x\n      timeout: 9999\n',
+        body: 'version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: x\n      timeout: -5\n',
       },
     ]);
     const err = await store
       .fetch(GROUP, ref('rev-x', bundle, 'tar'), 'd-AAAAAAAAA', serve(bundle), noop)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppSpecError);
-    expect((err as Error).message).toBe('appspec.yml:6 hooks.AfterInstall[0].timeout: must be between 1 and 3600');
+    expect((err as Error).message).toBe(
+      'appspec.yml:6 hooks.AfterInstall[0].timeout: must be a whole number of seconds above 0 (at most 3600)',
+    );
     expect(await readdir(store.revisionDir(GROUP, 'rev-x'))).toEqual([]);
   });
 

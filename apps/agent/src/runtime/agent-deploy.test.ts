@@ -189,7 +189,7 @@ describe('agent deployments', () => {
   it('fails DownloadBundle with file, line and field when the appspec is invalid', async () => {
     const broken = bundleFiles('v1', {
       'appspec.yml':
-        'version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: scripts/before.sh\n      timeout: 7200\n',
+        'version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: scripts/before.sh\n      timeout: 0\n',
     });
     const v1 = await h.revision('rev-broken', broken, EXEC);
     h.start();
@@ -198,7 +198,7 @@ describe('agent deployments', () => {
     await until(() => r.completions.length > 0, 15_000, 'completion');
     expect(r.completions[0]?.status).toBe('Failed');
     expect(r.completions[0]?.diagnostics.message).toBe(
-      'appspec.yml:6 hooks.BeforeInstall[0].timeout: must be between 1 and 3600',
+      'appspec.yml:6 hooks.BeforeInstall[0].timeout: must be a whole number of seconds above 0 (at most 3600)',
     );
   }, 30_000);
 });
