@@ -6,12 +6,14 @@
 // names the errors it expects with `expectError`.
 import {
   AGENT_API_PREFIX,
+  type AgentCompleteRequest,
   type AgentCompleteResponse,
   type AgentPollResponse,
   type HostCommand,
 } from '@drover/contracts';
 
-export type Outcome = 'ok' | 'fail' | 'hang';
+/** 'fail' reports a script's failure (ScriptFailed); `{ fail }` reports the failure these diagnostics describe. */
+export type Outcome = 'ok' | 'fail' | 'hang' | { fail: AgentCompleteRequest['diagnostics'] };
 
 export interface ProtocolAgent {
   name: string;
@@ -84,7 +86,9 @@ export async function startProtocolAgent(opts: {
       diagnostics:
         outcome === 'ok'
           ? { errorCode: 'Success', message: 'ok' }
-          : { errorCode: 'ScriptFailed', scriptName: 'scripts/check.sh', message: 'exit code 1', logTail: 'boom' },
+          : outcome === 'fail'
+            ? { errorCode: 'ScriptFailed', scriptName: 'scripts/check.sh', message: 'exit code 1', logTail: 'boom' }
+            : outcome.fail,
     });
     return done.next;
   };

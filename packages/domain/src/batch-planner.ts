@@ -7,7 +7,10 @@ export type RevisionHealth = 'Current' | 'Old' | 'Unknown';
 export interface PlanHost {
   id: string;
   name: string;
-  /** Instance health before the deployment; default true. */
+  /**
+   * CodeDeploy's instance health before the deployment; default true. False when the last attempt to deploy to the
+   * host in this group failed, or nothing was ever deployed to it there (the engine's `unhealthyInstances`).
+   */
   healthy?: boolean;
   /** Whether the host already runs the group's target revision; default 'Unknown'. */
   revisionHealth?: RevisionHealth;

@@ -5,7 +5,7 @@ export { createEngine, type Engine } from './engine';
 
 // lifecycle/: deployments from creation to their end, and the views of them the API returns.
 export { deploymentInclude, targetInclude, toDeploymentInfo, toTargetInfo } from './lifecycle/deployment-view';
-export { loadGroup, resolveConfig } from './lifecycle/create-deployment';
+export { loadGroup, resolveConfig, unhealthyInstances } from './lifecycle/create-deployment';
 export { resolveGroupInstances } from './lifecycle/targets';
 export { chooseEnvironments, type Environments, type TargetInstances } from './lifecycle/blue-green-hosts';
 export { blueGreenOptions } from './lifecycle/create-deployment';

@@ -28,6 +28,7 @@ import {
   targetInclude,
   toDeploymentInfo,
   toTargetInfo,
+  unhealthyInstances,
   type Actor,
   type Engine,
 } from '@drover/engine';
@@ -258,10 +259,17 @@ export function createDeploymentService(deps: {
         return null;
       });
       const hosts = env ? env.planned : [];
+      const unhealthy = await unhealthyInstances(
+        prisma,
+        group.id,
+        hosts.map((h) => h.id),
+        installed,
+      );
       const plan = planDeployment(
         hosts.map((h) => ({
           id: h.id,
           name: h.name,
+          healthy: !unhealthy.has(h.id),
           revisionHealth: !installed.has(h.id)
             ? 'Unknown'
             : req.revisionId && installed.get(h.id) === req.revisionId

@@ -302,7 +302,10 @@ async function completeInTx(
   }
   const failedButIgnored = body.status === 'Failed' && e.ignoreStopFailures && isIgnorableStopFailure(e.name);
   if (body.status === 'Failed' && !failedButIgnored) {
-    await failTarget(c, e.targetId, 'ScriptFailed', `${e.name} failed${d.message ? `: ${d.message}` : ''}`);
+    // The host fails with what the event says went wrong (CodeDeploy's instance-level LifecycleErrorCode): a failed
+    // download or an agent restarted mid-hook is UnknownError, not a script's failure. "Success" on a failure is none.
+    const code = d.errorCode === 'Success' ? 'UnknownError' : d.errorCode;
+    await failTarget(c, e.targetId, code, `${e.name} failed${d.message ? `: ${d.message}` : ''}`);
     return { ...base, status: 'Failed', nextRow: null, targetDone: true };
   }
   if (e.stopping) {

@@ -140,11 +140,18 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
 
   const isRollback = input.creator === 'rollback';
   const bgOptions = blueGreen ? blueGreenOptions(group.blueGreenConfiguration) : null;
+  const unhealthy = await unhealthyInstances(
+    tx,
+    group.id,
+    hosts.map((h) => h.id),
+    installedBy,
+  );
   // A blue/green rollback moves traffic only: every original host takes it back at once.
   const plan = planDeployment(
     hosts.map((h) => ({
       id: h.id,
       name: h.name,
+      healthy: !unhealthy.has(h.id),
       revisionHealth: !installedBy.has(h.id) ? 'Unknown' : installedBy.get(h.id) === revision.id ? 'Current' : 'Old',
     })),
     blueGreen && input.blueGreenRollback ? { type: 'HOST_COUNT', value: 0 } : config.mhh,
@@ -172,6 +179,8 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
       activeGroupId: plan.ok && !active ? group.id : null,
       errorCode: plan.ok ? null : plan.errorCode,
       errorMessage: plan.ok ? null : plan.message,
+      // Set here rather than by the column default, so a deployment refused at planning never ends before it began.
+      createdAt: now,
       completedAt: plan.ok ? null : now,
       creator: input.creator ?? 'user',
       createdBy: input.actor.name,
@@ -248,6 +257,31 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
     creator: input.creator ?? 'user',
   });
   return id;
+}
+
+/**
+ * CodeDeploy's instance health (codedeploy.md §4.2, [UG instances-health]): a host is Unhealthy when the last attempt
+ * to deploy to it in this group failed, or when nothing has been deployed to it in this group yet; it is Healthy when
+ * that last attempt succeeded. Hosts a deployment skipped keep the health they had. Unhealthy hosts are deployed
+ * first, so a host that always fails fails a OneAtATime deployment instead of being the forgiven last one.
+ */
+export async function unhealthyInstances(
+  db: Pick<PrismaClient | Tx, '$queryRaw'>,
+  groupId: string,
+  instanceIds: readonly string[],
+  installedBy: ReadonlyMap<string, string>,
+): Promise<Set<string>> {
+  if (instanceIds.length === 0) return new Set();
+  const last = await db.$queryRaw<{ instanceId: string; status: string }[]>`
+    SELECT DISTINCT ON (t."instanceId") t."instanceId", t.status::text AS status
+      FROM deployment_targets t JOIN deployments d ON d.id = t."deploymentId"
+     WHERE t."instanceId" = ANY(${[...instanceIds]}::uuid[]) AND d."deploymentGroupId" = ${groupId}::uuid
+       AND t.status IN ('Succeeded', 'Failed') AND t."startedAt" IS NOT NULL
+     ORDER BY t."instanceId", t."startedAt" DESC`;
+  const lastStatus = new Map(last.map((r) => [r.instanceId, r.status]));
+  return new Set(
+    instanceIds.filter((id) => (lastStatus.has(id) ? lastStatus.get(id) === 'Failed' : !installedBy.has(id))),
+  );
 }
 
 async function insertTargetsAndEvents(
