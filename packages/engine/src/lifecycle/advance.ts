@@ -88,7 +88,7 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
     await stepBlueGreen(tx, d, batchSize, fx, {
       finish: (status, code, message, opts) => finish(tx, id, status, code, message, fx, opts),
       skipTargets: (ids) => skipTargets(tx, ids, fx),
-      startTargets: (ids) => startTargets(tx, id, ids, fx, ackTimeoutSeconds),
+      startTargets: (ids) => startTargets(tx, id, ids, fx, ackTimeoutSeconds, batchSize),
     });
     await refreshOverview(tx, id);
     return;
@@ -110,7 +110,7 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
     case 'wait':
       break;
     case 'start':
-      await startTargets(tx, id, decision.targetIds, fx, ackTimeoutSeconds);
+      await startTargets(tx, id, decision.targetIds, fx, ackTimeoutSeconds, batchSize);
       for (const t of targets) if (decision.targetIds.includes(t.id)) t.status = 'InProgress';
       break;
     case 'succeed':
@@ -135,9 +135,19 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
  * Starts hosts: each becomes InProgress in the next batch and its first Pending event its next command; the agent's
  * poll picks it up at once. Its deadline is when the sweeper gives up on an agent that never takes it.
  */
-async function startTargets(tx: Tx, id: string, targetIds: string[], fx: Effects, ackTimeoutSeconds: number) {
+async function startTargets(
+  tx: Tx,
+  id: string,
+  targetIds: string[],
+  fx: Effects,
+  ackTimeoutSeconds: number,
+  batchSize: number,
+) {
   if (targetIds.length === 0) return;
-  const d = await tx.deployment.findUniqueOrThrow({ where: { id }, select: { currentBatch: true } });
+  const d = await tx.deployment.findUniqueOrThrow({
+    where: { id },
+    select: { currentBatch: true, batchCount: true, blueGreenPhase: true },
+  });
   const batch = d.currentBatch + 1;
   const now = new Date();
   const started = await tx.deploymentTarget.updateManyAndReturn({
@@ -151,7 +161,27 @@ async function startTargets(tx: Tx, id: string, targetIds: string[], fx: Effects
      WHERE e."targetId" = ANY(${targetIds}::uuid[]) AND e.status = 'Pending'
        AND e.position = (SELECT min(p.position) FROM lifecycle_events p
                           WHERE p."targetId" = e."targetId" AND p.status = 'Pending')`;
-  await tx.deployment.update({ where: { id }, data: { currentBatch: batch } });
+  // A wave smaller than the batch size (failures shrank it) pushes the rest back: batchCount becomes the waves run so
+  // far plus those the hosts still pending need, and those hosts' batch numbers follow, so currentBatch < batchCount
+  // and the hosts of a batch are the ones that ran (or will run) together. Full waves change neither. Blue/green
+  // counts its install waves only; the reroute steps that follow are not batches of the plan.
+  const installWave = d.blueGreenPhase === null || d.blueGreenPhase === 'install';
+  let batchCount = d.batchCount;
+  if (installWave && started.length < batchSize) {
+    const label = (await tx.deploymentTarget.findFirst({ where: { id: targetIds[0] }, select: { label: true } }))
+      ?.label;
+    const renumbered = await tx.$executeRaw`
+      UPDATE deployment_targets t SET batch = ${batch + 1} + (r.n - 1) / ${batchSize}, "updatedAt" = now()
+        FROM (SELECT id, row_number() OVER (ORDER BY position) AS n FROM deployment_targets
+               WHERE "deploymentId" = ${id} AND status = 'Pending'
+                 AND label IS NOT DISTINCT FROM ${label ?? null}::"TargetLabel") r
+       WHERE t.id = r.id`;
+    batchCount = batch + 1 + Math.ceil(renumbered / batchSize);
+  }
+  await tx.deployment.update({
+    where: { id },
+    data: { currentBatch: batch, ...(installWave ? { batchCount: Math.max(batchCount, batch + 1) } : {}) },
+  });
   fx.wake.push(...started.map((t) => t.instanceId));
   fx.changedTargets.push(...targetIds);
   fx.changed = true;
