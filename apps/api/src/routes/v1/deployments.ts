@@ -17,6 +17,7 @@ import {
   TargetPage,
   TargetParams,
 } from '@drover/contracts';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
@@ -26,6 +27,23 @@ import { sendEventLog } from './event-log-stream';
 import { actor, authErrors, conflictError, notFoundError } from './route-support';
 
 const tags = ['deployments'];
+
+/**
+ * For routes whose body is optional and every field of it too (stop, continue; rollback takes none): a POST without a body is `{}`, whether
+ * it comes without a content-type (a bare `curl -X POST`) or as `application/json` with nothing in it, which Fastify's
+ * JSON parser would refuse. A body that is there is parsed and validated as usual.
+ */
+const emptyBodyIsEmptyObject = {
+  onRequest: async (req: FastifyRequest) => {
+    const h = req.headers;
+    const noBody =
+      h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
+    if (noBody) delete h['content-type'];
+  },
+  preValidation: async (req: FastifyRequest) => {
+    req.body ??= {};
+  },
+};
 
 export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<ApiContext, 'subscriber' | 'engine'>) {
   app.post(
@@ -145,6 +163,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
     '/deployments/:deploymentId/stop',
     {
       config: { auth: 'deployer' },
+      ...emptyBodyIsEmptyObject,
       schema: {
         operationId: 'stopDeployment',
         tags,
@@ -160,6 +179,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
     '/deployments/:deploymentId/rollback',
     {
       config: { auth: 'deployer' },
+      ...emptyBodyIsEmptyObject,
       schema: {
         operationId: 'rollbackDeployment',
         tags,
@@ -174,6 +194,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
     '/deployments/:deploymentId/continue',
     {
       config: { auth: 'deployer' },
+      ...emptyBodyIsEmptyObject,
       schema: {
         operationId: 'continueDeployment',
         tags,
