@@ -67,6 +67,16 @@ describe('fleet inventory', () => {
     expect(asked.filter((u) => u.startsWith('/v1/instances/'))).toEqual([]);
   });
 
+  it('tells a new user how to register a host with the agent as it is today (no such command as `register`)', async () => {
+    stubApi({ '/v1/instances': { items: [], nextCursor: null } });
+    renderPage('/instances', '/instances', <InstancesPage />);
+    const empty = await screen.findByText(/No hosts have registered yet/);
+    const text = empty.closest('section, div')?.textContent ?? '';
+    expect(text).toContain('registrationToken');
+    expect(text).toContain('node drover-agent.mjs --config /etc/drover/agent.yml');
+    expect(text).not.toMatch(/drover-agent register|--token|--tag/);
+  });
+
   it('finds hosts by the application they run', async () => {
     const user = userEvent.setup();
     stubFleet();

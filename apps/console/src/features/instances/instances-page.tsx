@@ -91,8 +91,10 @@ export function InstancesPage() {
           items.length === 0 ? (
             <EmptyState title="No hosts have registered yet.">
               <p>
-                Create an <Link to="/settings/registration-tokens">agent registration token</Link>, then run{' '}
-                <code>drover-agent register --token drr_… --name web-1 --tag env=prod</code> on each host.
+                Create an <Link to="/settings/registration-tokens">agent registration token</Link>, then on each host
+                put it in the agent&apos;s configuration (<code>serverUrl</code>, <code>registrationToken</code>,{' '}
+                <code>instanceName</code>, <code>tags</code>) and start{' '}
+                <code>node drover-agent.mjs --config /etc/drover/agent.yml</code>: it registers on its first start.
               </p>
             </EmptyState>
           ) : (

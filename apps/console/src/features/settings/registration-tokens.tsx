@@ -34,8 +34,18 @@ export function RegistrationTokens() {
       </EmptyState>
     );
   }
+  // The agent registers itself on its first start, from its configuration file (docs/agent.md).
   const command = created
-    ? `drover-agent register --server ${window.location.origin} --token ${created.token} --name $(hostname)${created.tags.length ? '' : ' --tag env=prod'}`
+    ? [
+        'install -d -m 0755 /etc/drover && install -m 0600 /dev/null /etc/drover/agent.yml',
+        "cat > /etc/drover/agent.yml <<'YAML'",
+        `serverUrl: ${window.location.origin}`,
+        `registrationToken: ${created.token}`,
+        "# instanceName: web-1   (default: this host's name)",
+        ...(created.tags.length ? [] : ['tags:', '  env: prod']),
+        'YAML',
+        'node /usr/lib/drover-agent/drover-agent.mjs --config /etc/drover/agent.yml',
+      ].join('\n')
     : '';
   return (
     <div className="stack">
@@ -48,10 +58,16 @@ export function RegistrationTokens() {
         {created ? (
           <>
             <SecretOnce secret={created.token} what="registration token" onDone={() => setCreated(null)} />
-            <p>On each host, run:</p>
+            <p>
+              On each host with the agent installed (<code>/usr/lib/drover-agent/drover-agent.mjs</code>), write its
+              configuration and start it; it registers on its first start (or run it as the drover-agent systemd
+              service):
+            </p>
             <div className="secret-box">
-              <code>{command}</code>
-              <CopyButton text={command} what="registration command" />
+              <pre>
+                <code>{command}</code>
+              </pre>
+              <CopyButton text={command} what="agent setup commands" />
             </div>
           </>
         ) : (
