@@ -8,6 +8,17 @@ export const Sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'a lowercase hex SHA-25
 export const RevisionType = z.enum(['Upload', 'Url']);
 export type RevisionType = z.infer<typeof RevisionType>;
 
+/** Something CodeDeploy's agent would run but silently ignore (a misspelt `file:`, `overwrite:` in a files entry, a
+ *  hook outside `hooks:`): the upload is accepted and the warning shown. See docs/appspec.md. */
+export const AppSpecWarning = z.object({
+  /** 1-based line in the appspec. */
+  line: z.number().int(),
+  /** Dotted path such as `files[0].overwrite` or `hook`. */
+  field: z.string(),
+  message: z.string(),
+});
+export type AppSpecWarning = z.infer<typeof AppSpecWarning>;
+
 export const RevisionInfo = z.object({
   revisionId: z.string(),
   applicationName: z.string(),
@@ -26,6 +37,8 @@ export const RevisionInfo = z.object({
   registerTime: Timestamp,
   firstUsedTime: NullableTimestamp,
   lastUsedTime: NullableTimestamp,
+  /** Upload answers only: the appspec's warnings (empty when there are none). Not stored: absent elsewhere. */
+  appspecWarnings: z.array(AppSpecWarning).optional(),
 });
 export type RevisionInfo = z.infer<typeof RevisionInfo>;
 

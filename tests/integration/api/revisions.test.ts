@@ -122,7 +122,7 @@ describe('uploading bundles', () => {
   });
 
   it('rejects a broken appspec naming file, line and field', async () => {
-    const broken = GOOD_APPSPEC.replace('timeout: 60', 'timeout: 99999');
+    const broken = GOOD_APPSPEC.replace('timeout: 60', 'timeout: 0');
     const res = await upload(tgz({ 'app/appspec.yml': broken }), 'bundleType=tgz');
     expect(errorOf(res)).toMatchObject({ status: 400, code: 'InvalidRevision' });
     expect(res.body.error?.details).toMatchObject({

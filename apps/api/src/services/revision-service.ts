@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { AppSpecError, parseAppSpec } from '@drover/appspec';
+import { AppSpecError, parseAppSpecWithWarnings, type AppSpecWarning } from '@drover/appspec';
 import type {
   BundleType,
   ListRevisionsQuery,
@@ -185,7 +185,12 @@ export function createRevisionService(deps: {
           where: { applicationId_sha256: { applicationId: app.id, sha256: spooled.sha256 } },
           include: withApp,
         });
-        if (existing) return { revision: toRevisionInfo(existing), created: false };
+        if (existing) {
+          // The same bytes again (a second push): the same warnings, when the appspec still reads as it did.
+          const again = await inspect(tmp, format).catch(() => null);
+          const revision = toRevisionInfo(existing);
+          return { revision: again ? { ...revision, appspecWarnings: again.warnings } : revision, created: false };
+        }
 
         const appspec = await inspect(tmp, format);
         const id = randomUUID();
@@ -201,7 +206,7 @@ export function createRevisionService(deps: {
             size: BigInt(spooled.size),
             bundleType: q.bundleType,
             description: q.description ?? null,
-            appspecFilename: appspec,
+            appspecFilename: appspec.name,
           },
           'revision.upload',
           actor,
@@ -211,7 +216,7 @@ export function createRevisionService(deps: {
         });
         // Lost a race with an identical upload: keep theirs, drop our copy.
         if (!result.created) await storage.delete(key).catch(() => undefined);
-        return result;
+        return { ...result, revision: { ...result.revision, appspecWarnings: appspec.warnings } };
       } finally {
         await rm(tmp, { force: true });
       }
@@ -281,7 +286,9 @@ export function createRevisionService(deps: {
     },
   };
 
-  async function inspect(file: string, format: SniffedFormat): Promise<string> {
+  /** The appspec's file name (the agent looks for it at the root, then in a single top-level directory, as we just
+   *  did) and its warnings; an appspec the agent would refuse is a 400 naming file, line and field. */
+  async function inspect(file: string, format: SniffedFormat): Promise<{ name: string; warnings: AppSpecWarning[] }> {
     let found: FoundAppSpec;
     try {
       found = await findAppSpec(file, format);
@@ -289,14 +296,14 @@ export function createRevisionService(deps: {
       if (err instanceof BundleError) throw invalidRevision(err.message);
       throw err;
     }
+    let warnings: AppSpecWarning[];
     try {
-      parseAppSpec(found.text, found.path);
+      warnings = parseAppSpecWithWarnings(found.text, found.path).warnings;
     } catch (err) {
       if (err instanceof AppSpecError) throw invalidRevision(err.message, err.toJSON());
       throw err;
     }
-    // The agent looks for this name at the root, then inside a single top-level directory, as we just did.
-    return path.posix.basename(found.path);
+    return { name: path.posix.basename(found.path), warnings };
   }
 }
 

@@ -1,15 +1,18 @@
 // Checks a directory before it is packed: its appspec is found by the rule the server and agent apply
 // (@drover/appspec's locateAppSpec, over the entries that will be packed), parsed with the same parser (so an error
 // names the file, line and field exactly as the upload would), and the scripts and files it names are looked for, so
-// a missing or non-executable hook is caught before a deployment.
+// a missing or non-executable hook is caught before a deployment. What CodeDeploy would run but silently ignore (a
+// misspelt `file:`, `overwrite:` in a files entry, a hook outside `hooks:`) comes back as warnings, as the upload's.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AppSpecError,
   fileSystemEntryKind,
+  formatAppSpecWarning,
   locateAppSpec,
-  parseAppSpec,
+  parseAppSpecWithWarnings,
   type AppSpec,
+  type AppSpecWarning,
   type BundleEntry,
 } from '@drover/appspec';
 import { CliError, UsageError } from '../errors';
@@ -21,7 +24,9 @@ export interface CheckedDir {
   /** The appspec as the user knows it (e.g. `app/appspec.yml`). */
   appspecPath: string;
   spec: AppSpec;
-  /** Problems the agent would hit at deploy time; reported, not fatal. */
+  /** What the parser warns about: keys and hooks CodeDeploy would ignore (also in `warnings`, as text). */
+  appspecWarnings: AppSpecWarning[];
+  /** The appspec's warnings, then problems the agent would hit at deploy time; reported, not fatal. */
   warnings: string[];
 }
 
@@ -56,14 +61,27 @@ export async function checkBundleDir(dirArg: string, opts: { ignoreHidden?: bool
   const root = path.join(dir, located.root);
   const appspecPath = path.join(dirArg, located.path);
   let spec: AppSpec;
+  let appspecWarnings: AppSpecWarning[];
   try {
-    spec = parseAppSpec(await readFile(path.join(dir, located.path), 'utf8'), appspecPath);
+    ({ spec, warnings: appspecWarnings } = parseAppSpecWithWarnings(
+      await readFile(path.join(dir, located.path), 'utf8'),
+      appspecPath,
+    ));
   } catch (err) {
     if (err instanceof AppSpecError)
       throw new CliError(`invalid appspec: ${err.message}`, { hint: 'fix it and push again; nothing was uploaded' });
     throw err;
   }
-  return { dir, appspecPath, spec, warnings: await lint(root, appspecPath, spec) };
+  return {
+    dir,
+    appspecPath,
+    spec,
+    appspecWarnings,
+    warnings: [
+      ...appspecWarnings.map((w) => formatAppSpecWarning(appspecPath, w)),
+      ...(await lint(root, appspecPath, spec)),
+    ],
+  };
 }
 
 async function lint(root: string, appspecPath: string, spec: AppSpec): Promise<string[]> {

@@ -68,7 +68,9 @@ export function pushCommand(io: Io, state: RunState): Command {
       'after',
       `
 The appspec is checked with the agent's own parser before anything is sent; an error names the file, line and
-field. Scripts the appspec names that are missing or not executable are reported as warnings.
+field. What CodeDeploy would run but silently ignore (a misspelt top-level key such as "file:", "overwrite:" in
+a files entry, a hook outside "hooks:") and scripts that are missing or not executable are reported as warnings on
+stderr; they do not stop the push.
 
 Examples:
   drover push ./build --app shop --description "v1.4.2"
