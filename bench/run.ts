@@ -1,8 +1,10 @@
 // `pnpm bench [--quick] [--out FILE]`: starts its own Drover (API and worker processes, a fresh database, its own
 // Redis prefix), registers a simulated fleet, runs the benchmarks of issue #8, prints the figures and writes them to
-// bench/results.json. Everything it started is stopped and removed at the end, on error and on Ctrl-C.
+// bench/results.json. The traffic figures run first, on a stack of their own (real agents behind a real HAProxy).
+// Everything it started is stopped and removed at the end, on error and on Ctrl-C.
 // What each figure measures and what limits it: docs/performance.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet } from './fleet';
@@ -18,6 +20,7 @@ import { batchTransition, eventOverhead } from './scenarios/event-overhead';
 import { firstCommand } from './scenarios/first-command';
 import { agentIdleRss, serverRss, startRealAgents } from './scenarios/memory';
 import { measurePgUpdateTps } from './scenarios/pg-baseline';
+import { trafficScenario } from './scenarios/traffic';
 import { startBenchStack } from './stack/bench-stack';
 import { seedApplication } from './stack/fixtures';
 import { REPO_ROOT, type ManagedProcess } from '../tests/support/processes';
@@ -28,12 +31,15 @@ const TAG_SIZES = [5, 20, 100, 1000, 10_000];
 /** The API and worker processes, whose last output is printed when a run fails. */
 const running: ManagedProcess[] = [];
 
-const SCENARIOS = ['first-command', 'overhead', 'batch', 'allatonce', 'api-reads', 'memory'] as const;
+const SCENARIOS = ['traffic', 'first-command', 'overhead', 'batch', 'allatonce', 'api-reads', 'memory'] as const;
+/** The scenarios on the simulated fleet (everything but traffic, which brings its own stack). */
+const FLEET_SCENARIOS = SCENARIOS.filter((s) => s !== 'traffic');
 
 function usage(): never {
-  console.log(`usage: pnpm bench [--quick] [--out FILE] [--only LIST] [--sizes LIST] [--profile DIR]
-  --quick         AllAtOnce over 100 and 1,000 hosts, reads under 1,000 agents: under two minutes
+  console.log(`usage: pnpm bench [--quick] [--out FILE] [--merge] [--only LIST] [--sizes LIST] [--profile DIR]
+  --quick         AllAtOnce over 100 and 1,000 hosts, reads under 1,000 agents, one deployment of each traffic kind
   --out FILE      where to write the results (default bench/results.json)
+  --merge         keep the figures already in FILE that this run does not measure (e.g. with --only traffic)
   --only LIST     some of: ${SCENARIOS.join(', ')}
   --sizes LIST    AllAtOnce host counts (default 100,1000,10000; quick 100,1000)
   --profile DIR   write CPU profiles of the API and the worker to DIR (see bench/tools/profile-top.ts)`);
@@ -46,6 +52,7 @@ async function main() {
     options: {
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
+      merge: { type: 'boolean', default: false },
       only: { type: 'string' },
       sizes: { type: 'string' },
       profile: { type: 'string' },
@@ -75,102 +82,14 @@ async function main() {
     `drover bench (${quick ? 'quick' : 'full'}) on ${machine.cores} × ${machine.cpuModel}, load ${machine.loadAverage1m}`,
   );
 
-  const stack = await startBenchStack(
-    profileDir
-      ? {
-          NODE_OPTIONS: `--import ${path.join(REPO_ROOT, 'bench/tools/cpu-profile.mjs')}`,
-          DROVER_BENCH_PROFILE_DIR: profileDir,
-        }
-      : {},
-  );
-  running.push(stack.api, stack.worker);
-  log(`API ${stack.url} (pid ${stack.api.proc.pid}) and worker (pid ${stack.worker.proc.pid}) on ${stack.db.name}`);
-
-  const pg = await measurePgUpdateTps(stack.db.url, { seconds: quick ? 3 : 5, clients: 16 });
-  results.add({
-    key: 'pg_update_tps',
-    value: round(pg.tps, 0),
-    unit: 'tx/s',
-    description: `baseline: single-row UPDATE, autocommit, ${pg.clients} connections from Node, ${pg.seconds} s, same PostgreSQL`,
-  });
-  log(`PostgreSQL single-row updates: ${pg.tps.toFixed(0)}/s`);
-
-  const fleet = new Fleet({ url: stack.url, registrationToken: stack.registrationToken, namePrefix: 'sim' });
-  onCleanup('fleet', () => fleet.stop());
-  const realAgents = only.has('memory') ? startRealAgents(stack) : null;
-  const { revisionId } = await seedApplication(stack.rest);
-  const ctx: ScenarioContext = { stack, fleet, quick, revisionId, results, cores: machine.cores, log };
-  const tags = (i: number) => TAG_SIZES.filter((n) => i < n).map((n) => ({ key: `n${n}`, value: 'yes' }));
-
-  const growTo = async (size: number) => {
-    const count = size - fleet.size;
-    if (count <= 0) return;
-    const usage = await measureUsage(ctx);
-    const r = await fleet.register(count, { tags, concurrency: 32 });
-    const perS = count / (r.ms / 1000);
-    results.detail(`register_${fleet.size}`, {
-      agents: count,
-      seconds: round(r.ms / 1000, 2),
-      perS: round(perS, 0),
-      usage: await usage(),
-    });
-    await fleet.settled(fleet.size, 60_000);
-    log(`registered ${count} agents in ${(r.ms / 1000).toFixed(1)} s (${perS.toFixed(0)}/s); all long-polling`);
-  };
-
-  // Stage 1: a fleet of 1,000.
-  await growTo(1000);
-  if (only.has('first-command')) {
-    await firstCommand(ctx, {
-      group: 'first-command',
-      tagKey: 'n5',
-      runs: quick ? 15 : 40,
-      key: 'first_command_p99_ms',
-    });
+  // Traffic first, before the simulated fleet loads the machine; it needs HAProxy (skipped without it unless asked).
+  if (only.has('traffic')) {
+    if (haproxyInstalled()) await trafficScenario({ quick, results, log });
+    else if (values.only) throw new Error('--only traffic: no haproxy binary (apt-get install haproxy)');
+    else log('traffic: skipped, no haproxy binary (apt-get install haproxy)');
   }
-  if (only.has('overhead')) await eventOverhead(ctx, { runs: quick ? 1 : 3 });
-  if (only.has('batch')) await batchTransition(ctx, { runs: quick ? 1 : 3 });
-  const runs: AllAtOnceRun[] = [];
-  if (only.has('allatonce')) for (const n of sizes.filter((n) => n <= 1000)) runs.push(await allAtOnce(ctx, n, pg.tps));
-  if (realAgents) await agentIdleRss(ctx, realAgents, { settleS: 20 });
-  const readsDeployment = () => fleet.records.at(-1)?.deploymentId ?? 'd-NONE';
-  if (quick && only.has('api-reads'))
-    await apiReads(ctx, { seconds: 10, ratePerS: 50, deploymentId: readsDeployment() });
+  if (FLEET_SCENARIOS.some((s) => only.has(s))) await fleetScenarios();
 
-  // Stage 2: the big fleet.
-  if (bigFleet > 1000) {
-    await growTo(bigFleet);
-    if (only.has('api-reads')) await apiReads(ctx, { seconds: 20, ratePerS: 50, deploymentId: readsDeployment() });
-    if (only.has('first-command')) {
-      await firstCommand(ctx, {
-        group: 'first-command-big',
-        tagKey: 'n5',
-        runs: 20,
-        key: `first_command_p99_ms_under_${fleet.size}_agents`,
-      });
-    }
-    if (only.has('allatonce'))
-      for (const n of sizes.filter((n) => n > 1000)) runs.push(await allAtOnce(ctx, n, pg.tps));
-  }
-  if (only.has('memory')) serverRss(ctx);
-
-  const largest = runs[runs.length - 1];
-  if (largest) {
-    results.add({
-      key: 'events_per_s',
-      value: round(largest.eventsPerS, 0),
-      unit: 'events/s',
-      description: `lifecycle events per second in the ${largest.hosts}-host AllAtOnce run`,
-    });
-    results.add({
-      key: 'events_per_s_over_pg_update_tps',
-      value: round(largest.eventsPerS / pg.tps, 3),
-      unit: 'ratio',
-      description: 'events/s ÷ pg_update_tps (agent calls per event are in the AllAtOnce details)',
-    });
-  }
-
-  results.detail('postgres_tables', await tableStats(stack.admin));
   const git = gitCommit(REPO_ROOT);
   const report = {
     mode: quick ? 'quick' : 'full',
@@ -185,15 +104,142 @@ async function main() {
       fleet: 'simulated agents in the benchmark process, real agent protocol over HTTP on loopback',
       postgres: 'the machine PostgreSQL (fresh database cloned from the migrated template)',
       redis: 'the machine Redis (own key prefix)',
+      traffic:
+        'its own stack: API and worker in the benchmark process, real drover-agent processes running the sample app, Debian HAProxy 2.6 in front (details.traffic.setup)',
       note: 'everything shares the same cores; other work on the machine inflates the figures (see machine.loadAverage1m)',
     },
     metrics: Object.fromEntries(results.metrics.map(({ key, ...m }) => [key, m])),
     details: results.details,
   };
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify(values.merge ? merged(out, report) : report, null, 2)}\n`);
   console.log(`\n${results.table()}\n`);
-  log(`wrote ${path.relative(process.cwd(), out)}`);
+  log(`wrote ${path.relative(process.cwd(), out)}${values.merge ? ' (merged)' : ''}`);
   return results.failed.length;
+
+  async function fleetScenarios() {
+    const stack = await startBenchStack(
+      profileDir
+        ? {
+            NODE_OPTIONS: `--import ${path.join(REPO_ROOT, 'bench/tools/cpu-profile.mjs')}`,
+            DROVER_BENCH_PROFILE_DIR: profileDir,
+          }
+        : {},
+    );
+    running.push(stack.api, stack.worker);
+    log(`API ${stack.url} (pid ${stack.api.proc.pid}) and worker (pid ${stack.worker.proc.pid}) on ${stack.db.name}`);
+
+    const pg = await measurePgUpdateTps(stack.db.url, { seconds: quick ? 3 : 5, clients: 16 });
+    results.add({
+      key: 'pg_update_tps',
+      value: round(pg.tps, 0),
+      unit: 'tx/s',
+      description: `baseline: single-row UPDATE, autocommit, ${pg.clients} connections from Node, ${pg.seconds} s, same PostgreSQL`,
+    });
+    log(`PostgreSQL single-row updates: ${pg.tps.toFixed(0)}/s`);
+
+    const fleet = new Fleet({ url: stack.url, registrationToken: stack.registrationToken, namePrefix: 'sim' });
+    onCleanup('fleet', () => fleet.stop());
+    const realAgents = only.has('memory') ? startRealAgents(stack) : null;
+    const { revisionId } = await seedApplication(stack.rest);
+    const ctx: ScenarioContext = { stack, fleet, quick, revisionId, results, cores: machine.cores, log };
+    const tags = (i: number) => TAG_SIZES.filter((n) => i < n).map((n) => ({ key: `n${n}`, value: 'yes' }));
+
+    const growTo = async (size: number) => {
+      const count = size - fleet.size;
+      if (count <= 0) return;
+      const usage = await measureUsage(ctx);
+      const r = await fleet.register(count, { tags, concurrency: 32 });
+      const perS = count / (r.ms / 1000);
+      results.detail(`register_${fleet.size}`, {
+        agents: count,
+        seconds: round(r.ms / 1000, 2),
+        perS: round(perS, 0),
+        usage: await usage(),
+      });
+      await fleet.settled(fleet.size, 60_000);
+      log(`registered ${count} agents in ${(r.ms / 1000).toFixed(1)} s (${perS.toFixed(0)}/s); all long-polling`);
+    };
+
+    // Stage 1: a fleet of 1,000.
+    await growTo(1000);
+    if (only.has('first-command')) {
+      await firstCommand(ctx, {
+        group: 'first-command',
+        tagKey: 'n5',
+        runs: quick ? 15 : 40,
+        key: 'first_command_p99_ms',
+      });
+    }
+    if (only.has('overhead')) await eventOverhead(ctx, { runs: quick ? 1 : 3 });
+    if (only.has('batch')) await batchTransition(ctx, { runs: quick ? 1 : 3 });
+    const runs: AllAtOnceRun[] = [];
+    if (only.has('allatonce'))
+      for (const n of sizes.filter((n) => n <= 1000)) runs.push(await allAtOnce(ctx, n, pg.tps));
+    if (realAgents) await agentIdleRss(ctx, realAgents, { settleS: 20 });
+    const readsDeployment = () => fleet.records.at(-1)?.deploymentId ?? 'd-NONE';
+    if (quick && only.has('api-reads'))
+      await apiReads(ctx, { seconds: 10, ratePerS: 50, deploymentId: readsDeployment() });
+
+    // Stage 2: the big fleet.
+    if (bigFleet > 1000) {
+      await growTo(bigFleet);
+      if (only.has('api-reads')) await apiReads(ctx, { seconds: 20, ratePerS: 50, deploymentId: readsDeployment() });
+      if (only.has('first-command')) {
+        await firstCommand(ctx, {
+          group: 'first-command-big',
+          tagKey: 'n5',
+          runs: 20,
+          key: `first_command_p99_ms_under_${fleet.size}_agents`,
+        });
+      }
+      if (only.has('allatonce'))
+        for (const n of sizes.filter((n) => n > 1000)) runs.push(await allAtOnce(ctx, n, pg.tps));
+    }
+    if (only.has('memory')) serverRss(ctx);
+
+    const largest = runs[runs.length - 1];
+    if (largest) {
+      results.add({
+        key: 'events_per_s',
+        value: round(largest.eventsPerS, 0),
+        unit: 'events/s',
+        description: `lifecycle events per second in the ${largest.hosts}-host AllAtOnce run`,
+      });
+      results.add({
+        key: 'events_per_s_over_pg_update_tps',
+        value: round(largest.eventsPerS / pg.tps, 3),
+        unit: 'ratio',
+        description: 'events/s ÷ pg_update_tps (agent calls per event are in the AllAtOnce details)',
+      });
+    }
+
+    results.detail('postgres_tables', await tableStats(stack.admin));
+  }
+}
+
+function haproxyInstalled(): boolean {
+  if (process.env.HAPROXY_BIN) return existsSync(process.env.HAPROXY_BIN);
+  return existsSync('/usr/sbin/haproxy') || spawnSync('haproxy', ['-v']).status === 0;
+}
+
+/**
+ * `--merge`: the figures already in `file` stay, this run's replace those with the same keys, and the run is listed
+ * under `merged` (its date, commit, machine and what it measured), so a partial run can refresh part of a full one.
+ */
+function merged(file: string, report: Record<string, unknown> & { metrics: object; details: object }) {
+  if (!existsSync(file)) return report;
+  const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & {
+    metrics?: object;
+    details?: object;
+    merged?: unknown[];
+  };
+  const { metrics, details, ...run } = report;
+  return {
+    ...old,
+    metrics: { ...old.metrics, ...metrics },
+    details: { ...old.details, ...details },
+    merged: [...(old.merged ?? []), { ...run, metrics: Object.keys(metrics), details: Object.keys(details) }],
+  };
 }
 
 main()
