@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createTestDatabase,
+  deleteRedisPrefix,
   ensureTemplate,
+  processesWithEnv,
   testRedisPrefix,
   TEST_REDIS_URL,
   type TestDatabase,
@@ -49,6 +51,15 @@ const services: ManagedProcess[] = [];
 const agents: ManagedProcess[] = [];
 let playwrightPid: number | undefined;
 let tornDown: Promise<void> | undefined;
+/** Set when a process of this run survived teardown: the run fails. */
+let leftoverFailure = false;
+/** This run's Redis key prefix, deleted at teardown. */
+let redisPrefix: string | undefined;
+
+/** Once teardown has begun nothing new may start: a process started after the sweep would outlive the run. */
+function assertNotTornDown(what: string) {
+  if (tornDown) throw new Error(`e2e: torn down; not starting ${what}`);
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -88,12 +99,31 @@ function teardown(): Promise<void> {
     // Agents first (they would otherwise retry against a stopped API), then the worker and the API.
     await Promise.all(agents.map((a) => a.stop('SIGTERM', 5000)));
     for (const s of [...services].reverse()) await s.stop('SIGTERM', 10_000);
-    // Hook scripts run in their own sessions and browsers in their own groups: sweep whatever is left of this run.
-    const leftovers = [
-      ...killProcessesWithEnv(RUN_MARKER.name, RUN_MARKER.value),
-      ...(work ? killProcessesUnder(work) : []),
-    ];
+    // Hook scripts run in their own sessions and browsers in their own groups: sweep whatever is left of this run,
+    // again until a sweep finds nothing (a process may fork while the previous one is being killed).
+    const leftovers: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      const killed = [
+        ...killProcessesWithEnv(RUN_MARKER.name, RUN_MARKER.value),
+        ...(work ? killProcessesUnder(work) : []),
+      ];
+      if (killed.length === 0) break;
+      leftovers.push(...killed);
+      await new Promise((r) => setTimeout(r, 200));
+    }
     if (leftovers.length) console.error(`e2e: killed ${leftovers.length} leftover process(es): ${leftovers.join(' ')}`);
+    // The check: nothing of this run may still run (a process we may not inspect or kill would show here).
+    const survivors = processesWithEnv(RUN_MARKER.name, RUN_MARKER.value);
+    if (survivors.length) {
+      console.error(`e2e: ${survivors.length} process(es) of this run survived teardown:`);
+      for (const p of survivors) console.error(`  ${p.pid} ${p.command}`);
+      leftoverFailure = true;
+    }
+    if (redisPrefix) {
+      await deleteRedisPrefix(redisPrefix).catch((err: Error) =>
+        console.error(`e2e: deleting the Redis keys of ${redisPrefix} failed: ${err.message}`),
+      );
+    }
     await db?.drop().catch((err: Error) => console.error(`e2e: dropping ${db?.name} failed: ${err.message}`));
     if (work) rmSync(work, { recursive: true, force: true });
   })();
@@ -161,10 +191,11 @@ async function main(): Promise<number> {
   db = await createTestDatabase();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  redisPrefix = testRedisPrefix();
   const env = {
     DATABASE_URL: db.url,
     REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: testRedisPrefix(),
+    REDIS_PREFIX: redisPrefix,
     DATA_DIR: path.join(work, 'data'),
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -175,6 +206,7 @@ async function main(): Promise<number> {
     ...marker,
   };
   say(`starting the API on ${url} and a worker (database ${db.name})`);
+  assertNotTornDown('the API');
   const api = spawnService('api', env);
   services.push(api);
   services.push(spawnService('worker', env));
@@ -185,6 +217,7 @@ async function main(): Promise<number> {
   const session = await logIn(url);
   const token = await registrationToken(url, session);
   for (let i = 1; i <= AGENTS; i++) {
+    assertNotTornDown(`agent web-${i}`);
     const base = path.join(work, `agent-${i}`);
     mkdirSync(base);
     agents.push(
@@ -204,6 +237,7 @@ async function main(): Promise<number> {
 
   const bundles = path.join(work, 'bundles');
   mkdirSync(bundles);
+  assertNotTornDown('Playwright');
   const playwright = spawn(
     'pnpm',
     ['exec', 'playwright', 'test', '-c', 'tests/e2e/playwright.config.ts', ...process.argv.slice(2)],
@@ -248,6 +282,7 @@ try {
   exitCode = 1;
 } finally {
   await teardown();
+  if (leftoverFailure && exitCode === 0) exitCode = 1;
   say(`done, exit ${exitCode}`);
 }
 process.exit(exitCode);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnv, type Env } from '@drover/config';
-import { createTestDatabase, testRedisPrefix, TEST_REDIS_URL } from '@drover/testing';
+import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL } from '@drover/testing';
 import { buildApp, type App, createApiContext, type ApiContext, hashPassword, newSecret } from '@drover/api';
 import type { Role } from '@drover/contracts';
 
@@ -60,6 +60,8 @@ export async function startTestApi(
     async close() {
       await app.close();
       await ctx.close();
+      // Its queue, job and pub/sub keys: nothing of a test may stay in the shared Redis.
+      await deleteRedisPrefix(env.REDIS_PREFIX);
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

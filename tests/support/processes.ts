@@ -5,8 +5,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_RUN_ENV, TEST_SPAWNED_ENV } from '@drover/testing';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** In every spawned process's environment (and so its children's): the vitest run's teardown finds any left running. */
+const spawnedMarker = (): Record<string, string> => {
+  const run = process.env[TEST_RUN_ENV];
+  return run ? { [TEST_SPAWNED_ENV]: run } : {};
+};
 
 let bundlePath: string | undefined;
 /** Builds the agent exactly as shipped (one file, plain Node) into a temp directory, once per test process. */
@@ -120,7 +127,7 @@ export function spawnAgent(opts: {
   const bundle = agentBundle();
   const managed = manage(opts.name, () =>
     spawn(process.execPath, [bundle, '--config', configFile], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: base, ...opts.env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: base, ...spawnedMarker(), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -178,7 +185,7 @@ export function spawnService(kind: 'api' | 'worker', env: Record<string, string>
   return manage(name, () =>
     spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'warn', ...spawnedMarker(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

@@ -69,9 +69,13 @@ export async function createTestDatabase(adminUrl = ADMIN_URL): Promise<TestData
   };
 }
 
-/** A Redis key prefix no other test uses. */
+/**
+ * A Redis key prefix no other test uses. Within a vitest run it carries the run's id (DROVER_TEST_RUN, set by the
+ * global setup), so the run's teardown finds what its files left behind and nothing of another run's.
+ */
 export function testRedisPrefix(): string {
-  return `drover-test-${randomBytes(5).toString('hex')}`;
+  const run = process.env.DROVER_TEST_RUN;
+  return `drover-test-${run ? `${run}-` : ''}${randomBytes(5).toString('hex')}`;
 }
 
 /** Removes databases left behind by killed test runs (older than an hour). */

@@ -22,7 +22,7 @@ beforeAll(async () => {
       tags: [{ key: 'env', value: 'ctl' }],
       outcome: async () => {
         await held;
-        return 'ok';
+        return 'ok' as const;
       },
     }),
   );
