@@ -23,7 +23,7 @@ import { pagePaths } from '../../lib/page-paths';
 import { GroupForm } from '../deployment-groups/group-form';
 import { EMPTY_GROUP_FORM, toCreateRequest } from '../deployment-groups/group-form-model';
 import { DeploymentTable } from '../deployments/deployment-table';
-import { UploadRevisionForm } from './upload-revision';
+import { AppSpecWarningsBox, UploadRevisionForm, useUploadWarnings } from './upload-revision';
 
 export function describeFilter(f: TagFilter): string {
   if (f.type === 'KEY_ONLY') return `${f.key}`;
@@ -52,6 +52,7 @@ export function ApplicationPage() {
   const canDeploy = useCan('deployer');
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [uploading, setUploading] = useState(false);
+  const uploadWarnings = useUploadWarnings();
   const createGroup = useCreateGroup(appName);
   const navigate = useNavigate();
 
@@ -123,6 +124,7 @@ export function ApplicationPage() {
                   </button>
                 ) : null}
               </div>
+              <AppSpecWarningsBox warnings={uploadWarnings.warnings} onDismiss={uploadWarnings.clear} />
               <QueryBoundary query={revisions} what="revisions">
                 {(page) => (
                   <DataTable
@@ -206,7 +208,14 @@ export function ApplicationPage() {
         />
       </Dialog>
       <Dialog open={uploading} title="Upload revision" onClose={() => setUploading(false)}>
-        <UploadRevisionForm app={appName} onUploaded={() => setUploading(false)} />
+        <UploadRevisionForm
+          app={appName}
+          onStart={uploadWarnings.clear}
+          onUploaded={(r) => {
+            uploadWarnings.show(r);
+            setUploading(false);
+          }}
+        />
       </Dialog>
     </>
   );

@@ -1,12 +1,58 @@
-// Upload a bundle (zip, tar, tgz) as a new revision, with a progress bar and a cancel button.
-import { BundleType, type RevisionInfo } from '@drover/contracts';
+// Upload a bundle (zip, tar, tgz) as a new revision, with a progress bar and a cancel button; and the warning box for
+// what the uploaded appspec.yml says that CodeDeploy's agent ignores (kept by the page: the form closes on success).
+import { BundleType, type AppSpecWarning, type RevisionInfo } from '@drover/contracts';
 import { useRef, useState } from 'react';
 import { bundleTypeOf, useUploadRevision } from '../../api/revisions/mutations';
 import type { UploadProgress } from '../../api/upload';
 import { Field, fieldError, FormError, TextField } from '../../components/form';
 import { formatBytes } from '../../lib/format';
 
-export function UploadRevisionForm({ app, onUploaded }: { app: string; onUploaded: (r: RevisionInfo) => void }) {
+/** The appspec warnings of the last upload, shown until dismissed or until the next upload starts. */
+export function useUploadWarnings() {
+  const [warnings, setWarnings] = useState<AppSpecWarning[]>([]);
+  return {
+    warnings,
+    /** After a successful upload: its warnings (none clears the box). */
+    show: (r: RevisionInfo) => setWarnings(r.appspecWarnings ?? []),
+    clear: () => setWarnings([]),
+  };
+}
+
+/** The parts of an uploaded appspec.yml CodeDeploy's agent silently ignores. Nothing when there are none. */
+export function AppSpecWarningsBox({ warnings, onDismiss }: { warnings: AppSpecWarning[]; onDismiss: () => void }) {
+  if (warnings.length === 0) return null;
+  return (
+    <div className="notice notice-warning appspec-warnings" role="alert" aria-label="appspec.yml warnings">
+      <p>
+        <strong>
+          <span aria-hidden="true">⚠ </span>Warning:
+        </strong>{' '}
+        the revision was stored, but its appspec.yml has parts that will be ignored on the hosts, as CodeDeploy does.
+      </p>
+      <ul>
+        {warnings.map((w, i) => (
+          <li key={`${i}-${w.line}-${w.field}`}>
+            appspec.yml line {w.line}, <code>{w.field}</code>: {w.message}
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="btn" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+export function UploadRevisionForm({
+  app,
+  onUploaded,
+  onStart,
+}: {
+  app: string;
+  onUploaded: (r: RevisionInfo) => void;
+  /** When an upload starts (the page hides the previous upload's warnings). */
+  onStart?: () => void;
+}) {
   const upload = useUploadRevision(app);
   const [file, setFile] = useState<File | null>(null);
   const [bundleType, setBundleType] = useState<BundleType>('tgz');
@@ -22,6 +68,7 @@ export function UploadRevisionForm({ app, onUploaded }: { app: string; onUploade
       onSubmit={(e) => {
         e.preventDefault();
         if (!file) return;
+        onStart?.();
         abort.current = new AbortController();
         setProgress({ loaded: 0, total: file.size });
         upload.mutate(

@@ -18,7 +18,7 @@ import { Field, fieldError, FormError, RadioChoices, TextField } from '../../com
 import { PageHeader } from '../../components/layout';
 import { EmptyState, ErrorState, Loading, QueryBoundary } from '../../components/states';
 import { formatBytes, formatRelative, shortSha } from '../../lib/format';
-import { UploadRevisionForm } from '../applications/upload-revision';
+import { AppSpecWarningsBox, UploadRevisionForm, useUploadWarnings } from '../applications/upload-revision';
 import { RollbackEventChoices } from '../deployment-groups/rollback-events';
 import { PlanPreview } from './plan-preview';
 
@@ -72,6 +72,7 @@ export function CreateDeploymentPage() {
   const configs = useQuery(configQueries.list());
   const create = useCreateDeployment();
   const [source, setSource] = useState<'pick' | 'upload'>('pick');
+  const uploadWarnings = useUploadWarnings();
   const [o, setO] = useState<DeployOptions>({
     group: params.get('group') ?? '',
     revisionId: '',
@@ -174,10 +175,13 @@ export function CreateDeploymentPage() {
               ]}
             />
           </div>
+          <AppSpecWarningsBox warnings={uploadWarnings.warnings} onDismiss={uploadWarnings.clear} />
           {source === 'upload' ? (
             <UploadRevisionForm
               app={appName}
+              onStart={uploadWarnings.clear}
               onUploaded={(r) => {
+                uploadWarnings.show(r);
                 sourceChosen.current = true;
                 set('revisionId', r.revisionId);
                 setSource('pick');
