@@ -22,6 +22,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/cli/package.json apps/cli/
 COPY apps/console/package.json apps/console/
 COPY apps/worker/package.json apps/worker/
+COPY packages/appspec/package.json packages/appspec/
 COPY packages/client/package.json packages/client/
 COPY packages/config/package.json packages/config/
 COPY packages/contracts/package.json packages/contracts/
@@ -29,6 +30,7 @@ COPY packages/db/package.json packages/db/
 COPY packages/domain/package.json packages/domain/
 COPY packages/engine/package.json packages/engine/
 COPY packages/testing/package.json packages/testing/
+COPY packages/traffic/package.json packages/traffic/
 RUN pnpm install --frozen-lockfile
 
 # Sources, then the bundles: console (apps/console/dist, served by the API), agent and CLI (single-file .mjs).
