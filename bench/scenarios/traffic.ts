@@ -328,18 +328,7 @@ async function blueGreenRuns(ctx: TrafficContext) {
     ],
   }));
   return withFleet(hosts, async (fleet) => {
-    await fleet.api('POST', '/v1/applications', { applicationName: APP });
-    await fleet.api('POST', `/v1/applications/${APP}/deployment-groups`, {
-      deploymentGroupName: GROUP,
-      deploymentConfigName: 'AllAtOnce',
-      tagFilters: [{ key: 'env', value: 'web', type: 'KEY_AND_VALUE' }],
-      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
-      loadBalancerInfo: { targetGroupInfoList: [{ name: 'edge/web' }] },
-      blueGreenDeploymentConfiguration: {
-        deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
-        terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE' },
-      },
-    });
+    await fleet.blueGreenGroup(APP, GROUP);
     const first = await fleet.finished(
       await fleet.deploy({
         applicationName: APP,

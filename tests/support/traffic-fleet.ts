@@ -32,6 +32,11 @@ export interface TrafficFleet {
   /** Uploads a copy of the sample app whose page says `label`; `edit` may change the copy first. */
   revision(app: string, label: string, edit?: (root: string) => void): Promise<string>;
   deploy(body: Record<string, unknown>): Promise<string>;
+  /**
+   * Creates `app` (if needed) and a blue/green group over the hosts tagged env=web, driving edge/web: AllAtOnce,
+   * CONTINUE_DEPLOYMENT and KEEP_ALIVE unless `blueGreen` says otherwise.
+   */
+  blueGreenGroup(app: string, group: string, blueGreen?: Record<string, unknown>): Promise<void>;
   finished(id: string, ms?: number): Promise<DeploymentInfo>;
   waitFor(id: string, what: (d: DeploymentInfo) => boolean, ms?: number): Promise<DeploymentInfo>;
   targets(id: string): Promise<TargetInfo[]>;
@@ -141,6 +146,20 @@ export async function startTrafficFleet(opts: {
       const text = await res.text();
       expect(res.status, text).toBe(201);
       return (JSON.parse(text) as RevisionInfo).revisionId;
+    },
+    async blueGreenGroup(app, group, blueGreen) {
+      await api('POST', '/v1/applications', { applicationName: app }, [201, 409]);
+      await api('POST', `/v1/applications/${app}/deployment-groups`, {
+        deploymentGroupName: group,
+        deploymentConfigName: 'AllAtOnce',
+        tagFilters: [{ key: 'env', value: 'web', type: 'KEY_AND_VALUE' }],
+        deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        loadBalancerInfo: { targetGroupInfoList: [{ name: 'edge/web' }] },
+        blueGreenDeploymentConfiguration: blueGreen ?? {
+          deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
+          terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE' },
+        },
+      });
     },
     async deploy(body) {
       return (await api<DeploymentInfo>('POST', '/v1/deployments', body)).deploymentId;

@@ -26,18 +26,7 @@ beforeAll(async () => {
       { name: 'green-1', tags: [{ key: 'pool', value: 'green' }] },
     ].map((h) => ({ ...h, tags: [...h.tags, { key: 'env', value: 'web' }] })),
   });
-  await fleet.api('POST', '/v1/applications', { applicationName: APP });
-  await fleet.api('POST', `/v1/applications/${APP}/deployment-groups`, {
-    deploymentGroupName: GROUP,
-    deploymentConfigName: 'AllAtOnce',
-    tagFilters: [{ key: 'env', value: 'web', type: 'KEY_AND_VALUE' }],
-    deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
-    loadBalancerInfo: { targetGroupInfoList: [{ name: 'edge/web' }] },
-    blueGreenDeploymentConfiguration: {
-      deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
-      terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE' },
-    },
-  });
+  await fleet.blueGreenGroup(APP, GROUP);
 }, 240_000);
 
 afterAll(async () => {

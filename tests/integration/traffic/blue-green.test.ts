@@ -68,18 +68,7 @@ beforeAll(async () => {
       ],
     })),
   });
-  await fleet.api('POST', '/v1/applications', { applicationName: APP });
-  await fleet.api('POST', `/v1/applications/${APP}/deployment-groups`, {
-    deploymentGroupName: GROUP,
-    deploymentConfigName: 'AllAtOnce',
-    tagFilters: [{ key: 'env', value: 'web', type: 'KEY_AND_VALUE' }],
-    deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
-    loadBalancerInfo: { targetGroupInfoList: [{ name: 'edge/web' }] },
-    blueGreenDeploymentConfiguration: {
-      deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
-      terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE' },
-    },
-  });
+  await fleet.blueGreenGroup(APP, GROUP);
   // The first blue/green deployment names its replacement hosts: the blue pool takes traffic (nothing served yet).
   const first = await fleet.deploy({
     applicationName: APP,
