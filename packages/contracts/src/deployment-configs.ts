@@ -42,14 +42,42 @@ export const ZonalConfig = z.object({
 });
 export type ZonalConfig = z.infer<typeof ZonalConfig>;
 
-/** Traffic shifting (canary/linear) settings: stored now, executed by a later feature. */
+const IntervalMinutes = z.number().int().min(1).max(2880);
+/** Drover: an interval in seconds (for steps shorter than CodeDeploy's minute); replaces the minutes when given. */
+const IntervalSeconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(2880 * 60);
+
+/**
+ * How a blue/green deployment behind a load balancer moves traffic to the replacement hosts (CodeDeploy's
+ * TrafficRoutingConfig): AllAtOnce, TimeBasedCanary (canaryPercentage for canaryInterval minutes, then the rest) or
+ * TimeBasedLinear (linearPercentage more every linearInterval minutes). docs/canary-and-alarms.md.
+ */
 export const TrafficRoutingConfig = z.object({
   type: z.enum(['TimeBasedCanary', 'TimeBasedLinear', 'AllAtOnce']),
   timeBasedCanary: z
-    .object({ canaryPercentage: z.number().int().min(1).max(99), canaryInterval: z.number().int().min(1).max(2880) })
+    .object({
+      canaryPercentage: z.number().int().min(1).max(99),
+      canaryInterval: IntervalMinutes.optional(),
+      canaryIntervalSeconds: IntervalSeconds.optional(),
+    })
+    .refine((c) => c.canaryInterval !== undefined || c.canaryIntervalSeconds !== undefined, {
+      message: 'give canaryInterval (minutes) or canaryIntervalSeconds',
+      path: ['canaryInterval'],
+    })
     .optional(),
   timeBasedLinear: z
-    .object({ linearPercentage: z.number().int().min(1).max(99), linearInterval: z.number().int().min(1).max(2880) })
+    .object({
+      linearPercentage: z.number().int().min(1).max(99),
+      linearInterval: IntervalMinutes.optional(),
+      linearIntervalSeconds: IntervalSeconds.optional(),
+    })
+    .refine((c) => c.linearInterval !== undefined || c.linearIntervalSeconds !== undefined, {
+      message: 'give linearInterval (minutes) or linearIntervalSeconds',
+      path: ['linearInterval'],
+    })
     .optional(),
 });
 export type TrafficRoutingConfig = z.infer<typeof TrafficRoutingConfig>;

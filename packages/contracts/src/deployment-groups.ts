@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { NullableTimestamp, ResourceName, Timestamp } from './common';
 import { InstanceName } from './agent-protocol';
 import { AutoRollbackConfiguration } from './deployments';
+import { AlarmConfiguration, MAX_ALARMS } from './alarm-configuration';
 import { ComputePlatform } from './applications';
 import { TagFilter, TagSet } from './tag-filters';
 import { DeploymentConfigName } from './deployment-configs';
@@ -11,10 +12,10 @@ import { DeploymentOption, DeploymentStatus, DeploymentType, OutdatedInstancesSt
 
 export const MAX_TAG_SET_GROUPS = 3;
 export const MAX_TAGS_PER_GROUP = 10;
-export const MAX_ALARMS = 10;
 export const MAX_TRIGGERS = 10;
 
 export { TagFilter, TagFilterType, TagSet } from './tag-filters';
+export { MAX_ALARMS };
 
 export const DeploymentStyle = z.object({
   deploymentType: DeploymentType.default('IN_PLACE'),
@@ -42,13 +43,7 @@ export const LoadBalancerInfo = z.object({
 });
 export type LoadBalancerInfo = z.infer<typeof LoadBalancerInfo>;
 
-/** Health gates that stop a deployment (stored now; evaluated by a later feature). */
-export const AlarmConfiguration = z.object({
-  enabled: z.boolean(),
-  ignorePollAlarmFailure: z.boolean().default(false),
-  alarms: z.array(z.object({ name: z.string().min(1).max(255) })).max(MAX_ALARMS, `at most ${MAX_ALARMS} alarms`),
-});
-export type AlarmConfiguration = z.infer<typeof AlarmConfiguration>;
+export { AlarmConfiguration } from './alarm-configuration';
 
 export const TriggerEventType = z.enum([
   'DeploymentStart',

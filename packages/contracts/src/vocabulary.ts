@@ -88,6 +88,7 @@ export type HookEventName = z.infer<typeof HookEventName>;
 export const DEPLOYMENT_ERROR_CODES = [
   'AGENT_ISSUE',
   'AGENT_LOST',
+  'ALARM_ACTIVE',
   'HEALTH_CONSTRAINTS',
   'HEALTH_CONSTRAINTS_INVALID',
   'INTERNAL_ERROR',
@@ -99,6 +100,8 @@ export const DEPLOYMENT_ERROR_CODES = [
   'APPLICATION_MISSING',
   'DEPLOYMENT_GROUP_MISSING',
   'TIMEOUT',
+  /** Drover: a load balancer refused or could not take a traffic shift. */
+  'TRAFFIC_CONTROL',
 ] as const;
 export const DeploymentErrorCode = z.enum(DEPLOYMENT_ERROR_CODES);
 export type DeploymentErrorCode = z.infer<typeof DeploymentErrorCode>;

@@ -9,6 +9,7 @@ import {
   DEFAULT_BLUE_GREEN_OPTIONS,
   initialBlueGreenPhase,
   nextBlueGreenStep,
+  NO_TRAFFIC_SHIFT,
   sideFinished,
   type BlueGreenDecision,
   type BlueGreenOptions,
@@ -72,7 +73,7 @@ function normalised(d: BlueGreenDecision): BlueGreenDecision {
 
 describe('blue/green basics', () => {
   it('runs the phases in CodeDeploy order', () => {
-    expect(BLUE_GREEN_PHASES).toEqual(['install', 'ready', 'allow', 'block', 'termination']);
+    expect(BLUE_GREEN_PHASES).toEqual(['install', 'ready', 'allow', 'shift', 'block', 'termination']);
   });
 
   it('starts a deployment at install and a rollback at allow (the originals take traffic back first)', () => {
@@ -508,7 +509,7 @@ function setStatus(ts: readonly WaveTarget[], targetIds: readonly string[], stat
 function drive(
   start: BlueGreenState,
   outcomes: readonly Outcome[],
-  events: readonly ('host' | 'continue' | 'stop' | 'tick')[],
+  events: readonly ('host' | 'continue' | 'stop' | 'tick' | 'promote')[],
   check: (before: BlueGreenState, d: BlueGreenDecision) => void = () => {},
 ): Run {
   let s = start;
@@ -542,12 +543,27 @@ function drive(
       case 'enterTermination':
         s = { ...s, phase: 'termination', terminationAt: d.until };
         break;
+      case 'shift': {
+        // The worker sets the split; the balancer answers at once here.
+        const traffic = { ...(s.traffic ?? NO_TRAFFIC_SHIFT), wantedPercent: d.percent };
+        s = {
+          ...s,
+          phase: 'shift',
+          traffic: { ...traffic, appliedPercent: d.percent, appliedAt: s.now },
+        };
+        break;
+      }
+      case 'bake':
+        s = { ...s, bakeEndsAt: d.until };
+        break;
       case 'wait': {
         const event = events[e++ % Math.max(events.length, 1)] ?? 'tick';
         const side = s.gaining.some((t) => t.status === 'InProgress') ? 'gaining' : 'losing';
         const busy = s[side].find((t) => t.status === 'InProgress');
         if (event === 'stop') {
           s = { ...s, stopRequested: true };
+        } else if (event === 'promote' && s.traffic && !busy) {
+          s = { ...s, traffic: { ...s.traffic, promoteRequested: true } };
         } else if (event === 'continue' && !busy) {
           s = { ...s, continueRequested: s.phase === 'termination' ? 'TERMINATION_WAIT' : 'READY_WAIT' };
         } else if (busy) {
@@ -602,7 +618,7 @@ describe('a whole deployment, step by step', () => {
     expect(run.decisions[8]).toEqual({ kind: 'startAllow', targetIds: ['g1', 'g2', 'g3', 'g4'] });
     expect(run.decisions[13]).toEqual({ kind: 'startBlock', targetIds: ['b1', 'b2', 'b3'] });
     expect(run.final).toEqual({ kind: 'succeed', terminateOriginals: true });
-    expect([...new Set(run.phases)]).toEqual(BLUE_GREEN_PHASES);
+    expect([...new Set(run.phases)]).toEqual(BLUE_GREEN_PHASES.filter((p) => p !== 'shift'));
     expect(run.state.now).toEqual(at(30));
   });
 
@@ -1010,6 +1026,161 @@ describe('properties of whole deployments', () => {
         });
       }),
       { numRuns: 1_000 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Canary and linear shifting, and the bake after the last traffic step.
+
+const SEC = 1000;
+const plan = (steps: number[], intervalMs = 10 * SEC) => ({ ...NO_TRAFFIC_SHIFT, steps, intervalMs });
+
+describe('canary and linear shifting', () => {
+  it('a canary joins at weight 0, holds 20 % for its interval, then moves everything and blocks the originals', () => {
+    const run = drive(
+      state({ gaining: green('PP'), losing: blue('PP'), batchSize: 2, traffic: plan([20, 100]) }),
+      ['ok'],
+      ['host'],
+    );
+    const kinds = run.decisions.map((d) => d.kind);
+    expect(kinds.filter((k) => k !== 'wait')).toEqual([
+      'start',
+      'enterReady',
+      'startAllow',
+      'shift',
+      'shift',
+      'startBlock',
+      'succeed',
+    ]);
+    expect(run.decisions.filter((d) => d.kind === 'shift')).toEqual([
+      { kind: 'shift', percent: 20 },
+      { kind: 'shift', percent: 100 },
+    ]);
+    // The second step came exactly one interval after the first was applied.
+    const waitsInShift = run.decisions.filter((d, i) => d.kind === 'wait' && run.phases[i] === 'shift');
+    expect(waitsInShift).toEqual([{ kind: 'wait', until: new Date(T0.getTime() + 10 * SEC) }]);
+    expect(run.final).toEqual({ kind: 'succeed', terminateOriginals: false });
+  });
+
+  it('linear steps follow one another an interval apart', () => {
+    const run = drive(
+      state({ phase: 'allow', gaining: green('RR'), losing: blue('P'), traffic: plan([25, 50, 75, 100], 60 * SEC) }),
+      ['ok'],
+      ['host'],
+    );
+    expect(run.decisions.filter((d) => d.kind === 'shift').map((d) => (d as { percent: number }).percent)).toEqual([
+      25, 50, 75, 100,
+    ]);
+    expect(run.state.now).toEqual(at(3));
+  });
+
+  it('waits while the balancer has not confirmed the split it was asked for', () => {
+    const traffic = { ...plan([20, 100]), wantedPercent: 20, appliedPercent: null, appliedAt: null };
+    expect(nextBlueGreenStep(state({ phase: 'shift', gaining: green('SS'), losing: blue('P'), traffic }))).toEqual({
+      kind: 'wait',
+    });
+  });
+
+  it('promote skips the remaining steps and the bake', () => {
+    const traffic = {
+      ...plan([10, 20, 30, 100]),
+      wantedPercent: 10,
+      appliedPercent: 10,
+      appliedAt: T0,
+      promoteRequested: true,
+    };
+    const s = state({ phase: 'shift', gaining: green('SS'), losing: blue('P'), traffic, bakeMs: 60 * MINUTE });
+    expect(nextBlueGreenStep(s)).toEqual({ kind: 'shift', percent: 100 });
+    const at100 = { ...s, traffic: { ...traffic, wantedPercent: 100, appliedPercent: 100 } };
+    expect(nextBlueGreenStep(at100)).toEqual({ kind: 'startBlock', targetIds: ['b1'] });
+  });
+
+  it('bakes after 100 % before blocking the originals, watching alarms with both sides still in the balancer', () => {
+    const traffic = { ...plan([20, 100]), wantedPercent: 100, appliedPercent: 100, appliedAt: T0 };
+    const s = state({ phase: 'shift', gaining: green('SS'), losing: blue('PP'), traffic, bakeMs: 5 * MINUTE });
+    expect(nextBlueGreenStep(s)).toEqual({ kind: 'bake', until: at(5) });
+    const baking = { ...s, bakeEndsAt: at(5), now: at(2) };
+    expect(nextBlueGreenStep(baking)).toEqual({ kind: 'wait', until: at(5) });
+    expect(normalised(nextBlueGreenStep({ ...baking, now: at(5) }))).toEqual({
+      kind: 'startBlock',
+      targetIds: ['b1', 'b2'],
+    });
+  });
+
+  it('without a traffic plan, bakes after the originals are blocked, then succeeds', () => {
+    const s = state({ phase: 'block', gaining: green('SS'), losing: blue('SS'), bakeMs: MINUTE });
+    expect(nextBlueGreenStep(s)).toEqual({ kind: 'bake', until: at(1) });
+    expect(nextBlueGreenStep({ ...s, bakeEndsAt: at(1), now: at(1) })).toEqual({
+      kind: 'succeed',
+      terminateOriginals: false,
+    });
+  });
+
+  it('a rollback never shifts step by step nor bakes: the originals take traffic back at once', () => {
+    const s = state({
+      phase: 'allow',
+      isRollback: true,
+      gaining: blue('SS'),
+      losing: green('PP'),
+      traffic: plan([20, 100]),
+      bakeMs: MINUTE,
+    });
+    expect(normalised(nextBlueGreenStep(s))).toEqual({ kind: 'startBlock', targetIds: ['g1', 'g2'] });
+    expect(nextBlueGreenStep({ ...s, phase: 'block', losing: green('SS') })).toEqual({
+      kind: 'succeed',
+      terminateOriginals: false,
+    });
+  });
+
+  it('an alarm stop during a step waits for the split in flight, then stops with ALARM_ACTIVE and its message', () => {
+    const traffic = { ...plan([20, 100]), wantedPercent: 0, appliedPercent: 20, appliedAt: T0 };
+    const stopReason = { errorCode: 'ALARM_ACTIVE' as const, message: 'alarm errors-5xx is in ALARM' };
+    const s = state({
+      phase: 'shift',
+      gaining: green('SS'),
+      losing: blue('PP'),
+      traffic,
+      stopRequested: true,
+      stopReason,
+    });
+    expect(nextBlueGreenStep(s)).toEqual({ kind: 'wait' });
+    const back = { ...s, traffic: { ...traffic, appliedPercent: 0 } };
+    expect(normalised(nextBlueGreenStep(back))).toEqual({
+      kind: 'stop',
+      errorCode: 'ALARM_ACTIVE',
+      message: 'alarm errors-5xx is in ALARM',
+      skipTargetIds: ['b1', 'b2'],
+    });
+  });
+
+  it('whatever the plan, hosts finish and stops come: the split only rises, and blocking starts at 100 %', () => {
+    const planArb = fc
+      .array(fc.integer({ min: 1, max: 99 }), { minLength: 0, maxLength: 5 })
+      .map((xs) => [...new Set(xs)].sort((a, b) => a - b).concat(100));
+    fc.assert(
+      fc.property(
+        planArb,
+        fc.integer({ min: 0, max: 3 }).map((m) => m * MINUTE),
+        fc.array(fc.constantFrom('host' as const, 'tick' as const, 'promote' as const, 'stop' as const), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.array(fc.constantFrom('ok' as const, 'ok' as const, 'Failed' as const), { minLength: 1, maxLength: 6 }),
+        (steps, bakeMs, events, outcomes) => {
+          const run = drive(
+            state({ gaining: green('PPP'), losing: blue('PP'), batchSize: 3, traffic: plan(steps), bakeMs }),
+            outcomes,
+            events,
+          );
+          const shifts = run.decisions.flatMap((d) => (d.kind === 'shift' ? [d.percent] : []));
+          for (let i = 1; i < shifts.length; i++) expect(shifts[i] ?? 0).toBeGreaterThan(shifts[i - 1] ?? 0);
+          const blockAt = run.decisions.findIndex((d) => d.kind === 'startBlock');
+          if (blockAt >= 0) expect(shifts.at(-1)).toBe(100);
+          if (run.final.kind === 'succeed') expect(shifts.at(-1)).toBe(100);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

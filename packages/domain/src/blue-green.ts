@@ -4,16 +4,54 @@
 //                   each stops before BeforeAllowTraffic as Ready
 //   ready           all replacement hosts are Ready; CONTINUE_DEPLOYMENT reroutes at once, STOP_DEPLOYMENT waits
 //                   for "continue" until the ready wait ends, then stops
-//   allow           the replacement hosts run Before/Allow/AfterAllowTraffic (all at once)
-//   block           the original (Blue) hosts run Before/Block/AfterBlockTraffic (all at once)
+//   allow           the replacement hosts run Before/Allow/AfterAllowTraffic (all at once); with a canary or linear
+//                   traffic plan they join the balancer with weight 0
+//   shift           canary/linear only: the balancer's split moves step by step to 100 % on the replacement, each
+//                   step held for the plan's interval (the last for the bake time); "promote" skips what is left
+//   block           the original (Blue) hosts run Before/Block/AfterBlockTraffic (all at once); without a traffic
+//                   plan the bake time follows, with traffic on the replacement only
 //   termination     TERMINATE waits terminationWaitTimeInMinutes (or "continue"), then the originals leave the group
 // A blue/green rollback starts at `allow`, with the sides swapped: the originals take traffic back, then the
 // replacement hosts are blocked; it has no termination.
 import type { TargetStatus } from '@drover/contracts';
 import { nextWave, type WaveTarget } from './batch-planner';
 
-export type BlueGreenPhase = 'install' | 'ready' | 'allow' | 'block' | 'termination';
-export const BLUE_GREEN_PHASES: readonly BlueGreenPhase[] = ['install', 'ready', 'allow', 'block', 'termination'];
+export type BlueGreenPhase = 'install' | 'ready' | 'allow' | 'shift' | 'block' | 'termination';
+export const BLUE_GREEN_PHASES: readonly BlueGreenPhase[] = [
+  'install',
+  'ready',
+  'allow',
+  'shift',
+  'block',
+  'termination',
+];
+
+/** Where a canary/linear shift is: the step asked for, the step the balancer has, and since when. */
+export interface TrafficShiftState {
+  /** Percent on the replacement after each step (last = 100); empty: traffic moves all at once. */
+  steps: readonly number[];
+  intervalMs: number;
+  /** The percent the worker was asked to set, and the percent the balancer has now (null: not started). */
+  wantedPercent: number | null;
+  appliedPercent: number | null;
+  appliedAt: Date | null;
+  promoteRequested: boolean;
+}
+
+export const NO_TRAFFIC_SHIFT: TrafficShiftState = {
+  steps: [],
+  intervalMs: 0,
+  wantedPercent: null,
+  appliedPercent: null,
+  appliedAt: null,
+  promoteRequested: false,
+};
+
+/** Why a stop was asked for: by someone (MANUAL_STOP) or by an alarm (ALARM_ACTIVE). */
+export interface StopReason {
+  errorCode: 'MANUAL_STOP' | 'ALARM_ACTIVE';
+  message: string;
+}
 
 export interface BlueGreenOptions {
   /** CONTINUE_DEPLOYMENT reroutes as soon as the replacement is Ready; STOP_DEPLOYMENT waits for "continue". */
@@ -46,6 +84,14 @@ export interface BlueGreenState {
   terminationAt: Date | null;
   /** Which wait "continue" was asked to end, if any. */
   continueRequested: 'READY_WAIT' | 'TERMINATION_WAIT' | null;
+  /** Canary/linear shifting (NO_TRAFFIC_SHIFT when traffic moves all at once). */
+  traffic?: TrafficShiftState;
+  /** Alarms are watched this long after the last traffic step before the deployment goes on. */
+  bakeMs?: number;
+  /** When the bake ends, once it started. */
+  bakeEndsAt?: Date | null;
+  /** Why the stop was asked for (defaults to a manual stop). */
+  stopReason?: StopReason | null;
 }
 
 export type BlueGreenDecision =
@@ -56,11 +102,15 @@ export type BlueGreenDecision =
   /** Reroute: these hosts go on to their traffic events (the gaining side's allow, then the losing side's block). */
   | { kind: 'startAllow'; targetIds: string[] }
   | { kind: 'startBlock'; targetIds: string[] }
+  /** Canary/linear: ask the balancer for this split (percent on the gaining side). */
+  | { kind: 'shift'; percent: number }
+  /** Watch the alarms until then before going on (the deployment is Baking). */
+  | { kind: 'bake'; until: Date }
   | { kind: 'enterTermination'; until: Date }
   /** The originals are done with: leave the group (TERMINATE) or stay as they are (KEEP_ALIVE), then succeed. */
   | { kind: 'succeed'; terminateOriginals: boolean }
   | { kind: 'fail'; errorCode: 'HEALTH_CONSTRAINTS'; message: string; skipTargetIds: string[] }
-  | { kind: 'stop'; skipTargetIds: string[]; message: string; errorCode: 'MANUAL_STOP' | 'TIMEOUT' };
+  | { kind: 'stop'; skipTargetIds: string[]; message: string; errorCode: 'MANUAL_STOP' | 'ALARM_ACTIVE' | 'TIMEOUT' };
 
 const MINUTE = 60_000;
 const isDone = (s: TargetStatus) => s === 'Succeeded' || s === 'Failed' || s === 'Skipped' || s === 'Unknown';
@@ -75,13 +125,17 @@ export function initialBlueGreenPhase(isRollback: boolean): BlueGreenPhase {
 export function nextBlueGreenStep(s: BlueGreenState): BlueGreenDecision {
   const pendingAll = [...ids(s.gaining, 'Pending'), ...ids(s.losing, 'Pending')];
   const readyGaining = ids(s.gaining, 'Ready');
+  const traffic = s.traffic ?? NO_TRAFFIC_SHIFT;
+  const shifting = traffic.steps.length > 0 && !s.isRollback;
   if (s.stopRequested) {
     // Nothing new starts; the engine finishes once nothing is in flight (a rollback, if asked, puts traffic back).
+    // A split being set is in flight too: the stop waits for the balancer's answer.
+    if (s.phase === 'shift' && traffic.wantedPercent !== traffic.appliedPercent) return { kind: 'wait' };
     return {
       kind: 'stop',
       skipTargetIds: [...pendingAll, ...readyGaining],
-      message: 'stopped on request',
-      errorCode: 'MANUAL_STOP',
+      message: s.stopReason?.message ?? 'stopped on request',
+      errorCode: s.stopReason?.errorCode ?? 'MANUAL_STOP',
     };
   }
   switch (s.phase) {
@@ -129,6 +183,21 @@ export function nextBlueGreenStep(s: BlueGreenState): BlueGreenDecision {
           skipTargetIds: ids(s.losing, 'Pending'),
         };
       }
+      if (shifting) return { kind: 'shift', percent: traffic.steps[0] ?? 100 };
+      return { kind: 'startBlock', targetIds: ids(s.losing, 'Pending') };
+    }
+    case 'shift': {
+      if (traffic.wantedPercent !== traffic.appliedPercent || traffic.appliedAt === null) return { kind: 'wait' };
+      const applied = traffic.appliedPercent ?? 0;
+      const next = traffic.steps.find((p) => p > applied);
+      if (next !== undefined) {
+        if (traffic.promoteRequested) return { kind: 'shift', percent: 100 };
+        const due = new Date(traffic.appliedAt.getTime() + traffic.intervalMs);
+        return s.now >= due ? { kind: 'shift', percent: next } : { kind: 'wait', until: due };
+      }
+      // All traffic is on the gaining side; the losing side has weight 0 and serves nothing new. Bake, then block.
+      const baked = bakeDecision(s, traffic.promoteRequested);
+      if (baked) return baked;
       return { kind: 'startBlock', targetIds: ids(s.losing, 'Pending') };
     }
     case 'block': {
@@ -145,6 +214,10 @@ export function nextBlueGreenStep(s: BlueGreenState): BlueGreenDecision {
           skipTargetIds: [],
         };
       }
+      if (!shifting && !s.isRollback) {
+        const baked = bakeDecision(s, false);
+        if (baked) return baked;
+      }
       if (s.isRollback || s.options.terminateAction === 'KEEP_ALIVE') {
         return { kind: 'succeed', terminateOriginals: false };
       }
@@ -157,6 +230,15 @@ export function nextBlueGreenStep(s: BlueGreenState): BlueGreenDecision {
       return s.terminationAt ? { kind: 'wait', until: s.terminationAt } : { kind: 'succeed', terminateOriginals: true };
     }
   }
+}
+
+/** The bake after the last traffic step: start it, wait for its end, or nothing (over, skipped or none). */
+function bakeDecision(s: BlueGreenState, skip: boolean): BlueGreenDecision | null {
+  const bakeMs = s.bakeMs ?? 0;
+  if (bakeMs <= 0 || skip) return null;
+  if (!s.bakeEndsAt) return { kind: 'bake', until: new Date(s.now.getTime() + bakeMs) };
+  if (s.now < s.bakeEndsAt) return { kind: 'wait', until: s.bakeEndsAt };
+  return null;
 }
 
 /** True when every target of a side has finished (used by views: "traffic is now on …"). */

@@ -7,3 +7,4 @@ export * from './state-machines';
 export * from './deployment-model';
 export * from './target-matching';
 export * from './blue-green';
+export * from './traffic-routing';
