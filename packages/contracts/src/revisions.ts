@@ -1,11 +1,12 @@
 // Revisions: a bundle (zip, tar, tgz) with an appspec, uploaded to Drover or registered by URL.
-// Uploads stream the raw body (Content-Type: application/octet-stream) to POST .../revisions?bundleType=…
+// Uploads stream the raw body (Content-Type: application/octet-stream) to POST .../revisions[?bundleType=…]
 import { z } from 'zod';
 import { NullableTimestamp, ResourceName, Timestamp } from './common';
 import { BundleType } from './vocabulary';
+import { RevisionSource } from './revision-sources';
 
 export const Sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'a lowercase hex SHA-256 (64 characters)');
-export const RevisionType = z.enum(['Upload', 'Url']);
+export const RevisionType = z.enum(['Upload', 'Url', 'Git', 'S3']);
 export type RevisionType = z.infer<typeof RevisionType>;
 
 /** Something CodeDeploy's agent would run but silently ignore (a misspelt `file:`, `overwrite:` in a files entry, a
@@ -37,14 +38,16 @@ export const RevisionInfo = z.object({
   registerTime: Timestamp,
   firstUsedTime: NullableTimestamp,
   lastUsedTime: NullableTimestamp,
+  /** Git and S3 revisions: the commit or object the bundle came from (docs/revision-sources.md). */
+  source: RevisionSource.nullable().optional(),
   /** Upload answers only: the appspec's warnings (empty when there are none). Not stored: absent elsewhere. */
   appspecWarnings: z.array(AppSpecWarning).optional(),
 });
 export type RevisionInfo = z.infer<typeof RevisionInfo>;
 
 export const UploadRevisionQuery = z.object({
-  /** The declared type; checked against the bundle's magic bytes. */
-  bundleType: BundleType,
+  /** The declared type, checked against the bundle's magic bytes; left out, the server detects it from them. */
+  bundleType: BundleType.optional(),
   description: z.string().max(256).optional(),
 });
 export type UploadRevisionQuery = z.infer<typeof UploadRevisionQuery>;

@@ -105,6 +105,23 @@ describe('uploading bundles', () => {
     expect(errorOf(junk)).toMatchObject({ status: 400, code: 'InvalidRevision' });
   });
 
+  it('detects the bundle type from its bytes when none is declared', async () => {
+    const asZip = await upload(zip({ 'appspec.yml': GOOD_APPSPEC, detected: 'zip' }), 'description=detected');
+    expect(asZip.status).toBe(201);
+    expect(asZip.body).toMatchObject({ bundleType: 'zip', description: 'detected' });
+    expect((await upload(tgz({ 'appspec.yml': GOOD_APPSPEC, detected: 'tgz' }), '')).body).toMatchObject({
+      bundleType: 'tgz',
+    });
+    expect((await upload(tar({ 'appspec.yml': GOOD_APPSPEC, detected: 'tar' }), '')).body).toMatchObject({
+      bundleType: 'tar',
+    });
+    const junk = await upload(Buffer.from('just some text, not an archive'), '');
+    expect(errorOf(junk)).toMatchObject({ status: 400, code: 'InvalidRevision' });
+    expect(junk.body.error?.details).toMatchObject({
+      issues: [{ field: 'body', reason: 'the bundle is not a zip, tar or tgz archive' }],
+    });
+  });
+
   it('rejects a bundle without an appspec', async () => {
     const res = await upload(zip({ 'README.md': 'hi', 'a/appspec.yml': GOOD_APPSPEC }), 'bundleType=zip');
     expect(errorOf(res)).toMatchObject({ status: 400, code: 'InvalidRevision' });
@@ -162,10 +179,10 @@ describe('uploading bundles', () => {
     expect(streamed.body.error?.message).toContain('MAX_BUNDLE_MB');
   });
 
-  it('names bad input: missing bundleType, JSON body, empty body', async () => {
-    const noType = await upload(zip({ 'appspec.yml': GOOD_APPSPEC }), '');
-    expect(errorOf(noType)).toMatchObject({ status: 400, code: 'InvalidInput' });
-    expect(noType.body.error?.message).toContain('querystring.bundleType');
+  it('names bad input: an unknown bundleType, JSON body, empty body', async () => {
+    const badType = await upload(zip({ 'appspec.yml': GOOD_APPSPEC }), 'bundleType=rar');
+    expect(errorOf(badType)).toMatchObject({ status: 400, code: 'InvalidInput' });
+    expect(badType.body.error?.message).toContain('querystring.bundleType');
     const json = await upload(Buffer.from('{"a":1}'), 'bundleType=zip', { contentType: 'application/json' });
     expect(json.status).toBe(400);
     expect(json.body.error?.message).toContain('body');

@@ -22,7 +22,7 @@ import type { BundleStorage } from '../storage/bundle-storage';
 import { findApplication } from './application-service';
 import { BundleError, type FoundAppSpec } from './bundles/bundle-error';
 import { findAppSpec } from './bundles/find-appspec';
-import { FORMAT_OF, describeFormat, sniffFormat, type SniffedFormat } from './bundles/sniff';
+import { BUNDLE_TYPE_OF, FORMAT_OF, describeFormat, sniffFormat, type SniffedFormat } from './bundles/sniff';
 import { spool, tooLarge } from './bundles/spool';
 import { decodeCursor, invalidField, iso, isoOrNull, isUniqueViolation, page } from './service-support';
 
@@ -99,7 +99,7 @@ export function parseRange(
   return { start, end };
 }
 
-const SortCursor = z.object({ v: z.string().nullable(), id: z.string().uuid() });
+const SortCursor = z.object({ v: z.iso.datetime().nullable(), id: z.string().uuid() });
 const SORT_COLUMN = { registerTime: 'registeredAt', firstUsedTime: 'firstUsedAt', lastUsedTime: 'lastUsedAt' } as const;
 
 export function createRevisionService(deps: {
@@ -173,7 +173,12 @@ export function createRevisionService(deps: {
         const spooled = await spool(body, tmp, deps.maxBundleMb);
         if (spooled.size === 0) throw invalidField('InvalidRevision', 'body', 'the bundle is empty');
         const format = sniffFormat(spooled.head);
-        if (format !== FORMAT_OF[q.bundleType]) {
+        if (!q.bundleType && !format) {
+          throw invalidField('InvalidRevision', 'body', `the bundle is ${describeFormat(format)}`);
+        }
+        // Declared: it must match the bytes. Not declared: the bytes say what it is.
+        const bundleType = q.bundleType ?? (format ? BUNDLE_TYPE_OF[format] : 'zip');
+        if (format !== FORMAT_OF[bundleType]) {
           throw invalidRevision(
             `querystring.bundleType: declared ${q.bundleType} but the bundle is ${describeFormat(format)}`,
             {
@@ -194,7 +199,7 @@ export function createRevisionService(deps: {
 
         const appspec = await inspect(tmp, format);
         const id = randomUUID();
-        const key = `revisions/${app.id}/${id}.${EXTENSION[q.bundleType]}`;
+        const key = `revisions/${app.id}/${id}.${EXTENSION[bundleType]}`;
         await storage.put(key, createReadStream(tmp), spooled.size);
         const result = await createOrExisting(
           {
@@ -204,7 +209,7 @@ export function createRevisionService(deps: {
             storageKey: key,
             sha256: spooled.sha256,
             size: BigInt(spooled.size),
-            bundleType: q.bundleType,
+            bundleType,
             description: q.description ?? null,
             appspecFilename: appspec.name,
           },

@@ -12,7 +12,8 @@ import { checkShape, encode, readBody, type Transport } from '../http';
 import { progressBody, sizeOf, type ProgressCallback, type UploadSource } from '../upload';
 
 export interface UploadOptions {
-  bundleType: BundleType;
+  /** Left out, the server detects the type from the bundle's first bytes. */
+  bundleType?: BundleType | undefined;
   description?: string | undefined;
   /** The bundle's size in bytes, when the source does not know it (a file stream): sent as Content-Length, so an
    *  oversized bundle is refused before a byte is sent, and progress has a total. */

@@ -62,13 +62,13 @@ export function registerRevisionRoutes(app: ZodApp, s: Services) {
   app.post(
     base,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'uploadRevision',
         description:
-          'Streams the bundle in the request body (Content-Type: application/octet-stream). The bundle type is checked ' +
-          'against its magic bytes and the appspec inside is validated. Uploading bytes this application already has ' +
-          'returns the existing revision with 200.',
+          'Streams the bundle in the request body (Content-Type: application/octet-stream). The bundle type is read ' +
+          'from its magic bytes (a declared bundleType must agree) and the appspec inside is validated. Uploading ' +
+          'bytes this application already has returns the existing revision with 200.',
         tags,
         consumes: ['application/octet-stream'],
         params: ApplicationParams,
@@ -99,7 +99,7 @@ export function registerRevisionRoutes(app: ZodApp, s: Services) {
   app.post(
     `${base}/register`,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'registerRevision',
         description: 'Registers a bundle hosted elsewhere; agents download it from the URL and check the sha256.',
@@ -118,7 +118,7 @@ export function registerRevisionRoutes(app: ZodApp, s: Services) {
   app.get(
     base,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'listRevisions',
         tags,
@@ -133,7 +133,7 @@ export function registerRevisionRoutes(app: ZodApp, s: Services) {
   app.get(
     `${base}/:revisionId`,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'getRevision',
         tags,
@@ -147,7 +147,7 @@ export function registerRevisionRoutes(app: ZodApp, s: Services) {
   app.get(
     `${base}/:revisionId/bundle`,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'downloadRevisionBundle',
         description: 'Streams the bundle; honours a single Range. Url revisions redirect to their URL.',

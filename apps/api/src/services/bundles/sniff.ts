@@ -35,6 +35,8 @@ export function isTarHeader(block: Buffer): boolean {
 
 /** The container format each declared bundle type must have on the wire. */
 export const FORMAT_OF: Record<BundleType, SniffedFormat> = { zip: 'zip', tar: 'tar', tgz: 'gzip' };
+/** The bundle type an upload that declares none is stored as. */
+export const BUNDLE_TYPE_OF: Record<SniffedFormat, BundleType> = { zip: 'zip', tar: 'tar', gzip: 'tgz' };
 
 const DESCRIBE: Record<SniffedFormat, string> = {
   zip: 'a zip archive',
