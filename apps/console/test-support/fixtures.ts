@@ -8,6 +8,7 @@ import {
   LIFECYCLE_EVENT_NAMES,
   LoadBalancerInfoResponse,
   LoadBalancerStatus,
+  PlanResponse,
   RevisionInfo,
   TargetInfo,
   type LifecycleEventInfo,
@@ -172,6 +173,31 @@ export function makeGroup(over: Partial<DeploymentGroupDetail> = {}): Deployment
     createTime: '2026-08-01T09:00:00.000Z',
     updateTime: '2026-08-01T09:00:00.000Z',
     instances: [],
+    ...over,
+  });
+}
+
+/** A valid in-place plan over web-1 and web-2, one at a time. */
+export function makePlan(over: Partial<PlanResponse> = {}): PlanResponse {
+  const host = (name: string) => ({ instanceName: name, online: true, currentRevisionId: null });
+  return PlanResponse.parse({
+    ok: true,
+    deploymentConfig: {
+      name: 'CodeDeployDefault.OneAtATime',
+      minimumHealthyHosts: { type: 'MOST_CONCURRENCY', value: 1 },
+    },
+    hostCount: 2,
+    minimumHealthyHosts: 1,
+    batchSize: 1,
+    requiredSuccesses: 2,
+    batches: [[host('web-1')], [host('web-2')]],
+    explanation: '2 hosts, MOST_CONCURRENCY 1 → at least 1 healthy → one at a time',
+    errorCode: null,
+    offlineHosts: [],
+    deploymentType: 'IN_PLACE',
+    blueGreen: null,
+    traffic: null,
+    problems: [],
     ...over,
   });
 }

@@ -13,7 +13,7 @@ export interface UploadProgress {
 export interface UploadRevisionOptions {
   app: string;
   file: Blob;
-  bundleType: BundleType;
+  bundleType?: BundleType | undefined;
   description?: string | undefined;
   onProgress?: ((p: UploadProgress) => void) | undefined;
   signal?: AbortSignal | undefined;

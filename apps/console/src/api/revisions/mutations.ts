@@ -5,19 +5,11 @@ import { revisionKeys } from './keys';
 
 export interface UploadInput {
   file: Blob;
-  bundleType: BundleType;
+  /** Left out, the server reads the type from the bundle's first bytes. */
+  bundleType?: BundleType;
   description?: string;
   onProgress?: (p: UploadProgress) => void;
   signal?: AbortSignal;
-}
-
-/** Guesses the bundle type from a file name; null when the name says nothing useful. */
-export function bundleTypeOf(fileName: string): BundleType | null {
-  const n = fileName.toLowerCase();
-  if (n.endsWith('.zip')) return 'zip';
-  if (n.endsWith('.tgz') || n.endsWith('.tar.gz')) return 'tgz';
-  if (n.endsWith('.tar')) return 'tar';
-  return null;
 }
 
 export function useUploadRevision(app: string) {

@@ -211,6 +211,7 @@ export function ApplicationPage() {
         <UploadRevisionForm
           app={appName}
           onStart={uploadWarnings.clear}
+          onCancel={() => setUploading(false)}
           onUploaded={(r) => {
             uploadWarnings.show(r);
             setUploading(false);

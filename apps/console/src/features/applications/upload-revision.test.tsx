@@ -88,7 +88,7 @@ describe('appspec warnings after an upload', () => {
     const user = await uploadOnApplicationPage();
 
     const box = await screen.findByRole('alert', { name: 'appspec.yml warnings' });
-    expect(urls).toEqual(['/v1/applications/shop/revisions?bundleType=tgz']);
+    expect(urls).toEqual(['/v1/applications/shop/revisions']);
     expect(box.textContent).toContain('Warning:');
     expect(box.textContent).toContain('the revision was stored');
     expect(box.textContent).toContain('ignored on the hosts');

@@ -1,8 +1,8 @@
 // Upload a bundle (zip, tar, tgz) as a new revision, with a progress bar and a cancel button; and the warning box for
 // what the uploaded appspec.yml says that CodeDeploy's agent ignores (kept by the page: the form closes on success).
-import { BundleType, type AppSpecWarning, type RevisionInfo } from '@drover/contracts';
+import type { AppSpecWarning, RevisionInfo } from '@drover/contracts';
 import { useRef, useState } from 'react';
-import { bundleTypeOf, useUploadRevision } from '../../api/revisions/mutations';
+import { useUploadRevision } from '../../api/revisions/mutations';
 import type { UploadProgress } from '../../api/upload';
 import { Field, fieldError, FormError, TextField } from '../../components/form';
 import { formatBytes } from '../../lib/format';
@@ -47,15 +47,20 @@ export function UploadRevisionForm({
   app,
   onUploaded,
   onStart,
+  onCancel,
+  onFileChange,
 }: {
   app: string;
   onUploaded: (r: RevisionInfo) => void;
   /** When an upload starts (the page hides the previous upload's warnings). */
   onStart?: () => void;
+  /** Where the form can be left (a dialog): a Cancel button that also cancels an upload under way. */
+  onCancel?: () => void;
+  /** The chosen file, or null (the deploy form tells what it waits for). */
+  onFileChange?: (file: File | null) => void;
 }) {
   const upload = useUploadRevision(app);
   const [file, setFile] = useState<File | null>(null);
-  const [bundleType, setBundleType] = useState<BundleType>('tgz');
   const [description, setDescription] = useState('');
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const abort = useRef<AbortController | null>(null);
@@ -74,7 +79,6 @@ export function UploadRevisionForm({
         upload.mutate(
           {
             file,
-            bundleType,
             ...(description.trim() ? { description: description.trim() } : {}),
             onProgress: setProgress,
             signal: abort.current.signal,
@@ -82,6 +86,7 @@ export function UploadRevisionForm({
           {
             onSuccess: (r) => {
               setFile(null);
+              onFileChange?.(null);
               setDescription('');
               setProgress(null);
               onUploaded(r);
@@ -90,7 +95,11 @@ export function UploadRevisionForm({
         );
       }}
     >
-      <Field label="Bundle" hint="A .zip, .tar or .tar.gz with an appspec.yml at its root.">
+      <Field
+        label="Bundle"
+        hint="A .zip, .tar or .tar.gz with an appspec.yml at its root. Its type is read from the file itself."
+        error={fieldError(upload.error, 'body')}
+      >
         {(p) => (
           <input
             {...p}
@@ -99,32 +108,19 @@ export function UploadRevisionForm({
             onChange={(e) => {
               const f = e.target.files?.[0] ?? null;
               setFile(f);
-              const t = f ? bundleTypeOf(f.name) : null;
-              if (t) setBundleType(t);
+              onFileChange?.(f);
             }}
           />
         )}
       </Field>
-      <div className="row">
-        <Field label="Bundle type" error={fieldError(upload.error, 'bundleType')}>
-          {(p) => (
-            <select {...p} value={bundleType} onChange={(e) => setBundleType(BundleType.parse(e.target.value))}>
-              <option value="tgz">tgz (tar.gz)</option>
-              <option value="tar">tar</option>
-              <option value="zip">zip</option>
-            </select>
-          )}
-        </Field>
-        <div style={{ flex: 1 }}>
-          <TextField
-            label="Description (optional)"
-            error={fieldError(upload.error, 'description')}
-            maxLength={256}
-            value={description}
-            onChange={setDescription}
-          />
-        </div>
-      </div>
+      <TextField
+        label="Description (optional)"
+        hint="Say what this revision is (a version, a commit): the deploy form shows it."
+        error={fieldError(upload.error, 'description')}
+        maxLength={256}
+        value={description}
+        onChange={setDescription}
+      />
       {upload.isPending && progress ? (
         <div>
           <progress className="upload-progress" max={100} value={pct} aria-label="Upload progress" />
@@ -138,7 +134,7 @@ export function UploadRevisionForm({
           Upload cancelled.
         </p>
       ) : (
-        <FormError error={upload.error} shownFields={['bundleType', 'description']} />
+        <FormError error={upload.error} shownFields={['body', 'description']} />
       )}
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={!file || upload.isPending}>
@@ -147,6 +143,18 @@ export function UploadRevisionForm({
         {upload.isPending ? (
           <button type="button" className="btn" onClick={() => abort.current?.abort()}>
             Cancel upload
+          </button>
+        ) : null}
+        {onCancel ? (
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              abort.current?.abort();
+              onCancel();
+            }}
+          >
+            Cancel
           </button>
         ) : null}
         {file ? <span className="small muted">{`${file.name} · ${formatBytes(file.size)}`}</span> : null}

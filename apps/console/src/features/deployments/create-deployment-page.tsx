@@ -21,6 +21,7 @@ import { formatBytes, formatRelative, shortSha } from '../../lib/format';
 import { AppSpecWarningsBox, UploadRevisionForm, useUploadWarnings } from '../applications/upload-revision';
 import { RollbackEventChoices } from '../deployment-groups/rollback-events';
 import { PlanPreview } from './plan-preview';
+import { RevisionToDeploy, startBlockedReason, type DeploySource } from './revision-to-deploy';
 
 const FILE_EXISTS: { value: FileExistsBehavior; label: string }[] = [
   { value: 'DISALLOW', label: 'Fail the deployment (default)' },
@@ -72,6 +73,8 @@ export function CreateDeploymentPage() {
   const configs = useQuery(configQueries.list());
   const create = useCreateDeployment();
   const [source, setSource] = useState<'pick' | 'upload'>('pick');
+  // A bundle chosen in upload mode but not uploaded yet: it is what the user means, so nothing else may start.
+  const [pendingFile, setPendingFile] = useState<File | null>(null);
   const uploadWarnings = useUploadWarnings();
   const [o, setO] = useState<DeployOptions>({
     group: params.get('group') ?? '',
@@ -108,13 +111,27 @@ export function CreateDeploymentPage() {
     ? {
         applicationName: appName,
         deploymentGroupName: o.group,
-        ...(o.revisionId ? { revisionId: o.revisionId } : {}),
+        ...(o.revisionId && source === 'pick' ? { revisionId: o.revisionId } : {}),
         ...(o.config ? { deploymentConfigName: o.config } : {}),
       }
     : null;
   const plan = useQuery(planQuery(planInput));
   const group = groups.data?.items.find((g) => g.deploymentGroupName === o.group);
-  const ready = o.group !== '' && o.revisionId !== '' && plan.data?.ok === true;
+  const chosen = revisions.data?.items.find((r) => r.revisionId === o.revisionId);
+  // Only a revision shown as chosen in "Pick" mode can go out; in upload mode nothing does until the upload ends.
+  const deploySource: DeploySource =
+    source === 'upload'
+      ? { kind: 'upload-pending', fileName: pendingFile?.name ?? null }
+      : chosen
+        ? { kind: 'revision', revision: chosen }
+        : { kind: 'none' };
+  const blocked = startBlockedReason({
+    group: o.group,
+    source: deploySource,
+    planOk: plan.data?.ok,
+    planLoading: plan.isPending && planInput !== null,
+  });
+  const ready = blocked === null && deploySource.kind === 'revision';
   const appPath = `/applications/${encodeURIComponent(appName)}`;
 
   if (!canDeploy) {
@@ -168,7 +185,10 @@ export function CreateDeploymentPage() {
             <RadioChoices
               name="source"
               value={source}
-              onChange={setSource}
+              onChange={(v) => {
+                setSource(v);
+                setPendingFile(null);
+              }}
               options={[
                 { value: 'pick', label: 'Pick an uploaded revision' },
                 { value: 'upload', label: 'Upload a new bundle' },
@@ -180,7 +200,9 @@ export function CreateDeploymentPage() {
             <UploadRevisionForm
               app={appName}
               onStart={uploadWarnings.clear}
+              onFileChange={setPendingFile}
               onUploaded={(r) => {
+                setPendingFile(null);
                 uploadWarnings.show(r);
                 sourceChosen.current = true;
                 set('revisionId', r.revisionId);
@@ -209,6 +231,7 @@ export function CreateDeploymentPage() {
               }
             </QueryBoundary>
           )}
+          <RevisionToDeploy source={deploySource} />
         </section>
 
         <section className="card stack" aria-labelledby="how-h">
@@ -312,10 +335,15 @@ export function CreateDeploymentPage() {
             type="button"
             className="btn btn-primary"
             disabled={!ready || create.isPending}
+            aria-describedby={blocked ? 'start-blocked' : undefined}
             onClick={() =>
-              create.mutate(toCreateDeploymentRequest(appName, o), {
-                onSuccess: (d) => void navigate(`/deployments/${d.deploymentId}`),
-              })
+              deploySource.kind === 'revision' &&
+              create.mutate(
+                toCreateDeploymentRequest(appName, { ...o, revisionId: deploySource.revision.revisionId }),
+                {
+                  onSuccess: (d) => void navigate(`/deployments/${d.deploymentId}`),
+                },
+              )
             }
           >
             {create.isPending ? 'Starting…' : 'Start deployment'}
@@ -323,8 +351,10 @@ export function CreateDeploymentPage() {
           <Link className="btn" to={appPath}>
             Cancel
           </Link>
-          {!ready && o.group && o.revisionId && plan.data && !plan.data.ok ? (
-            <span className="small muted">The plan must be valid before the deployment can start.</span>
+          {blocked ? (
+            <span id="start-blocked" className="small muted" role="status">
+              {blocked}
+            </span>
           ) : null}
         </div>
       </div>

@@ -213,7 +213,7 @@ export function DeploymentPage() {
             </dd>
             <dt>Started</dt>
             <dd>
-              <RelativeTime value={d.startTime} fallback="not yet" />{' '}
+              <RelativeTime value={d.startTime} fallback="not yet" now={now} />{' '}
               {ms !== null ? <span className="muted">· {formatDuration(ms)}</span> : null}
             </dd>
             <dt>Created by</dt>
