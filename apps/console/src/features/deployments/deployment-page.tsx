@@ -26,7 +26,8 @@ import { BalancerReadings, balancerColumn, useDeploymentBalancers } from './bala
 import { BatchTimeline } from './batch-timeline';
 import { BlueGreenPanel } from './blue-green-panel';
 import { Environments } from './environments';
-import { NO_FILTER, type GridFilter } from './grid-model';
+import { FailureSummary } from './failure-summary';
+import { countByStatus, NO_FILTER, summarizeBatches, type GridFilter } from './grid-model';
 import { HostGrid, type CellRef } from './host-grid';
 import { LogPanel } from './log-panel';
 import { Overview } from './overview';
@@ -138,6 +139,9 @@ export function DeploymentPage() {
   const d = detail.data;
   const appPath = `/applications/${encodeURIComponent(d.applicationName)}`;
   const ms = durationBetween(d.startTime, d.completeTime, now);
+  // In place: the cards' count (one per batch the hosts were planned into), so the header and the timeline agree.
+  const batchesShown = targets.data && !d.blueGreen ? summarizeBatches(targets.data).length : d.batchCount;
+  const stoppedHosts = targets.data ? countByStatus(targets.data).Stopped : 0;
   const openTarget: TargetInfo | undefined = openCell
     ? targets.data?.find((t) => t.targetId === openCell.targetId)
     : undefined;
@@ -163,11 +167,7 @@ export function DeploymentPage() {
         {announcement}
       </div>
 
-      {d.errorInformation ? (
-        <div className="form-error" role="alert" style={{ marginBottom: 16 }}>
-          <strong>{d.errorInformation.code}</strong>: {d.errorInformation.message}
-        </div>
-      ) : null}
+      <FailureSummary deployment={d} targets={targets.data} onOpenLog={openLog} />
       <RollbackLinks d={d} />
       <BlueGreenPanel deployment={d} />
 
@@ -238,7 +238,7 @@ export function DeploymentPage() {
         </section>
         <section className="card" aria-labelledby="overview-h">
           <h2 id="overview-h">Overview</h2>
-          <Overview overview={d.deploymentOverview} />
+          <Overview overview={d.deploymentOverview} stopped={stoppedHosts} />
           {d.stopRequested && !isTerminalDeploymentStatus(d.status) ? (
             <p className="notice notice-warning">Stop requested: hooks already running are finishing.</p>
           ) : null}
@@ -248,10 +248,10 @@ export function DeploymentPage() {
       <section className="card" aria-labelledby="hosts-h">
         <div className="card-header">
           <h2 id="hosts-h">Hosts</h2>
-          {d.batchCount > 0 ? (
+          {batchesShown > 0 ? (
             <span className="muted small">
               {d.blueGreen ? 'replacement installed in ' : ''}
-              {d.batchCount} batch{d.batchCount === 1 ? '' : 'es'}
+              {batchesShown} batch{batchesShown === 1 ? '' : 'es'}
               {d.currentBatch >= 0 &&
               !isTerminalDeploymentStatus(d.status) &&
               (!d.blueGreen || d.blueGreen.phase === 'install')

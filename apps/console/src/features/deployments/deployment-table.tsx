@@ -9,15 +9,19 @@ import { StatusBadge } from '../../components/status-badge';
 import { durationBetween, formatDuration } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 
-function HostCounts({ overview: o }: { overview: DeploymentInfo['deploymentOverview'] }) {
+/** Hosts succeeded of all. In a deployment stopped on request the API's Failed count is the hosts the stop ended
+ *  (plus any that failed on their own within the minimum healthy before it), so there it reads "stopped"; the
+ *  deployment page, which has the hosts, tells the two apart. */
+function HostCounts({ overview: o, status }: { overview: DeploymentInfo['deploymentOverview']; status: string }) {
   const total = o.Pending + o.InProgress + o.Succeeded + o.Failed + o.Skipped + o.Ready;
+  const stopped = status === 'Stopped';
   return (
     <>
       {o.Succeeded}/{total}
       {o.Failed > 0 ? (
-        <span className="small" style={{ color: 'var(--failed)' }}>
+        <span className={`small ${stopped ? 'stopped-text' : 'failed-text'}`}>
           {' '}
-          · {o.Failed} failed
+          · {o.Failed} {stopped ? 'stopped' : 'failed'}
         </span>
       ) : null}
     </>
@@ -61,7 +65,11 @@ export function DeploymentTable({
             ),
         },
         { header: 'Revision', cell: (d) => <RevisionLabel revisionId={d.revision.revisionId} revision={d.revision} /> },
-        { header: 'Hosts', className: 'nowrap', cell: (d) => <HostCounts overview={d.deploymentOverview} /> },
+        {
+          header: 'Hosts',
+          className: 'nowrap',
+          cell: (d) => <HostCounts overview={d.deploymentOverview} status={d.status} />,
+        },
         { header: 'Started', className: 'nowrap', cell: (d) => <RelativeTime value={d.startTime ?? d.createTime} /> },
         {
           header: 'Duration',

@@ -2,6 +2,7 @@
 // No React here, so the rules are unit-tested and the component only lays them out (virtualised).
 import {
   LIFECYCLE_EVENT_NAMES,
+  TARGET_STATUSES,
   type LifecycleEventInfo,
   type LifecycleEventName,
   type LifecycleEventStatus,
@@ -101,10 +102,23 @@ export function targetDurationMs(target: TargetInfo, now: number): number | null
 
 // ---------------------------------------------------------------- summary and filters
 
-export type StatusCounts = Record<TargetStatus, number> & { total: number };
+/**
+ * What the console calls a host's state: the API's target status (CodeDeploy's codes), except that a host failed
+ * MANUAL_STOP while none of its own events failed was stopped on request, not broken: "Stopped".
+ */
+export type HostStatus = TargetStatus | 'Stopped';
+export const HOST_STATUSES: readonly HostStatus[] = [...TARGET_STATUSES, 'Stopped'];
+
+export function hostStatus(t: TargetInfo): HostStatus {
+  if (t.status === 'Failed' && t.errorCode === 'MANUAL_STOP' && !t.lifecycleEvents.some((e) => e.status === 'Failed'))
+    return 'Stopped';
+  return t.status;
+}
+
+export type StatusCounts = Record<HostStatus, number> & { total: number };
 
 export function countByStatus(targets: readonly TargetInfo[]): StatusCounts {
-  const counts: Record<TargetStatus, number> = {
+  const counts: Record<HostStatus, number> = {
     Pending: 0,
     InProgress: 0,
     Succeeded: 0,
@@ -112,14 +126,15 @@ export function countByStatus(targets: readonly TargetInfo[]): StatusCounts {
     Skipped: 0,
     Unknown: 0,
     Ready: 0,
+    Stopped: 0,
   };
-  for (const t of targets) counts[t.status] += 1;
+  for (const t of targets) counts[hostStatus(t)] += 1;
   return { ...counts, total: targets.length };
 }
 
 export interface GridFilter {
   /** Empty = every status. */
-  statuses: ReadonlySet<TargetStatus>;
+  statuses: ReadonlySet<HostStatus>;
   /** Case-insensitive substring of the instance name. */
   search: string;
   /** null = every batch. */
@@ -133,14 +148,14 @@ export function filterRows(rows: readonly GridRow[], f: GridFilter): GridRow[] {
   if (f.statuses.size === 0 && q === '' && f.batch === null) return [...rows];
   return rows.filter(
     (r) =>
-      (f.statuses.size === 0 || f.statuses.has(r.target.status)) &&
+      (f.statuses.size === 0 || f.statuses.has(hostStatus(r.target))) &&
       (f.batch === null || r.target.batch === f.batch) &&
       (q === '' || r.targetId.toLowerCase().includes(q)),
   );
 }
 
 /** Toggles one status chip; "all" clears the selection. */
-export function toggleStatus(current: ReadonlySet<TargetStatus>, status: TargetStatus | 'all'): Set<TargetStatus> {
+export function toggleStatus(current: ReadonlySet<HostStatus>, status: HostStatus | 'all'): Set<HostStatus> {
   if (status === 'all') return new Set();
   const next = new Set(current);
   if (next.has(status)) next.delete(status);
@@ -154,14 +169,15 @@ export type SortKey = 'batch' | 'name' | 'status' | 'duration';
 export type SortDir = 'asc' | 'desc';
 
 /** Problems first: the order a person triaging a deployment wants when sorting by status. */
-const STATUS_ORDER: Record<TargetStatus, number> = {
+const STATUS_ORDER: Record<HostStatus, number> = {
   Failed: 0,
   Unknown: 1,
   InProgress: 2,
   Ready: 3,
   Pending: 4,
-  Succeeded: 5,
-  Skipped: 6,
+  Stopped: 5,
+  Succeeded: 6,
+  Skipped: 7,
 };
 
 const byName = (a: GridRow, b: GridRow): number => (a.targetId < b.targetId ? -1 : a.targetId > b.targetId ? 1 : 0);
@@ -175,7 +191,7 @@ export function sortRows(rows: readonly GridRow[], key: SortKey, dir: SortDir, n
       case 'name':
         return byName(a, b);
       case 'status':
-        return STATUS_ORDER[a.target.status] - STATUS_ORDER[b.target.status];
+        return STATUS_ORDER[hostStatus(a.target)] - STATUS_ORDER[hostStatus(b.target)];
       case 'duration': {
         // Hosts that have not started sort after every measured one, whatever the direction.
         const da = targetDurationMs(a.target, now);
@@ -190,7 +206,7 @@ export function sortRows(rows: readonly GridRow[], key: SortKey, dir: SortDir, n
 
 // ---------------------------------------------------------------- batches (the timeline)
 
-export type BatchState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type BatchState = 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'skipped';
 
 export interface BatchSummary {
   batch: number;
@@ -206,6 +222,7 @@ function batchState(c: StatusCounts): BatchState {
   if (c.Pending === c.total) return 'pending';
   if (c.Skipped === c.total) return 'skipped';
   if (c.Pending > 0) return 'running';
+  if (c.Stopped > 0) return 'stopped';
   return 'succeeded';
 }
 
@@ -215,7 +232,7 @@ function batchState(c: StatusCounts): BatchState {
  */
 export function batchProgressText(c: StatusCounts): string {
   if (c.total > 0 && c.Skipped === c.total) return `not run · ${c.Skipped} skipped`;
-  const done = c.Succeeded + c.Failed + c.Unknown + c.Ready;
+  const done = c.Succeeded + c.Failed + c.Unknown + c.Ready + c.Stopped;
   return `${done}/${c.total} done${c.Skipped > 0 ? ` · ${c.Skipped} skipped` : ''}`;
 }
 
@@ -239,7 +256,7 @@ export function summarizeBatches(targets: readonly TargetInfo[]): BatchSummary[]
         .filter((s): s is string => s !== null)
         .sort();
       const state = batchState(counts);
-      const finished = state === 'succeeded' || state === 'failed' || state === 'skipped';
+      const finished = state === 'succeeded' || state === 'failed' || state === 'stopped' || state === 'skipped';
       return {
         batch,
         counts,

@@ -105,4 +105,47 @@ describe('HostGrid', () => {
     await user.click(screen.getByRole('button', { name: /^Sort by Status/ }));
     expect(screen.getAllByRole('rowheader').map((r) => r.textContent)).toEqual(['b', 'c', 'a']);
   });
+
+  it('gives every cell state its own shape, not only a colour', () => {
+    const t = makeTarget('web-1', 'InProgress', {}, [
+      makeEvent('ApplicationStop', 'Succeeded'),
+      makeEvent('DownloadBundle', 'Failed'),
+      makeEvent('BeforeInstall', 'Unknown'),
+      makeEvent('Install', 'InProgress'),
+      makeEvent('AfterInstall', 'Skipped'),
+      makeEvent('ApplicationStart', 'Pending'),
+    ]);
+    render(<Harness targets={[t]} opened={[]} />);
+    const glyph = (event: string) => screen.getByRole('button', { name: new RegExp(`web-1 · ${event}:`) }).textContent;
+    const shapes = [
+      'ApplicationStop',
+      'DownloadBundle',
+      'BeforeInstall',
+      'Install',
+      'AfterInstall',
+      'ApplicationStart',
+    ].map(glyph);
+    expect(shapes).toEqual(['✓', '✕', '?', '▶', '–', '·']);
+    expect(new Set(shapes).size).toBe(6);
+    // The legend pairs each shape with its word.
+    expect(document.querySelector('.legend')?.textContent).toContain('✓ succeeded');
+  });
+
+  it('shows a host stopped on request as Stopped, not Failed', async () => {
+    const user = userEvent.setup();
+    const stopped = makeTarget('web-1', 'Failed', { errorCode: 'MANUAL_STOP' }, [
+      makeEvent('ApplicationStop', 'Succeeded'),
+      makeEvent('BeforeInstall', 'Skipped'),
+    ]);
+    const broken = makeTarget('web-2', 'Failed', { errorCode: 'ScriptFailed' }, [
+      makeEvent('ApplicationStop', 'Succeeded'),
+      makeEvent('BeforeInstall', 'Failed'),
+    ]);
+    render(<Harness targets={[stopped, broken]} opened={[]} />);
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(rows.map((r) => within(r).getAllByRole('gridcell')[0]?.textContent)).toEqual(['Stopped', 'Failed']);
+    await user.click(screen.getByRole('button', { name: /^Stopped\s*1$/ }));
+    expect(screen.getAllByRole('rowheader').map((r) => r.textContent)).toEqual(['web-1']);
+    expect(screen.getByRole('button', { name: /^Failed\s*1$/ })).toBeTruthy();
+  });
 });

@@ -1,7 +1,6 @@
 // The instance × lifecycle-event grid. Rows are virtualised (2,000 hosts render ~25 rows), unchanged rows are
 // memoised, and the cells form one tab stop with arrow-key navigation (a roving tabindex), as a data grid should.
-import type { LifecycleEventName, TargetInfo, TargetStatus } from '@drover/contracts';
-import { TARGET_STATUSES } from '@drover/contracts';
+import type { LifecycleEventName, TargetInfo } from '@drover/contracts';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { SearchBox } from '../../components/filters';
@@ -14,12 +13,15 @@ import {
   eventDurationMs,
   filterRows,
   gridColumns,
+  HOST_STATUSES,
+  hostStatus,
   sortRows,
   targetDurationMs,
   toggleStatus,
   type GridCell,
   type GridFilter,
   type GridRow,
+  type HostStatus,
   type SortDir,
   type SortKey,
 } from './grid-model';
@@ -38,7 +40,7 @@ export interface ExtraColumn {
 }
 
 const ROW_HEIGHT = 34;
-const STATUS_LABEL: Record<TargetStatus, string> = {
+const STATUS_LABEL: Record<HostStatus, string> = {
   Pending: 'Pending',
   InProgress: 'In progress',
   Succeeded: 'Succeeded',
@@ -46,6 +48,17 @@ const STATUS_LABEL: Record<TargetStatus, string> = {
   Skipped: 'Skipped',
   Unknown: 'Unknown',
   Ready: 'Ready',
+  Stopped: 'Stopped',
+};
+/** A shape per state, so no state is told by colour alone (greyscale, colour-blind readers, print). */
+export const CELL_GLYPH: Record<GridCell['state'], string> = {
+  none: '',
+  pending: '·',
+  running: '▶',
+  succeeded: '✓',
+  failed: '✕',
+  skipped: '–',
+  unknown: '?',
 };
 const CELL_LABEL: Record<GridCell['state'], string> = {
   none: 'not run on this host',
@@ -101,7 +114,7 @@ const Row = memo(function Row({
         {row.targetId}
       </div>
       <div role="gridcell">
-        <StatusBadge status={row.target.status} />
+        <StatusBadge status={hostStatus(row.target)} />
       </div>
       {extra ? (
         <div className="host-extra" role="gridcell">
@@ -137,13 +150,20 @@ const Row = memo(function Row({
               }
               onFocus={() => onFocusCell(index, col)}
               onClick={() => onOpen({ targetId: row.targetId, eventName: cell.eventName })}
-            />
+            >
+              <span className="cell-glyph" aria-hidden="true">
+                {CELL_GLYPH[cell.state]}
+              </span>
+            </button>
           )}
         </div>
       ))}
       <div className="host-meta" role="gridcell" title={row.target.errorMessage ?? undefined}>
         {row.failedEvent ? (
-          <span style={{ color: 'var(--failed)' }}>{row.failedEvent}</span>
+          <span className="failed-text">
+            <span aria-hidden="true">✕ </span>
+            {row.failedEvent}
+          </span>
         ) : ms === null ? (
           '—'
         ) : (
@@ -269,7 +289,7 @@ export function HostGrid({
           >
             All<span className="count">{counts.total}</span>
           </button>
-          {TARGET_STATUSES.filter((s) => counts[s] > 0 || filter.statuses.has(s)).map((s) => (
+          {HOST_STATUSES.filter((s) => counts[s] > 0 || filter.statuses.has(s)).map((s) => (
             <button
               key={s}
               type="button"
@@ -361,7 +381,10 @@ export function HostGrid({
       <div className="legend" aria-hidden="true" style={{ marginTop: 8 }}>
         {(['pending', 'running', 'succeeded', 'failed', 'skipped', 'unknown'] as const).map((s) => (
           <span key={s}>
-            <span className={`cell cell-${s}`} /> {CELL_LABEL[s]}
+            <span className={`cell cell-${s}`}>
+              <span className="cell-glyph">{CELL_GLYPH[s]}</span>
+            </span>{' '}
+            {CELL_LABEL[s]}
           </span>
         ))}
       </div>

@@ -1,4 +1,5 @@
-// Overview counts and a progress bar, from the deployment summary (kept current by the stream).
+// Overview counts and a progress bar, from the deployment summary (kept current by the stream). The API counts a host
+// stopped on request as Failed (CodeDeploy's codes); the page, which knows the hosts, passes how many those are.
 import type { DeploymentOverview } from '@drover/contracts';
 
 const ORDER: { key: keyof DeploymentOverview; label: string; tone: string }[] = [
@@ -10,8 +11,9 @@ const ORDER: { key: keyof DeploymentOverview; label: string; tone: string }[] = 
   { key: 'Ready', label: 'Ready', tone: 'ready' },
 ];
 
-export function Overview({ overview }: { overview: DeploymentOverview }) {
-  const total = ORDER.reduce((n, o) => n + overview[o.key], 0);
+export function Overview({ overview: given, stopped = 0 }: { overview: DeploymentOverview; stopped?: number }) {
+  const overview = { ...given, Failed: Math.max(0, given.Failed - stopped) };
+  const total = ORDER.reduce((n, o) => n + overview[o.key], 0) + stopped;
   const pct = (n: number) => (total === 0 ? 0 : (n / total) * 100);
   return (
     <div>
@@ -26,15 +28,22 @@ export function Overview({ overview }: { overview: DeploymentOverview }) {
             <div className="stat-label">{o.label}</div>
           </div>
         ))}
+        {stopped > 0 ? (
+          <div className="stat stat-stopped">
+            <div className="stat-value">{stopped}</div>
+            <div className="stat-label">Stopped</div>
+          </div>
+        ) : null}
       </div>
       <div
         className="progress"
         role="img"
-        aria-label={`${overview.Succeeded} of ${total} hosts succeeded, ${overview.Failed} failed, ${overview.InProgress} in progress`}
+        aria-label={`${overview.Succeeded} of ${total} hosts succeeded, ${overview.Failed} failed${stopped > 0 ? `, ${stopped} stopped` : ''}, ${overview.InProgress} in progress`}
       >
         <span className="p-succeeded" style={{ width: `${pct(overview.Succeeded)}%` }} />
         <span className="p-ready" style={{ width: `${pct(overview.Ready)}%` }} />
         <span className="p-failed" style={{ width: `${pct(overview.Failed)}%` }} />
+        <span className="p-stopped" style={{ width: `${pct(stopped)}%` }} />
         <span className="p-running" style={{ width: `${pct(overview.InProgress)}%` }} />
         <span className="p-skipped" style={{ width: `${pct(overview.Skipped)}%` }} />
       </div>
