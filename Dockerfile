@@ -22,6 +22,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/cli/package.json apps/cli/
 COPY apps/console/package.json apps/console/
 COPY apps/worker/package.json apps/worker/
+COPY packages/alarms/package.json packages/alarms/
 COPY packages/appspec/package.json packages/appspec/
 COPY packages/client/package.json packages/client/
 COPY packages/config/package.json packages/config/

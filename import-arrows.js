@@ -11,6 +11,7 @@ export const parts = {
   db: 'packages/db',
   engine: 'packages/engine',
   traffic: 'packages/traffic',
+  alarms: 'packages/alarms',
   client: 'packages/client',
   testing: 'packages/testing',
   api: 'apps/api',
@@ -23,7 +24,7 @@ export const parts = {
   scripts: 'scripts',
 };
 
-const packages = ['contracts', 'config', 'appspec', 'domain', 'db', 'engine', 'traffic', 'client', 'testing'];
+const packages = ['contracts', 'config', 'appspec', 'domain', 'db', 'engine', 'traffic', 'alarms', 'client', 'testing'];
 
 /** Part → the parts it may import (besides itself). Apps import packages only, never another app. */
 export const arrows = {
@@ -32,12 +33,13 @@ export const arrows = {
   appspec: ['contracts'],
   domain: ['contracts'],
   db: ['config'],
-  engine: ['contracts', 'domain', 'db', 'config', 'traffic'],
+  engine: ['contracts', 'domain', 'db', 'config', 'traffic', 'alarms'],
   traffic: [],
+  alarms: ['contracts'],
   client: ['contracts'],
   testing: ['db', 'config'],
-  api: ['engine', 'db', 'domain', 'contracts', 'config', 'appspec', 'traffic'],
-  worker: ['engine', 'db', 'domain', 'contracts', 'config', 'traffic'],
+  api: ['engine', 'db', 'domain', 'contracts', 'config', 'appspec', 'traffic', 'alarms'],
+  worker: ['engine', 'db', 'domain', 'contracts', 'config', 'traffic', 'alarms'],
   agent: ['contracts', 'appspec'],
   cli: ['contracts', 'client', 'appspec'],
   console: ['contracts', 'client'],
