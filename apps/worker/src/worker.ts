@@ -6,12 +6,15 @@ import type { Env } from '@drover/config';
 import { createDatabase, type Database } from '@drover/db';
 import {
   ADVANCE_JOB,
+  DELIVER_JOB,
+  NOTIFICATION_QUEUE,
   createEngine,
   createRedis,
   DEPLOYMENT_QUEUE,
   TRAFFIC_JOB,
   TRAFFIC_QUEUE,
   type AdvanceJobData,
+  type DeliverJobData,
   type TrafficJobData,
   type Engine,
 } from '@drover/engine';
@@ -56,6 +59,14 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
     ackTimeoutSeconds: env.EVENT_ACK_TIMEOUT_SECONDS,
     graceSeconds: env.EVENT_TIMEOUT_GRACE_SECONDS,
     secretKey: env.SECRET_KEY,
+    notify: {
+      publicUrl: env.PUBLIC_URL,
+      timeoutMs: env.NOTIFY_TIMEOUT_SECONDS * 1000,
+      retryWindowMs: env.NOTIFY_RETRY_WINDOW_SECONDS * 1000,
+      backoffBaseMs: env.NOTIFY_BACKOFF_BASE_SECONDS * 1000,
+      backoffCapMs: env.NOTIFY_BACKOFF_MAX_SECONDS * 1000,
+      chatSummaryMs: env.NOTIFY_CHAT_SUMMARY_SECONDS * 1000,
+    },
   });
 
   const worker = new Worker<AdvanceJobData>(
@@ -87,6 +98,27 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       stalledInterval: LOCK_DURATION_MS,
       maxStalledCount: 100,
     },
+  );
+  // Notification deliveries wait on receivers: their own queue and concurrency, so a slow receiver holds up nothing
+  // but its own stream.
+  const notifyWorker = new Worker<DeliverJobData>(
+    NOTIFICATION_QUEUE,
+    async (job: Job<DeliverJobData>) => {
+      if (job.name !== DELIVER_JOB) throw new Error(`unknown job ${job.name}`);
+      await engine.notifications.deliver(job.data);
+    },
+    {
+      connection: bullConnection,
+      prefix: `${env.REDIS_PREFIX}:bull`,
+      concurrency: env.NOTIFY_CONCURRENCY,
+      lockDuration: LOCK_DURATION_MS,
+      stalledInterval: LOCK_DURATION_MS,
+      maxStalledCount: 100,
+    },
+  );
+  notifyWorker.on('error', (err) => log.warn({ err: err.message }, 'notification worker connection error'));
+  notifyWorker.on('failed', (job, err) =>
+    log.warn({ targetId: job?.data.targetId, err: err.message }, 'notification delivery job failed; will retry'),
   );
   trafficWorker.on('error', (err) => log.warn({ err: err.message }, 'traffic worker connection error'));
   trafficWorker.on('failed', (job, err) =>
@@ -122,6 +154,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
     void tick();
   };
   every(env.RECONCILE_INTERVAL_SECONDS * 1000, 'sweep', () => engine.sweep());
+  every(env.NOTIFY_SWEEP_INTERVAL_SECONDS * 1000, 'notification sweep', () => engine.notifications.sweep());
   every(env.RECONCILE_INTERVAL_SECONDS * SWEEPS_PER_RECONCILE * 1000, 'reconcile', async () => {
     const n = await engine.reconcile();
     if (n) log.debug({ unfinished: n }, 'reconciled');
@@ -137,9 +170,9 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       for (const t of timers) clearInterval(t);
       // Give running jobs a moment to finish, then let go: an interrupted advance is simply re-run by whichever
       // worker picks it up next (it is idempotent).
-      const graceful = Promise.all([worker.close(), trafficWorker.close()]);
+      const graceful = Promise.all([worker.close(), trafficWorker.close(), notifyWorker.close()]);
       const timedOut = await Promise.race([graceful.then(() => false), sleep(CLOSE_GRACE_MS).then(() => true)]);
-      if (timedOut) await Promise.all([worker.close(true), trafficWorker.close(true)]);
+      if (timedOut) await Promise.all([worker.close(true), trafficWorker.close(true), notifyWorker.close(true)]);
       await engine.close();
       bullConnection.disconnect();
       redis.disconnect();

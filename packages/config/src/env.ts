@@ -54,6 +54,23 @@ export const EnvSchema = z
     EVENT_TIMEOUT_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     /** How often the worker sweeps for timeouts and re-drives unfinished deployments, in seconds. */
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.2).max(3600).default(5),
+    /** Notifications: how long a receiver's answer is awaited, in seconds. */
+    NOTIFY_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
+    /** Notifications: retries go on for this long after the event (then the delivery is marked failed), in seconds. */
+    NOTIFY_RETRY_WINDOW_SECONDS: z.coerce
+      .number()
+      .min(1)
+      .max(7 * 86_400)
+      .default(86_400),
+    /** Notifications: the first retry's delay and the longest one (exponential with jitter between), in seconds. */
+    NOTIFY_BACKOFF_BASE_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
+    NOTIFY_BACKOFF_MAX_SECONDS: z.coerce.number().min(0.05).max(86_400).default(3600),
+    /** Notifications: chat targets gather a batch's instance events this long into one message, in seconds. */
+    NOTIFY_CHAT_SUMMARY_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+    /** Notifications: how often the worker looks for due deliveries in the outbox, in seconds. */
+    NOTIFY_SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(1),
+    /** Notifications: deliveries sent at once per worker process. */
+    NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(20),
     /** Worker concurrency for deployment jobs. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     SESSION_TTL_HOURS: z.coerce

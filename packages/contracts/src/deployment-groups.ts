@@ -59,7 +59,7 @@ export const TriggerEventType = z.enum([
 ]);
 export type TriggerEventType = z.infer<typeof TriggerEventType>;
 
-/** A notification target (CodeDeploy's SNS topic ARN; here any target string, e.g. a webhook URL). */
+/** CodeDeploy's trigger: triggerTargetArn (an SNS topic ARN there) names a notification target here, by name or id. */
 export const TriggerConfig = z.object({
   triggerName: z.string().min(1).max(255),
   triggerTargetArn: z.string().min(1).max(2048),

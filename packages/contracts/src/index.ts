@@ -13,4 +13,5 @@ export * from './revisions';
 export * from './instances';
 export * from './audit';
 export * from './load-balancers';
+export * from './notifications';
 export * from './alarms';

@@ -13,6 +13,8 @@ import { sweep, trafficStepsInProgress, unfinishedDeployments } from './lifecycl
 import { analyzeIfGrown } from './infra/table-stats';
 import { runTrafficEvent } from './traffic/run-traffic-event';
 import { createTrafficQueue } from './traffic/traffic-queue';
+import { createNotifications } from './notifications';
+import type { DeliverySettings } from './notifications/deliver';
 
 interface EngineSettings {
   redisPrefix: string;
@@ -21,13 +23,29 @@ interface EngineSettings {
   graceSeconds: number;
   /** Opens stored secrets (traffic webhooks'); without it those balancers cannot be used. */
   secretKey?: string | undefined;
+  /** Notification delivery (docs/notifications.md); defaults suit tests and small installs. */
+  notify?: Partial<Omit<DeliverySettings, 'secretKey'>> | undefined;
 }
+
+const NOTIFY_DEFAULTS: Omit<DeliverySettings, 'secretKey'> = {
+  publicUrl: undefined,
+  timeoutMs: 10_000,
+  retryWindowMs: 86_400_000,
+  backoffBaseMs: 5_000,
+  backoffCapMs: 3_600_000,
+  chatSummaryMs: 10_000,
+};
 
 export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
   const queue = createDeploymentQueue(redis, s.redisPrefix);
   const notifier = createNotifier(redis, s.redisPrefix);
   const agent = createAgentOps(db.pool, { ackTimeoutSeconds: s.ackTimeoutSeconds, graceSeconds: s.graceSeconds });
   const traffic = createTrafficQueue(redis, s.redisPrefix);
+  const notifications = createNotifications(db.pool, redis, s.redisPrefix, {
+    ...NOTIFY_DEFAULTS,
+    ...s.notify,
+    secretKey: s.secretKey,
+  });
   const deps = {
     prisma: db.prisma,
     queue,
@@ -50,6 +68,8 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
     traffic,
     notifier,
     agent,
+    /** Notification delivery: the outbox sweep and the stream sender (the worker's notifications queue). */
+    notifications,
     /** Performs one BlockTraffic/AllowTraffic event (the worker's traffic job). */
     runTrafficEvent: (eventId: string) => runTrafficEvent(trafficDeps, eventId),
     async createDeployment(input: CreateDeploymentInput) {
@@ -95,6 +115,7 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
       await agent.close().catch(() => undefined);
       await queue.close();
       await traffic.close();
+      await notifications.close();
     },
   };
 }

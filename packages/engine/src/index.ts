@@ -34,3 +34,7 @@ export { balancerNames, providerFor, resolveTrafficBindings, type TrafficBinding
 export { matchServer, type MappableHost } from './traffic/server-mapping';
 export { trafficPreflight, type TrafficPreflight } from './traffic/preflight';
 export { newWebhookSecret, openSecret, sealSecret } from './traffic/secret-box';
+
+// notifications/: the outbox's delivery (the database writes the outbox rows; see the notifications migration).
+export { DELIVER_JOB, NOTIFICATION_QUEUE, type DeliverJobData } from './notifications/notification-queue';
+export { signature as notificationSignature } from './notifications/format';

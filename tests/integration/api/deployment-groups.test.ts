@@ -8,7 +8,7 @@ let viewer: ReturnType<typeof bind>;
 const G = '/v1/applications/web/deployment-groups';
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ SECRET_KEY: 'deployment-group-tests-secret-key-0123456789' });
   deployer = bind(api, 'deployer');
   viewer = bind(api, 'viewer');
   await deployer.post('/v1/applications', { applicationName: 'web' });
@@ -52,6 +52,13 @@ describe('creating deployment groups', () => {
       backends: ['web'],
     });
     expect(lb.status).toBe(201);
+    // triggerTargetArn names a notification target (by name or id).
+    const target = await bind(api, 'admin').post('/v1/notification-targets', {
+      notificationTargetName: 'chat-hook',
+      kind: 'slack',
+      url: 'https://hooks.example.test/services/x',
+    });
+    expect(target.status).toBe(201);
     const body = {
       deploymentGroupName: 'full',
       deploymentConfigName: 'CodeDeployDefault.HalfAtATime',
@@ -61,7 +68,7 @@ describe('creating deployment groups', () => {
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] },
       alarmConfiguration: { enabled: true, alarms: [{ name: 'p99-latency' }] },
       triggerConfigurations: [
-        { triggerName: 'chat', triggerTargetArn: 'https://hooks.example.test/x', triggerEvents: ['DeploymentFailure'] },
+        { triggerName: 'chat', triggerTargetArn: 'chat-hook', triggerEvents: ['DeploymentFailure'] },
       ],
       loadBalancerInfo: { targetGroupInfoList: [{ name: 'tg-web' }] },
       blueGreenDeploymentConfiguration: {

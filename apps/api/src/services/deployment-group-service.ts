@@ -32,6 +32,7 @@ import { z } from 'zod';
 import { findApplication } from './application-service';
 import type { DeploymentConfigService } from './deployment-config-service';
 import { withFieldIssue } from './load-balancer-service';
+import { checkTriggerTargets } from './notification-target-service';
 import {
   UNFINISHED_DEPLOYMENT_STATUSES,
   decodeCursor,
@@ -206,6 +207,7 @@ export function createDeploymentGroupService(deps: {
             const app = await findApplication(tx, appName);
             const config = await configs.find(tx, input.deploymentConfigName ?? DEFAULT_CONFIG_NAME);
             await checkLoadBalancers(tx, input.loadBalancerInfo ?? null);
+            await checkTriggerTargets(tx, input.triggerConfigurations, 'body.triggerConfigurations');
             const created = await tx.deploymentGroup.create({
               data: {
                 applicationId: app.id,
@@ -320,6 +322,7 @@ export function createDeploymentGroupService(deps: {
             });
             const config = patch.deploymentConfigName ? await configs.find(tx, patch.deploymentConfigName) : null;
             await checkLoadBalancers(tx, loadBalancerInfo);
+            await checkTriggerTargets(tx, patch.triggerConfigurations, 'body.triggerConfigurations');
             const updated = await tx.deploymentGroup.update({
               where: { id: current.id },
               data: {

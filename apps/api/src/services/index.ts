@@ -8,6 +8,7 @@ import { createDeploymentGroupService } from './deployment-group-service';
 import { createDeploymentService } from './deployment-service';
 import { createInstanceService } from './instance-service';
 import { createLoadBalancerService } from './load-balancer-service';
+import { createNotificationTargetService } from './notification-target-service';
 import { createRegistrationTokenService } from './registration-token-service';
 import { createRevisionService } from './revision-service';
 import { createUserService } from './user-service';
@@ -42,6 +43,7 @@ export function createServices(ctx: ApiContext) {
       queue: ctx.engine.queue,
     }),
     loadBalancers: createLoadBalancerService({ prisma, secretKey: ctx.env.SECRET_KEY }),
+    notificationTargets: createNotificationTargetService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     registrationTokens: createRegistrationTokenService({ prisma }),
     apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),
     users: createUserService({ prisma, auth: ctx.auth }),

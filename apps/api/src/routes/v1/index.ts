@@ -9,6 +9,7 @@ import { registerDeploymentConfigRoutes } from './deployment-configs';
 import { registerDeploymentGroupRoutes } from './deployment-groups';
 import { registerInstanceRoutes } from './instances';
 import { registerLoadBalancerRoutes } from './load-balancers';
+import { registerNotificationTargetRoutes } from './notification-targets';
 import { registerRegistrationTokenRoutes } from './registration-tokens';
 import { registerRevisionRoutes } from './revisions';
 import { registerApiTokenRoutes } from './tokens';
@@ -27,6 +28,7 @@ export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
   void app.register(async (scope) => registerRevisionRoutes(scope, services));
   registerInstanceRoutes(app, services);
   registerLoadBalancerRoutes(app, services);
+  registerNotificationTargetRoutes(app, services);
   registerRegistrationTokenRoutes(app, services);
   registerAuditRoutes(app, services);
   registerDeploymentRoutes(app, services, ctx);
