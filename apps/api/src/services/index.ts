@@ -1,5 +1,6 @@
 // The service graph for /v1, wired by hand from the API context. Routes call these; services own the rules.
 import type { ApiContext } from '../context';
+import { createAccessKeyService } from './access-key-service';
 import { createApiTokenService } from './api-token-service';
 import { createApplicationService } from './application-service';
 import { createAuditService } from './audit-service';
@@ -8,15 +9,17 @@ import { createDeploymentGroupService } from './deployment-group-service';
 import { createDeploymentService } from './deployment-service';
 import { createInstanceService } from './instance-service';
 import { createLoadBalancerService } from './load-balancer-service';
+import { createAlarmService } from './alarm-service';
 import { createNotificationTargetService } from './notification-target-service';
 import { createRegistrationTokenService } from './registration-token-service';
 import { createRevisionService } from './revision-service';
+import { createRevisionSourceServices } from './revision-source-services';
 import { createUserService } from './user-service';
 
 export function createServices(ctx: ApiContext) {
   const prisma = ctx.db.prisma;
   const deploymentConfigs = createDeploymentConfigService({ prisma });
-  return {
+  const core = {
     applications: createApplicationService({ prisma, storage: ctx.storage }),
     deploymentConfigs,
     deploymentGroups: createDeploymentGroupService({
@@ -43,12 +46,15 @@ export function createServices(ctx: ApiContext) {
       queue: ctx.engine.queue,
     }),
     loadBalancers: createLoadBalancerService({ prisma, secretKey: ctx.env.SECRET_KEY }),
+    alarms: createAlarmService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     notificationTargets: createNotificationTargetService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     registrationTokens: createRegistrationTokenService({ prisma }),
     apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),
+    accessKeys: createAccessKeyService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     users: createUserService({ prisma, auth: ctx.auth }),
     audit: createAuditService({ prisma }),
   };
+  return { ...core, ...createRevisionSourceServices(ctx, core) };
 }
 
 export type Services = ReturnType<typeof createServices>;

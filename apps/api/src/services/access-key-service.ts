@@ -1,0 +1,180 @@
+// Access keys (SigV4 credentials for the CodeDeploy-compatible endpoint, apps/api/src/aws). Anyone signed in may make
+// keys for themselves, never above their own role; admins see and revoke every key, others only their own user's.
+// A key made with an API token lives no longer than that token. SigV4 needs the secret itself to check a signature,
+// so it is kept sealed under SECRET_KEY (AES-256-GCM), returned once and never again.
+import { randomBytes } from 'node:crypto';
+import type {
+  AccessKeyInfo,
+  AccessKeyPage,
+  CreateAccessKeyRequest,
+  CreateAccessKeyResponse,
+  Role,
+} from '@drover/contracts';
+import type { AccessKey, Prisma, PrismaClient } from '@drover/db';
+import { type Actor, forbidden, notFound, openSecret, sealSecret, writeAudit } from '@drover/engine';
+import { z } from 'zod';
+import { type Principal, roleAtLeast } from './auth-service';
+import { decodeCursor, iso, isoOrNull, page } from './service-support';
+
+type Caller = Exclude<Principal, { kind: 'agent' }>;
+const ownerOf = (p: Caller): string | null => (p.kind === 'user' ? p.userId : p.createdById);
+const IdCursor = z.object({ at: z.string(), id: z.string().uuid() });
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** DRVK + 16 base32 characters: 80 random bits, AWS's 20-character id shape. */
+export function newAccessKeyId(): string {
+  return `DRVK${Array.from(randomBytes(16), (b) => BASE32[b % 32]).join('')}`;
+}
+
+/** 40 characters of base64 (240 random bits), the length of an AWS secret access key. */
+function newSecretAccessKey(): string {
+  return randomBytes(30).toString('base64');
+}
+
+const lower = (a: Role, b: Role): Role => (roleAtLeast(b, a) ? a : b);
+
+/** Who a verified key acts as: its role now and the audit actor of its calls. */
+export interface AccessKeyIdentity {
+  keyId: string;
+  accessKeyId: string;
+  role: Role;
+  userId: string | null;
+  apiTokenId: string | null;
+  secret: string;
+  actorName: string;
+}
+
+export function createAccessKeyService(deps: { prisma: PrismaClient; secretKey: string | undefined }) {
+  const { prisma } = deps;
+
+  async function owners(rows: AccessKey[]) {
+    const ids = [...new Set(rows.map((r) => r.userId).filter((id): id is string => id !== null))];
+    const users = ids.length
+      ? await prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } })
+      : [];
+    return new Map(users.map((u) => [u.id, u]));
+  }
+
+  function toInfo(k: AccessKey, users: Map<string, { id: string; email: string }>): AccessKeyInfo {
+    return {
+      id: k.id,
+      accessKeyId: k.accessKeyId,
+      name: k.name,
+      role: k.role,
+      owner: (k.userId && users.get(k.userId)) || null,
+      apiTokenId: k.apiTokenId,
+      createdAt: iso(k.createdAt),
+      revokedAt: isoOrNull(k.revokedAt),
+      lastUsedAt: isoOrNull(k.lastUsedAt),
+    };
+  }
+
+  const scope = (p: Caller): Prisma.AccessKeyWhereInput => (p.role === 'admin' ? {} : { userId: ownerOf(p) ?? NOBODY });
+
+  return {
+    async create(p: Caller, input: CreateAccessKeyRequest, actor: Actor): Promise<CreateAccessKeyResponse> {
+      const role = input.role ?? p.role;
+      if (!roleAtLeast(p.role, role)) throw forbidden(`you cannot create a ${role} access key: your role is ${p.role}`);
+      const secret = newSecretAccessKey();
+      // Sealed before anything is written: without SECRET_KEY this fails with SecretKeyMissing and stores nothing.
+      const secretSealed = sealSecret(deps.secretKey, secret);
+      const row = await prisma.$transaction(async (tx) => {
+        const created = await tx.accessKey.create({
+          data: {
+            accessKeyId: newAccessKeyId(),
+            name: input.name,
+            secretSealed,
+            role,
+            userId: ownerOf(p),
+            apiTokenId: p.kind === 'token' ? p.tokenId : null,
+          },
+        });
+        await writeAudit(tx, actor, 'accessKey.create', 'accessKey', created.id, {
+          accessKeyId: created.accessKeyId,
+          name: created.name,
+          role,
+          apiTokenId: created.apiTokenId,
+        });
+        return created;
+      });
+      return { ...toInfo(row, await owners([row])), secretAccessKey: secret };
+    },
+
+    async list(p: Caller, q: { all: boolean; cursor?: string | undefined; limit: number }): Promise<AccessKeyPage> {
+      const after = decodeCursor(IdCursor, q.cursor);
+      const rows = await prisma.accessKey.findMany({
+        where: {
+          AND: [
+            scope(p),
+            q.all ? {} : { revokedAt: null },
+            after
+              ? {
+                  OR: [
+                    { createdAt: { lt: new Date(after.at) } },
+                    { createdAt: new Date(after.at), id: { lt: after.id } },
+                  ],
+                }
+              : {},
+          ],
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: q.limit + 1,
+      });
+      const users = await owners(rows);
+      return page(
+        rows,
+        q.limit,
+        (k) => toInfo(k, users),
+        (k) => ({ at: iso(k.createdAt), id: k.id }),
+      );
+    },
+
+    /** Revokes a key (idempotent). Keys outside the caller's reach do not exist for them. */
+    async revoke(p: Caller, accessKeyId: string, actor: Actor): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const k = await tx.accessKey.findFirst({ where: { AND: [{ accessKeyId }, scope(p)] } });
+        if (!k) throw notFound('AccessKeyDoesNotExist', `access key ${accessKeyId} does not exist`);
+        if (k.revokedAt) return;
+        await tx.accessKey.update({ where: { id: k.id }, data: { revokedAt: new Date() } });
+        await writeAudit(tx, actor, 'accessKey.revoke', 'accessKey', k.id, { accessKeyId, name: k.name });
+      });
+    },
+
+    /**
+     * The identity behind an access key id, or null when the key is unknown, revoked, or its owner can no longer act:
+     * its API token revoked or expired, its user disabled or deleted. The role is the lowest of the key's, the
+     * token's and the user's current roles. Read on every call (no cache), so a revocation holds at once.
+     */
+    async identify(accessKeyId: string): Promise<AccessKeyIdentity | null> {
+      const k = await prisma.accessKey.findUnique({ where: { accessKeyId } });
+      if (!k || k.revokedAt) return null;
+      let role = k.role;
+      const names: string[] = [];
+      if (k.apiTokenId) {
+        const t = await prisma.apiToken.findUnique({ where: { id: k.apiTokenId } });
+        if (!t || t.revokedAt || (t.expiresAt && t.expiresAt <= new Date())) return null;
+        role = lower(role, t.role);
+        names.push(`token ${t.name}`);
+      }
+      if (k.userId) {
+        const u = await prisma.user.findUnique({ where: { id: k.userId } });
+        if (!u || u.disabledAt) return null;
+        role = lower(role, u.role);
+        names.push(u.email);
+      } else if (!k.apiTokenId) return null;
+      void prisma.accessKey.update({ where: { id: k.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+      return {
+        keyId: k.id,
+        accessKeyId: k.accessKeyId,
+        role,
+        userId: k.userId,
+        apiTokenId: k.apiTokenId,
+        secret: openSecret(deps.secretKey, k.secretSealed),
+        actorName: `access key ${k.accessKeyId} (${[k.name, ...names].join(', ')})`,
+      };
+    },
+  };
+}
+
+export type AccessKeyService = ReturnType<typeof createAccessKeyService>;
