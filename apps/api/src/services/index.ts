@@ -9,17 +9,15 @@ import { createDeploymentGroupService } from './deployment-group-service';
 import { createDeploymentService } from './deployment-service';
 import { createInstanceService } from './instance-service';
 import { createLoadBalancerService } from './load-balancer-service';
-import { createAlarmService } from './alarm-service';
 import { createNotificationTargetService } from './notification-target-service';
 import { createRegistrationTokenService } from './registration-token-service';
 import { createRevisionService } from './revision-service';
-import { createRevisionSourceServices } from './revision-source-services';
 import { createUserService } from './user-service';
 
 export function createServices(ctx: ApiContext) {
   const prisma = ctx.db.prisma;
   const deploymentConfigs = createDeploymentConfigService({ prisma });
-  const core = {
+  return {
     applications: createApplicationService({ prisma, storage: ctx.storage }),
     deploymentConfigs,
     deploymentGroups: createDeploymentGroupService({
@@ -46,15 +44,13 @@ export function createServices(ctx: ApiContext) {
       queue: ctx.engine.queue,
     }),
     loadBalancers: createLoadBalancerService({ prisma, secretKey: ctx.env.SECRET_KEY }),
-    alarms: createAlarmService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     notificationTargets: createNotificationTargetService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     registrationTokens: createRegistrationTokenService({ prisma }),
-    apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),
     accessKeys: createAccessKeyService({ prisma, secretKey: ctx.env.SECRET_KEY }),
+    apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),
     users: createUserService({ prisma, auth: ctx.auth }),
     audit: createAuditService({ prisma }),
   };
-  return { ...core, ...createRevisionSourceServices(ctx, core) };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -9,11 +9,9 @@ import { registerDeploymentConfigRoutes } from './deployment-configs';
 import { registerDeploymentGroupRoutes } from './deployment-groups';
 import { registerInstanceRoutes } from './instances';
 import { registerLoadBalancerRoutes } from './load-balancers';
-import { registerAlarmRoutes } from './alarms';
 import { registerNotificationTargetRoutes } from './notification-targets';
 import { registerRegistrationTokenRoutes } from './registration-tokens';
 import { registerRevisionRoutes } from './revisions';
-import { registerGitWebhookRoutes, registerRevisionSourceRoutes } from './revision-sources';
 import { registerApiTokenRoutes } from './tokens';
 import { registerAccessKeyRoutes } from './access-keys';
 import { registerUserRoutes } from './users';
@@ -30,12 +28,8 @@ export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
   registerDeploymentGroupRoutes(app, services);
   // Own scope: the pass-through octet-stream body parser applies to revision uploads only.
   void app.register(async (scope) => registerRevisionRoutes(scope, services));
-  registerRevisionSourceRoutes(app, services);
-  // Own scope: Git hosts' webhooks keep the raw JSON body for the signature check.
-  void app.register(async (scope) => registerGitWebhookRoutes(scope, services));
   registerInstanceRoutes(app, services);
   registerLoadBalancerRoutes(app, services);
-  registerAlarmRoutes(app, services);
   registerNotificationTargetRoutes(app, services);
   registerRegistrationTokenRoutes(app, services);
   registerAuditRoutes(app, services);
