@@ -1,5 +1,7 @@
-// Bundles the agent into one file that plain Node 20 runs: dist/drover-agent.mjs (no node_modules needed).
-import { chmod } from 'node:fs/promises';
+// Bundles the agent into one file that plain Node 20 runs: dist/drover-agent.mjs (no node_modules needed), and its
+// checksum (dist/drover-agent.mjs.sha256, sha256sum's format) that the API serves to the install script.
+import { createHash } from 'node:crypto';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -28,3 +30,7 @@ await build({
   logLevel: 'info',
 });
 await chmod(outfile, 0o755);
+const digest = createHash('sha256')
+  .update(await readFile(outfile))
+  .digest('hex');
+await writeFile(`${outfile}.sha256`, `${digest}  drover-agent.mjs\n`);

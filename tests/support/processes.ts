@@ -134,6 +134,13 @@ export function spawnAgent(opts: {
   return Object.assign(managed, { rootDir, logDir });
 }
 
+/** Starts any program as a managed process (output kept, stop() escalates to SIGKILL), marked for the teardown check. */
+export function spawnManaged(name: string, file: string, args: string[], env: Record<string, string>): ManagedProcess {
+  return manage(name, () =>
+    spawn(file, args, { env: { ...spawnedMarker(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+}
+
 /** Kills (SIGKILL) every process but this one for which `match(pid)` holds; returns their pids. */
 function killMatching(match: (pid: string) => boolean): number[] {
   const killed: number[] = [];

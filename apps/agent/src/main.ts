@@ -1,13 +1,13 @@
-// drover-agent command line: `drover-agent [--config /etc/drover/agent.yml]`. Configuration errors print one
-// line and exit 2 (systemd then shows the reason instead of a restart loop of stack traces).
+// drover-agent command line: `drover-agent [--config /etc/drover/agent.yml]` runs the agent; `register`, `status`
+// and `version` are one-shot commands (src/cli). Configuration and usage errors print one line and exit 2
+// (systemd then shows the reason instead of a restart loop of stack traces).
 import { existsSync } from 'node:fs';
+import { registerCommand, type CliIo } from './cli/register';
+import { statusCommand } from './cli/status';
+import { DEFAULT_CONFIG, USAGE, UsageError } from './cli/usage';
 import { ConfigError, loadConfig, type AgentConfig } from './config';
 import { startAgent } from './runtime/agent';
 import { AGENT_VERSION } from './version';
-
-const DEFAULT_CONFIG = '/etc/drover/agent.yml';
-const USAGE = `usage: drover-agent [--config <file>] [--version]
-  --config <file>  YAML configuration (default ${DEFAULT_CONFIG} when it exists); DROVER_* variables override it`;
 
 function fail(message: string): never {
   process.stderr.write(`drover-agent: ${message}\n`);
@@ -36,7 +36,36 @@ function parseArgs(argv: string[]): { configPath?: string } {
   return configPath === undefined ? {} : { configPath };
 }
 
+const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  register: registerCommand,
+  status: statusCommand,
+  version: async (argv) => {
+    if (argv.length) throw new UsageError(`version takes no arguments`);
+    io.out(`${AGENT_VERSION}\n`);
+    return 0;
+  },
+};
+
+function runSubcommand(name: string, argv: string[]): void {
+  const command = SUBCOMMANDS[name] as (argv: string[], io: CliIo) => Promise<number>;
+  command(argv, io).then(
+    // Exit once the output is flushed (stdout may be a pipe the installer reads).
+    (code) => process.stdout.write('', () => process.exit(code)),
+    (err: Error) => {
+      if (err instanceof UsageError) fail(`${name}: ${err.message}`);
+      process.stderr.write(`drover-agent ${name}: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
 function main(): void {
+  const first = process.argv[2];
+  if (first !== undefined && Object.hasOwn(SUBCOMMANDS, first)) {
+    runSubcommand(first, process.argv.slice(3));
+    return;
+  }
   const { configPath } = parseArgs(process.argv.slice(2));
   let config: AgentConfig;
   try {

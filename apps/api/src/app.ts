@@ -14,7 +14,7 @@ import { registerSwagger } from './plugins/swagger';
 import { registerHealthRoutes } from './routes/health';
 import { registerV1Routes } from './routes/v1';
 import { registerAgentRoutes } from './routes/agent';
-import { registerAwsRoutes } from './aws';
+import { registerAgentDownloadRoutes } from './routes/agent-downloads';
 import { registerConsole } from './plugins/console';
 import { AGENT_API_PREFIX } from '@drover/contracts';
 
@@ -62,6 +62,7 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
 
   const zapp = withZod(app);
   registerHealthRoutes(zapp, ctx);
+  registerAgentDownloadRoutes(zapp, ctx);
   await app.register(async (v1) => registerV1Routes(withZod(v1), ctx), { prefix: '/v1' });
   // Agent calls are not logged below warn: 10,000 agents polling every 25 s would write 800 request lines a second
   // at info. Their failures (4xx at info are expected protocol answers; 5xx) still are, at warn and error.
@@ -69,8 +70,6 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
     prefix: AGENT_API_PREFIX,
     logLevel: 'warn',
   });
-  // The CodeDeploy-compatible endpoint (AWS JSON 1.1 + SigV4): apps/api/src/aws, docs/aws-compatibility.md.
-  await registerAwsRoutes(app, ctx);
   // The console's files (index.html, assets) are public; @fastify/static's routes declare no auth, which would mean admin.
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {

@@ -86,6 +86,8 @@ export const EnvSchema = z
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     /** Directory of the built console to serve at /. */
     CONSOLE_DIR: z.string().optional(),
+    /** Directory of the agent builds served at /agent/download (default: apps/agent/dist). */
+    AGENT_DIST_DIR: z.string().optional(),
   })
   .refine((e) => e.BUNDLE_STORAGE !== 's3' || !!e.S3_BUCKET, {
     message: 'S3_BUCKET is required when BUNDLE_STORAGE=s3',

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../logs/logger';
 import { pruneDeploymentLogs } from '../logs/prune-logs';
 import { RevisionStore } from '../revisions/revision-store';
 import { Journal } from '../state/journal';
+import { StatusFile } from '../state/status-file';
 import { AGENT_VERSION } from '../version';
 import { failed } from './actions';
 import type { AgentContext } from './context';
@@ -61,6 +62,9 @@ async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal)
     credential: () => credentials.current?.credential ?? null,
   });
   const identity = new Identity(config, credentials, api, logger, stopSignal);
+  const status = new StatusFile(config.rootDir, { version: AGENT_VERSION, serverUrl: config.serverUrl }, (m) =>
+    logger.warn(m),
+  );
   const policy = { baseMs: config.backoffBaseMs, capMs: config.backoffCapMs };
   const ctx: AgentContext = {
     config,
@@ -84,32 +88,60 @@ async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal)
     root: config.rootDir,
     pid: process.pid,
   });
+  await status.update({});
   try {
     await identity.ensure();
     let next = await recoverJournal(ctx);
     while (!stopSignal.aborted) {
-      const command = next ?? (await poll(ctx));
+      const command = next ?? (await poll(ctx, status));
       next = null;
       if (!command) continue;
+      void status.update({ currentCommand: currentCommandOf(command) });
       try {
         next = await executeCommand(ctx, command);
       } catch (err) {
         if (err instanceof StoppedError) break;
         logger.error(`command ${command.commandId} could not be handled: ${(err as Error).message}`);
         await sleep(config.backoffBaseMs, stopSignal);
+      } finally {
+        void status.update({ currentCommand: null });
       }
       await pruneDeploymentLogs(config.logDir).catch((err: Error) => logger.warn(`log pruning failed: ${err.message}`));
     }
   } catch (err) {
     if (!(err instanceof StoppedError)) throw err;
+  } finally {
+    await status.update({ currentCommand: null, stoppedAt: new Date().toISOString() });
   }
 }
 
-async function poll(ctx: AgentContext): Promise<HostCommand | null> {
+function currentCommandOf(command: HostCommand) {
+  return {
+    commandId: command.commandId,
+    deploymentId: command.deploymentId,
+    lifecycleEvent: command.lifecycleEvent,
+    applicationName: command.applicationName,
+    deploymentGroupName: command.deploymentGroupName,
+    startedAt: new Date().toISOString(),
+  };
+}
+
+async function poll(ctx: AgentContext, status: StatusFile): Promise<HostCommand | null> {
   const started = Date.now();
   try {
     const res = await ctx.retry('poll', () =>
-      ctx.api.poll({ agentVersion: AGENT_VERSION, waitSeconds: ctx.config.pollWaitSeconds }, ctx.stopSignal),
+      ctx.api.poll({ agentVersion: AGENT_VERSION, waitSeconds: ctx.config.pollWaitSeconds }, ctx.stopSignal).then(
+        (answer) => {
+          void status.update({ lastPollAt: new Date().toISOString(), lastPollError: null });
+          return answer;
+        },
+        (err: Error) => {
+          if (!ctx.stopSignal.aborted) {
+            void status.update({ lastPollError: { at: new Date().toISOString(), message: err.message } });
+          }
+          throw err;
+        },
+      ),
     );
     if (!res.command && Date.now() - started < MIN_EMPTY_POLL_MS) await sleep(MIN_EMPTY_POLL_MS, ctx.stopSignal);
     return res.command;

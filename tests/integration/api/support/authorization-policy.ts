@@ -26,6 +26,10 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'GET /healthz':                                                                    [ok,  ok,  ok,  ok,  ok,  ok ],
   'GET /readyz':                                                                     [ok,  ok,  ok,  ok,  ok,  ok ],
   'GET /metrics':                                                                    [ok,  ok,  ok,  ok,  ok,  ok ],
+  // Host onboarding: the installer and the agent builds it downloads (a new host has no credential yet).
+  'GET /install.sh':                                                                 [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /agent/download':                                                             [ok,  ok,  ok,  ok,  ok,  ok ],
+  'GET /agent/download/:file':                                                       [ok,  ok,  ok,  ok,  ok,  ok ],
   'HEAD /docs':                                                                      [ok,  ok,  ok,  ok,  ok,  ok ],
   'GET /docs/':                                                                      [ok,  ok,  ok,  ok,  ok,  ok ],
   'GET /docs/json':                                                                  [ok,  ok,  ok,  ok,  ok,  ok ],
@@ -94,18 +98,6 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'PATCH /v1/load-balancers/:loadBalancerName':                                      [401, 403, 403, ok,  401, 403],
   'DELETE /v1/load-balancers/:loadBalancerName':                                     [401, 403, 403, ok,  401, 403],
   'GET /v1/load-balancers/:loadBalancerName/servers':                                [401, ok,  ok,  ok,  401, ok ],
-
-  // Notification targets: a URL and a signing secret are credentials, managed by admins; everyone signed in reads
-  // targets and their delivery log.
-  'POST /v1/notification-targets':                                                   [401, 403, 403, ok,  401, 403],
-  'GET /v1/notification-targets':                                                    [401, ok,  ok,  ok,  401, ok ],
-  'GET /v1/notification-targets/:notificationTargetName':                            [401, ok,  ok,  ok,  401, ok ],
-  'PATCH /v1/notification-targets/:notificationTargetName':                          [401, 403, 403, ok,  401, 403],
-  'DELETE /v1/notification-targets/:notificationTargetName':                         [401, 403, 403, ok,  401, 403],
-  'GET /v1/notification-targets/:notificationTargetName/deliveries':                 [401, ok,  ok,  ok,  401, ok ],
-  'GET /v1/notification-targets/:notificationTargetName/deliveries/:deliveryId':     [401, ok,  ok,  ok,  401, ok ],
-  'POST /v1/notification-targets/:notificationTargetName/test':                      [401, 403, 403, ok,  401, 403],
-  'POST /v1/notification-targets/:notificationTargetName/deliveries/:deliveryId/redeliver':[401, 403, 403, ok,  401, 403],
 
   // Registration tokens and the audit log: admin.
   'POST /v1/registration-tokens':                                                    [401, 403, 403, ok,  401, 403],
