@@ -85,6 +85,7 @@ const VALID_QUERY: Record<string, Record<string, readonly string[]>> = {
 const VALID_BODY: Record<string, Record<string, readonly unknown[]>> = {
   createApplication: { applicationName: ['str'] },
   createRegistrationToken: { name: ['str'] },
+  createAlertReceiverToken: { name: ['str'] },
   agentPoll: { agentVersion: ['str'] },
   agentHeartbeat: { commandIds: [[]], rssBytes: [12345] },
 };

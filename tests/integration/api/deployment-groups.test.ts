@@ -12,6 +12,15 @@ beforeAll(async () => {
   deployer = bind(api, 'deployer');
   viewer = bind(api, 'viewer');
   await deployer.post('/v1/applications', { applicationName: 'web' });
+  // The groups below name these alarms, and a group may only name alarms that exist.
+  for (const alarmName of ['p99-latency', 'x']) {
+    const res = await bind(api, 'admin').post('/v1/alarms', {
+      alarmName,
+      kind: 'http_probe',
+      httpProbe: { url: 'http://127.0.0.1:9/healthz' },
+    });
+    expect(res.status).toBe(201);
+  }
 });
 afterAll(async () => {
   await api.close();

@@ -2,7 +2,7 @@
 // (they carry 256 bits of entropy, so a slow password hash adds nothing).
 import { createHash, randomBytes } from 'node:crypto';
 
-type SecretKind = 'drv' | 'dra' | 'drr' | 'drs';
+type SecretKind = 'drv' | 'dra' | 'drr' | 'drs' | 'drw';
 
 export function newSecret(kind: SecretKind): { secret: string; hash: string; prefix: string } {
   const secret = `${kind}_${randomBytes(32).toString('base64url')}`;

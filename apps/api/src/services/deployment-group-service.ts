@@ -32,6 +32,7 @@ import { z } from 'zod';
 import { findApplication } from './application-service';
 import type { DeploymentConfigService } from './deployment-config-service';
 import { withFieldIssue } from './load-balancer-service';
+import { checkAlarmNames } from './alarm-service';
 import { checkTriggerTargets } from './notification-target-service';
 import {
   UNFINISHED_DEPLOYMENT_STATUSES,
@@ -207,6 +208,7 @@ export function createDeploymentGroupService(deps: {
             const app = await findApplication(tx, appName);
             const config = await configs.find(tx, input.deploymentConfigName ?? DEFAULT_CONFIG_NAME);
             await checkLoadBalancers(tx, input.loadBalancerInfo ?? null);
+            await checkAlarmNames(tx, input.alarmConfiguration, 'body.alarmConfiguration');
             await checkTriggerTargets(tx, input.triggerConfigurations, 'body.triggerConfigurations');
             const created = await tx.deploymentGroup.create({
               data: {
@@ -322,6 +324,9 @@ export function createDeploymentGroupService(deps: {
             });
             const config = patch.deploymentConfigName ? await configs.find(tx, patch.deploymentConfigName) : null;
             await checkLoadBalancers(tx, loadBalancerInfo);
+            // Only a new alarmConfiguration is checked: a stored one naming a since-deleted alarm cannot happen (delete
+            // refuses), and other edits of the group must not fail over it.
+            await checkAlarmNames(tx, patch.alarmConfiguration, 'body.alarmConfiguration');
             await checkTriggerTargets(tx, patch.triggerConfigurations, 'body.triggerConfigurations');
             const updated = await tx.deploymentGroup.update({
               where: { id: current.id },

@@ -9,6 +9,7 @@ import { createDeploymentGroupService } from './deployment-group-service';
 import { createDeploymentService } from './deployment-service';
 import { createInstanceService } from './instance-service';
 import { createLoadBalancerService } from './load-balancer-service';
+import { createAlarmService } from './alarm-service';
 import { createNotificationTargetService } from './notification-target-service';
 import { createRegistrationTokenService } from './registration-token-service';
 import { createRevisionService } from './revision-service';
@@ -44,6 +45,7 @@ export function createServices(ctx: ApiContext) {
       queue: ctx.engine.queue,
     }),
     loadBalancers: createLoadBalancerService({ prisma, secretKey: ctx.env.SECRET_KEY }),
+    alarms: createAlarmService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     notificationTargets: createNotificationTargetService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     registrationTokens: createRegistrationTokenService({ prisma }),
     accessKeys: createAccessKeyService({ prisma, secretKey: ctx.env.SECRET_KEY }),

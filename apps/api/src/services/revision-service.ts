@@ -13,6 +13,7 @@ import type {
   RegisterRevisionRequest,
   RevisionInfo,
   RevisionPage,
+  RevisionSource,
   UploadRevisionQuery,
 } from '@drover/contracts';
 import type { Prisma, PrismaClient, Revision } from '@drover/db';
@@ -56,6 +57,7 @@ function toRevisionInfo(r: RevisionRow): RevisionInfo {
     appspecFilename: r.appspecFilename,
     url: r.url,
     downloadUrl: r.revisionType === 'Url' && r.url ? r.url : bundlePath(r.application.name, r.id),
+    source: (r.source as RevisionSource | null) ?? null,
     registerTime: iso(r.registeredAt),
     firstUsedTime: isoOrNull(r.firstUsedAt),
     lastUsedTime: isoOrNull(r.lastUsedAt),
@@ -132,6 +134,7 @@ export function createRevisionService(deps: {
           sha256: created.sha256,
           bundleType: created.bundleType,
           size: Number(created.size),
+          ...(created.source ? { source: created.source } : {}),
         });
         return created;
       });
@@ -247,6 +250,59 @@ export function createRevisionService(deps: {
         'revision.register',
         actor,
       );
+    },
+
+    /** A bundle Drover built or fetched itself (Git, S3) and spooled to file: checked as an upload is (format,
+     *  appspec), stored, recorded with its source. The same bytes again return the existing revision. */
+    async storeFetched(
+      applicationId: string,
+      file: string,
+      spooled: { size: number; sha256: string; head: Buffer },
+      meta: {
+        revisionType: 'Git' | 'S3';
+        bundleType?: BundleType | undefined;
+        source: RevisionSource;
+        description?: string | undefined;
+      },
+      actor: Actor,
+    ): Promise<{ revision: RevisionInfo; created: boolean }> {
+      if (spooled.size === 0) throw invalidRevision('the bundle is empty');
+      const format = sniffFormat(spooled.head);
+      if (!format) throw invalidRevision(`the fetched object is ${describeFormat(format)}`);
+      const bundleType = meta.bundleType ?? BUNDLE_TYPE_OF[format];
+      if (FORMAT_OF[bundleType] !== format) {
+        throw invalidRevision(`bundleType ${bundleType} was given but the object is ${describeFormat(format)}`);
+      }
+      const existing = await prisma.revision.findUnique({
+        where: { applicationId_sha256: { applicationId, sha256: spooled.sha256 } },
+        include: withApp,
+      });
+      if (existing) return { revision: toRevisionInfo(existing), created: false };
+      const appspec = await inspect(file, format);
+      const id = randomUUID();
+      const key = `revisions/${applicationId}/${id}.${EXTENSION[bundleType]}`;
+      await storage.put(key, createReadStream(file), spooled.size);
+      const result = await createOrExisting(
+        {
+          id,
+          applicationId,
+          revisionType: meta.revisionType,
+          storageKey: key,
+          sha256: spooled.sha256,
+          size: BigInt(spooled.size),
+          bundleType,
+          description: meta.description ?? null,
+          appspecFilename: appspec.name,
+          source: meta.source,
+        },
+        meta.revisionType === 'Git' ? 'revision.registerGit' : 'revision.registerS3',
+        actor,
+      ).catch(async (err: unknown) => {
+        await storage.delete(key).catch(() => undefined);
+        throw err;
+      });
+      if (!result.created) await storage.delete(key).catch(() => undefined);
+      return { ...result, revision: { ...result.revision, appspecWarnings: appspec.warnings } };
     },
 
     async get(appName: string, revisionId: string): Promise<RevisionInfo> {

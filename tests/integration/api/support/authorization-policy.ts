@@ -99,6 +99,19 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'DELETE /v1/load-balancers/:loadBalancerName':                                     [401, 403, 403, ok,  401, 403],
   'GET /v1/load-balancers/:loadBalancerName/servers':                                [401, ok,  ok,  ok,  401, ok ],
 
+  // Alarms: admins define them (they point at monitoring systems, with credentials), everyone reads, deployers
+  // evaluate one now. Alertmanager's receiver takes only a receiver token (drw_…): any other bearer is 403.
+  'POST /v1/alarms':                                                                   [401, 403, 403, ok,  401, 403],
+  'GET /v1/alarms':                                                                    [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/alarms/:alarmName':                                                         [401, ok,  ok,  ok,  401, ok ],
+  'PATCH /v1/alarms/:alarmName':                                                       [401, 403, 403, ok,  401, 403],
+  'DELETE /v1/alarms/:alarmName':                                                      [401, 403, 403, ok,  401, 403],
+  'POST /v1/alarms/:alarmName/evaluate':                                               [401, 403, ok,  ok,  401, 403],
+  'POST /v1/alarms/alertmanager/webhook':                                              [401, 403, 403, 403, 403, 401],
+  'POST /v1/alert-receiver-tokens':                                                    [401, 403, 403, ok,  401, 403],
+  'GET /v1/alert-receiver-tokens':                                                     [401, 403, 403, ok,  401, ok ],
+  'DELETE /v1/alert-receiver-tokens/:tokenId':                                         [401, 403, 403, ok,  401, 403],
+
   // Registration tokens and the audit log: admin.
   'POST /v1/registration-tokens':                                                    [401, 403, 403, ok,  401, 403],
   'GET /v1/registration-tokens':                                                     [401, 403, 403, ok,  401, ok ],

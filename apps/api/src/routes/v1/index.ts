@@ -9,6 +9,7 @@ import { registerDeploymentConfigRoutes } from './deployment-configs';
 import { registerDeploymentGroupRoutes } from './deployment-groups';
 import { registerInstanceRoutes } from './instances';
 import { registerLoadBalancerRoutes } from './load-balancers';
+import { registerAlarmRoutes } from './alarms';
 import { registerNotificationTargetRoutes } from './notification-targets';
 import { registerRegistrationTokenRoutes } from './registration-tokens';
 import { registerRevisionRoutes } from './revisions';
@@ -30,6 +31,7 @@ export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
   void app.register(async (scope) => registerRevisionRoutes(scope, services));
   registerInstanceRoutes(app, services);
   registerLoadBalancerRoutes(app, services);
+  registerAlarmRoutes(app, services);
   registerNotificationTargetRoutes(app, services);
   registerRegistrationTokenRoutes(app, services);
   registerAuditRoutes(app, services);
