@@ -11,6 +11,7 @@ export * from './applications';
 export * from './deployment-configs';
 export * from './deployment-groups';
 export * from './revisions';
+export * from './revision-sources';
 export * from './instances';
 export * from './audit';
 export * from './load-balancers';

@@ -13,12 +13,13 @@ import { createAlarmService } from './alarm-service';
 import { createNotificationTargetService } from './notification-target-service';
 import { createRegistrationTokenService } from './registration-token-service';
 import { createRevisionService } from './revision-service';
+import { createRevisionSourceServices } from './revision-source-services';
 import { createUserService } from './user-service';
 
 export function createServices(ctx: ApiContext) {
   const prisma = ctx.db.prisma;
   const deploymentConfigs = createDeploymentConfigService({ prisma });
-  return {
+  const core = {
     applications: createApplicationService({ prisma, storage: ctx.storage }),
     deploymentConfigs,
     deploymentGroups: createDeploymentGroupService({
@@ -53,6 +54,7 @@ export function createServices(ctx: ApiContext) {
     users: createUserService({ prisma, auth: ctx.auth }),
     audit: createAuditService({ prisma }),
   };
+  return { ...core, ...createRevisionSourceServices(ctx, core) };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -83,6 +83,24 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'GET /v1/applications/:applicationName/revisions/:revisionId':                     [401, ok,  ok,  ok,  401, ok ],
   'GET /v1/applications/:applicationName/revisions/:revisionId/bundle':              [401, ok,  ok,  ok,  401, ok ],
 
+  // Revision sources: deployers register from Git or S3 and manage push triggers, viewers follow jobs and read;
+  // admins manage source secrets (everyone signed in sees their names and grants, never the secret). Git hosts'
+  // webhook deliveries are public: the host's signature is the credential.
+  'POST /v1/applications/:applicationName/revisions/git':                            [401, 403, ok,  ok,  401, 403],
+  'POST /v1/applications/:applicationName/revisions/s3':                             [401, 403, ok,  ok,  401, 403],
+  'GET /v1/applications/:applicationName/revision-jobs':                             [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/applications/:applicationName/revision-jobs/:jobId':                      [401, ok,  ok,  ok,  401, ok ],
+  'POST /v1/applications/:applicationName/git-triggers':                             [401, 403, ok,  ok,  401, 403],
+  'GET /v1/applications/:applicationName/git-triggers':                              [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/applications/:applicationName/git-triggers/:triggerName':                 [401, ok,  ok,  ok,  401, ok ],
+  'DELETE /v1/applications/:applicationName/git-triggers/:triggerName':              [401, 403, ok,  ok,  401, 403],
+  'POST /v1/source-secrets':                                                         [401, 403, 403, ok,  401, 403],
+  'GET /v1/source-secrets':                                                          [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/source-secrets/:secretName':                                              [401, ok,  ok,  ok,  401, ok ],
+  'PUT /v1/source-secrets/:secretName/grants':                                       [401, 403, 403, ok,  401, 403],
+  'DELETE /v1/source-secrets/:secretName':                                           [401, 403, 403, ok,  401, 403],
+  'POST /v1/git-webhooks/:triggerId':                                                [ok,  ok,  ok,  ok,  ok,  ok ],
+
   // Instances: viewers read, deployers tag and set traffic addresses, admins deregister.
   'GET /v1/instances':                                                               [401, ok,  ok,  ok,  401, ok ],
   'GET /v1/instances/:instanceName':                                                 [401, ok,  ok,  ok,  401, ok ],

@@ -13,6 +13,7 @@ import { registerAlarmRoutes } from './alarms';
 import { registerNotificationTargetRoutes } from './notification-targets';
 import { registerRegistrationTokenRoutes } from './registration-tokens';
 import { registerRevisionRoutes } from './revisions';
+import { registerGitWebhookRoutes, registerRevisionSourceRoutes } from './revision-sources';
 import { registerApiTokenRoutes } from './tokens';
 import { registerAccessKeyRoutes } from './access-keys';
 import { registerUserRoutes } from './users';
@@ -29,6 +30,9 @@ export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
   registerDeploymentGroupRoutes(app, services);
   // Own scope: the pass-through octet-stream body parser applies to revision uploads only.
   void app.register(async (scope) => registerRevisionRoutes(scope, services));
+  registerRevisionSourceRoutes(app, services);
+  // Own scope: Git hosts' webhooks keep the raw JSON body for the signature check.
+  void app.register(async (scope) => registerGitWebhookRoutes(scope, services));
   registerInstanceRoutes(app, services);
   registerLoadBalancerRoutes(app, services);
   registerAlarmRoutes(app, services);
