@@ -67,14 +67,15 @@ describe('fleet inventory', () => {
     expect(asked.filter((u) => u.startsWith('/v1/instances/'))).toEqual([]);
   });
 
-  it('tells a new user how to register a host with the agent as it is today (no such command as `register`)', async () => {
+  it('tells a new user the one-line install for this server and where to get its token', async () => {
     stubApi({ '/v1/instances': { items: [], nextCursor: null } });
     renderPage('/instances', '/instances', <InstancesPage />);
     const empty = await screen.findByText(/No hosts have registered yet/);
-    const text = empty.closest('section, div')?.textContent ?? '';
-    expect(text).toContain('registrationToken');
-    expect(text).toContain('node drover-agent.mjs --config /etc/drover/agent.yml');
-    expect(text).not.toMatch(/drover-agent register|--token|--tag/);
+    const box = empty.closest('section, div') as HTMLElement;
+    expect(box.textContent).toContain(`curl -fsSL ${window.location.origin}/install.sh | sudo sh -s -- --token drr_…`);
+    expect(within(box).getByRole('link', { name: 'agent registration token' }).getAttribute('href')).toBe(
+      '/settings/registration-tokens',
+    );
   });
 
   it('finds hosts by the application they run', async () => {

@@ -91,10 +91,10 @@ export function InstancesPage() {
           items.length === 0 ? (
             <EmptyState title="No hosts have registered yet.">
               <p>
-                Create an <Link to="/settings/registration-tokens">agent registration token</Link>, then on each host
-                put it in the agent&apos;s configuration (<code>serverUrl</code>, <code>registrationToken</code>,{' '}
-                <code>instanceName</code>, <code>tags</code>) and start{' '}
-                <code>node drover-agent.mjs --config /etc/drover/agent.yml</code>: it registers on its first start.
+                Create an <Link to="/settings/registration-tokens">agent registration token</Link>: the console then
+                shows the one line to run on each host, as root:{' '}
+                <code>curl -fsSL {window.location.origin}/install.sh | sudo sh -s -- --token drr_…</code>. It installs
+                the agent (no Node needed), registers the host and starts it.
               </p>
             </EmptyState>
           ) : (

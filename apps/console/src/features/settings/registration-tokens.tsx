@@ -14,6 +14,10 @@ import { parseTags } from '../../lib/tags';
 import { SecretOnce } from './secret-once';
 import { expiresColumn, nameColumns, revokeColumn } from './token-columns';
 
+/** The command the console shows for a new token: `curl … | sudo sh -s -- --token drr_…`. */
+export const installLine = (origin: string, token: string) =>
+  `curl -fsSL ${origin}/install.sh | sudo sh -s -- --token ${token}`;
+
 const tagText = (tags: readonly Tag[]) => tags.map((t) => (t.value ? `${t.key}=${t.value}` : t.key)).join(', ');
 
 export function RegistrationTokens() {
@@ -34,19 +38,9 @@ export function RegistrationTokens() {
       </EmptyState>
     );
   }
-  // The agent registers itself on its first start, from its configuration file (docs/agent.md).
-  const command = created
-    ? [
-        'install -d -m 0755 /etc/drover && install -m 0600 /dev/null /etc/drover/agent.yml',
-        "cat > /etc/drover/agent.yml <<'YAML'",
-        `serverUrl: ${window.location.origin}`,
-        `registrationToken: ${created.token}`,
-        "# instanceName: web-1   (default: this host's name)",
-        ...(created.tags.length ? [] : ['tags:', '  env: prod']),
-        'YAML',
-        'node /usr/lib/drover-agent/drover-agent.mjs --config /etc/drover/agent.yml',
-      ].join('\n')
-    : '';
+  // The one-line install this server generates (GET /install.sh): it downloads the agent from here, checks it,
+  // registers the host with the token and starts the service (docs/agent.md).
+  const command = created ? installLine(window.location.origin, created.token) : '';
   return (
     <div className="stack">
       <section className="card" aria-labelledby="new-reg-h">
@@ -58,17 +52,21 @@ export function RegistrationTokens() {
         {created ? (
           <>
             <SecretOnce secret={created.token} what="registration token" onDone={() => setCreated(null)} />
-            <p>
-              On each host with the agent installed (<code>/usr/lib/drover-agent/drover-agent.mjs</code>), write its
-              configuration and start it; it registers on its first start (or run it as the drover-agent systemd
-              service):
-            </p>
+            <p>On each host, as root (the host needs no Node: the agent comes as one self-contained executable):</p>
             <div className="secret-box">
               <pre>
                 <code>{command}</code>
               </pre>
-              <CopyButton text={command} what="agent setup commands" />
+              <CopyButton text={command} what="install command" />
             </div>
+            <p className="muted small">
+              It downloads the agent from this server and checks its sha256, registers the host
+              {created.tags.length ? <> with this token&apos;s tags ({tagText(created.tags)})</> : null}, writes{' '}
+              <code>/etc/drover/agent.yml</code> and starts the <code>drover-agent</code> systemd service. Add{' '}
+              <code>--name web-1</code> to choose the host&apos;s name (default: its hostname),{' '}
+              <code>--tag key=value</code> for tags of its own if the token allows them. Running it again upgrades the
+              agent and keeps its registration; <code>--uninstall</code> removes it.
+            </p>
           </>
         ) : (
           <form
@@ -83,7 +81,7 @@ export function RegistrationTokens() {
                   expiresInHours: Number(hours),
                   ...(maxUses ? { maxUses: Number(maxUses) } : {}),
                 },
-                { onSuccess: (t) => setCreated({ token: t.token, tags: parsedTags }) },
+                { onSuccess: (t) => setCreated({ token: t.token, tags: t.tags }) },
               );
             }}
           >
