@@ -1,12 +1,13 @@
 // Shared pieces of the CodeDeploy-compatible endpoint's tests: access keys made through the REST API, the sample
 // bundle uploaded to Drover, an unmodified AWS SDK client pointed at the endpoint.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CodeDeployClient, type CodeDeployClientConfig } from '@aws-sdk/client-codedeploy';
 import { CreateAccessKeyResponse, RevisionInfo, type Role } from '@drover/contracts';
 import { newSecret } from '@drover/api';
+import { TEST_RUN_ENV, TEST_SPAWNED_ENV } from '@drover/testing';
 import type { TestApi } from '../../support/api';
 import { REPO_ROOT } from '../../support/processes';
 
@@ -71,4 +72,49 @@ export async function openRegistrationToken(api: TestApi): Promise<string> {
     data: { name: 'aws-tests', tokenHash: reg.hash, prefix: reg.prefix, allowExtraTags: true },
   });
   return reg.secret;
+}
+
+export interface AwsCliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs Debian's `aws` (unmodified) against the endpoint: credentials from the environment only, no config files, no
+ * instance metadata, no network but loopback. Asynchronous, so the in-process API keeps answering meanwhile.
+ */
+export function awsCli(url: string, key: TestKey, args: string[], timeoutMs = 60_000): Promise<AwsCliResult> {
+  const home = mkdtempSync(path.join(tmpdir(), 'drover-awscli-'));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: path.join(home, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
+    AWS_PAGER: '',
+    ...(process.env[TEST_RUN_ENV] ? { [TEST_SPAWNED_ENV]: process.env[TEST_RUN_ENV] } : {}),
+  };
+  const proc = spawn('aws', [...args, '--endpoint-url', `${url}/aws/codedeploy`, '--output', 'json'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`aws ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      rmSync(home, { recursive: true, force: true });
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

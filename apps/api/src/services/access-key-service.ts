@@ -72,10 +72,35 @@ export function createAccessKeyService(deps: { prisma: PrismaClient; secretKey: 
 
   const scope = (p: Caller): Prisma.AccessKeyWhereInput => (p.role === 'admin' ? {} : { userId: ownerOf(p) ?? NOBODY });
 
+  /** The role a user or token holds everywhere (null: only through application grants, or gone). */
+  async function globalRole(userId: string | null, apiTokenId: string | null): Promise<Role | null> {
+    let role: Role | null = null;
+    if (apiTokenId) {
+      const t = await prisma.apiToken.findUnique({ where: { id: apiTokenId } });
+      if (!t || t.revokedAt || (t.expiresAt && t.expiresAt <= new Date()) || t.scopedOnly) return null;
+      role = t.role;
+    }
+    if (userId) {
+      const u = await prisma.user.findUnique({ where: { id: userId } });
+      if (!u || u.disabledAt || u.scopedOnly) return null;
+      role = role ? lower(role, u.role) : u.role;
+    }
+    return role;
+  }
+  const globalRoleOf = (p: Caller) => globalRole(ownerOf(p), p.kind === 'token' ? p.tokenId : null);
+
   return {
     async create(p: Caller, input: CreateAccessKeyRequest, actor: Actor): Promise<CreateAccessKeyResponse> {
-      const role = input.role ?? p.role;
-      if (!roleAtLeast(p.role, role)) throw forbidden(`you cannot create a ${role} access key: your role is ${p.role}`);
+      // A key acts everywhere, so what counts is the caller's global role as stored (not a role held only through
+      // application grants), capped by the token's creator.
+      const global = await globalRoleOf(p);
+      if (!global) {
+        throw forbidden(
+          'access keys act on every application; a user or token limited to application grants cannot create one',
+        );
+      }
+      const role = input.role ?? global;
+      if (!roleAtLeast(global, role)) throw forbidden(`you cannot create a ${role} access key: your role is ${global}`);
       const secret = newSecretAccessKey();
       // Sealed before anything is written: without SECRET_KEY this fails with SecretKeyMissing and stores nothing.
       const secretSealed = sealSecret(deps.secretKey, secret);
@@ -142,27 +167,26 @@ export function createAccessKeyService(deps: { prisma: PrismaClient; secretKey: 
     },
 
     /**
-     * The identity behind an access key id, or null when the key is unknown, revoked, or its owner can no longer act:
-     * its API token revoked or expired, its user disabled or deleted. The role is the lowest of the key's, the
-     * token's and the user's current roles. Read on every call (no cache), so a revocation holds at once.
+     * The identity behind an access key id, or null when the key is unknown, revoked, or its owner can no longer act
+     * everywhere: its API token revoked or expired, its user disabled or deleted, either limited to application grants
+     * (scopedOnly). The role is the lowest of the key's, the token's and the user's current roles. Read on every call
+     * (no cache), so a revocation holds at once.
      */
     async identify(accessKeyId: string): Promise<AccessKeyIdentity | null> {
       const k = await prisma.accessKey.findUnique({ where: { accessKeyId } });
-      if (!k || k.revokedAt) return null;
-      let role = k.role;
+      if (!k || k.revokedAt || (!k.userId && !k.apiTokenId)) return null;
+      const owner = await globalRole(k.userId, k.apiTokenId);
+      if (!owner) return null;
+      const role = lower(k.role, owner);
       const names: string[] = [];
       if (k.apiTokenId) {
-        const t = await prisma.apiToken.findUnique({ where: { id: k.apiTokenId } });
-        if (!t || t.revokedAt || (t.expiresAt && t.expiresAt <= new Date())) return null;
-        role = lower(role, t.role);
-        names.push(`token ${t.name}`);
+        const t = await prisma.apiToken.findUnique({ where: { id: k.apiTokenId }, select: { name: true } });
+        if (t) names.push(`token ${t.name}`);
       }
       if (k.userId) {
-        const u = await prisma.user.findUnique({ where: { id: k.userId } });
-        if (!u || u.disabledAt) return null;
-        role = lower(role, u.role);
-        names.push(u.email);
-      } else if (!k.apiTokenId) return null;
+        const u = await prisma.user.findUnique({ where: { id: k.userId }, select: { email: true } });
+        if (u) names.push(u.email);
+      }
       void prisma.accessKey.update({ where: { id: k.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
       return {
         keyId: k.id,
