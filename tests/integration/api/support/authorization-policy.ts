@@ -60,6 +60,17 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'GET /v1/tokens':                                                                  [401, ok,  ok,  ok,  401, ok ],
   'DELETE /v1/tokens/:tokenId':                                                      [401, ok,  ok,  ok,  401, 403],
 
+  // Access keys (SigV4 credentials for the CodeDeploy-compatible endpoint): anyone signed in manages their own.
+  'POST /v1/access-keys':                                                            [401, ok,  ok,  ok,  401, 403],
+  'GET /v1/access-keys':                                                             [401, ok,  ok,  ok,  401, ok ],
+  'DELETE /v1/access-keys/:accessKeyId':                                             [401, ok,  ok,  ok,  401, 403],
+
+  // The CodeDeploy-compatible endpoint authenticates SigV4 signatures only: no Bearer token or cookie is a
+  // credential there (MissingAuthenticationToken / IncompleteSignature, 403). Its operations × roles matrix is
+  // tests/integration/aws/authorization.test.ts.
+  'POST /aws/codedeploy':                                                            [403, 403, 403, 403, 403, 403],
+  'POST /aws/codedeploy/':                                                           [403, 403, 403, 403, 403, 403],
+
   // Applications, deployment configs, deployment groups: viewers read, deployers change.
   'POST /v1/applications':                                                           [401, 403, ok,  ok,  401, 403],
   'GET /v1/applications':                                                            [401, ok,  ok,  ok,  401, ok ],
