@@ -1,12 +1,15 @@
 // The API as a Fastify instance: plugins, then routes. server.ts runs it; tests build it with a context of their own.
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import type { ApiContext } from './context';
 import { withZod } from './lib/zod-app';
 import { registerAuth } from './plugins/auth';
+import { actorOf } from './services/auth-service';
+import { createRefusalAudit } from './services/refusal-audit';
 import { registerErrorHandler } from './plugins/error-handler';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerInputGuards } from './plugins/input-guards';
 import { registerMetrics } from './plugins/metrics';
@@ -17,6 +20,23 @@ import { registerAgentRoutes } from './routes/agent';
 import { registerAgentDownloadRoutes } from './routes/agent-downloads';
 import { registerConsole } from './plugins/console';
 import { AGENT_API_PREFIX } from '@drover/contracts';
+
+/**
+ * Security headers on every answer (@fastify/helmet: nosniff, frame-ancestors, referrer policy…). The console and
+ * Swagger UI load only their own scripts; styles may be inline (Swagger UI sets some), nothing may frame the pages.
+ */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -37,7 +57,8 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
     connectionTimeout: 60_000,
     keepAliveTimeout: 65_000,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-* are believed only from the proxies an operator names; default none (see docs/operations.md).
+    trustProxy: ctx.env.TRUSTED_PROXIES.length ? ctx.env.TRUSTED_PROXIES : false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Undecodable URLs and over-long path parameters answer 400 in the error envelope, not Fastify's own shape.
@@ -49,15 +70,34 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // API answers may carry secrets (a new token, a CSRF token) or things a viewer may no longer see tomorrow: no
+    // cache, shared or private, keeps them. The console's files and /docs keep their own caching.
+    if (/^\/(v1|agent)\//.test(req.url) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   registerErrorHandler(app);
   registerInputGuards(app);
   // Graceful shutdown hands held long-polls back to the agents at once instead of waiting out their 25 s.
   app.addHook('preClose', async () => ctx.waiters.releaseAll());
+  await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  const refusals = createRefusalAudit(ctx.db.prisma);
+  const refusedBy = (req: FastifyRequest, action: string, reason: string) =>
+    refusals.record({ actor: actorOf(req.principal, req.ip, req.id), action, route: routeOf(req), reason });
+  await app.register(rateLimit, {
+    global: false,
+    onExceeded: (req) => refusedBy(req, 'auth.rateLimited', 'rate limit exceeded'),
+  });
   await registerSwagger(app);
-  registerAuth(app, ctx.auth);
+  registerAuth(app, ctx.auth, {
+    locateDeployment: async (id) => {
+      const d = await ctx.db.prisma.deployment.findUnique({
+        where: { id },
+        select: { application: { select: { name: true } }, deploymentGroup: { select: { name: true } } },
+      });
+      return d ? { applicationName: d.application.name, deploymentGroupName: d.deploymentGroup.name } : null;
+    },
+    onRefused: (req, err) => refusedBy(req, 'auth.refused', err.message),
+  });
   await registerMetrics(app, ctx);
 
   const zapp = withZod(app);
@@ -81,3 +121,5 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
+
+const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;

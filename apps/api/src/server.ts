@@ -1,6 +1,8 @@
 // Process entry for the API: configuration, migrations, listen, graceful shutdown.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadEnv } from '@drover/config';
+import { ConfigError, type Env, loadEnv } from '@drover/config';
 import { applyMigrations, isDatabaseUnavailable } from '@drover/db';
 import { buildApp } from './app';
 import { createApiContext } from './create-context';
@@ -36,7 +38,7 @@ export async function main() {
   const app = await buildApp(ctx, {
     logger: { level: env.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
-  const admin = await ctx.auth.ensureAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
+  const admin = await ctx.auth.ensureAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD, env.ADMIN_PASSWORD_TTL_HOURS);
   // The predefined configs (OneAtATime, HalfAtATime, AllAtOnce) exist from the first start, not on first use.
   await ensurePredefinedConfigs(ctx.db.prisma);
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
@@ -45,14 +47,34 @@ export async function main() {
     await ctx.close();
   });
   await app.listen({ host: env.HOST, port: env.PORT });
-  // Print the password only when Drover generated it; one given in ADMIN_PASSWORD is already known.
-  if (admin && !env.ADMIN_PASSWORD) {
-    console.log(
-      `\ndrover: first start — created admin user ${admin.email} with password ${admin.password}\n` +
-        `drover: log in at http://localhost:${env.PORT}/ and change it (this password is shown only once)\n`,
-    );
-  }
+  // Hand over the password only when Drover generated it; one given in ADMIN_PASSWORD is already known.
+  if (admin && !env.ADMIN_PASSWORD) await handOverAdminPassword(admin, env);
   return app;
+}
+
+/**
+ * The generated first-start password never goes to a log others may read: on an interactive terminal it is shown
+ * there; otherwise (a service, a container) it is written to DATA_DIR/initial-admin-password, readable only by the
+ * server's user, and only that path is printed. It must be changed at first log-in and expires if unused.
+ */
+async function handOverAdminPassword(admin: { email: string; password: string; expiresAt: Date | null }, env: Env) {
+  const until = admin.expiresAt ? ` before ${admin.expiresAt.toISOString()}` : '';
+  if (process.stdout.isTTY) {
+    console.log(
+      `\ndrover: first start — admin user ${admin.email}, password ${admin.password}\n` +
+        `drover: log in at http://localhost:${env.PORT}/ and change it${until} (shown only here, only once)\n`,
+    );
+    return;
+  }
+  const file = path.join(env.DATA_DIR, 'initial-admin-password');
+  await mkdir(env.DATA_DIR, { recursive: true });
+  await rm(file, { force: true });
+  // wx + 0600: created fresh, never through a link someone left there, readable by this user only.
+  await writeFile(file, `${admin.password}\n`, { mode: 0o600, flag: 'wx' });
+  console.log(
+    `drover: first start — admin user ${admin.email}; its password is in ${file} (readable only by this user). ` +
+      `Log in and change it${until}; the file is of no use afterwards.`,
+  );
 }
 
 function redact(url: string): string {

@@ -1,7 +1,32 @@
 // Drover's configuration, parsed once from the environment with zod. A bad value stops start-up with one line
 // naming the variable. Every variable is documented in docs/configuration.md.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+
+/** proxy-addr's names for address ranges, accepted in TRUSTED_PROXIES beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyEntry(e: string): boolean {
+  if (PROXY_RANGE_NAMES.has(e)) return true;
+  const [addr, bits, extra] = e.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
+}
+/** Comma-separated proxy addresses, CIDRs or range names; empty: trust no proxy (the default). */
+const trustedProxies = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.every(isProxyEntry), {
+    message: 'must be a comma-separated list of IP addresses, CIDRs (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+  });
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -28,6 +53,13 @@ export const EnvSchema = z
       .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
       .default('drover'),
     HOST: z.string().default('0.0.0.0'),
+    /**
+     * Reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed (addresses, CIDRs, or loopback,
+     * linklocal, uniquelocal). Unset: none, so the client address is the TCP peer's and nobody can fake it.
+     */
+    TRUSTED_PROXIES: trustedProxies.default([]),
+    /** Hours the generated first-start admin password stays valid if it is not changed. */
+    ADMIN_PASSWORD_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(24),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     /** Public URL of the API, used in links given to agents and users. */
     PUBLIC_URL: z.string().url().optional(),
@@ -54,6 +86,8 @@ export const EnvSchema = z
     EVENT_TIMEOUT_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     /** How often the worker sweeps for timeouts and re-drives unfinished deployments, in seconds. */
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.2).max(3600).default(5),
+    /** How often a deployment's alarms are evaluated while it runs and bakes, in seconds (docs/canary-and-alarms.md). */
+    ALARM_CHECK_INTERVAL_SECONDS: z.coerce.number().min(0.2).max(3600).default(2),
     /** Notifications: how long a receiver's answer is awaited, in seconds. */
     NOTIFY_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
     /** Notifications: retries go on for this long after the event (then the delivery is marked failed), in seconds. */

@@ -30,7 +30,8 @@ export const InstanceName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9._+=,@-]+$/, 'use letters, digits and ._+=,@- only');
+  .regex(/^[A-Za-z0-9._+=,@-]+$/, 'use letters, digits and ._+=,@- only')
+  .refine((n) => n !== '.' && n !== '..', 'the names . and .. are reserved');
 
 // POST /agent/v1/register (authenticated by the registration token in the body)
 export const AgentRegisterRequest = z.object({

@@ -1,6 +1,6 @@
 // Console log-in (session cookie + CSRF token) and "who am I". API tokens are in tokens.ts.
 import { z } from 'zod';
-import { Password, UserInfo } from './users';
+import { Password, RoleGrantInfo, UserInfo } from './users';
 import { Role } from './vocabulary';
 
 export const SESSION_COOKIE_NAME = 'drover_session';
@@ -26,8 +26,14 @@ export type PrincipalKind = z.infer<typeof PrincipalKind>;
 
 export const MeResponse = z.object({
   kind: PrincipalKind,
-  /** The effective role of this credential. */
+  /** The effective role of this credential: everywhere, or (scopedOnly) its highest on any application. */
   role: Role,
+  /** true: the credential acts only where grants give it a role. */
+  scopedOnly: z.boolean(),
+  /** Roles on single applications or groups. */
+  grants: z.array(RoleGrantInfo),
+  /** The user must change the password before anything but me, password and logout works. */
+  mustChangePassword: z.boolean(),
   /** The logged-in user (session), or the user who created the token (null if that user was deleted). */
   user: UserInfo.nullable(),
   /** Present when authenticated by API token. */
@@ -42,6 +48,14 @@ export const ChangePasswordRequest = z.object({
   newPassword: Password,
 });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
+
+/** A password change ends the user's other sessions and revokes every API token the user created. */
+export const ChangePasswordResponse = z.object({
+  ok: z.literal(true),
+  sessionsEnded: z.number().int(),
+  tokensRevoked: z.number().int(),
+});
+export type ChangePasswordResponse = z.infer<typeof ChangePasswordResponse>;
 
 /** Body of 200 answers that carry no data (logout, password change, revocations). */
 export const OkResponse = z.object({ ok: z.literal(true) });

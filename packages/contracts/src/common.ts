@@ -6,7 +6,9 @@ export const ResourceName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9._+=,@-]+$/, 'use letters, digits and ._+=,@- only');
+  .regex(/^[A-Za-z0-9._+=,@-]+$/, 'use letters, digits and ._+=,@- only')
+  // In a URL path . and .. are the directory itself and its parent: such a resource could never be addressed.
+  .refine((n) => n !== '.' && n !== '..', 'the names . and .. are reserved');
 
 export const Timestamp = z.string().describe('ISO 8601 date-time');
 export const NullableTimestamp = Timestamp.nullable();

@@ -244,8 +244,9 @@ export const ListDeploymentsQuery = z.object({
       if (!s) return undefined;
       const parts = s.split(',').map((p) => p.trim());
       const bad = parts.find((p) => !DeploymentStatus.safeParse(p).success);
-      if (bad) {
-        ctx.addIssue({ code: 'custom', message: `unknown status ${bad}` });
+      // An empty part (`status=,`) is as unknown as a misspelt one.
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: bad ? `unknown status ${bad}` : 'empty status in the list' });
         return z.NEVER;
       }
       return parts as DeploymentStatus[];

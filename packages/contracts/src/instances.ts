@@ -125,8 +125,12 @@ export const RegistrationTokenInfo = z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string(),
-  /** Given to every instance that registers with this token. */
+  /** Given to every instance that registers with this token; a host can neither drop nor change them. */
   tags: z.array(Tag),
+  /** true: a host may add tags of its own beyond these (never change these); false: it may add none. */
+  allowExtraTags: z.boolean(),
+  /** A glob (* any run of characters, ? one) the instance name must match; null: any name. */
+  namePattern: z.string().nullable(),
   /** null: unlimited until expiry or revocation. */
   maxUses: z.number().int().nullable(),
   usedCount: z.number().int(),
@@ -140,6 +144,13 @@ export type RegistrationTokenInfo = z.infer<typeof RegistrationTokenInfo>;
 export const CreateRegistrationTokenRequest = z.object({
   name: z.string().trim().min(1).max(100),
   tags: z.array(Tag).max(50).default([]),
+  allowExtraTags: z.boolean().default(false),
+  namePattern: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9._*?-]+$/, 'letters, digits, . _ - and the wildcards * and ?')
+    .optional(),
   maxUses: z.number().int().min(1).max(1_000_000).optional(),
   /** Default 24 hours, at most 720 (30 days). */
   expiresInHours: z.number().int().min(1).max(MAX_REGISTRATION_TOKEN_HOURS).default(24),

@@ -1,7 +1,17 @@
 // Users (admin only): people who log in to the console. Passwords are argon2id hashes at rest.
 import { z } from 'zod';
-import { NullableTimestamp, Timestamp } from './common';
+import { NullableTimestamp, ResourceName, Timestamp } from './common';
 import { Role } from './vocabulary';
+
+/** A role on one application, or on one deployment group of it (deploymentGroupName). */
+export const RoleGrantInfo = z.object({
+  applicationName: ResourceName,
+  /** null: every deployment group of the application, and the application itself. */
+  deploymentGroupName: ResourceName.nullable().default(null),
+  role: Role,
+});
+export type RoleGrantInfo = z.infer<typeof RoleGrantInfo>;
+export const RoleGrants = z.array(RoleGrantInfo).max(100);
 
 export const Email = z.string().trim().toLowerCase().email().max(254);
 /** At least 12 characters; long passphrases beat complexity rules. */
@@ -11,7 +21,11 @@ export const UserInfo = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
+  /** The role everywhere; with scopedOnly, the user has no role outside its grants. */
   role: Role,
+  scopedOnly: z.boolean(),
+  /** Roles on single applications or groups, on top of (or with scopedOnly, instead of) role. */
+  grants: z.array(RoleGrantInfo),
   mustChangePassword: z.boolean(),
   createdAt: Timestamp,
   lastLoginAt: NullableTimestamp,
@@ -25,6 +39,9 @@ export const CreateUserRequest = z.object({
   name: z.string().trim().min(1).max(200),
   password: Password,
   role: Role.default('viewer'),
+  /** true: the user has no role outside grants. */
+  scopedOnly: z.boolean().default(false),
+  grants: RoleGrants.default([]),
   /** Ask the user to choose a new password after the first login. */
   mustChangePassword: z.boolean().default(true),
 });
@@ -34,6 +51,9 @@ export const UpdateUserRequest = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
     role: Role.optional(),
+    scopedOnly: z.boolean().optional(),
+    /** Replaces the user's grants. */
+    grants: RoleGrants.optional(),
     /** true disables the account (and ends its sessions); false enables it again. */
     disabled: z.boolean().optional(),
     /** Admin password reset; the user must change it at next login. */

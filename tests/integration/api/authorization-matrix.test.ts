@@ -12,9 +12,13 @@ import {
   CALLERS,
   type Caller,
   expectedOutcome,
+  expectedScopedOutcome,
   ok,
   policyRow,
+  SCOPED_CALLERS,
+  type ScopedCaller,
 } from './support/authorization-policy';
+import { insertDeployment } from './support/http';
 import { buildAppWithRoutes, type CollectedRoute } from './support/routes';
 
 let api: TestApi;
@@ -24,6 +28,21 @@ let agentSecret: string;
 let consoleDir: string;
 let loginCount = 0;
 let sessionCookie: string | undefined;
+const scopedSecrets = {} as Record<ScopedCaller, string>;
+
+/** A token row made directly (what POST /v1/tokens would store), with grants on applications by name. */
+async function tokenWith(
+  name: string,
+  data: { role: 'admin' | 'deployer'; scopedOnly?: boolean; revokedAt?: Date },
+  grants: { applicationId: string; role: 'deployer' }[] = [],
+) {
+  const { secret, hash, prefix } = newSecret('drv');
+  const admin = await api.ctx.db.prisma.user.findUniqueOrThrow({ where: { email: api.adminEmail } });
+  await api.ctx.db.prisma.apiToken.create({
+    data: { name, tokenHash: hash, prefix, createdById: admin.id, ...data, grants: { create: grants } },
+  });
+  return secret;
+}
 
 beforeAll(async () => {
   // A stand-in console build, so the route table (the console's files and fallback) is the production one whether or
@@ -46,6 +65,29 @@ beforeAll(async () => {
       lastSeenAt: new Date(),
     },
   });
+  // The application, group and deployment the matrix's paths name (fill() below), and another application. The
+  // deployment has finished (its event stream ends at once); an unfinished one beside it keeps the application from
+  // being deleted by the callers allowed to.
+  const { prisma } = api.ctx.db;
+  const own = await prisma.application.create({ data: { name: 'matrix-applicationName' } });
+  const other = await prisma.application.create({ data: { name: 'matrix-other' } });
+  const group = await api.app.inject({
+    method: 'POST',
+    url: '/v1/applications/matrix-applicationName/deployment-groups',
+    headers: api.as('admin'),
+    payload: { deploymentGroupName: 'matrix-deploymentGroupName', deploymentConfigName: 'OneAtATime', tagFilters: [] },
+  });
+  if (group.statusCode !== 201) throw new Error(`group: ${group.statusCode} ${group.body}`);
+  const done = await insertDeployment(api, own.name, 'matrix-deploymentGroupName', 'Succeeded');
+  await prisma.deployment.update({ where: { id: done.id }, data: { id: 'd-AAAAAAAAA' } });
+  await insertDeployment(api, own.name, 'matrix-deploymentGroupName', 'InProgress');
+  scopedSecrets.own = await tokenWith('own', { role: 'deployer', scopedOnly: true }, [
+    { applicationId: own.id, role: 'deployer' },
+  ]);
+  scopedSecrets.other = await tokenWith('other', { role: 'deployer', scopedOnly: true }, [
+    { applicationId: other.id, role: 'deployer' },
+  ]);
+  scopedSecrets.revoked = await tokenWith('revoked', { role: 'admin', revokedAt: new Date() });
 });
 afterAll(async () => {
   await app?.close();
@@ -73,7 +115,8 @@ async function headersFor(caller: Caller): Promise<Record<string, string>> {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/auth/login',
-      headers: { 'x-forwarded-for': `198.51.100.${loginCount % 250}`, 'x-matrix': String(loginCount) },
+      remoteAddress: `198.51.100.${loginCount % 250}`,
+      headers: { 'x-matrix': String(loginCount) },
       payload: { email: api.adminEmail, password: api.adminPassword },
     });
     const cookie = String([res.headers['set-cookie']].flat()[0] ?? '').split(';')[0] ?? '';
@@ -126,6 +169,36 @@ describe('authorization matrix', () => {
     }
     expect(mismatches).toEqual([]);
     expect(checked).toBe(routes.filter((r) => policyRow(r.method, r.url)).length * CALLERS.length);
+  }, 180_000);
+
+  it('answers callers scoped to one application, and a revoked token, as the policy says', async () => {
+    const mismatches: string[] = [];
+    let checked = 0;
+    for (const route of routes) {
+      const row = policyRow(route.method, route.url);
+      if (!row) continue;
+      for (const caller of SCOPED_CALLERS) {
+        const want = expectedScopedOutcome(route.method, route.url, row, caller);
+        const withBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+        const res = await app.inject({
+          method: route.method as 'GET',
+          url: fill(route.url),
+          headers: {
+            authorization: `Bearer ${scopedSecrets[caller]}`,
+            ...(withBody ? { 'content-type': 'application/json' } : {}),
+          },
+          ...(withBody ? { payload: '[]' } : {}),
+        });
+        checked++;
+        const got = res.statusCode;
+        const where = `${keyOf(route)} as ${caller}`;
+        if (got >= 500) mismatches.push(`${where}: ${got} ${res.body.slice(0, 200)}`);
+        else if (want === ok && (got === 401 || got === 403)) mismatches.push(`${where}: policy says ok, got ${got}`);
+        else if (want !== ok && got !== want) mismatches.push(`${where}: policy says ${want}, got ${got}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(checked).toBe(routes.filter((r) => policyRow(r.method, r.url)).length * SCOPED_CALLERS.length);
   }, 180_000);
 
   it('the policy grants roles in order: what a viewer may do, a deployer and an admin may too', () => {

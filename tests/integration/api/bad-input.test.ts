@@ -51,6 +51,27 @@ const BAD_PATH = [
   '%ZZ',
 ];
 const BAD_QUERY = ['x'.repeat(5000), '-1', '1e999', '99999999999999999999', 'NaN', '', '%00', '[object]', '%ZZ'];
+const b64 = (text: string) => Buffer.from(text).toString('base64url');
+/**
+ * Cursors a client could forge: well-formed base64url JSON (or the deployments list's "at|id") whose values the
+ * database cannot compare with, an id past bigint, a date outside PostgreSQL's range. Each must be 400
+ * InvalidNextToken, never a 500.
+ */
+const FORGED_CURSORS = [
+  b64('{"at":"garbage","id":"00000000-0000-4000-8000-000000000000"}'),
+  b64('{"at":"-271821-04-20T00:00:00.000Z","id":"00000000-0000-4000-8000-000000000000"}'),
+  b64('{"v":"garbage","id":"00000000-0000-4000-8000-000000000000"}'),
+  b64('{"id":"99999999999999999999999999"}'),
+  b64('{"e":12345,"n":{"x":1}}'),
+  b64('-271821-04-20T00:00:00.000Z|d-AAAAAAAAA'),
+  b64('garbage|d-AAAAAAAAA'),
+];
+/** Malformed values of one parameter, beyond those every parameter gets. */
+const BAD_QUERY_BY_KEY: Record<string, readonly string[]> = {
+  cursor: FORGED_CURSORS,
+  // Comma-separated statuses with an empty one.
+  status: [',', ' , ', 'Succeeded,'],
+};
 /** A value of every JSON type and a few extremes; at least one is wrong for any field. */
 const BAD_VALUES: unknown[] = [12345, 'str', 'a\u0000b', true, [], {}, null, 1e308, -1, 'x'.repeat(20_000), [{ a: 1 }]];
 const BAD_RAW_BODIES = ['[]', 'null', '"s"', '{', '123', '{"__proto__":{"x":1}}'];
@@ -145,7 +166,9 @@ function probesFor(route: CollectedRoute): Probe[] {
     });
   for (const p of params) for (const bad of BAD_PATH) add(fill({ [p]: bad }));
   for (const key of [...keysOf(route.schema?.querystring), 'unknownParameter']) {
-    for (const bad of BAD_QUERY) add(`${fill({})}?${key}=${bad}`, goodBody, validEntry(operationId, 'query', key, bad));
+    for (const bad of [...BAD_QUERY, ...(BAD_QUERY_BY_KEY[key] ?? []).map(encodeURIComponent)]) {
+      add(`${fill({})}?${key}=${bad}`, goodBody, validEntry(operationId, 'query', key, bad));
+    }
     add(`${fill({})}?${key}=a&${key}=b`, goodBody, validEntry(operationId, 'query', key, REPEATED));
   }
   if (withBody) {
@@ -189,10 +212,10 @@ describe('bad input on every route', () => {
         const res = await app.inject({
           method: probe.method as 'GET',
           url: probe.url,
+          // Login and password changes are rate-limited per address; give each probe its own.
+          remoteAddress: `203.0.113.${count % 250}`,
           headers: {
             authorization,
-            // Login is rate-limited per address; give each probe its own.
-            'x-forwarded-for': `203.0.113.${count % 250}`,
             ...(probe.payload === undefined ? {} : { 'content-type': 'application/json' }),
           },
           ...(probe.payload === undefined ? {} : { payload: probe.payload }),

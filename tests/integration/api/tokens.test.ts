@@ -14,7 +14,13 @@ beforeAll(async () => {
     ['v@example.test', 'viewer'],
     ['d@example.test', 'deployer'],
   ] as const) {
-    await admin.post('/v1/users', { email, name: role, password: 'long enough password', role });
+    await admin.post('/v1/users', {
+      email,
+      name: role,
+      password: 'long enough password',
+      role,
+      mustChangePassword: false,
+    });
   }
   const v = await login(api, 'v@example.test', 'long enough password');
   viewerSession = { cookie: v.cookie, csrf: v.body.csrfToken };

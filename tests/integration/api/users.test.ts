@@ -12,12 +12,15 @@ afterAll(async () => {
   await api.close();
 });
 
-const newUser = (email: string, role = 'viewer') => ({
+const newUser = (email: string, role = 'viewer', extra: Record<string, unknown> = {}) => ({
   email,
   name: email.split('@')[0],
   password: 'a fine long password',
   role,
+  ...extra,
 });
+// A user who may act at once (a new user must otherwise change the password first).
+const readyUser = (email: string, role = 'viewer') => newUser(email, role, { mustChangePassword: false });
 
 describe('users', () => {
   it('creates a user (argon2id at rest, never returned) and records it', async () => {
@@ -80,7 +83,7 @@ describe('users', () => {
   });
 
   it('changes the role; the session sees it at once', async () => {
-    const created = await admin.post('/v1/users', newUser('carol@example.test', 'viewer'));
+    const created = await admin.post('/v1/users', readyUser('carol@example.test', 'viewer'));
     const s = await login(api, 'carol@example.test', 'a fine long password');
     const session = { cookie: s.cookie, csrf: s.body.csrfToken };
     expect((await withSession(api, session, 'POST', '/v1/applications', { applicationName: 'carols' })).status).toBe(
@@ -93,8 +96,8 @@ describe('users', () => {
     );
   });
 
-  it('disabling ends sessions and stops the user’s tokens; enabling restores log-in', async () => {
-    const created = await admin.post('/v1/users', newUser('dave@example.test', 'deployer'));
+  it('disabling ends sessions and revokes the user’s tokens; enabling restores log-in, not the tokens', async () => {
+    const created = await admin.post('/v1/users', readyUser('dave@example.test', 'deployer'));
     const id = String(created.body.id);
     const s = await login(api, 'dave@example.test', 'a fine long password');
     const session = { cookie: s.cookie, csrf: s.body.csrfToken };
@@ -111,11 +114,14 @@ describe('users', () => {
 
     expect((await admin.patch(`/v1/users/${id}`, { disabled: false })).body.disabledAt).toBeNull();
     expect((await login(api, 'dave@example.test', 'a fine long password')).status).toBe(200);
-    expect((await api.app.inject({ method: 'GET', url: '/v1/applications', headers: bearer })).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'GET', url: '/v1/applications', headers: bearer })).statusCode).toBe(401);
+    expect((await admin.get('/v1/tokens?all=true')).body.items).toContainEqual(
+      expect.objectContaining({ name: 'ci', revokedAt: expect.any(String) }),
+    );
   });
 
   it('demoting a user caps the tokens they created', async () => {
-    const created = await admin.post('/v1/users', newUser('erin@example.test', 'deployer'));
+    const created = await admin.post('/v1/users', readyUser('erin@example.test', 'deployer'));
     const s = await login(api, 'erin@example.test', 'a fine long password');
     const token = await withSession(api, { cookie: s.cookie, csrf: s.body.csrfToken }, 'POST', '/v1/tokens', {
       name: 'deploy-bot',

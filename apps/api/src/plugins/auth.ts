@@ -1,23 +1,43 @@
 // Authentication and role checks. Every route declares `config.auth`: 'public', 'agent' (instance credential, agent
 // protocol only), or the least role it needs ('viewer' < 'deployer' < 'admin'). Routes that declare nothing need admin,
 // so a forgotten declaration fails closed.
+//
+// `config.scope` says where that role must be held (services/access.ts): unset, globally; 'application' on the
+// application (and group) the path or body names; 'deployment' on the application and group of the deployment the
+// path names; 'list' anywhere, the handler keeping to the applications the caller may see; 'self' anywhere (the
+// caller's own account and tokens, shared settings such as deployment configs). So a route added without a scope
+// needs a global role: it fails closed for callers whose roles are limited to some applications.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '@drover/contracts';
-import { forbidden, unauthenticated } from '@drover/engine';
+import { AppError, forbidden, unauthenticated } from '@drover/engine';
+import { type AccessTarget, requireRole, roleAtLeast } from '../services/access';
 import type { AuthService, Principal } from '../services/auth-service';
 
 type AuthRequirement = 'public' | 'agent' | Role;
+export type AccessScope = 'application' | 'deployment' | 'list' | 'self';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthRequirement;
+    scope?: AccessScope;
+    /** Works while the user must still change their password (me, password, logout). */
+    beforePasswordChange?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** The role and scope that let this request through, for the audit log. */
+    accessScope: string | undefined;
   }
 }
 
-const RANK: Record<Role, number> = { viewer: 1, deployer: 2, admin: 3 };
+/** Where a deployment belongs, for checks on routes that name only its id; null when there is no such deployment. */
+export type DeploymentLocator = (
+  deploymentId: string,
+) => Promise<{ applicationName: string; deploymentGroupName: string } | null>;
+
+/** Records a refused request (the caller sends it on; sampling is the recorder's business). */
+export type RefusalRecorder = (req: FastifyRequest, err: AppError) => void;
+
 const SESSION_COOKIE = 'drover_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -28,8 +48,22 @@ function bearer(req: FastifyRequest): string | null {
   return m?.[1] ?? null;
 }
 
-export function registerAuth(app: FastifyInstance, auth: AuthService) {
+function str(o: unknown, key: string): string | undefined {
+  const v = o && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function registerAuth(
+  app: FastifyInstance,
+  auth: AuthService,
+  opts: { locateDeployment: DeploymentLocator; onRefused?: RefusalRecorder },
+) {
   app.decorateRequest('principal', null);
+  app.decorateRequest('accessScope', undefined);
+  const refuse = (req: FastifyRequest, err: AppError): never => {
+    opts.onRefused?.(req, err);
+    throw err;
+  };
   // onRequest, before the body is parsed and validated: a caller without the right credential learns nothing about
   // the route's schema (401/403 before any 400) and never gets its body read.
   app.addHook('onRequest', async (req) => {
@@ -65,9 +99,66 @@ export function registerAuth(app: FastifyInstance, auth: AuthService) {
       }
     }
     if (principal.kind === 'agent') throw forbidden('agent credentials are valid only on the agent protocol');
-    if (RANK[principal.role] < RANK[need]) {
-      throw forbidden(`this action needs the ${need} role; you have ${principal.role}`);
-    }
     req.principal = principal;
+    if (principal.kind === 'user' && principal.mustChangePassword && !req.routeOptions.config.beforePasswordChange) {
+      refuse(
+        req,
+        new AppError(
+          'Forbidden',
+          'PasswordChangeRequired',
+          'change your password first (POST /v1/auth/password); until then only me and logout work',
+        ),
+      );
+    }
+    const scope = req.routeOptions.config.scope;
+    // Scoped routes: the caller's highest role anywhere lets them on; the precise check runs once the path and body
+    // are parsed (preValidation below). Others need the role everywhere.
+    if (scope) {
+      if (!roleAtLeast(principal.role, need)) {
+        refuse(req, forbidden(`this action needs the ${need} role; you have ${principal.role}`));
+      }
+      if (scope === 'self' || scope === 'list') req.accessScope = `${principal.role} (own or visible)`;
+    } else {
+      try {
+        req.accessScope = requireRole(principal, need);
+      } catch (err) {
+        refuse(req, err as AppError);
+      }
+    }
+  });
+
+  // preValidation: the path and body are parsed but not validated yet, so a caller without a role on the application
+  // learns nothing of the body's rules (403 before any 400), as for the route-level check above.
+  app.addHook('preValidation', async (req) => {
+    const p = req.principal;
+    const scope = req.routeOptions.config.scope;
+    const need = req.routeOptions.config.auth;
+    if (!p || p.kind === 'agent' || !need || need === 'public' || need === 'agent') return;
+    if (scope !== 'application' && scope !== 'deployment') return;
+    // A global role settles it without reading anything.
+    if (roleAtLeast(p.globalRole, need)) {
+      req.accessScope = `global ${p.globalRole}`;
+      return;
+    }
+    let target: AccessTarget | null = null;
+    if (scope === 'application') {
+      const applicationName = str(req.params, 'applicationName') ?? str(req.body, 'applicationName');
+      const deploymentGroupName = str(req.params, 'deploymentGroupName') ?? str(req.body, 'deploymentGroupName');
+      if (applicationName) target = { applicationName, deploymentGroupName };
+    } else {
+      const id = str(req.params, 'deploymentId');
+      const where = id ? await opts.locateDeployment(id) : null;
+      // No such deployment and no global role: refused like another application's, so ids reveal nothing.
+      if (where) target = where;
+    }
+    try {
+      req.accessScope = requireRole(
+        p,
+        need,
+        target ?? { applicationName: '(unknown)', deploymentGroupName: undefined },
+      );
+    } catch (err) {
+      refuse(req, err as AppError);
+    }
   });
 }

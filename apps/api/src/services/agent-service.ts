@@ -8,11 +8,48 @@ import {
   notFound,
   unauthenticated,
   writeAudit,
+  SYSTEM_ACTOR,
   type Actor,
   type DeploymentQueue,
 } from '@drover/engine';
 import type { Database, Prisma } from '@drover/db';
 import { hashSecret, newSecret } from '../lib/secrets';
+
+/** A glob with * (any run of characters) and ? (one character), matched against the whole name. */
+export function globMatches(pattern: string, name: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\=,@-]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(name);
+}
+
+/**
+ * The tags a host registering with this token gets: the token's, which it can neither drop nor change, plus its own
+ * only when the token allows extra tags. Anything else is refused, naming the tag.
+ */
+export function tagsWithin(
+  token: { tags: unknown; allowExtraTags: boolean },
+  asked: { key: string; value: string }[],
+): Map<string, string> {
+  const tags = new Map<string, string>();
+  for (const t of (token.tags as { key: string; value: string }[]) ?? []) tags.set(t.key, t.value ?? '');
+  for (const t of asked) {
+    const fixed = tags.get(t.key);
+    if (fixed === t.value) continue;
+    if (fixed !== undefined) {
+      throw forbidden(`this registration token sets tag ${t.key}=${fixed}; the host may not claim ${t.key}=${t.value}`);
+    }
+    if (!token.allowExtraTags) {
+      throw forbidden(
+        `this registration token allows only its own tags (${[...tags].map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}); ` +
+          `the host may not add ${t.key}=${t.value}`,
+      );
+    }
+    tags.set(t.key, t.value);
+  }
+  return tags;
+}
 
 export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'advance'>) {
   const { prisma } = db;
@@ -30,18 +67,39 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
       if (token.maxUses !== null && token.usedCount >= token.maxUses) {
         throw forbidden('this registration token has been used up; create another one');
       }
+      if (token.namePattern && !globMatches(token.namePattern, body.name)) {
+        throw forbidden(
+          `this registration token admits instance names matching ${token.namePattern}, not ${body.name}`,
+        );
+      }
       const { secret, hash, prefix } = newSecret('dra');
-      const tags = new Map<string, string>();
-      for (const t of (token.tags as { key: string; value: string }[]) ?? []) tags.set(t.key, t.value ?? '');
-      for (const t of body.tags) tags.set(t.key, t.value);
+      const tags = tagsWithin(token, body.tags);
       const { instance, autoUpdates } = await prisma.$transaction(
         async (tx: Prisma.TransactionClient) => {
-          const existing = await tx.instance.findUnique({ where: { name: body.name } });
-          if (existing && !existing.deregisteredAt) {
+          // Names are unique whatever their case: web-1 and WEB-1 would be one host to a person reading a list.
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('drover:instance-name:' || lower(${body.name})))`;
+          const sameName = await tx.instance.findMany({
+            where: { name: { equals: body.name, mode: 'insensitive' } },
+          });
+          const live = sameName.find((i) => !i.deregisteredAt);
+          if (live) {
             throw conflict(
               'InstanceNameAlreadyRegistered',
-              `an instance named ${body.name} is already registered; deregister it first or choose another name`,
+              `an instance named ${live.name} is already registered; deregister it first or choose another name`,
             );
+          }
+          // A deregistered host's name registers as a new instance with no history: the old row keeps its
+          // deployments, specs and installed revisions under a name no agent can claim, and a new id starts clean.
+          for (const old of sameName) {
+            await tx.instance.update({
+              where: { id: old.id },
+              data: { name: `${old.name}~deregistered-${old.id.slice(0, 8)}` },
+            });
+            await writeAudit(tx, SYSTEM_ACTOR, 'instance.retireName', 'instance', old.id, {
+              name: old.name,
+              renamedTo: `${old.name}~deregistered-${old.id.slice(0, 8)}`,
+              reason: `the name was registered again as a new instance`,
+            });
           }
           const data = {
             credentialHash: hash,
@@ -54,10 +112,7 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
             deregisteredAt: null,
             registrationTokenId: token.id,
           };
-          const inst = existing
-            ? await tx.instance.update({ where: { id: existing.id }, data })
-            : await tx.instance.create({ data: { name: body.name, ...data } });
-          await tx.instanceTag.deleteMany({ where: { instanceId: inst.id } });
+          const inst = await tx.instance.create({ data: { name: body.name, ...data } });
           if (tags.size) {
             await tx.instanceTag.createMany({
               data: [...tags].map(([key, value]) => ({ instanceId: inst.id, key, value })),

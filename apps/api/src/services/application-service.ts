@@ -56,10 +56,17 @@ export function createApplicationService(deps: { prisma: PrismaClient; storage: 
       return toApplicationInfo(app);
     },
 
-    async list(q: { cursor?: string | undefined; limit: number }): Promise<ApplicationPage> {
+    /** `visibleIds`: the applications the caller may see, or null for all (access.ts). */
+    async list(
+      q: { cursor?: string | undefined; limit: number },
+      visibleIds: string[] | null = null,
+    ): Promise<ApplicationPage> {
       const after = decodeCursor(NameCursor, q.cursor);
       const rows = await prisma.application.findMany({
-        where: after ? { name: { gt: after.n } } : {},
+        where: {
+          ...(after ? { name: { gt: after.n } } : {}),
+          ...(visibleIds ? { id: { in: visibleIds } } : {}),
+        },
         orderBy: { name: 'asc' },
         take: q.limit + 1,
       });

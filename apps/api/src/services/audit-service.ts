@@ -24,7 +24,8 @@ function toAuditEventInfo(e: AuditEvent): AuditEventInfo {
   };
 }
 
-const IdCursor = z.object({ id: z.string().regex(/^\d+$/) });
+// Ids are PostgreSQL bigints: 18 digits always fit, so a forged cursor cannot overflow the comparison.
+const IdCursor = z.object({ id: z.string().regex(/^\d{1,18}$/) });
 
 export function createAuditService(deps: { prisma: PrismaClient }) {
   return {

@@ -6,13 +6,62 @@ import type { Database } from '@drover/db';
 import { type Actor, SYSTEM_ACTOR, invalid, unauthenticated, writeAudit } from '@drover/engine';
 import { hashSecret, newSecret } from '../lib/secrets';
 import { TtlCache } from '../lib/ttl-cache';
+import { type Access, type Grant, highestRole, lowerRole, roleOn } from './access';
+import { grantsInclude } from './role-grants';
 
 export type { Actor };
 
+/**
+ * role is the highest role the caller holds anywhere (what a route's least role is compared with); globalRole and
+ * grants (Access) say where it holds it: see access.ts.
+ */
 export type Principal =
-  | { kind: 'user'; userId: string; email: string; role: Role; sessionId: string; csrfToken: string }
-  | { kind: 'token'; tokenId: string; name: string; role: Role; createdById: string | null }
+  | ({
+      kind: 'user';
+      userId: string;
+      email: string;
+      role: Role;
+      sessionId: string;
+      csrfToken: string;
+      mustChangePassword: boolean;
+    } & Access)
+  | ({ kind: 'token'; tokenId: string; name: string; role: Role; createdById: string | null } & Access)
   | { kind: 'agent'; instanceId: string; instanceName: string };
+
+type GrantRow = {
+  applicationId: string;
+  deploymentGroupName: string | null;
+  role: Role;
+  application: { name: string };
+};
+const withGrants = { grants: { include: { application: { select: { name: true } } } } } as const;
+const toGrant = (g: GrantRow): Grant => ({
+  applicationId: g.applicationId,
+  applicationName: g.application.name,
+  deploymentGroupName: g.deploymentGroupName,
+  role: g.role,
+});
+const accessOf = (holder: { role: Role; scopedOnly: boolean; grants: GrantRow[] }): Access => ({
+  globalRole: holder.scopedOnly ? null : holder.role,
+  grants: holder.grants.map(toGrant),
+});
+
+/**
+ * A token's access, capped by its creator's current access: a token never acts with more than its user has now, so
+ * demoting the user or narrowing their grants narrows their tokens at once.
+ */
+function cappedAccess(token: Access, creator: Access | null): Access {
+  if (!creator) return token;
+  const globalRole = token.globalRole && creator.globalRole ? lowerRole(token.globalRole, creator.globalRole) : null;
+  const grants = token.grants.flatMap((g) => {
+    const held = roleOn(creator, {
+      applicationName: g.applicationName,
+      deploymentGroupName: g.deploymentGroupName ?? undefined,
+    });
+    return held ? [{ ...g, role: lowerRole(g.role, held) }] : [];
+  });
+  return { globalRole, grants };
+}
 
 export function actorOf(p: Principal | null, sourceIp: string | null, requestId: string | null): Actor {
   if (!p) return { ...SYSTEM_ACTOR, sourceIp, requestId };
@@ -21,10 +70,7 @@ export function actorOf(p: Principal | null, sourceIp: string | null, requestId:
   return { type: 'agent', id: p.instanceId, name: p.instanceName, sourceIp, requestId };
 }
 
-const RANK: Record<Role, number> = { viewer: 1, deployer: 2, admin: 3 };
-/** The lower of two roles: a token never acts with more than its creator currently has. */
-const lowerRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
-export const roleAtLeast = (have: Role, need: Role): boolean => RANK[have] >= RANK[need];
+export { roleAtLeast } from './access';
 
 const AGENT_CACHE_MS = 30_000;
 const TOKEN_CACHE_MS = 10_000;
@@ -67,20 +113,20 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
       if (cached !== undefined) return cached;
       const t = await prisma.apiToken.findUnique({
         where: { tokenHash: key },
-        include: { createdBy: { select: { role: true, disabledAt: true } } },
+        include: {
+          ...withGrants,
+          createdBy: { select: { role: true, disabledAt: true, scopedOnly: true, ...withGrants } },
+        },
       });
       const now = new Date();
       // A disabled creator's tokens stop working; a demoted creator's tokens are capped at the new role.
       const ok = t && !t.revokedAt && (!t.expiresAt || t.expiresAt > now) && !t.createdBy?.disabledAt;
-      const p: Principal | null = ok
-        ? {
-            kind: 'token',
-            tokenId: t.id,
-            name: t.name,
-            role: t.createdBy ? lowerRole(t.role, t.createdBy.role) : t.role,
-            createdById: t.createdById,
-          }
-        : null;
+      const access = ok ? cappedAccess(accessOf(t), t.createdBy ? accessOf(t.createdBy) : null) : null;
+      const top = access ? highestRole(access) : null;
+      const p: Principal | null =
+        t && access && top
+          ? { kind: 'token', tokenId: t.id, name: t.name, role: top, createdById: t.createdById, ...access }
+          : null;
       tokenCache.set(key, p);
       if (ok) void prisma.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: now } }).catch(() => undefined);
       return p;
@@ -93,16 +139,21 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
     async authenticateSession(sessionSecret: string): Promise<Principal | null> {
       const s = await prisma.session.findUnique({
         where: { tokenHash: hashSecret(sessionSecret) },
-        include: { user: true },
+        include: { user: { include: withGrants } },
       });
       if (!s || s.expiresAt < new Date() || s.user.disabledAt) return null;
+      const access = accessOf(s.user);
+      const top = highestRole(access);
+      if (!top) return null;
       return {
         kind: 'user',
         userId: s.userId,
         email: s.user.email,
-        role: s.user.role,
+        role: top,
         sessionId: s.id,
         csrfToken: s.csrfToken,
+        mustChangePassword: s.user.mustChangePassword,
+        ...access,
       };
     },
 
@@ -123,10 +174,16 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
         sourceIp: meta.sourceIp,
         requestId: meta.requestId,
       };
-      if (!user || !ok || user.disabledAt) {
+      const expired = !!user?.passwordExpiresAt && user.passwordExpiresAt <= new Date();
+      if (!user || !ok || user.disabledAt || expired) {
         await writeAudit(prisma, actor, 'user.loginFailed', 'user', user?.id ?? null, {
-          reason: !user ? 'unknown email' : user.disabledAt ? 'disabled' : 'wrong password',
+          reason: !user ? 'unknown email' : user.disabledAt ? 'disabled' : !ok ? 'wrong password' : 'password expired',
         });
+        if (user && ok && expired) {
+          throw unauthenticated(
+            'this password has expired; restart Drover to get a new first-start password, or ask an admin to reset it',
+          );
+        }
         throw unauthenticated('wrong email or password');
       }
       const { secret, hash } = newSecret('drs');
@@ -144,7 +201,7 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
           },
         });
         await writeAudit(tx, actor, 'user.login', 'user', user.id);
-        return tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+        return tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() }, include: grantsInclude });
       });
       return { sessionSecret: secret, csrfToken, expiresAt, user: updated };
     },
@@ -156,10 +213,14 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
       });
     },
 
-    /** Changes the caller's own password; ends the user's other sessions. */
+    /**
+     * Changes the caller's own password. Ends the user's other sessions and revokes every API token the user created
+     * (a leaked password may have minted some); returns how many of each.
+     */
     async changePassword(userId: string, sessionId: string | null, current: string, next: string, actor: Actor) {
       const user = await prisma.user.findUnique({ where: { id: userId } });
       if (!user || !(await argonVerify(user.passwordHash, current).catch(() => false))) {
+        await writeAudit(prisma, actor, 'user.changePasswordFailed', 'user', userId, { reason: 'wrong password' });
         throw invalid('WrongPassword', 'body.currentPassword: wrong password', {
           issues: [{ field: 'body.currentPassword', reason: 'wrong password' }],
         });
@@ -170,17 +231,53 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
         });
       }
       const passwordHash = await hashPassword(next);
-      await prisma.$transaction(async (tx) => {
-        await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: false } });
-        await tx.session.deleteMany({ where: { userId, ...(sessionId ? { id: { not: sessionId } } : {}) } });
-        await writeAudit(tx, actor, 'user.changePassword', 'user', userId);
+      const ended = await prisma.$transaction(async (tx) => {
+        await tx.user.update({
+          where: { id: userId },
+          data: { passwordHash, mustChangePassword: false, passwordExpiresAt: null },
+        });
+        const sessions = await tx.session.deleteMany({
+          where: { userId, ...(sessionId ? { id: { not: sessionId } } : {}) },
+        });
+        const tokens = await tx.apiToken.updateMany({
+          where: { createdById: userId, revokedAt: null },
+          data: { revokedAt: new Date() },
+        });
+        const counts = { sessionsEnded: sessions.count, tokensRevoked: tokens.count };
+        await writeAudit(tx, actor, 'user.changePassword', 'user', userId, counts);
+        return counts;
       });
+      tokenCache.clear();
+      return ended;
     },
 
-    /** First start: create the admin account when no user exists; returns the one-time password to print. */
-    async ensureAdmin(email: string, password?: string): Promise<{ email: string; password: string } | null> {
-      if ((await prisma.user.count()) > 0) return null;
-      const pw = password ?? randomBytes(12).toString('base64url');
+    /**
+     * First start: create the admin account when no user exists, and return the password to hand over once. A
+     * generated password must be changed at first log-in and expires after `generatedTtlHours` if unused; when the
+     * only admin still holds an expired generated password, a restart issues a fresh one.
+     */
+    async ensureAdmin(
+      email: string,
+      password?: string,
+      generatedTtlHours = 24,
+    ): Promise<{ email: string; password: string; expiresAt: Date | null } | null> {
+      const pw = password ?? randomBytes(18).toString('base64url');
+      const expiresAt = password ? null : new Date(Date.now() + generatedTtlHours * 3600_000);
+      if ((await prisma.user.count()) > 0) {
+        const stale = await prisma.user.findFirst({
+          where: { role: 'admin', mustChangePassword: true, passwordExpiresAt: { lte: new Date() }, disabledAt: null },
+        });
+        const admins = await prisma.user.count({ where: { role: 'admin', disabledAt: null } });
+        if (!stale || admins !== 1 || password) return null;
+        await prisma.$transaction(async (tx) => {
+          await tx.user.update({
+            where: { id: stale.id },
+            data: { passwordHash: await hashPassword(pw), passwordExpiresAt: expiresAt },
+          });
+          await writeAudit(tx, SYSTEM_ACTOR, 'user.firstStartPasswordRenewed', 'user', stale.id);
+        });
+        return { email: stale.email, password: pw, expiresAt };
+      }
       await prisma.user.create({
         data: {
           email: email.toLowerCase(),
@@ -188,9 +285,10 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
           passwordHash: await hashPassword(pw),
           role: 'admin',
           mustChangePassword: !password,
+          passwordExpiresAt: expiresAt,
         },
       });
-      return { email, password: pw };
+      return { email, password: pw, expiresAt };
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   type PlanResponse,
 } from '@drover/contracts';
 import type { Prisma, PrismaClient } from '@drover/db';
+import type { VisibleScope } from './access';
 import { planDeployment } from '@drover/domain';
 import {
   AppError,
@@ -43,7 +44,11 @@ function decodeCursor(c: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
   // Anything but a deployment id after the "|" (a NUL byte, say) is not a cursor this API returned.
-  if (!id || !DeploymentId.safeParse(id).success || Number.isNaN(createdAt.getTime())) throw badCursor();
+  const year = createdAt.getUTCFullYear();
+  // A date PostgreSQL cannot hold (year -200000) is as forged as no date at all.
+  if (!id || !DeploymentId.safeParse(id).success || Number.isNaN(year) || year < 1970 || year > 9999) {
+    throw badCursor();
+  }
   return { createdAt, id };
 }
 
@@ -140,8 +145,19 @@ export function createDeploymentService(deps: {
       return get(id);
     },
 
-    async list(q: ListDeploymentsQuery) {
+    /** `visible`: the applications (and groups) the caller may read, or null for all (access.ts). */
+    async list(q: ListDeploymentsQuery, visible: VisibleScope[] | null = null) {
       const where: Prisma.DeploymentWhereInput = {};
+      if (visible) {
+        where.AND = [
+          {
+            OR: visible.map((v) => ({
+              applicationId: v.applicationId,
+              ...(v.deploymentGroupName ? { deploymentGroup: { name: v.deploymentGroupName } } : {}),
+            })),
+          },
+        ];
+      }
       if (q.applicationName) where.application = { name: q.applicationName };
       if (q.deploymentGroupName) {
         if (!q.applicationName) {

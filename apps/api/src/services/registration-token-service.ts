@@ -1,5 +1,6 @@
-// Agent registration tokens (drr_…, admin): what a new host presents to join. Each carries tags for the hosts that
-// use it, an optional use limit and an expiry (at most 30 days). Registration itself is the agent protocol's job.
+// Agent registration tokens (drr_…, admin): what a new host presents to join. Each bounds what a host may claim: the
+// tags it gets (and whether it may add others), an optional instance-name pattern, a use limit and an expiry (at most
+// 30 days). Registration itself, which enforces those bounds, is agent-service.ts.
 import {
   Tag,
   type CreateRegistrationTokenRequest,
@@ -22,6 +23,8 @@ function toRegistrationTokenInfo(t: Row): RegistrationTokenInfo {
     name: t.name,
     prefix: t.prefix,
     tags: Tags.parse(t.tags),
+    allowExtraTags: t.allowExtraTags,
+    namePattern: t.namePattern,
     maxUses: t.maxUses,
     usedCount: t.usedCount,
     createdBy: t.createdBy,
@@ -31,7 +34,7 @@ function toRegistrationTokenInfo(t: Row): RegistrationTokenInfo {
   };
 }
 
-const Cursor = z.object({ at: z.string(), id: z.string().uuid() });
+const Cursor = z.object({ at: z.iso.datetime(), id: z.string().uuid() });
 
 export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
   const { prisma } = deps;
@@ -61,6 +64,8 @@ export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
             tokenHash: hash,
             prefix,
             tags: input.tags,
+            allowExtraTags: input.allowExtraTags,
+            namePattern: input.namePattern ?? null,
             maxUses: input.maxUses ?? null,
             expiresAt,
             createdById,
@@ -70,6 +75,8 @@ export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
           name: created.name,
           prefix,
           tags: input.tags,
+          allowExtraTags: input.allowExtraTags,
+          namePattern: input.namePattern ?? null,
           maxUses: input.maxUses ?? null,
           expiresAt: iso(expiresAt),
         });

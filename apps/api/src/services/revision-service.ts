@@ -17,11 +17,11 @@ import type {
   UploadRevisionQuery,
 } from '@drover/contracts';
 import type { Prisma, PrismaClient, Revision } from '@drover/db';
-import { type Actor, invalid, notFound, writeAudit } from '@drover/engine';
+import { type Actor, AppError, invalid, notFound, writeAudit } from '@drover/engine';
 import { z } from 'zod';
 import type { BundleStorage } from '../storage/bundle-storage';
 import { findApplication } from './application-service';
-import { BundleError, type FoundAppSpec } from './bundles/bundle-error';
+import { BundleError, BundleExpansionError, type FoundAppSpec } from './bundles/bundle-error';
 import { findAppSpec } from './bundles/find-appspec';
 import { BUNDLE_TYPE_OF, FORMAT_OF, describeFormat, sniffFormat, type SniffedFormat } from './bundles/sniff';
 import { spool, tooLarge } from './bundles/spool';
@@ -354,6 +354,7 @@ export function createRevisionService(deps: {
     try {
       found = await findAppSpec(file, format);
     } catch (err) {
+      if (err instanceof BundleExpansionError) throw new AppError('PayloadTooLarge', 'BundleTooLarge', err.message);
       if (err instanceof BundleError) throw invalidRevision(err.message);
       throw err;
     }

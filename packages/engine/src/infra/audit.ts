@@ -7,6 +7,8 @@ export interface Actor {
   name: string | null;
   sourceIp: string | null;
   requestId: string | null;
+  /** The role and scope that allowed the action ("global admin", "deployer on application web"); kept in details. */
+  scope?: string | undefined;
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null, name: 'drover', sourceIp: null, requestId: null };
@@ -31,7 +33,16 @@ export async function writeAudit(
       resourceId,
       sourceIp: actor.sourceIp,
       requestId: actor.requestId,
-      ...(details === undefined ? {} : { details }),
+      ...(actor.scope === undefined
+        ? details === undefined
+          ? {}
+          : { details }
+        : {
+            details:
+              details && typeof details === 'object' && !Array.isArray(details)
+                ? { ...details, scope: actor.scope }
+                : { ...(details === undefined ? {} : { value: details }), scope: actor.scope },
+          }),
     },
   });
 }

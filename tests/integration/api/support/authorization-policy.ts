@@ -172,6 +172,80 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'POST /agent/v1/commands/:commandId/complete':                                     [401, 401, 401, 401, ok,  401],
 };
 
+// Roles scoped to applications (docs/api.md, "Roles and scopes"). Three more callers:
+//   own     a scopedOnly deployer token granted deployer on the application the matrix names (matrix-applicationName),
+//           whose deployment d-AAAAAAAAA it is
+//   other   a scopedOnly deployer token granted deployer on another application only
+//   revoked a revoked admin token
+// A scoped caller acts as a deployer on what its grant covers and has no role anywhere else. Where a route finds its
+// application is written here from the docs; a route not listed needs a global role, so scoped callers get 403 on it.
+//   application  the path names the application (and group)
+//   body         the body names it (a body that names none, as the matrix sends, is refused to scoped callers)
+//   deployment   the path names a deployment: its application and group
+//   list         lists keep to what the caller may see; self: the caller's own account and tokens, shared settings
+export const SCOPED_CALLERS = ['own', 'other', 'revoked'] as const;
+export type ScopedCaller = (typeof SCOPED_CALLERS)[number];
+type RouteScope = 'application' | 'body' | 'deployment' | 'list' | 'self';
+
+const app = 'application';
+const dep = 'deployment';
+// prettier-ignore
+export const ROUTE_SCOPES: Readonly<Record<string, RouteScope>> = {
+  'GET /v1/auth/me': 'self',
+  'POST /v1/auth/password': 'self',
+  'POST /v1/tokens': 'self',
+  'GET /v1/tokens': 'self',
+  'DELETE /v1/tokens/:tokenId': 'self',
+  // POST /v1/access-keys is left out: a key acts everywhere, so a caller limited to grants may not make one.
+  'GET /v1/access-keys': 'self',
+  'DELETE /v1/access-keys/:accessKeyId': 'self',
+  'GET /v1/deployment-configs': 'self',
+  'GET /v1/deployment-configs/:deploymentConfigName': 'self',
+  'GET /v1/applications': 'list',
+  'GET /v1/applications/:applicationName': app,
+  'PATCH /v1/applications/:applicationName': app,
+  'DELETE /v1/applications/:applicationName': app,
+  'POST /v1/applications/:applicationName/deployment-groups': app,
+  'GET /v1/applications/:applicationName/deployment-groups': app,
+  'GET /v1/applications/:applicationName/deployment-groups/:deploymentGroupName': app,
+  'PATCH /v1/applications/:applicationName/deployment-groups/:deploymentGroupName': app,
+  'DELETE /v1/applications/:applicationName/deployment-groups/:deploymentGroupName': app,
+  'POST /v1/applications/:applicationName/revisions': app,
+  'POST /v1/applications/:applicationName/revisions/register': app,
+  'GET /v1/applications/:applicationName/revisions': app,
+  'GET /v1/applications/:applicationName/revisions/:revisionId': app,
+  'GET /v1/applications/:applicationName/revisions/:revisionId/bundle': app,
+  'POST /v1/deployments': 'body',
+  'POST /v1/deployments/plan': 'body',
+  'GET /v1/deployments': 'list',
+  'GET /v1/deployments/:deploymentId': dep,
+  'GET /v1/deployments/:deploymentId/targets': dep,
+  'GET /v1/deployments/:deploymentId/targets/:targetId': dep,
+  'GET /v1/deployments/:deploymentId/targets/:targetId/events/:eventName/log': dep,
+  'GET /v1/deployments/:deploymentId/events': dep,
+  'POST /v1/deployments/:deploymentId/stop': dep,
+  'POST /v1/deployments/:deploymentId/rollback': dep,
+  'POST /v1/deployments/:deploymentId/continue': dep,
+  'POST /v1/deployments/:deploymentId/promote': dep,
+  'GET /v1/deployments/:deploymentId/traffic-shifts': dep,
+  'GET /v1/deployments/:deploymentId/alarm-checks': dep,
+};
+
+/** What a scoped or revoked caller gets on a route, from its row (the deployer's and anonymous' cells) and scope. */
+export function expectedScopedOutcome(method: string, url: string, row: Row, caller: ScopedCaller): Outcome {
+  const anonymous = expectedOutcome(row, 'anonymous');
+  const deployer = expectedOutcome(row, 'deployer');
+  const admin = expectedOutcome(row, 'admin');
+  if (anonymous === ok) return ok; // public
+  // A revoked token authenticates nobody; a route that refuses even a live admin token refuses it the same way.
+  if (caller === 'revoked') return admin === ok ? 401 : admin;
+  if (admin === 401) return 401; // the agent protocol: no API token is anyone there
+  const scope = ROUTE_SCOPES[`${method} ${url}`] ?? (method === 'HEAD' ? ROUTE_SCOPES[`GET ${url}`] : undefined);
+  if (scope === 'self' || scope === 'list') return deployer;
+  if (caller === 'own' && (scope === 'application' || scope === 'deployment')) return deployer;
+  return 403;
+}
+
 /** The policy's row for a route: its own, or for HEAD the GET of the same URL. */
 export function policyRow(method: string, url: string): Row | undefined {
   return (

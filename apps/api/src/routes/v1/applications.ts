@@ -10,7 +10,8 @@ import {
 } from '@drover/contracts';
 import type { ZodApp } from '../../lib/zod-app';
 import type { Services } from '../../services';
-import { NoContent, actor, authErrors, conflictError, notFoundError } from './route-support';
+import { visibleApplicationIds } from '../../services/access';
+import { NoContent, actor, authErrors, caller, conflictError, notFoundError } from './route-support';
 
 const tags = ['applications'];
 
@@ -32,7 +33,7 @@ export function registerApplicationRoutes(app: ZodApp, s: Services) {
   app.get(
     '/applications',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'list' },
       schema: {
         operationId: 'listApplications',
         tags,
@@ -40,13 +41,13 @@ export function registerApplicationRoutes(app: ZodApp, s: Services) {
         response: { 200: ApplicationPage, ...authErrors },
       },
     },
-    async (req) => s.applications.list(req.query),
+    async (req) => s.applications.list(req.query, visibleApplicationIds(caller(req))),
   );
 
   app.get(
     '/applications/:applicationName',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'getApplication',
         tags,
@@ -60,7 +61,7 @@ export function registerApplicationRoutes(app: ZodApp, s: Services) {
   app.patch(
     '/applications/:applicationName',
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'updateApplication',
         tags,
@@ -75,7 +76,7 @@ export function registerApplicationRoutes(app: ZodApp, s: Services) {
   app.delete(
     '/applications/:applicationName',
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'deleteApplication',
         tags,

@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   ChangePasswordRequest,
+  ChangePasswordResponse,
   ErrorBody,
   LoginRequest,
   LoginResponse,
@@ -32,6 +33,11 @@ function loginKey(req: FastifyRequest): string {
   const body = req.body as { email?: unknown } | undefined;
   const email = typeof body?.email === 'string' ? body.email.trim().toLowerCase() : '';
   return `${req.ip}|${email}`;
+}
+
+function principalKey(req: FastifyRequest): string {
+  const p = req.principal;
+  return p?.kind === 'user' ? p.userId : p?.kind === 'token' ? p.tokenId : '';
 }
 
 function setSession(reply: FastifyReply, secret: string, expires: Date, secure: boolean) {
@@ -90,7 +96,7 @@ export function registerAuthRoutes(app: ZodApp, s: Services, ctx: ApiContext) {
   app.get(
     '/auth/me',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'self', beforePasswordChange: true },
       schema: { operationId: 'getMe', tags, response: { 200: MeResponse, ...authErrors } },
     },
     async (req) => s.users.describe(caller(req)),
@@ -99,20 +105,33 @@ export function registerAuthRoutes(app: ZodApp, s: Services, ctx: ApiContext) {
   app.post(
     '/auth/password',
     {
-      config: { auth: 'viewer' },
+      config: {
+        auth: 'viewer',
+        scope: 'self',
+        beforePasswordChange: true,
+        rateLimit: { ...LOGIN_RATE_LIMIT, hook: 'preHandler', keyGenerator: (req) => `${req.ip}|${principalKey(req)}` },
+      },
       schema: {
         operationId: 'changePassword',
-        description: 'Changes your own password and ends your other sessions.',
+        description:
+          'Changes your own password, ends your other sessions and revokes every API token you created (it says how ' +
+          'many). Rate-limited to 10 attempts a minute per address and user; wrong current passwords are audited.',
         tags,
         body: ChangePasswordRequest,
-        response: { 200: OkResponse, ...authErrors },
+        response: { 200: ChangePasswordResponse, ...authErrors, 429: ErrorBody },
       },
     },
     async (req) => {
       const p = caller(req);
       if (p.kind !== 'user') throw invalid('InvalidOperation', 'API tokens have no password; log in to change yours');
-      await ctx.auth.changePassword(p.userId, p.sessionId, req.body.currentPassword, req.body.newPassword, actor(req));
-      return { ok: true as const };
+      const ended = await ctx.auth.changePassword(
+        p.userId,
+        p.sessionId,
+        req.body.currentPassword,
+        req.body.newPassword,
+        actor(req),
+      );
+      return { ok: true as const, ...ended };
     },
   );
 }

@@ -30,7 +30,7 @@ export function registerDeploymentConfigRoutes(app: ZodApp, s: Services) {
   app.get(
     '/deployment-configs',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'self' },
       schema: {
         operationId: 'listDeploymentConfigs',
         tags,
@@ -44,7 +44,7 @@ export function registerDeploymentConfigRoutes(app: ZodApp, s: Services) {
   app.get(
     '/deployment-configs/:deploymentConfigName',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'self' },
       schema: {
         operationId: 'getDeploymentConfig',
         description: 'Predefined configs answer to their CodeDeployDefault.<Name> aliases too.',

@@ -20,7 +20,7 @@ export function registerDeploymentGroupRoutes(app: ZodApp, s: Services) {
   app.post(
     base,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'createDeploymentGroup',
         tags,
@@ -36,7 +36,7 @@ export function registerDeploymentGroupRoutes(app: ZodApp, s: Services) {
   app.get(
     base,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'listDeploymentGroups',
         tags,
@@ -51,7 +51,7 @@ export function registerDeploymentGroupRoutes(app: ZodApp, s: Services) {
   app.get(
     `${base}/:deploymentGroupName`,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'getDeploymentGroup',
         description:
@@ -67,7 +67,7 @@ export function registerDeploymentGroupRoutes(app: ZodApp, s: Services) {
   app.patch(
     `${base}/:deploymentGroupName`,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'updateDeploymentGroup',
         tags,
@@ -83,7 +83,7 @@ export function registerDeploymentGroupRoutes(app: ZodApp, s: Services) {
   app.delete(
     `${base}/:deploymentGroupName`,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'deleteDeploymentGroup',
         tags,

@@ -24,7 +24,8 @@ import type { ZodApp } from '../../lib/zod-app';
 import type { Services } from '../../services';
 import { streamDeploymentEvents } from './deployment-events-stream';
 import { sendEventLog } from './event-log-stream';
-import { actor, authErrors, conflictError, notFoundError } from './route-support';
+import { visibleScopes } from '../../services/access';
+import { actor, authErrors, caller, conflictError, notFoundError } from './route-support';
 
 const tags = ['deployments'];
 
@@ -49,7 +50,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.post(
     '/deployments',
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'createDeployment',
         tags,
@@ -63,7 +64,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.post(
     '/deployments/plan',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'planDeployment',
         tags,
@@ -77,7 +78,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.get(
     '/deployments',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'list' },
       schema: {
         operationId: 'listDeployments',
         tags,
@@ -85,13 +86,13 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
         response: { 200: DeploymentPage, ...authErrors, ...notFoundError },
       },
     },
-    async (req) => s.deployments.list(req.query),
+    async (req) => s.deployments.list(req.query, visibleScopes(caller(req))),
   );
 
   app.get(
     '/deployments/:deploymentId',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'deployment' },
       schema: {
         operationId: 'getDeployment',
         tags,
@@ -105,7 +106,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.get(
     '/deployments/:deploymentId/targets',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'deployment' },
       schema: {
         operationId: 'listDeploymentTargets',
         tags,
@@ -120,7 +121,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.get(
     '/deployments/:deploymentId/targets/:targetId',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'deployment' },
       schema: {
         operationId: 'getDeploymentTarget',
         tags,
@@ -134,7 +135,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.get(
     '/deployments/:deploymentId/targets/:targetId/events/:eventName/log',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'deployment' },
       schema: {
         operationId: 'getLifecycleEventLog',
         tags,
@@ -162,7 +163,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.post(
     '/deployments/:deploymentId/stop',
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'deployment' },
       ...emptyBodyIsEmptyObject,
       schema: {
         operationId: 'stopDeployment',
@@ -178,7 +179,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.post(
     '/deployments/:deploymentId/rollback',
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'deployment' },
       ...emptyBodyIsEmptyObject,
       schema: {
         operationId: 'rollbackDeployment',
@@ -193,7 +194,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.post(
     '/deployments/:deploymentId/continue',
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'deployment' },
       ...emptyBodyIsEmptyObject,
       schema: {
         operationId: 'continueDeployment',
@@ -210,7 +211,7 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
   app.get(
     '/deployments/:deploymentId/events',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'deployment' },
       schema: {
         operationId: 'streamDeploymentEvents',
         tags,

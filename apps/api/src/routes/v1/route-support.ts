@@ -10,8 +10,11 @@ export const authErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } as 
 export const notFoundError = { 404: ErrorBody } as const;
 export const conflictError = { 409: ErrorBody } as const;
 
-/** Who is making this request, for the audit log. */
-export const actor = (req: FastifyRequest): Actor => actorOf(req.principal, req.ip, req.id);
+/** Who is making this request, and the role and scope that allowed it, for the audit log. */
+export const actor = (req: FastifyRequest): Actor => ({
+  ...actorOf(req.principal, req.ip, req.id),
+  ...(req.accessScope ? { scope: req.accessScope } : {}),
+});
 
 /** 204 answers: no body (rendered in OpenAPI as a response without content). */
 export const NoContent = z.undefined().describe('No content');

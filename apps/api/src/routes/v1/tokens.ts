@@ -16,7 +16,7 @@ export function registerApiTokenRoutes(app: ZodApp, s: Services) {
   app.post(
     '/tokens',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'self' },
       schema: {
         operationId: 'createApiToken',
         description: 'The secret is in this answer only. The role may not exceed your own.',
@@ -31,7 +31,7 @@ export function registerApiTokenRoutes(app: ZodApp, s: Services) {
   app.get(
     '/tokens',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'self' },
       schema: {
         operationId: 'listApiTokens',
         description: 'Your tokens (every token for admins), newest first; never the secrets.',
@@ -46,7 +46,7 @@ export function registerApiTokenRoutes(app: ZodApp, s: Services) {
   app.delete(
     '/tokens/:tokenId',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'self' },
       schema: {
         operationId: 'revokeApiToken',
         tags,

@@ -4,6 +4,19 @@ export class BundleError extends Error {
   override name = 'BundleError';
 }
 
+/** An archive that inflates past its bounds while the upload check reads it (a decompression bomb, say). */
+export class BundleExpansionError extends BundleError {
+  override name = 'BundleExpansionError';
+}
+
+/**
+ * How far the upload check lets a compressed tar inflate before it gives up: EXPANSION_RATIO times the compressed
+ * size, and never less than EXPANSION_FLOOR_BYTES (so a tiny bundle of text still reads). The check reads at most this
+ * much, and only until it has the appspec.
+ */
+export const EXPANSION_RATIO = 100;
+export const EXPANSION_FLOOR_BYTES = 64 * 1024 * 1024;
+
 /** An appspec is a few KB; anything past this is not one. */
 export const MAX_APPSPEC_BYTES = 1024 * 1024;
 
