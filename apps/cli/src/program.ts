@@ -11,6 +11,7 @@ import { groupsCommand } from './commands/groups';
 import { instancesCommand } from './commands/instances';
 import { loadBalancersCommand } from './commands/load-balancers';
 import { logsCommand } from './commands/logs';
+import { notifyCommand } from './commands/notify';
 import { pushCommand } from './commands/push';
 import { revisionsCommand } from './commands/revisions';
 import type { RunState } from './commands/shared';
@@ -60,6 +61,7 @@ export function buildProgram(io: Io, state: RunState): Command {
   program.addCommand(revisionsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(instancesCommand(io, state).helpGroup('Resources:'));
   program.addCommand(loadBalancersCommand(io, state).helpGroup('Resources:'));
+  program.addCommand(notifyCommand(io, state).helpGroup('Resources:'));
   program.addCommand(completionCommand(io, state, () => program).helpGroup('Other:'));
 
   eachCommand(program, (c) => {

@@ -8,6 +8,7 @@ import { deploymentGroupsApi } from './resources/deployment-groups';
 import { deploymentsApi } from './resources/deployments';
 import { instancesApi } from './resources/instances';
 import { loadBalancersApi } from './resources/load-balancers';
+import { notificationTargetsApi } from './resources/notification-targets';
 import { revisionsApi } from './resources/revisions';
 import { apiTokensApi, registrationTokensApi } from './resources/tokens';
 import { auditApi, usersApi } from './resources/users';
@@ -27,6 +28,7 @@ export function createDroverClient(opts: ClientOptions) {
     revisions: revisionsApi(transport),
     instances: instancesApi(transport),
     loadBalancers: loadBalancersApi(transport),
+    notificationTargets: notificationTargetsApi(transport),
     deployments: {
       ...deployments,
       /** The stream's messages plus every target once connected, reconnecting as needed, until the end. */

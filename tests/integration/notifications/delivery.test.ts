@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationBody, type NotificationDelivery } from '@drover/contracts';
 import { startStack, type TestStack } from '../../support/stack';
 import { refusal, startReceiver, type Receiver } from '../../support/notification-receiver';
+import type { Outcome } from '../../support/protocol-agent';
 import { call, createApp, createGroup, deploy, fleets, gate, until, waitFor, wipeRedisPrefix } from '../engine/harness';
 
 let stack: TestStack;
@@ -199,7 +200,7 @@ describe('event types fire when CodeDeploy fires them', () => {
     });
     const hold = gate();
     await fleet.start('stop', 2, {
-      outcome: async (cmd) => {
+      outcome: async (cmd): Promise<Outcome> => {
         if (cmd.lifecycleEvent === 'AfterInstall') await hold.opened;
         return 'ok';
       },
