@@ -21,6 +21,7 @@ import { firstCommand } from './scenarios/first-command';
 import { agentIdleRss, serverRss, startRealAgents } from './scenarios/memory';
 import { measurePgUpdateTps } from './scenarios/pg-baseline';
 import { trafficScenario } from './scenarios/traffic';
+import { agentSeaScenario } from './scenarios/agent-sea';
 import { startBenchStack } from './stack/bench-stack';
 import { seedApplication } from './stack/fixtures';
 import { REPO_ROOT, type ManagedProcess } from '../tests/support/processes';
@@ -31,9 +32,18 @@ const TAG_SIZES = [5, 20, 100, 1000, 10_000];
 /** The API and worker processes, whose last output is printed when a run fails. */
 const running: ManagedProcess[] = [];
 
-const SCENARIOS = ['traffic', 'first-command', 'overhead', 'batch', 'allatonce', 'api-reads', 'memory'] as const;
-/** The scenarios on the simulated fleet (everything but traffic, which brings its own stack). */
-const FLEET_SCENARIOS = SCENARIOS.filter((s) => s !== 'traffic');
+const SCENARIOS = [
+  'traffic',
+  'agent-sea',
+  'first-command',
+  'overhead',
+  'batch',
+  'allatonce',
+  'api-reads',
+  'memory',
+] as const;
+/** The scenarios on the simulated fleet (all but traffic and agent-sea, which bring their own stacks). */
+const FLEET_SCENARIOS = SCENARIOS.filter((s) => s !== 'traffic' && s !== 'agent-sea');
 
 function usage(): never {
   console.log(`usage: pnpm bench [--quick] [--out FILE] [--merge] [--only LIST] [--sizes LIST] [--profile DIR]
@@ -88,6 +98,8 @@ async function main() {
     else if (values.only) throw new Error('--only traffic: no haproxy binary (apt-get install haproxy)');
     else log('traffic: skipped, no haproxy binary (apt-get install haproxy)');
   }
+  // The self-contained agent's size, start-up and idle memory, also before the fleet loads the machine.
+  if (only.has('agent-sea')) await agentSeaScenario({ quick, results, log });
   if (FLEET_SCENARIOS.some((s) => only.has(s))) await fleetScenarios();
 
   const git = gitCommit(REPO_ROOT);
