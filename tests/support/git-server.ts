@@ -50,7 +50,8 @@ export class TestRepo {
       if (content === null) rmSync(f, { force: true });
       else {
         mkdirSync(path.dirname(f), { recursive: true });
-        writeFileSync(f, content);
+        // Scripts are committed executable (mode 100755), as a hook script must be.
+        writeFileSync(f, content, { mode: p.endsWith('.sh') ? 0o755 : 0o644 });
       }
     }
     git(this.work, ['add', '-A']);
