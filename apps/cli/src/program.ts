@@ -10,6 +10,7 @@ import { deploymentsCommand } from './commands/deployments';
 import { groupsCommand } from './commands/groups';
 import { instancesCommand } from './commands/instances';
 import { loadBalancersCommand } from './commands/load-balancers';
+import { alarmsCommand } from './commands/alarms';
 import { logsCommand } from './commands/logs';
 import { notifyCommand } from './commands/notify';
 import { pushCommand } from './commands/push';
@@ -61,6 +62,7 @@ export function buildProgram(io: Io, state: RunState): Command {
   program.addCommand(revisionsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(instancesCommand(io, state).helpGroup('Resources:'));
   program.addCommand(loadBalancersCommand(io, state).helpGroup('Resources:'));
+  program.addCommand(alarmsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(notifyCommand(io, state).helpGroup('Resources:'));
   program.addCommand(completionCommand(io, state, () => program).helpGroup('Other:'));
 

@@ -8,6 +8,7 @@ import { deploymentGroupsApi } from './resources/deployment-groups';
 import { deploymentsApi } from './resources/deployments';
 import { instancesApi } from './resources/instances';
 import { loadBalancersApi } from './resources/load-balancers';
+import { alarmsApi } from './resources/alarms';
 import { notificationTargetsApi } from './resources/notification-targets';
 import { revisionsApi } from './resources/revisions';
 import { apiTokensApi, registrationTokensApi } from './resources/tokens';
@@ -28,6 +29,7 @@ export function createDroverClient(opts: ClientOptions) {
     revisions: revisionsApi(transport),
     instances: instancesApi(transport),
     loadBalancers: loadBalancersApi(transport),
+    alarms: alarmsApi(transport),
     notificationTargets: notificationTargetsApi(transport),
     deployments: {
       ...deployments,
