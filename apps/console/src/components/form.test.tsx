@@ -1,7 +1,7 @@
-import { render, screen } from '@testing-library/react';
+import { cleanup, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { DroverNetworkError, toApiError } from '@drover/client';
-import { Field, fieldError, FormError, formIssues } from './form';
+import { Field, fieldError, FormError, formIssues, humanField, plainMessage } from './form';
 import { ErrorState } from './states';
 
 const invalid = toApiError(400, {
@@ -60,8 +60,29 @@ describe('field errors from the error envelope', () => {
     render(<FormError error={invalid} shownFields={['applicationName']} />);
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain('The request is invalid.');
-    expect(alert.textContent).toContain('tagFilters.0.key: required for KEY_AND_VALUE');
+    expect(alert.textContent).toContain('Tag filters #1 key: required for KEY_AND_VALUE');
     expect(alert.textContent).not.toContain('use letters');
+  });
+
+  it('says an API message that only restates its field issues once: at the fields, or in words', () => {
+    const restating = toApiError(400, {
+      error: {
+        code: 'InvalidInput',
+        message: 'body.tagFilters.0.key: required for KEY_AND_VALUE',
+        details: { issues: [{ field: 'body.tagFilters.0.key', reason: 'required for KEY_AND_VALUE' }] },
+      },
+    });
+    render(<FormError error={restating} shownFields={['tagFilters.0.key']} />);
+    expect(screen.getByRole('alert').textContent).toBe('Check the highlighted field.');
+    cleanup();
+    render(<FormError error={restating} />);
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Some values were refused:Tag filters #1 key: required for KEY_AND_VALUE',
+    );
+    expect(humanField('querystring.bundleType')).toBe('Bundle type');
+    expect(plainMessage('querystring.bundleType: declared zip but the bundle is a tar archive')).toBe(
+      'Bundle type: declared zip but the bundle is a tar archive',
+    );
   });
 
   it('renders nothing without an error', () => {

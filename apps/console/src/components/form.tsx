@@ -1,5 +1,5 @@
 // Labelled form fields with their server-side issue (details.issues[{field, reason}]) shown right under them.
-import { useId, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { isDroverApiError } from '@drover/client';
 import type { FieldIssue } from '@drover/contracts';
 import { errorMessage } from '../api/errors';
@@ -41,24 +41,68 @@ export function Field({
   );
 }
 
-/** The message of a failed submit, plus any field issues that no visible field claimed. */
+/**
+ * What went wrong with a failed submit, said once: when the fields shown claim every issue (each under its field,
+ * highlighted), only a pointer to them; issues no field claims are listed in words ("Tag filters #1 key"), not as
+ * API paths. Focus moves to the first highlighted field, which may be above the fold.
+ */
 export function FormError({ error, shownFields = [] }: { error: unknown; shownFields?: readonly string[] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const issues = formIssues(error);
+  const rest = issues.filter((i) => !shownFields.includes(i.field));
+  const claimed = issues.length - rest.length;
+  const message = errorMessage(error);
+  useEffect(() => {
+    if (!error || claimed === 0) return;
+    const scope = ref.current?.closest('form, dialog, .stack') ?? document;
+    scope.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [error, claimed]);
   if (!error) return null;
-  const rest = formIssues(error).filter((i) => !shownFields.includes(i.field));
   return (
-    <div className="form-error" role="alert">
-      <p>{errorMessage(error)}</p>
+    <div className="form-error" role="alert" ref={ref}>
+      <p>
+        {restates(message, issues)
+          ? claimed > 0
+            ? `Check the highlighted field${claimed === 1 ? '' : 's'}${rest.length > 0 ? ', and:' : '.'}`
+            : 'Some values were refused:'
+          : plainMessage(message)}
+      </p>
       {rest.length > 0 ? (
         <ul>
           {rest.map((i) => (
             <li key={`${i.field}:${i.reason}`}>
-              <code>{i.field}</code>: {i.reason}
+              {humanField(i.field)}: {i.reason}
             </li>
           ))}
         </ul>
       ) : null}
     </div>
   );
+}
+
+/** The API's message only repeats its field issues ("body.x: reason"): the fields and the list say it better. */
+function restates(message: string, issues: readonly FieldIssue[]): boolean {
+  return (
+    issues.length > 0 &&
+    (/^(body|querystring|params)\./.test(message) || issues.some((i) => message.includes(i.reason)))
+  );
+}
+
+/** An API field path in words: `body.tagFilters.0.key` → "Tag filters #1 key". */
+export function humanField(path: string): string {
+  const words = path
+    .replace(/^(body|querystring|params)\.?/, '')
+    .split('.')
+    .filter((s) => s !== '')
+    .map((s) => (/^\d+$/.test(s) ? `#${Number(s) + 1}` : s.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()))
+    .join(' ');
+  return words === '' ? 'The request' : words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** An API message that starts with a field path ("querystring.bundleType: declared zip but…"), in words. */
+export function plainMessage(message: string): string {
+  const m = /^((?:body|querystring|params)(?:\.[\w[\]]+)*): (.*)$/s.exec(message);
+  return m?.[1] && m[2] !== undefined ? `${humanField(m[1])}: ${m[2]}` : message;
 }
 
 /** Field-level problems of a 400 answer, named as the form names its fields (without the API's `body.` prefix). */

@@ -1,5 +1,6 @@
 // The app shell: skip link, navigation, who is logged in, and the page outlet.
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useLogout } from '../api/auth/mutations';
 import { useMe } from '../api/auth/queries';
 
@@ -9,19 +10,36 @@ export function Layout() {
   const navigate = useNavigate();
   const isAdmin = me?.role === 'admin';
   const who = me?.user?.email ?? me?.token?.name ?? 'unknown';
+  // On a phone the links fold behind a Menu button (CSS shows it below 700 px); a page change folds them again.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const { pathname } = useLocation();
+  useEffect(() => setMenuOpen(false), [pathname]);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <nav className="nav" aria-label="Main">
-        <div className="nav-brand">Drover</div>
-        <NavLink to="/applications">Applications</NavLink>
-        <NavLink to="/deployments">Deployments</NavLink>
-        <NavLink to="/instances">Instances</NavLink>
-        <NavLink to="/load-balancers">Load balancers</NavLink>
-        <NavLink to="/settings">Settings</NavLink>
-        {isAdmin ? <NavLink to="/audit">Audit log</NavLink> : null}
+      <nav className={`nav ${menuOpen ? 'nav-open' : ''}`} aria-label="Main">
+        <div className="nav-top">
+          <div className="nav-brand">Drover</div>
+          <button
+            type="button"
+            className="btn btn-small nav-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="nav-links"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            {menuOpen ? 'Close menu' : 'Menu'}
+          </button>
+        </div>
+        <div className="nav-links" id="nav-links">
+          <NavLink to="/applications">Applications</NavLink>
+          <NavLink to="/deployments">Deployments</NavLink>
+          <NavLink to="/instances">Instances</NavLink>
+          <NavLink to="/load-balancers">Load balancers</NavLink>
+          <NavLink to="/settings">Settings</NavLink>
+          {isAdmin ? <NavLink to="/audit">Audit log</NavLink> : null}
+        </div>
         <div className="nav-footer">
           <span title={who}>
             {who}
@@ -41,7 +59,7 @@ export function Layout() {
       </nav>
       <main className="main" id="main" tabIndex={-1}>
         {me?.user?.mustChangePassword ? (
-          <p className="notice notice-warning">
+          <p className="notice notice-warning notice-compact">
             Your password was set by an admin. <NavLink to="/settings/account">Choose a new one</NavLink>.
           </p>
         ) : null}

@@ -93,3 +93,23 @@ export function toUpdateRequest(s: GroupFormState, currentName: string): UpdateD
   const name = s.name.trim();
   return { ...(name !== currentName ? { newDeploymentGroupName: name } : {}), ...settings(s) };
 }
+
+/** The form rows the request keeps (cleanTagFilters drops blank ones): the API's tagFilters.N is form row kept[N]. */
+export function keptRowIndexes(rows: readonly TagFilterRow[]): number[] {
+  return rows.flatMap((r, i) => (r.key.trim() !== '' || r.value.trim() !== '' ? [i] : []));
+}
+
+/** Whether a host with these tags is targeted: any filter matches (as the server selects), or it is named. */
+export function hostMatches(
+  host: { instanceName: string; tags: readonly { key: string; value: string }[] },
+  s: Pick<GroupFormState, 'tagFilters' | 'instanceNames'>,
+): boolean {
+  if (parseNames(s.instanceNames).includes(host.instanceName)) return true;
+  return cleanTagFilters(s.tagFilters).some((f) =>
+    f.type === 'KEY_AND_VALUE'
+      ? host.tags.some((t) => t.key === f.key && t.value === f.value)
+      : f.type === 'KEY_ONLY'
+        ? host.tags.some((t) => t.key === f.key)
+        : host.tags.some((t) => t.value === f.value),
+  );
+}

@@ -4,8 +4,9 @@ import { DeploymentOption, OutdatedInstancesStrategy, TagFilterType } from '@dro
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { configQueries } from '../../api/deployment-configs/queries';
+import { instanceQueries } from '../../api/instances/queries';
 import { Field, fieldError, FormActions, RadioChoices, TextField } from '../../components/form';
-import type { GroupFormState, TagFilterRow } from './group-form-model';
+import { hostMatches, keptRowIndexes, type GroupFormState, type TagFilterRow } from './group-form-model';
 import { RollbackEventChoices } from './rollback-events';
 
 const TRAFFIC_LABEL: Record<DeploymentOption, string> = {
@@ -49,6 +50,24 @@ export function GroupForm({
       'tagFilters',
       s.tagFilters.map((r, j) => (j === i ? { ...r, ...patch } : r)),
     );
+  // The API names a filter by its index among the rows sent (blank rows are dropped): map it back to the form row.
+  const kept = keptRowIndexes(s.tagFilters);
+  const rowError = (i: number, part: 'key' | 'value' | 'type'): string | undefined => {
+    const n = kept.indexOf(i);
+    return n < 0
+      ? undefined
+      : (fieldError(error, `tagFilters.${n}.${part}`) ??
+          (part === 'key' ? fieldError(error, `tagFilters.${n}`) : undefined));
+  };
+  const shownFields = [
+    ...SHOWN_FIELDS,
+    ...kept.flatMap((_, n) => [
+      `tagFilters.${n}`,
+      `tagFilters.${n}.key`,
+      `tagFilters.${n}.value`,
+      `tagFilters.${n}.type`,
+    ]),
+  ];
   const configNames = configs.data?.items.map((c) => c.deploymentConfigName) ?? [];
   if (!configNames.includes(s.deploymentConfigName)) configNames.unshift(s.deploymentConfigName);
 
@@ -90,51 +109,69 @@ export function GroupForm({
         {s.tagFilters.length === 0 ? (
           <p className="muted small">No tag filters: only the named hosts below are targeted.</p>
         ) : null}
-        {s.tagFilters.map((r, i) => (
-          <div className="row" key={i}>
-            <label className="field">
-              <span className="visually-hidden">Filter {i + 1} type</span>
-              <select value={r.type} onChange={(e) => setRow(i, { type: TagFilterType.parse(e.target.value) })}>
-                <option value="KEY_AND_VALUE">key = value</option>
-                <option value="KEY_ONLY">has key</option>
-                <option value="VALUE_ONLY">any key = value</option>
-              </select>
-            </label>
-            <label className="field">
-              <span className="visually-hidden">Filter {i + 1} key</span>
-              <input
-                type="text"
-                placeholder="key"
-                disabled={r.type === 'VALUE_ONLY'}
-                value={r.key}
-                onChange={(e) => setRow(i, { key: e.target.value })}
-              />
-            </label>
-            <label className="field">
-              <span className="visually-hidden">Filter {i + 1} value</span>
-              <input
-                type="text"
-                placeholder="value"
-                disabled={r.type === 'KEY_ONLY'}
-                value={r.value}
-                onChange={(e) => setRow(i, { value: e.target.value })}
-              />
-            </label>
-            <button
-              type="button"
-              className="btn btn-small"
-              aria-label={`Remove filter ${i + 1}`}
-              onClick={() =>
-                set(
-                  'tagFilters',
-                  s.tagFilters.filter((_, j) => j !== i),
-                )
-              }
-            >
-              Remove
-            </button>
-          </div>
-        ))}
+        {s.tagFilters.map((r, i) => {
+          const problem = rowError(i, 'key') ?? rowError(i, 'value') ?? rowError(i, 'type');
+          return (
+            <div key={i}>
+              <div className={`row ${problem ? 'field-invalid' : ''}`}>
+                <label className="field">
+                  <span className="visually-hidden">Filter {i + 1} type</span>
+                  <select
+                    value={r.type}
+                    aria-invalid={rowError(i, 'type') ? true : undefined}
+                    onChange={(e) => setRow(i, { type: TagFilterType.parse(e.target.value) })}
+                  >
+                    <option value="KEY_AND_VALUE">key = value</option>
+                    <option value="KEY_ONLY">has key</option>
+                    <option value="VALUE_ONLY">any key = value</option>
+                  </select>
+                </label>
+                <label className="field">
+                  <span className="visually-hidden">Filter {i + 1} key</span>
+                  <input
+                    type="text"
+                    placeholder="key"
+                    aria-invalid={rowError(i, 'key') ? true : undefined}
+                    aria-describedby={problem ? `filter-${i}-error` : undefined}
+                    disabled={r.type === 'VALUE_ONLY'}
+                    value={r.key}
+                    onChange={(e) => setRow(i, { key: e.target.value })}
+                  />
+                </label>
+                <label className="field">
+                  <span className="visually-hidden">Filter {i + 1} value</span>
+                  <input
+                    type="text"
+                    placeholder="value"
+                    aria-invalid={rowError(i, 'value') ? true : undefined}
+                    aria-describedby={problem ? `filter-${i}-error` : undefined}
+                    disabled={r.type === 'KEY_ONLY'}
+                    value={r.value}
+                    onChange={(e) => setRow(i, { value: e.target.value })}
+                  />
+                </label>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  aria-label={`Remove filter ${i + 1}`}
+                  onClick={() =>
+                    set(
+                      'tagFilters',
+                      s.tagFilters.filter((_, j) => j !== i),
+                    )
+                  }
+                >
+                  Remove
+                </button>
+              </div>
+              {problem ? (
+                <div className="field-error" id={`filter-${i}-error`}>
+                  Filter {i + 1}: {problem}
+                </div>
+              ) : null}
+            </div>
+          );
+        })}
         <div>
           <button
             type="button"
@@ -144,6 +181,7 @@ export function GroupForm({
             Add tag filter
           </button>
         </div>
+        <MatchingHosts form={s} />
       </fieldset>
       <Field
         label="Hosts by name (optional)"
@@ -190,7 +228,7 @@ export function GroupForm({
       </fieldset>
       <FormActions
         error={error}
-        shownFields={SHOWN_FIELDS}
+        shownFields={shownFields}
         onCancel={onCancel}
         pending={pending}
         disabled={s.name.trim() === ''}
@@ -198,5 +236,23 @@ export function GroupForm({
         {submitLabel}
       </FormActions>
     </form>
+  );
+}
+
+/** The registered hosts the filters (and names) select right now, updated as they are typed. */
+function MatchingHosts({ form }: { form: GroupFormState }) {
+  const fleet = useQuery(instanceQueries.list({}));
+  if (!fleet.data) return null;
+  const hosts = fleet.data.filter((h) => h.registrationStatus === 'Registered' && hostMatches(h, form));
+  const online = hosts.filter((h) => h.online).length;
+  return (
+    <p className="small" role="status" aria-label="Matching hosts">
+      {hosts.length === 0
+        ? 'No registered host matches yet.'
+        : `Matches ${hosts.length} registered host${hosts.length === 1 ? '' : 's'} (${online} online): ${hosts
+            .slice(0, 8)
+            .map((h) => h.instanceName)
+            .join(', ')}${hosts.length > 8 ? ', …' : ''}`}
+    </p>
   );
 }

@@ -19,6 +19,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { ErrorState, Loading } from '../../components/states';
 import { StatusBadge } from '../../components/status-badge';
 import { durationBetween, formatDuration, shortSha } from '../../lib/format';
+import { PHONE, useMediaQuery } from '../../lib/use-media-query';
 import { useNow } from '../../lib/use-now';
 import { pagePaths } from '../../lib/page-paths';
 import { ActionBar } from './action-bar';
@@ -29,6 +30,7 @@ import { Environments } from './environments';
 import { FailureSummary } from './failure-summary';
 import { countByStatus, NO_FILTER, summarizeBatches, type GridFilter } from './grid-model';
 import { HostGrid, type CellRef } from './host-grid';
+import { HostList } from './host-list';
 import { LogPanel } from './log-panel';
 import { Overview } from './overview';
 
@@ -98,6 +100,7 @@ export function DeploymentPage() {
   const targets = useQuery({ ...deploymentQueries.targets(deploymentId, qc), refetchInterval: poll });
   const announcement = useAnnouncement(detail.data);
   const now = useNow(1_000);
+  const phone = useMediaQuery(PHONE);
   const balancers = useDeploymentBalancers(detail.data);
   const extraColumn = useMemo(() => (balancers.length > 0 ? balancerColumn(balancers) : undefined), [balancers]);
 
@@ -269,6 +272,8 @@ export function DeploymentPage() {
             onOpen={openLog}
             extraColumn={extraColumn}
           />
+        ) : targets.data && phone ? (
+          <HostList targets={targets.data} onOpen={openLog} />
         ) : targets.data ? (
           <>
             <BatchTimeline

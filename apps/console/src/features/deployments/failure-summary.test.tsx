@@ -19,7 +19,8 @@ const failedHost = makeTarget('web-2', 'Failed', { errorCode: 'ScriptFailed' }, 
       errorCode: 'ScriptFailed',
       scriptName: 'scripts/validate.sh',
       message: 'Script at specified location: scripts/validate.sh run as user root failed with exit code 3',
-      logTail: 'checking :8080\nline 2\nline 3\nline 4\nline 5\ncurl: (7) Failed to connect\n',
+      logTail:
+        '[agent] ValidateService: running scripts/validate.sh\nchecking :8080\nline 2\nline 3\nline 4\nline 5\ncurl: (7) Failed to connect\n[agent] Script at specified location: scripts/validate.sh failed with exit code 3\n',
     },
   }),
 ]);
@@ -45,7 +46,7 @@ describe('FailureSummary', () => {
     );
     const item = within(within(cause).getByRole('list', { name: 'Failed hosts' })).getByRole('listitem');
     expect(item.textContent).toContain('exit code 3');
-    // The last five lines, not the first.
+    // The script's last five lines (not the first, nor the agent's own).
     const tail = within(item).getByLabelText('Last lines of ValidateService on web-2').textContent;
     expect(tail).toBe('line 2\nline 3\nline 4\nline 5\ncurl: (7) Failed to connect');
     // The arithmetic is inside a closed <details>, after the cause.

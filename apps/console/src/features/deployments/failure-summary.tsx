@@ -23,7 +23,10 @@ export const MAX_LISTED = 5;
 function failureOf(t: TargetInfo, e: LifecycleEventInfo): HostFailure {
   const d = e.diagnostics;
   const exit = d?.message ? /exit code (\d+)/.exec(d.message) : null;
-  const lines = (d?.logTail ?? '').split('\n').filter((l) => l.trim() !== '');
+  const all = (d?.logTail ?? '').split('\n').filter((l) => l.trim() !== '');
+  // The script's own output says why; the agent's lines repeat what the header already says.
+  const own = all.filter((l) => !l.startsWith('[agent]'));
+  const lines = own.length > 0 ? own : all;
   return {
     targetId: t.targetId,
     eventName: e.lifecycleEventName,

@@ -4,6 +4,8 @@ import { useMe } from '../../api/auth/queries';
 import { PageHeader } from '../../components/layout';
 import { AccountSettings } from './account';
 import { ApiTokens } from './api-tokens';
+import { NotificationTargetDetail, NotificationTargets } from './notifications';
+import { DeploymentConfigs } from './deployment-configs';
 import { RegistrationTokens } from './registration-tokens';
 import { Users } from './users';
 
@@ -16,6 +18,8 @@ export function SettingsPage() {
       <nav className="tabs" aria-label="Settings sections">
         <NavLink to="/settings/api-tokens">API tokens</NavLink>
         <NavLink to="/settings/registration-tokens">Agent registration</NavLink>
+        <NavLink to="/settings/notifications">Notifications</NavLink>
+        <NavLink to="/settings/deployment-configs">Deployment configs</NavLink>
         {isAdmin ? <NavLink to="/settings/users">Users</NavLink> : null}
         {me?.kind === 'user' ? <NavLink to="/settings/account">Your account</NavLink> : null}
       </nav>
@@ -23,6 +27,9 @@ export function SettingsPage() {
         <Route index element={<Navigate to="api-tokens" replace />} />
         <Route path="api-tokens" element={<ApiTokens />} />
         <Route path="registration-tokens" element={<RegistrationTokens />} />
+        <Route path="notifications" element={<NotificationTargets />} />
+        <Route path="notifications/:name" element={<NotificationTargetDetail />} />
+        <Route path="deployment-configs" element={<DeploymentConfigs />} />
         <Route path="users" element={<Users />} />
         <Route path="account" element={<AccountSettings />} />
       </Routes>
