@@ -140,6 +140,33 @@ async function buildConsoleIfStale(): Promise<void> {
   log(`warning: the console build failed (exit ${code}); the API serves a placeholder page at / until it builds`);
 }
 
+/**
+ * Builds what /install.sh hands to hosts (the .mjs bundle and this machine's self-contained agent, apps/agent/dist)
+ * when missing or stale; build-sea keeps an up-to-date executable, so this costs nothing after the first time.
+ */
+async function buildAgentIfStale(): Promise<void> {
+  const dir = path.join(ROOT, 'apps/agent');
+  const inputs = ['src', '../../packages/contracts/src', '../../packages/appspec/src'];
+  const newest = Math.max(...inputs.map((p) => newestMtime(path.join(dir, p))));
+  const bundleFresh = newestMtime(path.join(dir, 'dist/drover-agent.mjs.sha256')) >= newest;
+  const exeFresh = newestMtime(path.join(dir, `dist/drover-agent-linux-${process.arch}.sha256`)) >= newest;
+  if (bundleFresh && exeFresh) return;
+  log('building the agent for /install.sh…');
+  const started = Date.now();
+  for (const script of ['build', 'build:sea']) {
+    const output: string[] = [];
+    const code = await waitExit(launch('agent', 'pnpm', ['--filter', '@drover/agent', script], process.env, output));
+    if (stopping) return;
+    if (code !== 0) {
+      for (const line of output.slice(-12)) console.error(`agent | ${line}`);
+      return log(
+        `warning: the agent ${script} failed (exit ${code}); /install.sh cannot install hosts until it builds`,
+      );
+    }
+  }
+  log(`agent built (${Date.now() - started} ms)`);
+}
+
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
@@ -269,6 +296,8 @@ async function main(): Promise<void> {
   watchServices();
   if (port !== 0) await ensurePortFree(port, host);
   await buildConsoleIfStale();
+  if (stopping) return;
+  await buildAgentIfStale();
   if (stopping) return;
   const api = launchTs('api', 'apps/api/src/server.ts', env);
   // The API applies pending migrations before it listens; the worker starts after, so they don't queue on the lock.
