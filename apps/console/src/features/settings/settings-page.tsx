@@ -5,6 +5,7 @@ import { PageHeader } from '../../components/layout';
 import { AccountSettings } from './account';
 import { ApiTokens } from './api-tokens';
 import { NotificationTargetDetail, NotificationTargets } from './notifications';
+import { NotificationTargetDetail, NotificationTargets } from './notifications';
 import { DeploymentConfigs } from './deployment-configs';
 import { RegistrationTokens } from './registration-tokens';
 import { Users } from './users';
@@ -19,6 +20,7 @@ export function SettingsPage() {
         <NavLink to="/settings/api-tokens">API tokens</NavLink>
         <NavLink to="/settings/registration-tokens">Agent registration</NavLink>
         <NavLink to="/settings/notifications">Notifications</NavLink>
+        <NavLink to="/settings/notifications">Notifications</NavLink>
         <NavLink to="/settings/deployment-configs">Deployment configs</NavLink>
         {isAdmin ? <NavLink to="/settings/users">Users</NavLink> : null}
         {me?.kind === 'user' ? <NavLink to="/settings/account">Your account</NavLink> : null}
@@ -27,6 +29,8 @@ export function SettingsPage() {
         <Route index element={<Navigate to="api-tokens" replace />} />
         <Route path="api-tokens" element={<ApiTokens />} />
         <Route path="registration-tokens" element={<RegistrationTokens />} />
+        <Route path="notifications" element={<NotificationTargets />} />
+        <Route path="notifications/:name" element={<NotificationTargetDetail />} />
         <Route path="notifications" element={<NotificationTargets />} />
         <Route path="notifications/:name" element={<NotificationTargetDetail />} />
         <Route path="deployment-configs" element={<DeploymentConfigs />} />
