@@ -160,4 +160,18 @@ describe('appspec warnings after an upload', () => {
       expect(screen.queryByText(/Warning/)).toBeNull();
     });
   });
+
+  it('offers a sample appspec.yml and a Cancel that closes the dialog', async () => {
+    stubApi(appRoutes);
+    const user = userEvent.setup();
+    renderPage('/applications/:appName', '/applications/shop', <ApplicationPage />, 'deployer');
+    await user.click(await screen.findByRole('button', { name: 'Upload revision' }));
+    const dialog = screen.getByRole('dialog', { name: 'Upload revision' });
+    await user.click(within(dialog).getByText('A sample appspec.yml'));
+    expect(dialog.querySelector('pre.sample-appspec')?.textContent).toContain('ValidateService:');
+    // No bundle type to choose: the server reads it from the file.
+    expect(within(dialog).queryByLabelText('Bundle type')).toBeNull();
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await vi.waitFor(() => expect(screen.queryByRole('dialog', { name: 'Upload revision' })).toBeNull());
+  });
 });

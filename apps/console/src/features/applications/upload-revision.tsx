@@ -113,6 +113,7 @@ export function UploadRevisionForm({
           />
         )}
       </Field>
+      <SampleAppSpec />
       <TextField
         label="Description (optional)"
         hint="Say what this revision is (a version, a commit): the deploy form shows it."
@@ -160,5 +161,39 @@ export function UploadRevisionForm({
         {file ? <span className="small muted">{`${file.name} · ${formatBytes(file.size)}`}</span> : null}
       </div>
     </form>
+  );
+}
+
+/** A minimal appspec.yml to start from, folded under the bundle field (docs/appspec.md has the whole story). */
+export const SAMPLE_APPSPEC = `version: 0.0
+os: linux
+files:
+  - source: app
+    destination: /opt/myapp
+hooks:
+  ApplicationStop:
+    - location: scripts/stop.sh
+      timeout: 60
+  AfterInstall:
+    - location: scripts/install-deps.sh
+      timeout: 300
+      runas: root
+  ApplicationStart:
+    - location: scripts/start.sh
+      timeout: 60
+  ValidateService:
+    - location: scripts/check-health.sh
+      timeout: 120
+`;
+
+function SampleAppSpec() {
+  return (
+    <details className="small">
+      <summary>A sample appspec.yml</summary>
+      <p className="muted">
+        At the bundle&apos;s root, beside the files it names; each script must be in the bundle and executable.
+      </p>
+      <pre className="sample-appspec">{SAMPLE_APPSPEC}</pre>
+    </details>
   );
 }

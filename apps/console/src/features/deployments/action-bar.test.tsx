@@ -127,7 +127,12 @@ describe('ActionBar', () => {
   it('explains disabled buttons to a viewer', () => {
     renderBar(makeDeployment({ status: 'InProgress', previousRevisionId: 'rev-0' }), 'viewer');
     const stop = screen.getByRole('button', { name: 'Stop' });
-    expect(stop).toHaveProperty('disabled', true);
+    // Focusable, so a keyboard reaches it and its reason; pressing it does nothing.
+    expect(stop.getAttribute('aria-disabled')).toBe('true');
+    stop.focus();
+    expect(document.activeElement).toBe(stop);
+    stop.click();
+    expect(screen.queryByRole('dialog')).toBeNull();
     const describedBy = stop.getAttribute('aria-describedby') ?? '';
     expect(document.getElementById(describedBy)?.textContent).toMatch(/deployer or admin/);
   });

@@ -66,17 +66,21 @@ export function ActionBar({ deployment }: { deployment: DeploymentInfo }) {
   return (
     <>
       {visible.map((a) => (
-        <span key={a} title={states[a].reason}>
+        // A button that does not apply stays focusable (aria-disabled, not disabled), so a keyboard reaches it and
+        // its reason, which shows beside it on focus or hover (not only in a mouse tooltip).
+        <span key={a} className="action">
           <button
             type="button"
             className={`btn ${a === 'continue' ? 'btn-primary' : a === 'stop' ? 'btn-warning' : ''}`}
-            disabled={!states[a].enabled}
+            aria-disabled={states[a].enabled ? undefined : true}
             aria-describedby={`action-${a}-reason`}
-            onClick={() => confirm.ask(a)}
+            onClick={() => {
+              if (states[a].enabled) confirm.ask(a);
+            }}
           >
             {COPY[a].label}
           </button>
-          <span id={`action-${a}-reason`} className="visually-hidden">
+          <span id={`action-${a}-reason`} className={states[a].enabled ? 'visually-hidden' : 'action-reason'}>
             {states[a].reason}
           </span>
         </span>
