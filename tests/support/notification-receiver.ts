@@ -16,6 +16,8 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
+  /** Requests read in full, answered or not yet (a delayed answer is still to come). */
+  arrived(): number;
   /** Requests answered 2xx. */
   accepted(): Received[];
   /** Answer with this status from now on (200 by default). */
@@ -32,11 +34,13 @@ export async function startReceiver(): Promise<Receiver> {
   let status = 200;
   let delayMs = 0;
   const received: Received[] = [];
+  let arrived = 0;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
+      arrived += 1;
       let json: unknown = null;
       try {
         json = JSON.parse(body);
@@ -63,6 +67,7 @@ export async function startReceiver(): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
+    arrived: () => arrived,
     accepted: () => received.filter((r) => r.answered >= 200 && r.answered < 300),
     answer: (s) => {
       status = s;
