@@ -11,6 +11,7 @@ import { loadBalancersApi } from './resources/load-balancers';
 import { alarmsApi } from './resources/alarms';
 import { notificationTargetsApi } from './resources/notification-targets';
 import { revisionsApi } from './resources/revisions';
+import { revisionSourcesApi } from './resources/revision-sources';
 import { apiTokensApi, registrationTokensApi } from './resources/tokens';
 import { auditApi, usersApi } from './resources/users';
 import { followDeploymentLogs, type FollowLogsOptions } from './deployment-logs';
@@ -27,6 +28,7 @@ export function createDroverClient(opts: ClientOptions) {
     deploymentGroups: deploymentGroupsApi(transport),
     deploymentConfigs: deploymentConfigsApi(transport),
     revisions: revisionsApi(transport),
+    revisionSources: revisionSourcesApi(transport),
     instances: instancesApi(transport),
     loadBalancers: loadBalancersApi(transport),
     alarms: alarmsApi(transport),
