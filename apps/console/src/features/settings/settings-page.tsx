@@ -6,6 +6,7 @@ import { AccountSettings } from './account';
 import { ApiTokens } from './api-tokens';
 import { NotificationTargetDetail, NotificationTargets } from './notifications';
 import { NotificationTargetDetail, NotificationTargets } from './notifications';
+import { Alarms } from './alarms';
 import { DeploymentConfigs } from './deployment-configs';
 import { RegistrationTokens } from './registration-tokens';
 import { Users } from './users';
@@ -22,6 +23,7 @@ export function SettingsPage() {
         <NavLink to="/settings/notifications">Notifications</NavLink>
         <NavLink to="/settings/notifications">Notifications</NavLink>
         <NavLink to="/settings/deployment-configs">Deployment configs</NavLink>
+        <NavLink to="/settings/alarms">Alarms</NavLink>
         {isAdmin ? <NavLink to="/settings/users">Users</NavLink> : null}
         {me?.kind === 'user' ? <NavLink to="/settings/account">Your account</NavLink> : null}
       </nav>
@@ -34,6 +36,7 @@ export function SettingsPage() {
         <Route path="notifications" element={<NotificationTargets />} />
         <Route path="notifications/:name" element={<NotificationTargetDetail />} />
         <Route path="deployment-configs" element={<DeploymentConfigs />} />
+        <Route path="alarms" element={<Alarms />} />
         <Route path="users" element={<Users />} />
         <Route path="account" element={<AccountSettings />} />
       </Routes>
