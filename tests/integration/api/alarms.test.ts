@@ -292,8 +292,21 @@ describe("Alertmanager's receiver", () => {
     expect(row).toMatchObject({ alertname: 'HighErrorRate', status: 'firing', endsAt: null });
     const alarm = await deployer.post(`${A}/am-high-errors/evaluate`);
     expect(alarm.body).toMatchObject({ state: 'ALARM', value: 1 });
+    // An alert that ended more than a week ago is dropped at the next notification; a current one stays.
+    const old = new Date(Date.now() - 8 * 86_400_000);
+    await api.ctx.db.prisma.alertmanagerAlert.create({
+      data: {
+        fingerprint: 'old',
+        alertname: 'Gone',
+        labels: {},
+        status: 'resolved',
+        startsAt: old,
+        endsAt: old,
+        receivedAt: old,
+      },
+    });
     await call(api, null, 'POST', HOOK, payload('resolved'), auth);
-    expect(await api.ctx.db.prisma.alertmanagerAlert.count()).toBe(1);
+    expect((await api.ctx.db.prisma.alertmanagerAlert.findMany()).map((a) => a.fingerprint)).toEqual(['fp1']);
     expect((await deployer.post(`${A}/am-high-errors/evaluate`)).body).toMatchObject({ state: 'OK' });
   });
 

@@ -47,6 +47,8 @@ interface GroupRef {
 }
 const groupText = (g: GroupRef) => `${g.applicationName}/${g.deploymentGroupName}`;
 const NameCursor = z.object({ n: z.string() });
+/** Ended alerts are kept this long after Drover last heard of them (for the detail of an OK evaluation). */
+const ALERT_RETENTION_MS = 7 * 86_400_000;
 
 /** Every deployment group whose alarmConfiguration names alarms, with the names. */
 async function groupUses(db: PrismaLike): Promise<Array<GroupRef & { alarms: string[] }>> {
@@ -428,6 +430,11 @@ export function createAlarmService(deps: { prisma: PrismaClient; secretKey: stri
             update: data,
           });
         }
+      });
+      // Alerts that ended a week ago say nothing any alarm reads: drop them, so the table holds what is current.
+      const cutoff = new Date(receivedAt.getTime() - ALERT_RETENTION_MS);
+      await prisma.alertmanagerAlert.deleteMany({
+        where: { OR: [{ status: 'resolved' }, { endsAt: { lt: cutoff } }], receivedAt: { lt: cutoff } },
       });
       return { accepted: payload.alerts.length };
     },
