@@ -16,6 +16,7 @@ import { PageHeader } from '../../components/layout';
 import { DeploymentLink, GroupLink } from '../../components/links';
 import { RelativeTime } from '../../components/relative-time';
 import { RevisionLabel } from '../../components/revision-label';
+import { RevisionSource } from '../../components/revision-source';
 import { EmptyState, QueryBoundary } from '../../components/states';
 import { StatusBadge } from '../../components/status-badge';
 import { formatBytes } from '../../lib/format';
@@ -151,6 +152,7 @@ export function ApplicationPage() {
                           </>
                         ),
                       },
+                      { header: 'Source', cell: (r) => <RevisionSource revision={r} /> },
                       { header: 'Registered', cell: (r) => <RelativeTime value={r.registerTime} /> },
                       { header: 'Last used', cell: (r) => <RelativeTime value={r.lastUsedTime} fallback="never" /> },
                     ]}

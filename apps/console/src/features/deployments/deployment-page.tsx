@@ -33,6 +33,7 @@ import { HostGrid, type CellRef } from './host-grid';
 import { HostList } from './host-list';
 import { LogPanel } from './log-panel';
 import { Overview } from './overview';
+import { DeploymentRevisionSource } from './revision-source-row';
 
 const STYLE_TEXT = {
   IN_PLACE: 'In-place',
@@ -184,6 +185,10 @@ export function DeploymentPage() {
                 {shortSha(d.revision.sha256)}
               </span>{' '}
               {d.revision.description ? <span className="muted">{d.revision.description}</span> : null}
+            </dd>
+            <dt>Source</dt>
+            <dd>
+              <DeploymentRevisionSource applicationName={d.applicationName} revisionId={d.revision.revisionId} />
             </dd>
             <dt>Style</dt>
             <dd>
