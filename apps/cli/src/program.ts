@@ -1,6 +1,7 @@
 // The `drover` command tree. Global options (--url, --token, --profile, --output) work before or after the
 // subcommand; every commander refusal (unknown option, missing argument, bad choice) becomes exit code 2.
 import { Command, Option } from 'commander';
+import { accessKeysCommand } from './commands/access-keys';
 import { appsCommand } from './commands/apps';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/auth';
 import { completionCommand } from './commands/completion';
@@ -52,6 +53,7 @@ export function buildProgram(io: Io, state: RunState): Command {
   program.addCommand(loginCommand(io, state).helpGroup('Account:'));
   program.addCommand(logoutCommand(io, state).helpGroup('Account:'));
   program.addCommand(whoamiCommand(io, state).helpGroup('Account:'));
+  program.addCommand(accessKeysCommand(io, state).helpGroup('Account:'));
   program.addCommand(pushCommand(io, state).helpGroup('Deploying:'));
   program.addCommand(deployCommand(io, state).helpGroup('Deploying:'));
   program.addCommand(deploymentsCommand(io, state).helpGroup('Deploying:'));

@@ -13,6 +13,7 @@ import { notificationTargetsApi } from './resources/notification-targets';
 import { revisionsApi } from './resources/revisions';
 import { revisionSourcesApi } from './resources/revision-sources';
 import { apiTokensApi, registrationTokensApi } from './resources/tokens';
+import { accessKeysApi } from './resources/access-keys';
 import { auditApi, usersApi } from './resources/users';
 import { followDeploymentLogs, type FollowLogsOptions } from './deployment-logs';
 import { waitForDeployment, watchDeployment, type WatchOptions } from './deployment-watch';
@@ -44,6 +45,7 @@ export function createDroverClient(opts: ClientOptions) {
       followLogs: (id: string, o?: FollowLogsOptions) => followDeploymentLogs(deployments, id, o),
     },
     apiTokens: apiTokensApi(transport),
+    accessKeys: accessKeysApi(transport),
     registrationTokens: registrationTokensApi(transport),
     users: usersApi(transport),
     audit: auditApi(transport),
