@@ -45,6 +45,10 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     DATA_DIR=/var/lib/drover
 WORKDIR /app
+# git (and ssh for ssh:// remotes) builds Git revisions' bundles (docs/revision-sources.md).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 RUN mkdir -p /var/lib/drover && chown node:node /var/lib/drover
 USER node
