@@ -21,7 +21,7 @@ afterAll(async () => {
 
 async function createToken(
   name: string,
-  extra: { maxUses?: number; tags?: { key: string; value: string }[] } = {},
+  extra: { maxUses?: number; tags?: { key: string; value: string }[]; allowExtraTags?: boolean } = {},
 ): Promise<{ id: string; token: string }> {
   const res = await admin.post('/v1/registration-tokens', { name, ...extra });
   expect(res.status, res.raw).toBe(201);

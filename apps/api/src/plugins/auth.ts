@@ -142,8 +142,12 @@ export function registerAuth(
     }
     let target: AccessTarget | null = null;
     if (scope === 'application') {
-      const applicationName = str(req.params, 'applicationName') ?? str(req.body, 'applicationName');
-      const deploymentGroupName = str(req.params, 'deploymentGroupName') ?? str(req.body, 'deploymentGroupName');
+      // The path names the application (and group) when it can; only routes without one (POST /deployments, the plan)
+      // take them from the body. So a body's group name never narrows an application-wide action (creating a group).
+      const fromPath = str(req.params, 'applicationName') !== undefined;
+      const source = fromPath ? req.params : req.body;
+      const applicationName = str(source, 'applicationName');
+      const deploymentGroupName = str(source, 'deploymentGroupName');
       if (applicationName) target = { applicationName, deploymentGroupName };
     } else {
       const id = str(req.params, 'deploymentId');

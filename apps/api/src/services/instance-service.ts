@@ -130,7 +130,8 @@ export function createInstanceService(deps: {
       if (q.registrationStatus) {
         and.push({ deregisteredAt: q.registrationStatus === 'Registered' ? null : { not: null } });
       }
-      if (q.namePrefix) and.push({ name: { startsWith: q.namePrefix } });
+      // Prisma sends startsWith as LIKE 'prefix%' without escaping: % and _ in the prefix would be wildcards.
+      if (q.namePrefix) and.push({ name: { startsWith: q.namePrefix.replace(/[\\%_]/g, '\\$&') } });
       const after = decodeCursor(NameCursor, q.cursor);
       if (after) and.push({ name: { gt: after.n } });
       const rows = await prisma.instance.findMany({
