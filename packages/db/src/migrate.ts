@@ -14,8 +14,12 @@ export const DEFAULT_MIGRATIONS_DIR = path.resolve(
   '../../../prisma/migrations',
 );
 
+/** A migration's database code Prisma does not model, applied after its migration.sql by Drover's runner only. */
+export const ROUTINES_FILE = 'routines.sql';
+
 export interface MigrationFile {
   name: string;
+  /** What is applied: migration.sql, then routines.sql if there is one. */
   sql: string;
   checksum: string;
 }
@@ -35,8 +39,20 @@ export async function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): Promise<Migr
     .sort();
   return Promise.all(
     names.map(async (name) => {
-      const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      const prismaSql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
+      let sql = prismaSql;
+      // What Prisma does not model (functions, triggers, partial indexes) lives beside it in routines.sql, applied in
+      // the same transaction: Prisma's schema engine, which the drift check runs, would see a partial index as drift
+      // and splits a migration at every semicolon, even inside a function body.
+      const routines = await readFile(path.join(dir, name, ROUTINES_FILE), 'utf8').catch(
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return null;
+          throw err;
+        },
+      );
+      if (routines !== null) sql = `${sql}\n${routines}`;
+      // The checksum is Prisma's (of migration.sql alone), so that Prisma's tools agree with Drover's bookkeeping.
+      return { name, sql, checksum: createHash('sha256').update(prismaSql).digest('hex') };
     }),
   );
 }

@@ -26,7 +26,7 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>, adminUrl = ADMIN_U
 export async function templateName(): Promise<string> {
   const migrations = await readMigrations();
   const h = createHash('sha256');
-  for (const m of migrations) h.update(m.name).update(m.checksum);
+  for (const m of migrations) h.update(m.name).update(m.sql);
   return `drover_tpl_${h.digest('hex').slice(0, 16)}`;
 }
 
