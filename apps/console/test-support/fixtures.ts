@@ -103,6 +103,7 @@ export function makeDeployment(over: Partial<DeploymentInfo> = {}): DeploymentIn
     deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' },
     loadBalancers: [],
     blueGreen: null,
+    alarms: null,
     createTime: '2026-08-14T11:59:00.000Z',
     startTime: '2026-08-14T12:00:00.000Z',
     completeTime: null,
@@ -224,6 +225,7 @@ export function makeBlueGreen(over: Partial<BlueGreenProgress> = {}): BlueGreenP
     readyAction: 'STOP_DEPLOYMENT',
     terminateAction: 'TERMINATE',
     isRollback: false,
+    traffic: null,
     ...over,
   });
 }

@@ -12,10 +12,12 @@ import {
   createRedis,
   DEPLOYMENT_QUEUE,
   TRAFFIC_JOB,
+  TRAFFIC_SHIFT_JOB,
   TRAFFIC_QUEUE,
   type AdvanceJobData,
   type DeliverJobData,
   type TrafficJobData,
+  type TrafficShiftJobData,
   type Engine,
 } from '@drover/engine';
 import pino from 'pino';
@@ -59,6 +61,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
     ackTimeoutSeconds: env.EVENT_ACK_TIMEOUT_SECONDS,
     graceSeconds: env.EVENT_TIMEOUT_GRACE_SECONDS,
     secretKey: env.SECRET_KEY,
+    alarmCheckIntervalSeconds: env.ALARM_CHECK_INTERVAL_SECONDS,
     notify: {
       publicUrl: env.PUBLIC_URL,
       timeoutMs: env.NOTIFY_TIMEOUT_SECONDS * 1000,
@@ -84,11 +87,13 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       maxStalledCount: 100,
     },
   );
-  const trafficWorker = new Worker<TrafficJobData>(
+  const trafficWorker = new Worker<TrafficJobData | TrafficShiftJobData>(
     TRAFFIC_QUEUE,
-    async (job: Job<TrafficJobData>) => {
-      if (job.name !== TRAFFIC_JOB) throw new Error(`unknown job ${job.name}`);
-      await engine.runTrafficEvent(job.data.eventId);
+    async (job: Job<TrafficJobData | TrafficShiftJobData>) => {
+      if (job.name === TRAFFIC_JOB) await engine.runTrafficEvent((job.data as TrafficJobData).eventId);
+      else if (job.name === TRAFFIC_SHIFT_JOB)
+        await engine.runTrafficShift((job.data as TrafficShiftJobData).deploymentId);
+      else throw new Error(`unknown job ${job.name}`);
     },
     {
       connection: bullConnection,
@@ -123,7 +128,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
   trafficWorker.on('error', (err) => log.warn({ err: err.message }, 'traffic worker connection error'));
   trafficWorker.on('failed', (job, err) =>
     log.warn(
-      { eventId: job?.data.eventId, attempt: job?.attemptsMade, err: err.message },
+      { job: job?.name, data: job?.data, attempt: job?.attemptsMade, err: err.message },
       'traffic step failed; will retry',
     ),
   );
@@ -154,6 +159,8 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
     void tick();
   };
   every(env.RECONCILE_INTERVAL_SECONDS * 1000, 'sweep', () => engine.sweep());
+  // Claims due deployments in PostgreSQL; a tick with nothing due is one indexed UPDATE that changes no row.
+  every(Math.min(1000, env.ALARM_CHECK_INTERVAL_SECONDS * 1000), 'alarms', () => engine.checkAlarms());
   every(env.NOTIFY_SWEEP_INTERVAL_SECONDS * 1000, 'notification sweep', () => engine.notifications.sweep());
   every(env.RECONCILE_INTERVAL_SECONDS * SWEEPS_PER_RECONCILE * 1000, 'reconcile', async () => {
     const n = await engine.reconcile();

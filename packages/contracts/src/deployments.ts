@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TagFilter, TagSet } from './tag-filters';
 import { InstanceName } from './agent-protocol';
 import { TrafficMapping } from './load-balancers';
+import { AlarmConfiguration } from './alarm-configuration';
 import { DeploymentId, MAX_INT4, NullableTimestamp, ResourceName, Timestamp } from './common';
 import {
   AutoRollbackEvent,
@@ -59,6 +60,12 @@ export const CreateDeploymentRequest = z.object({
    * instance names. Omitted: the group alternates between its standing pools (docs/traffic.md).
    */
   targetInstances: TargetInstances.optional(),
+  /**
+   * Replaces the group's alarm settings for this deployment only (CodeDeploy's overrideAlarmConfiguration), e.g.
+   * `{enabled: false, alarms: []}` to deploy a fix while an alarm still fires. Needs the right to change the group;
+   * audited.
+   */
+  overrideAlarmConfiguration: AlarmConfiguration.optional(),
 });
 export type CreateDeploymentRequest = z.infer<typeof CreateDeploymentRequest>;
 
@@ -127,7 +134,7 @@ export const DeploymentOverview = z.object({
 });
 export type DeploymentOverview = z.infer<typeof DeploymentOverview>;
 
-export const BlueGreenPhase = z.enum(['install', 'ready', 'allow', 'block', 'termination']);
+export const BlueGreenPhase = z.enum(['install', 'ready', 'allow', 'shift', 'block', 'termination']);
 export type BlueGreenPhase = z.infer<typeof BlueGreenPhase>;
 
 export const BlueGreenProgress = z.object({
@@ -145,6 +152,22 @@ export const BlueGreenProgress = z.object({
   readyAction: z.enum(['CONTINUE_DEPLOYMENT', 'STOP_DEPLOYMENT']),
   terminateAction: z.enum(['TERMINATE', 'KEEP_ALIVE']),
   isRollback: z.boolean(),
+  /** Canary/linear: the plan, the split now, and the next step; null when traffic moves all at once. */
+  traffic: z
+    .object({
+      /** Percent on the replacement after each step (the last is 100). */
+      steps: z.array(z.number().int()),
+      intervalSeconds: z.number(),
+      /** The split the balancers have now (percent of new requests on the replacement); null before the first. */
+      percent: z.number().int().nullable(),
+      /** The split being set, when it differs from `percent` (a step in progress, or traffic going back). */
+      settingPercent: z.number().int().nullable(),
+      /** When the next step is due (null: none due, e.g. at 100 % or while a step is being set). */
+      nextStepAt: NullableTimestamp,
+      nextPercent: z.number().int().nullable(),
+      promoteRequested: z.boolean(),
+    })
+    .nullable(),
 });
 export type BlueGreenProgress = z.infer<typeof BlueGreenProgress>;
 
@@ -188,6 +211,19 @@ export const DeploymentInfo = z.object({
   loadBalancers: z.array(z.object({ loadBalancerName: z.string(), backend: z.string() })),
   /** Blue/green only: where the deployment is, and its waits. */
   blueGreen: BlueGreenProgress.nullable(),
+  /** The alarms watched while the deployment runs (the group's, or this deployment's override); null: none. */
+  alarms: z
+    .object({
+      enabled: z.boolean(),
+      ignorePollAlarmFailure: z.boolean(),
+      alarmNames: z.array(z.string()),
+      bakeTimeInSeconds: z.number().int(),
+      /** overrideAlarmConfiguration replaced the group's settings. */
+      overridden: z.boolean(),
+      /** While Baking: when the bake after the last traffic step ends. */
+      bakeEndsAt: NullableTimestamp,
+    })
+    .nullable(),
   createTime: Timestamp,
   startTime: NullableTimestamp,
   completeTime: NullableTimestamp,
@@ -307,3 +343,34 @@ export type DeploymentNoticeWire =
   | { t: 'dep' }
   | { t: 'tgt'; ids: string[] }
   | { t: 'log'; targetId: string; eventName: string; seq: number; data: string };
+
+/** One canary/linear step: the split asked of the balancers, and how it went (its log is the balancers' words). */
+export const TrafficShiftInfo = z.object({
+  percent: z.number().int(),
+  achievedPercent: z.number().nullable(),
+  /** step: the plan; promote: "promote now"; stop/alarm: traffic taken back to the original hosts. */
+  reason: z.enum(['step', 'promote', 'stop', 'alarm']),
+  startTime: Timestamp,
+  endTime: NullableTimestamp,
+  ok: z.boolean().nullable(),
+  message: z.string().nullable(),
+  log: z.string(),
+});
+export type TrafficShiftInfo = z.infer<typeof TrafficShiftInfo>;
+
+/** A run of identical results of one alarm during a deployment: `count` evaluations from firstTime to lastTime. */
+export const AlarmCheckInfo = z.object({
+  alarmName: z.string(),
+  /** PENDING: the condition holds, its "for" duration has not run out; MISSING: no alarm of that name exists. */
+  state: z.enum(['OK', 'PENDING', 'ALARM', 'UNREACHABLE', 'MISSING']),
+  /** The latest evaluation's words: the query, value and threshold; the matching alerts; the probe's answer. */
+  detail: z.string(),
+  value: z.number().nullable(),
+  firstTime: Timestamp,
+  lastTime: Timestamp,
+  count: z.number().int(),
+});
+export type AlarmCheckInfo = z.infer<typeof AlarmCheckInfo>;
+
+export const TrafficShiftList = z.object({ items: z.array(TrafficShiftInfo) });
+export const AlarmCheckList = z.object({ items: z.array(AlarmCheckInfo) });

@@ -47,9 +47,12 @@ export const NO_TRAFFIC_SHIFT: TrafficShiftState = {
   promoteRequested: false,
 };
 
-/** Why a stop was asked for: by someone (MANUAL_STOP) or by an alarm (ALARM_ACTIVE). */
+/**
+ * Why a stop was asked for: by someone (MANUAL_STOP), by an alarm (ALARM_ACTIVE), or by a balancer that refused a
+ * split (TRAFFIC_CONTROL: the deployment fails rather than stops).
+ */
 export interface StopReason {
-  errorCode: 'MANUAL_STOP' | 'ALARM_ACTIVE';
+  errorCode: 'MANUAL_STOP' | 'ALARM_ACTIVE' | 'TRAFFIC_CONTROL';
   message: string;
 }
 
@@ -110,7 +113,12 @@ export type BlueGreenDecision =
   /** The originals are done with: leave the group (TERMINATE) or stay as they are (KEEP_ALIVE), then succeed. */
   | { kind: 'succeed'; terminateOriginals: boolean }
   | { kind: 'fail'; errorCode: 'HEALTH_CONSTRAINTS'; message: string; skipTargetIds: string[] }
-  | { kind: 'stop'; skipTargetIds: string[]; message: string; errorCode: 'MANUAL_STOP' | 'ALARM_ACTIVE' | 'TIMEOUT' };
+  | {
+      kind: 'stop';
+      skipTargetIds: string[];
+      message: string;
+      errorCode: 'MANUAL_STOP' | 'ALARM_ACTIVE' | 'TRAFFIC_CONTROL' | 'TIMEOUT';
+    };
 
 const MINUTE = 60_000;
 const isDone = (s: TargetStatus) => s === 'Succeeded' || s === 'Failed' || s === 'Skipped' || s === 'Unknown';
@@ -183,7 +191,7 @@ export function nextBlueGreenStep(s: BlueGreenState): BlueGreenDecision {
           skipTargetIds: ids(s.losing, 'Pending'),
         };
       }
-      if (shifting) return { kind: 'shift', percent: traffic.steps[0] ?? 100 };
+      if (shifting) return { kind: 'shift', percent: traffic.promoteRequested ? 100 : (traffic.steps[0] ?? 100) };
       return { kind: 'startBlock', targetIds: ids(s.losing, 'Pending') };
     }
     case 'shift': {

@@ -13,12 +13,35 @@ import {
 
 describe('predefined configs', () => {
   it('defines the three server configs exactly as CodeDeploy reports them', () => {
-    expect(PREDEFINED_CONFIGS).toEqual([
-      { name: 'OneAtATime', minimumHealthyHosts: { type: 'MOST_CONCURRENCY', value: 1 } },
-      { name: 'HalfAtATime', minimumHealthyHosts: { type: 'FLEET_PERCENT', value: 50 } },
-      { name: 'AllAtOnce', minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 } },
+    expect(PREDEFINED_CONFIGS.slice(0, 3)).toEqual([
+      { name: 'OneAtATime', minimumHealthyHosts: { type: 'MOST_CONCURRENCY', value: 1 }, trafficRoutingConfig: null },
+      { name: 'HalfAtATime', minimumHealthyHosts: { type: 'FLEET_PERCENT', value: 50 }, trafficRoutingConfig: null },
+      { name: 'AllAtOnce', minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 }, trafficRoutingConfig: null },
     ]);
     expect(DEFAULT_CONFIG_NAME).toBe('OneAtATime');
+  });
+
+  it('adds the canary and linear configs CodeDeploy predefines for ECS and Lambda, installing all at once', () => {
+    const shifting = PREDEFINED_CONFIGS.slice(3);
+    expect(shifting.map((c) => c.name)).toEqual([
+      'Canary10Percent5Minutes',
+      'Canary10Percent10Minutes',
+      'Canary10Percent15Minutes',
+      'Canary10Percent30Minutes',
+      'Linear10PercentEvery1Minute',
+      'Linear10PercentEvery2Minutes',
+      'Linear10PercentEvery3Minutes',
+      'Linear10PercentEvery10Minutes',
+    ]);
+    expect(findPredefinedConfig('Canary10Percent15Minutes')?.trafficRoutingConfig).toEqual({
+      type: 'TimeBasedCanary',
+      timeBasedCanary: { canaryPercentage: 10, canaryInterval: 15 },
+    });
+    expect(findPredefinedConfig('Linear10PercentEvery3Minutes')?.trafficRoutingConfig).toEqual({
+      type: 'TimeBasedLinear',
+      timeBasedLinear: { linearPercentage: 10, linearInterval: 3 },
+    });
+    for (const c of shifting) expect(c.minimumHealthyHosts).toEqual({ type: 'HOST_COUNT', value: 0 });
   });
 
   it('is frozen so no caller can change a shared config', () => {
@@ -39,6 +62,12 @@ describe('canonicalConfigName / isPredefinedConfigName', () => {
     ['HalfAtATime', 'HalfAtATime', true],
     ['AllAtOnce', 'AllAtOnce', true],
     ['CodeDeployDefault.LambdaAllAtOnce', 'CodeDeployDefault.LambdaAllAtOnce', false],
+    ['CodeDeployDefault.ECSCanary10Percent5Minutes', 'Canary10Percent5Minutes', true],
+    ['CodeDeployDefault.LambdaCanary10Percent30Minutes', 'Canary10Percent30Minutes', true],
+    ['CodeDeployDefault.LambdaLinear10PercentEvery1Minute', 'Linear10PercentEvery1Minute', true],
+    ['CodeDeployDefault.Canary10Percent5Minutes', 'Canary10Percent5Minutes', true],
+    ['CodeDeployDefault.ECSOneAtATime', 'CodeDeployDefault.ECSOneAtATime', false],
+    ['CodeDeployDefault.LambdaCanary10Percent7Minutes', 'CodeDeployDefault.LambdaCanary10Percent7Minutes', false],
     ['CodeDeployDefault.', 'CodeDeployDefault.', false],
     ['my-custom-config', 'my-custom-config', false],
     ['codedeploydefault.OneAtATime', 'codedeploydefault.OneAtATime', false],

@@ -1,23 +1,60 @@
 // Deployment configurations: how many hosts must stay healthy while a deployment runs (codedeploy.md §4.1).
-import type { MinimumHealthyHostsType } from '@drover/contracts';
+import type { MinimumHealthyHostsType, TrafficRoutingConfig } from '@drover/contracts';
 
 export type MinimumHealthyHosts = { type: MinimumHealthyHostsType; value: number };
 
-export type PredefinedConfigName = 'OneAtATime' | 'HalfAtATime' | 'AllAtOnce';
+export type PredefinedConfigName =
+  | 'OneAtATime'
+  | 'HalfAtATime'
+  | 'AllAtOnce'
+  | `Canary10Percent${5 | 10 | 15 | 30}Minutes`
+  | 'Linear10PercentEvery1Minute'
+  | `Linear10PercentEvery${2 | 3 | 10}Minutes`;
 
 export interface PredefinedConfig {
   readonly name: PredefinedConfigName;
   readonly minimumHealthyHosts: Readonly<MinimumHealthyHosts>;
+  /** Canary/linear shifting for blue/green behind a load balancer; null: traffic moves all at once. */
+  readonly trafficRoutingConfig: Readonly<TrafficRoutingConfig> | null;
 }
 
 const predefined = (name: PredefinedConfigName, type: MinimumHealthyHostsType, value: number): PredefinedConfig =>
-  Object.freeze({ name, minimumHealthyHosts: Object.freeze({ type, value }) });
+  Object.freeze({ name, minimumHealthyHosts: Object.freeze({ type, value }), trafficRoutingConfig: null });
+
+// The traffic-shifting configs CodeDeploy predefines for ECS and Lambda, for blue/green servers behind a balancer.
+// The replacement hosts carry no traffic while they install, so they install all at once (HOST_COUNT 0).
+const canary = (minutes: 5 | 10 | 15 | 30): PredefinedConfig =>
+  Object.freeze({
+    name: `Canary10Percent${minutes}Minutes` as const,
+    minimumHealthyHosts: Object.freeze({ type: 'HOST_COUNT' as const, value: 0 }),
+    trafficRoutingConfig: Object.freeze({
+      type: 'TimeBasedCanary' as const,
+      timeBasedCanary: Object.freeze({ canaryPercentage: 10, canaryInterval: minutes }),
+    }),
+  });
+const linear = (minutes: 1 | 2 | 3 | 10): PredefinedConfig =>
+  Object.freeze({
+    name: minutes === 1 ? ('Linear10PercentEvery1Minute' as const) : (`Linear10PercentEvery${minutes}Minutes` as const),
+    minimumHealthyHosts: Object.freeze({ type: 'HOST_COUNT' as const, value: 0 }),
+    trafficRoutingConfig: Object.freeze({
+      type: 'TimeBasedLinear' as const,
+      timeBasedLinear: Object.freeze({ linearPercentage: 10, linearInterval: minutes }),
+    }),
+  });
 
 export const PREDEFINED_CONFIGS: readonly PredefinedConfig[] = Object.freeze([
   // CodeDeploy reports OneAtATime as MOST_CONCURRENCY 1: one host at a time, everyone else must stay healthy.
   predefined('OneAtATime', 'MOST_CONCURRENCY', 1),
   predefined('HalfAtATime', 'FLEET_PERCENT', 50),
   predefined('AllAtOnce', 'HOST_COUNT', 0),
+  canary(5),
+  canary(10),
+  canary(15),
+  canary(30),
+  linear(1),
+  linear(2),
+  linear(3),
+  linear(10),
 ]);
 
 /** Used when a deployment and its group name no configuration (CodeDeploy's default too). */
@@ -26,11 +63,16 @@ export const DEFAULT_CONFIG_NAME: PredefinedConfigName = 'OneAtATime';
 /** CodeDeploy spells the predefined configs `CodeDeployDefault.<Name>`; we accept that spelling for drop-in scripts. */
 const CODEDEPLOY_PREFIX = 'CodeDeployDefault.';
 
-/** `CodeDeployDefault.OneAtATime` → `OneAtATime`; any other name (custom, or an unsupported Lambda/ECS one) unchanged. */
+/**
+ * `CodeDeployDefault.OneAtATime` → `OneAtATime`, and CodeDeploy's ECS/Lambda shifting names to ours
+ * (`CodeDeployDefault.ECSCanary10Percent5Minutes`, `…LambdaLinear10PercentEvery1Minute`); any other name unchanged.
+ */
 export function canonicalConfigName(name: string): string {
   if (!name.startsWith(CODEDEPLOY_PREFIX)) return name;
   const short = name.slice(CODEDEPLOY_PREFIX.length);
-  return PREDEFINED_CONFIGS.some((c) => c.name === short) ? short : name;
+  if (PREDEFINED_CONFIGS.some((c) => c.name === short)) return short;
+  const platformless = short.replace(/^(ECS|Lambda)(?=Canary|Linear)/, '');
+  return PREDEFINED_CONFIGS.some((c) => c.name === platformless && c.trafficRoutingConfig) ? platformless : name;
 }
 
 /** True for a predefined name in either spelling (`OneAtATime` or `CodeDeployDefault.OneAtATime`). */

@@ -5,13 +5,16 @@ import type { Redis } from 'ioredis';
 import { advanceDeployment } from './lifecycle/advance';
 import { createAgentOps } from './agent-protocol/agent-ops';
 import type { Actor } from './infra/audit';
-import { continueDeployment, rollbackDeployment, stopDeployment } from './lifecycle/control';
+import { continueDeployment, promoteDeployment, rollbackDeployment, stopDeployment } from './lifecycle/control';
 import { createDeployment, type CreateDeploymentInput } from './lifecycle/create-deployment';
 import { createNotifier } from './infra/notifier';
 import { createDeploymentQueue } from './infra/queue';
-import { sweep, trafficStepsInProgress, unfinishedDeployments } from './lifecycle/sweeper';
+import { sweep, trafficShiftsInProgress, trafficStepsInProgress, unfinishedDeployments } from './lifecycle/sweeper';
 import { analyzeIfGrown } from './infra/table-stats';
 import { runTrafficEvent } from './traffic/run-traffic-event';
+import { runTrafficShift } from './traffic/run-traffic-shift';
+import { watchAlarms } from './alarms/watch-alarms';
+import { SYSTEM_ACTOR } from './infra/audit';
 import { createTrafficQueue } from './traffic/traffic-queue';
 import { createNotifications } from './notifications';
 import type { DeliverySettings } from './notifications/deliver';
@@ -23,6 +26,8 @@ interface EngineSettings {
   graceSeconds: number;
   /** Opens stored secrets (traffic webhooks'); without it those balancers cannot be used. */
   secretKey?: string | undefined;
+  /** How often a running deployment's alarms are evaluated (default 2 s). */
+  alarmCheckIntervalSeconds?: number | undefined;
   /** Notification delivery (docs/notifications.md); defaults suit tests and small installs. */
   notify?: Partial<Omit<DeliverySettings, 'secretKey'>> | undefined;
 }
@@ -52,6 +57,7 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
     notifier,
     ackTimeoutSeconds: s.ackTimeoutSeconds,
     enqueueTraffic: traffic.enqueue,
+    enqueueShift: traffic.enqueueShift,
   };
   const trafficDeps = {
     pool: db.pool,
@@ -72,6 +78,8 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
     notifications,
     /** Performs one BlockTraffic/AllowTraffic event (the worker's traffic job). */
     runTrafficEvent: (eventId: string) => runTrafficEvent(trafficDeps, eventId),
+    /** Sets a canary/linear deployment's balancers to the split it wants (the worker's traffic-shift job). */
+    runTrafficShift: (deploymentId: string) => runTrafficShift(trafficDeps, deploymentId),
     async createDeployment(input: CreateDeploymentInput) {
       const id = await createDeployment(db.prisma, input);
       await queue.advance(id);
@@ -81,6 +89,7 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
     },
     async stop(id: string, rollback: boolean, actor: Actor) {
       const r = await stopDeployment(db.prisma, id, { rollback, actor });
+      if (r.shiftTo !== null) await traffic.enqueueShift(id, r.shiftTo);
       await queue.advance(id);
       await notifier.deployment(id, { t: 'dep' });
       return r;
@@ -93,6 +102,33 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
     },
     async continue(id: string, waitType: 'READY_WAIT' | 'TERMINATION_WAIT', actor: Actor) {
       await continueDeployment(db.prisma, id, waitType, actor);
+      await queue.advance(id);
+      await notifier.deployment(id, { t: 'dep' });
+    },
+    /**
+     * One tick of the alarm watch (the worker runs it every second): evaluates the alarms of the deployments that
+     * are due and stops those whose alarms fire.
+     */
+    checkAlarms: () =>
+      watchAlarms({
+        pool: db.pool,
+        prisma: db.prisma,
+        secretKey: s.secretKey,
+        intervalSeconds: s.alarmCheckIntervalSeconds ?? 2,
+        async stop(id, rollback, message) {
+          const r = await stopDeployment(db.prisma, id, {
+            rollback,
+            actor: { ...SYSTEM_ACTOR, name: 'drover-alarms' },
+            reason: { errorCode: 'ALARM_ACTIVE', message },
+          });
+          if (r.shiftTo !== null) await traffic.enqueueShift(id, r.shiftTo);
+          await queue.advance(id);
+          await notifier.deployment(id, { t: 'dep' });
+        },
+      }),
+    /** "Promote now": skip a canary/linear deployment's remaining steps. */
+    async promote(id: string, actor: Actor) {
+      await promoteDeployment(db.prisma, id, actor);
       await queue.advance(id);
       await notifier.deployment(id, { t: 'dep' });
     },
@@ -109,6 +145,7 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
       const ids = await unfinishedDeployments(db.pool);
       for (const id of ids) await queue.advance(id);
       for (const eventId of await trafficStepsInProgress(db.pool)) await traffic.enqueue(eventId);
+      for (const s of await trafficShiftsInProgress(db.pool)) await traffic.enqueueShift(s.id, s.percent);
       return ids.length;
     },
     async close() {

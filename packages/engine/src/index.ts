@@ -29,7 +29,13 @@ export {
 } from './infra/queue';
 
 // traffic/: load balancers as providers, the group → (balancer, backend) bindings, host → server mapping, secrets.
-export { TRAFFIC_JOB, TRAFFIC_QUEUE, type TrafficJobData } from './traffic/traffic-queue';
+export {
+  TRAFFIC_JOB,
+  TRAFFIC_QUEUE,
+  TRAFFIC_SHIFT_JOB,
+  type TrafficJobData,
+  type TrafficShiftJobData,
+} from './traffic/traffic-queue';
 export { balancerNames, providerFor, resolveTrafficBindings, type TrafficBinding } from './traffic/balancers';
 export { matchServer, type MappableHost } from './traffic/server-mapping';
 export { trafficPreflight, type TrafficPreflight } from './traffic/preflight';

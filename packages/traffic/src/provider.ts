@@ -29,11 +29,16 @@ export interface ServerView extends ServerRef {
 
 export type LogLine = (line: string) => void;
 
+/** A server weight: absolute, or 'initial' for the weight the balancer's own configuration gives the server. */
+export type ServerWeight = number | 'initial';
+
 export interface BlockOptions {
   /** Longest wait for in-flight sessions to finish before giving up. */
   drainTimeoutMs: number;
   /** On drain timeout: cut the remaining sessions and carry on (true), or fail (false). */
   killSessionsOnTimeout: boolean;
+  /** Once the server is out, set its weight back to 'initial' (after a canary left it at 0). */
+  restoreWeight?: boolean;
   log: LogLine;
   signal?: AbortSignal;
 }
@@ -48,6 +53,8 @@ export interface BlockResult {
 export interface AllowOptions {
   /** Longest wait for the balancer's health check to pass before giving up. */
   healthTimeoutMs: number;
+  /** The weight the server takes traffic with (0: in the balancer, healthy, but no new requests yet). */
+  weight?: ServerWeight;
   log: LogLine;
   signal?: AbortSignal;
 }
@@ -55,6 +62,18 @@ export interface AllowOptions {
 export interface AllowResult {
   /** How long it took the balancer to see the server healthy. */
   healthyMs: number;
+}
+
+/**
+ * A canary/linear step: `percent` % of the backend's new requests to the gaining servers, the rest to the losing
+ * ones. The weights are the engine's translation of the percentage for balancers that split by weight (HAProxy);
+ * balancers that take a percentage (the webhook) get the percentage.
+ */
+export interface SplitRequest {
+  backend: string;
+  percent: number;
+  gaining: { servers: (ServerRef & { address?: string | null })[]; weight: ServerWeight };
+  losing: { servers: (ServerRef & { address?: string | null })[]; weight: ServerWeight };
 }
 
 export interface TrafficProvider {
@@ -70,6 +89,8 @@ export interface TrafficProvider {
   allow(server: ServerRef, opts: AllowOptions): Promise<AllowResult>;
   /** Set a server's weight (0–256 for HAProxy), leaving its admin state alone. */
   setWeight(server: ServerRef, weight: number, log: LogLine): Promise<void>;
+  /** Set a backend's split between two sets of servers (canary/linear), leaving admin states alone. */
+  split(request: SplitRequest, log: LogLine): Promise<void>;
   close(): Promise<void>;
 }
 

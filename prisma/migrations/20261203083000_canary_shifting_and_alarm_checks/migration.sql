@@ -35,6 +35,7 @@ CREATE TABLE "deployment_alarm_checks" (
     "state" TEXT NOT NULL,
     "detail" TEXT NOT NULL,
     "value" DOUBLE PRECISION,
+    "pendingSince" TIMESTAMP(3),
     "firstAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lastAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "count" INTEGER NOT NULL DEFAULT 1,

@@ -9,7 +9,7 @@ import type {
   ZonalConfig,
 } from '@drover/contracts';
 import { TrafficRoutingConfig as TrafficRoutingSchema, ZonalConfig as ZonalSchema } from '@drover/contracts';
-import type { DeploymentConfig, PrismaClient } from '@drover/db';
+import { Prisma, type DeploymentConfig, type PrismaClient } from '@drover/db';
 import {
   PREDEFINED_CONFIGS,
   canonicalConfigName,
@@ -35,6 +35,7 @@ export async function ensurePredefinedConfigs(prisma: PrismaClient): Promise<voi
       name: c.name,
       minimumHealthyHostsType: c.minimumHealthyHosts.type,
       minimumHealthyHostsValue: c.minimumHealthyHosts.value,
+      trafficRoutingConfig: (c.trafficRoutingConfig ?? Prisma.DbNull) as Prisma.InputJsonValue,
       predefined: true,
     })),
     skipDuplicates: true,
@@ -53,6 +54,7 @@ export async function ensurePredefinedConfigs(prisma: PrismaClient): Promise<voi
         predefined: true,
         minimumHealthyHostsType: c.minimumHealthyHosts.type,
         minimumHealthyHostsValue: c.minimumHealthyHosts.value,
+        trafficRoutingConfig: (c.trafficRoutingConfig ?? Prisma.DbNull) as Prisma.InputJsonValue,
       },
     });
   }

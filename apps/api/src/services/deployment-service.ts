@@ -4,7 +4,9 @@ import {
   DeploymentId,
   LoadBalancerInfo,
   type TrafficMapping,
+  type AlarmCheckInfo,
   type CreateDeploymentRequest,
+  type TrafficShiftInfo,
   type DeploymentInfo,
   type ListDeploymentsQuery,
   type PlanRequest,
@@ -54,7 +56,7 @@ function decodeCursor(c: string): { createdAt: Date; id: string } {
 
 export function createDeploymentService(deps: {
   prisma: PrismaClient;
-  engine: Pick<Engine, 'createDeployment' | 'stop' | 'rollback' | 'continue'>;
+  engine: Pick<Engine, 'createDeployment' | 'stop' | 'rollback' | 'continue' | 'promote'>;
   agentLostAfterSeconds: number;
   secretKey: string | undefined;
 }) {
@@ -143,6 +145,48 @@ export function createDeploymentService(deps: {
     async continue(id: string, waitType: 'READY_WAIT' | 'TERMINATION_WAIT', actor: Actor): Promise<DeploymentInfo> {
       await engine.continue(id, waitType, actor);
       return get(id);
+    },
+
+    async promote(id: string, actor: Actor): Promise<DeploymentInfo> {
+      await engine.promote(id, actor);
+      return get(id);
+    },
+
+    async trafficShifts(id: string): Promise<{ items: TrafficShiftInfo[] }> {
+      await assertExists(id);
+      const rows = await prisma.trafficShift.findMany({ where: { deploymentId: id }, orderBy: { startedAt: 'asc' } });
+      return {
+        items: rows.map((r) => ({
+          percent: r.percent,
+          achievedPercent: r.achievedPercent,
+          reason: r.reason as TrafficShiftInfo['reason'],
+          startTime: r.startedAt.toISOString(),
+          endTime: r.endedAt ? r.endedAt.toISOString() : null,
+          ok: r.ok,
+          message: r.message,
+          log: r.log,
+        })),
+      };
+    },
+
+    async alarmChecks(id: string): Promise<{ items: AlarmCheckInfo[] }> {
+      await assertExists(id);
+      const rows = await prisma.deploymentAlarmCheck.findMany({
+        where: { deploymentId: id },
+        orderBy: [{ firstAt: 'asc' }, { alarmName: 'asc' }],
+        take: 5_000,
+      });
+      return {
+        items: rows.map((r) => ({
+          alarmName: r.alarmName,
+          state: r.state as AlarmCheckInfo['state'],
+          detail: r.detail,
+          value: r.value,
+          firstTime: r.firstAt.toISOString(),
+          lastTime: r.lastAt.toISOString(),
+          count: r.count,
+        })),
+      };
     },
 
     /** `visible`: the applications (and groups) the caller may read, or null for all (access.ts). */

@@ -320,6 +320,26 @@ export function deploymentsCommand(io: Io, state: RunState): Command {
     ),
   );
 
+  waitOptions(
+    cmd
+      .command('promote <deployment-id>')
+      .description(
+        'Canary/linear blue/green: skip the remaining traffic steps and the bake; all traffic moves to the replacement hosts now',
+      )
+      .option('-w, --wait', 'then follow the deployment to its end (exit code as for deploy --wait)'),
+  ).action(
+    action<{ wait?: boolean; timeout?: number }>(io, state, async (ctx, [id], opts) => {
+      const client = await ctx.client();
+      const d = await client.deployments.promote(id!);
+      const line = `${d.deploymentId}: promoted; all traffic moves to the replacement hosts at the next step`;
+      if (opts.wait) {
+        ctx.note(line);
+        return followDeployment(ctx, client, id!, { timeoutSeconds: opts.timeout });
+      }
+      ctx.emit(d, () => [line]);
+    }),
+  );
+
   untilReadyOption(
     waitOptions(
       cmd

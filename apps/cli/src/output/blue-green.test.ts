@@ -32,6 +32,7 @@ function bgProgress(over: Partial<BlueGreenProgress> = {}): BlueGreenProgress {
     readyAction: 'STOP_DEPLOYMENT',
     terminateAction: 'TERMINATE',
     isRollback: false,
+    traffic: null,
     ...over,
   };
 }
@@ -68,6 +69,7 @@ function deployment(bg: Partial<BlueGreenProgress>, over: Partial<DeploymentInfo
     deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
     loadBalancers: [{ loadBalancerName: 'edge', backend: 'web' }],
     blueGreen: bgProgress(bg),
+    alarms: null,
     createTime: '2026-01-01T00:00:00.000Z',
     startTime: '2026-01-01T00:00:00.000Z',
     completeTime: null,

@@ -35,11 +35,22 @@ export function phaseText(bg: BlueGreenProgress, names: readonly string[] = []):
     case 'allow':
       // A rollback moves traffic back: the originals gain it, the replacement hosts lose it.
       return `rerouting: ${named(side, names)} ${bg.isRollback ? 'take traffic back' : 'take traffic'} (AllowTraffic)`;
+    case 'shift':
+      return `shifting traffic: ${shiftText(bg)}`;
     case 'block':
       return `rerouting: ${named(side, names)} leave the load balancer (BlockTraffic)`;
     case 'termination':
       return `termination wait: ${hosts('original')} are out of traffic`;
   }
+}
+
+/** A canary/linear split in words: "20 % on the replacement hosts (steps 20 → 100 %)", "setting 100 %". */
+export function shiftText(bg: Pick<BlueGreenProgress, 'traffic'>): string {
+  const t = bg.traffic;
+  if (!t) return 'all at once';
+  const now = t.percent === null ? 'not started' : `${t.percent} % on ${hosts('replacement')}`;
+  const setting = t.settingPercent !== null ? `, setting ${t.settingPercent} %` : '';
+  return `${now}${setting} (steps ${t.steps.join(' → ')} %)`;
 }
 
 /** "traffic on the original hosts", "traffic on both sides", "traffic on the replacement hosts". */
@@ -62,7 +73,9 @@ const isEnded = (d: DeploymentInfo) => d.status === 'Succeeded' || d.status === 
 export function reachedReady(d: DeploymentInfo): boolean {
   const bg = d.blueGreen;
   if (!bg || bg.isRollback || isEnded(d)) return false;
-  return isReady(d) || bg.phase === 'allow' || bg.phase === 'block' || bg.phase === 'termination';
+  return (
+    isReady(d) || bg.phase === 'allow' || bg.phase === 'shift' || bg.phase === 'block' || bg.phase === 'termination'
+  );
 }
 
 const when = (iso: string, now: number) => {
@@ -88,6 +101,21 @@ export function waitNotice(d: DeploymentInfo, now: number): string[] {
       bg.readyWaitEndsAt
         ? `  the Ready wait ends at ${when(bg.readyWaitEndsAt, now)}; then the deployment stops and traffic stays on ${hosts('original')}`
         : `  the Ready wait has ended; the deployment stops and traffic stays on ${hosts('original')}`,
+    ];
+  }
+  if (bg.phase === 'shift' && bg.traffic) {
+    const t = bg.traffic;
+    const next =
+      t.nextPercent !== null && t.nextStepAt
+        ? `next: ${t.nextPercent} % at ${when(t.nextStepAt, now)}`
+        : t.settingPercent !== null
+          ? `the balancers are being set to ${t.settingPercent} %`
+          : t.percent === 100
+            ? 'all traffic is on the replacement hosts; the alarms bake before the original hosts leave'
+            : 'waiting for the next step';
+    return [
+      `Canary: ${shiftText(bg)}; ${next}.`,
+      `  skip the remaining steps with: drover deployment promote ${id}; take traffic back with: drover deployment stop ${id} --rollback`,
     ];
   }
   if (bg.phase === 'termination' && bg.terminateAction === 'TERMINATE') {

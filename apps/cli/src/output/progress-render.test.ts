@@ -48,6 +48,7 @@ function deployment(over: Partial<DeploymentInfo> = {}): DeploymentInfo {
     deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' },
     loadBalancers: [],
     blueGreen: null,
+    alarms: null,
     createTime: '2026-01-01T00:00:00.000Z',
     startTime: '2026-01-01T00:00:00.000Z',
     completeTime: null,

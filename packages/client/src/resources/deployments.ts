@@ -1,5 +1,6 @@
 // /v1/deployments: create, plan preview, list/get, targets, logs, stop/rollback/continue, and the live event stream.
 import {
+  AlarmCheckList,
   DeploymentInfo,
   DeploymentPage,
   PlanResponse,
@@ -7,6 +8,7 @@ import {
   StreamLog,
   TargetInfo,
   TargetPage,
+  TrafficShiftList,
   type CreateDeploymentRequest,
   type DeploymentStatus,
   type LifecycleEventName,
@@ -67,6 +69,12 @@ export function deploymentsApi(t: Transport) {
     rollback: (id: string) => t.json('POST', `${one(id)}/rollback`, DeploymentInfo),
     continue: (id: string, deploymentWaitType: 'READY_WAIT' | 'TERMINATION_WAIT' = 'READY_WAIT') =>
       t.json('POST', `${one(id)}/continue`, DeploymentInfo, { json: { deploymentWaitType } }),
+    /** Canary/linear: skip the remaining traffic steps (and the bake); all traffic to the replacement now. */
+    promote: (id: string) => t.json('POST', `${one(id)}/promote`, DeploymentInfo, { json: {} }),
+    trafficShifts: (id: string, signal?: AbortSignal) =>
+      t.json('GET', `${one(id)}/traffic-shifts`, TrafficShiftList, { signal }),
+    alarmChecks: (id: string, signal?: AbortSignal) =>
+      t.json('GET', `${one(id)}/alarm-checks`, AlarmCheckList, { signal }),
 
     /** The output of one lifecycle event on one host, from `fromSeq` on. */
     async log(

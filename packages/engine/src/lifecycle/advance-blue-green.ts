@@ -3,7 +3,14 @@
 // repeated or late job re-reads where it is and does nothing twice. Timed waits schedule a delayed advance.
 import type { DeploymentErrorCode, DeploymentStatus, TargetLabel, TargetStatus } from '@drover/contracts';
 import type { Prisma } from '@drover/db';
-import { nextBlueGreenStep, type BlueGreenOptions, type BlueGreenPhase } from '@drover/domain';
+import {
+  nextBlueGreenStep,
+  NO_TRAFFIC_SHIFT,
+  type BlueGreenOptions,
+  type BlueGreenPhase,
+  type StopReason,
+  type TrafficPlan,
+} from '@drover/domain';
 import { writeAudit, SYSTEM_ACTOR } from '../infra/audit';
 
 type Tx = Prisma.TransactionClient;
@@ -14,6 +21,8 @@ export interface BlueGreenEffects {
   changed: boolean;
   /** Re-run the advance at this time (a wait ends). */
   advanceAt: Date[];
+  /** Ask the traffic worker to set this split (percent on the gaining side). */
+  shift: number[];
 }
 
 export interface BlueGreenHooks {
@@ -38,9 +47,32 @@ interface Row {
   readyWaitEndsAt: Date | null;
   terminationAt: Date | null;
   continueRequestedAt: Date | null;
+  trafficPlan: unknown;
+  trafficWantedPercent: number | null;
+  trafficAppliedPercent: number | null;
+  trafficAppliedAt: Date | null;
+  promoteRequestedAt: Date | null;
+  bakeEndsAt: Date | null;
+  alarmConfiguration: unknown;
+  stopErrorCode: string | null;
+  stopMessage: string | null;
 }
 
 const MAX_STEPS = 6;
+
+/** The bake after the last traffic step, from the deployment's alarm settings (only while alarms are on). */
+export function bakeMsOf(alarmConfiguration: unknown): number {
+  const a = alarmConfiguration as { enabled?: boolean; bakeTimeInSeconds?: number } | null;
+  return a?.enabled ? (a.bakeTimeInSeconds ?? 0) * 1000 : 0;
+}
+
+/** The recorded reason of a stop; a person's stop when none was recorded. */
+export function stopReasonOf(d: { stopErrorCode: string | null; stopMessage: string | null }): StopReason | null {
+  if (d.stopErrorCode === 'ALARM_ACTIVE' || d.stopErrorCode === 'TRAFFIC_CONTROL') {
+    return { errorCode: d.stopErrorCode, message: d.stopMessage ?? d.stopErrorCode };
+  }
+  return null;
+}
 
 export async function stepBlueGreen(
   tx: Tx,
@@ -55,6 +87,9 @@ export async function stepBlueGreen(
   let readyWaitEndsAt = d.readyWaitEndsAt;
   let terminationAt = d.terminationAt;
   let continueAt = d.continueRequestedAt;
+  const wanted = d.trafficWantedPercent;
+  const bakeEndsAt = d.bakeEndsAt;
+  const plan = d.trafficPlan as TrafficPlan | null;
   // Several steps can be due at once (Ready with CONTINUE_DEPLOYMENT reroutes at once): take them in one job.
   for (let i = 0; i < MAX_STEPS; i++) {
     const targets = await tx.deploymentTarget.findMany({
@@ -86,6 +121,19 @@ export async function stepBlueGreen(
             ? 'TERMINATION_WAIT'
             : null
         : null,
+      traffic: plan
+        ? {
+            steps: plan.steps,
+            intervalMs: plan.intervalMs,
+            wantedPercent: wanted,
+            appliedPercent: d.trafficAppliedPercent,
+            appliedAt: d.trafficAppliedAt,
+            promoteRequested: d.promoteRequestedAt !== null,
+          }
+        : NO_TRAFFIC_SHIFT,
+      bakeMs: bakeMsOf(d.alarmConfiguration),
+      bakeEndsAt,
+      stopReason: stopReasonOf(d),
     });
     const setPhase = async (next: BlueGreenPhase, data: Prisma.DeploymentUpdateInput = {}) => {
       phase = next;
@@ -117,12 +165,31 @@ export async function stepBlueGreen(
         await hooks.startTargets(decision.targetIds);
         return;
       case 'startBlock':
-        if (phase !== 'block') await setPhase('block');
+        if (phase !== 'block') await setPhase('block', { status: 'InProgress' });
         await hooks.startTargets(decision.targetIds);
+        return;
+      case 'shift': {
+        if (phase !== 'shift') await setPhase('shift');
+        await tx.deployment.update({ where: { id: d.id }, data: { trafficWantedPercent: decision.percent } });
+        await tx.trafficShift.create({
+          data: {
+            deploymentId: d.id,
+            percent: decision.percent,
+            reason: d.promoteRequestedAt && decision.percent === 100 ? 'promote' : 'step',
+          },
+        });
+        fx.shift.push(decision.percent);
+        fx.changed = true;
+        return;
+      }
+      case 'bake':
+        await tx.deployment.update({ where: { id: d.id }, data: { status: 'Baking', bakeEndsAt: decision.until } });
+        fx.advanceAt.push(decision.until);
+        fx.changed = true;
         return;
       case 'enterTermination':
         terminationAt = decision.until;
-        await setPhase('termination', { terminationAt });
+        await setPhase('termination', { terminationAt, status: 'InProgress' });
         fx.advanceAt.push(decision.until);
         return;
       case 'succeed': {
@@ -144,19 +211,24 @@ export async function stepBlueGreen(
       case 'fail':
         await hooks.skipTargets(decision.skipTargetIds);
         return hooks.finish('Failed', decision.errorCode, decision.message, {
-          forceRollback: phase === 'allow' || phase === 'block',
+          forceRollback: trafficMoved(phase),
         });
       case 'stop': {
         await hooks.skipTargets(decision.skipTargetIds);
         if (targets.some((t) => t.status === 'InProgress')) return;
-        // Once traffic has started to move, a stop always puts it back on the hosts that served before.
-        return hooks.finish('Stopped', decision.errorCode, decision.message, {
-          forceRollback: phase === 'allow' || phase === 'block',
+        // Once traffic has started to move, a stop always puts it back on the hosts that served before. A balancer
+        // that refused a split fails the deployment; a person or an alarm stops it.
+        const status = decision.errorCode === 'TRAFFIC_CONTROL' ? 'Failed' : 'Stopped';
+        return hooks.finish(status, decision.errorCode, decision.message, {
+          forceRollback: trafficMoved(phase),
         });
       }
     }
   }
 }
+
+/** Phases after which traffic is (partly) on the replacement: stopping or failing there moves it back. */
+const trafficMoved = (phase: BlueGreenPhase) => phase === 'allow' || phase === 'shift' || phase === 'block';
 
 /**
  * TERMINATE for hosts Drover does not own: they already left the balancer (BlockTraffic); now they leave Drover too

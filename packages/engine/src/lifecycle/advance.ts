@@ -9,7 +9,7 @@ import { createDeploymentTx } from './create-deployment';
 import type { ConfigSnapshot } from './deployment-view';
 import type { Notifier } from '../infra/notifier';
 import { refreshQueuedAutoUpdateTx } from './outdated-instances';
-import { stepBlueGreen } from './advance-blue-green';
+import { bakeMsOf, stepBlueGreen, stopReasonOf } from './advance-blue-green';
 import type { DeploymentQueue } from '../infra/queue';
 
 type Tx = Prisma.TransactionClient;
@@ -20,6 +20,8 @@ interface AdvanceDeps {
   notifier: Notifier;
   /** How long a ready event may wait for an agent to take it (its deadline; see sweeper.ts). */
   ackTimeoutSeconds: number;
+  /** Ask the traffic worker for a canary/linear split (run-traffic-shift.ts). */
+  enqueueShift(deploymentId: string, percent: number): Promise<void>;
 }
 
 interface Effects {
@@ -28,10 +30,11 @@ interface Effects {
   advance: string[];
   changed: boolean;
   advanceAt: Date[];
+  shift: number[];
 }
 
 export async function advanceDeployment(deps: AdvanceDeps, deploymentId: string): Promise<void> {
-  const fx: Effects = { wake: [], changedTargets: [], advance: [], changed: false, advanceAt: [] };
+  const fx: Effects = { wake: [], changedTargets: [], advance: [], changed: false, advanceAt: [], shift: [] };
   await deps.prisma.$transaction((tx) => step(tx, deploymentId, fx, deps.ackTimeoutSeconds), {
     timeout: 60_000,
     maxWait: 10_000,
@@ -40,6 +43,7 @@ export async function advanceDeployment(deps: AdvanceDeps, deploymentId: string)
   if (fx.wake.length) await deps.notifier.wake(fx.wake);
   for (const id of fx.advance) await deps.queue.advance(id);
   for (const at of fx.advanceAt) await deps.queue.advanceAt(deploymentId, at);
+  for (const percent of fx.shift) await deps.enqueueShift(deploymentId, percent);
   if (fx.changedTargets.length) await deps.notifier.deployment(deploymentId, { t: 'tgt', ids: fx.changedTargets });
   if (fx.changed) await deps.notifier.deployment(deploymentId, { t: 'dep' });
 }
@@ -113,9 +117,23 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
       await startTargets(tx, id, decision.targetIds, fx, ackTimeoutSeconds, batchSize);
       for (const t of targets) if (decision.targetIds.includes(t.id)) t.status = 'InProgress';
       break;
-    case 'succeed':
+    case 'succeed': {
+      // Alarms are watched for the bake time after the last batch before the deployment succeeds.
+      const bakeMs = bakeMsOf(d.alarmConfiguration);
+      if (bakeMs > 0 && !d.bakeEndsAt) {
+        const until = new Date(Date.now() + bakeMs);
+        await tx.deployment.update({ where: { id }, data: { status: 'Baking', bakeEndsAt: until } });
+        fx.advanceAt.push(until);
+        fx.changed = true;
+        break;
+      }
+      if (d.bakeEndsAt && d.bakeEndsAt.getTime() > Date.now()) {
+        fx.advanceAt.push(d.bakeEndsAt);
+        break;
+      }
       await finish(tx, id, 'Succeeded', null, null, fx);
       return;
+    }
     case 'fail':
       await skipTargets(tx, decision.skipTargetIds, fx);
       await finish(tx, id, 'Failed', decision.errorCode, decision.message, fx);
@@ -123,7 +141,15 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
     case 'stop':
       await skipTargets(tx, decision.skipTargetIds, fx);
       if (!inFlight) {
-        await finish(tx, id, 'Stopped', 'MANUAL_STOP', 'stopped on request', fx);
+        const reason = stopReasonOf(d);
+        await finish(
+          tx,
+          id,
+          'Stopped',
+          reason?.errorCode ?? 'MANUAL_STOP',
+          reason?.message ?? 'stopped on request',
+          fx,
+        );
         return;
       }
       break;

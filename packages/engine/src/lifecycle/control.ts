@@ -6,11 +6,23 @@ import { createRollbackTx } from './advance';
 import { writeAudit, type Actor } from '../infra/audit';
 import { conflict, notFound } from '../infra/errors';
 
+export interface StopResult {
+  status: 'Pending' | 'Succeeded';
+  statusMessage: string;
+  /** A canary/linear split to take back at once (percent on the replacement): the caller enqueues it. */
+  shiftTo: number | null;
+}
+
+/**
+ * Stops a deployment: by a person, or with `reason` ALARM_ACTIVE by the alarm monitor (which decides `rollback` from
+ * DEPLOYMENT_STOP_ON_ALARM). A blue/green deployment that has shifted part of its traffic gets it all back on the
+ * original hosts first, in one balancer step, before anything else happens.
+ */
 export async function stopDeployment(
   prisma: PrismaClient,
   id: string,
-  opts: { rollback: boolean; actor: Actor },
-): Promise<{ status: 'Pending' | 'Succeeded'; statusMessage: string }> {
+  opts: { rollback: boolean; actor: Actor; reason?: { errorCode: 'ALARM_ACTIVE'; message: string } },
+): Promise<StopResult> {
   return prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR UPDATE`;
     if (rows.length === 0) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
@@ -22,10 +34,25 @@ export async function stopDeployment(
     // A group (or deployment) set to roll back on DEPLOYMENT_STOP_ON_REQUEST rolls back on any stop.
     const arb = d.autoRollbackConfiguration as AutoRollbackConfiguration | null;
     const rollback = opts.rollback || (!!arb?.enabled && arb.events.includes('DEPLOYMENT_STOP_ON_REQUEST'));
+    // Traffic partly on the replacement goes back now; the rest of the stop waits for the balancer's answer.
+    const takeBack =
+      d.blueGreenPhase === 'shift' && d.stopRequestedAt === null && (d.trafficWantedPercent ?? 0) > 0 ? 0 : null;
     await tx.deployment.update({
       where: { id },
-      data: { stopRequestedAt: d.stopRequestedAt ?? now, stopRollback: d.stopRollback || rollback },
+      data: {
+        stopRequestedAt: d.stopRequestedAt ?? now,
+        stopRollback: d.stopRollback || rollback,
+        ...(opts.reason && d.stopRequestedAt === null
+          ? { stopErrorCode: opts.reason.errorCode, stopMessage: opts.reason.message }
+          : {}),
+        ...(takeBack !== null ? { trafficWantedPercent: takeBack } : {}),
+      },
     });
+    if (takeBack !== null) {
+      await tx.trafficShift.create({
+        data: { deploymentId: id, percent: takeBack, reason: opts.reason ? 'alarm' : 'stop' },
+      });
+    }
     // Nothing new is handed out: events made ready but not yet taken by an agent are skipped now.
     const readyTargets = await tx.lifecycleEvent.findMany({
       where: { deploymentId: id, status: 'Pending', readyAt: { not: null } },
@@ -39,17 +66,37 @@ export async function stopDeployment(
       });
       await tx.deploymentTarget.updateMany({
         where: { id: { in: ids }, status: 'InProgress' },
-        data: { status: 'Failed', endedAt: now, errorCode: 'MANUAL_STOP', errorMessage: 'deployment stopped' },
+        data: {
+          status: 'Failed',
+          endedAt: now,
+          errorCode: opts.reason?.errorCode ?? 'MANUAL_STOP',
+          errorMessage: opts.reason ? `deployment stopped: ${opts.reason.message}` : 'deployment stopped',
+        },
       });
     }
-    await writeAudit(tx, opts.actor, rollback ? 'deployment.stop_and_rollback' : 'deployment.stop', 'deployment', id);
+    await writeAudit(
+      tx,
+      opts.actor,
+      rollback ? 'deployment.stop_and_rollback' : 'deployment.stop',
+      'deployment',
+      id,
+      opts.reason ? { reason: opts.reason.errorCode, message: opts.reason.message } : undefined,
+    );
     const inFlight = await tx.lifecycleEvent.count({ where: { deploymentId: id, status: 'InProgress' } });
     return inFlight > 0
       ? {
           status: 'Pending' as const,
           statusMessage: `${inFlight} lifecycle event(s) still running; they finish or time out`,
+          shiftTo: takeBack,
         }
-      : { status: 'Succeeded' as const, statusMessage: 'deployment stopped' };
+      : {
+          status: 'Succeeded' as const,
+          statusMessage:
+            takeBack !== null
+              ? 'deployment stopping: traffic is going back to the original hosts'
+              : 'deployment stopped',
+          shiftTo: takeBack,
+        };
   });
 }
 
@@ -115,5 +162,38 @@ export async function continueDeployment(
     }
     await tx.deployment.update({ where: { id }, data: { continueRequestedAt: new Date() } });
     await writeAudit(tx, actor, 'deployment.continue', 'deployment', id, { deploymentWaitType: waitType });
+  });
+}
+
+/**
+ * "Promote now" of a canary/linear blue/green deployment: the remaining steps (and the bake) are skipped, and all
+ * traffic goes to the replacement at the next step. Only while the deployment can still shift traffic.
+ */
+export async function promoteDeployment(prisma: PrismaClient, id: string, actor: Actor): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR UPDATE`;
+    if (rows.length === 0) throw notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
+    const d = await tx.deployment.findUniqueOrThrow({ where: { id } });
+    if (isTerminalDeploymentStatus(d.status)) {
+      throw conflict('DeploymentAlreadyCompleted', `deployment ${id} already ended (${d.status})`);
+    }
+    if (d.deploymentType !== 'BLUE_GREEN' || d.trafficPlan === null) {
+      throw conflict(
+        'DeploymentIsNotShiftingTraffic',
+        `deployment ${id} moves traffic all at once; promote applies to canary and linear deployments`,
+      );
+    }
+    if (d.stopRequestedAt) throw conflict('DeploymentAlreadyCompleted', `deployment ${id} is stopping`);
+    const phase = d.blueGreenPhase ?? 'install';
+    if (phase === 'block' || phase === 'termination') {
+      throw conflict('DeploymentIsNotShiftingTraffic', `deployment ${id} already moved all traffic (${phase})`);
+    }
+    if (!d.promoteRequestedAt) {
+      await tx.deployment.update({ where: { id }, data: { promoteRequestedAt: new Date() } });
+    }
+    await writeAudit(tx, actor, 'deployment.promote', 'deployment', id, {
+      phase,
+      trafficPercent: d.trafficAppliedPercent,
+    });
   });
 }

@@ -2,8 +2,10 @@
 // transaction. The group row lock serialises creations per group, and the unique activeGroupId index makes
 // "one active deployment per group" hold even if that lock were bypassed; later deployments wait as Queued.
 import {
+  AlarmConfiguration,
   BlueGreenDeploymentConfiguration,
   LoadBalancerInfo,
+  TrafficRoutingConfig,
   type AutoRollbackConfiguration,
   type DeploymentCreator,
   type FileExistsBehavior,
@@ -18,6 +20,7 @@ import {
   initialBlueGreenPhase,
   lifecycleEventsFor,
   planDeployment,
+  trafficPlan,
   type BlueGreenOptions,
   type MinimumHealthyHosts,
 } from '@drover/domain';
@@ -38,6 +41,8 @@ export interface CreateDeploymentInput {
   fileExistsBehavior?: FileExistsBehavior | undefined;
   ignoreApplicationStopFailures?: boolean | undefined;
   autoRollbackConfiguration?: AutoRollbackConfiguration | undefined;
+  /** Replaces the group's alarm settings for this deployment (CodeDeploy's overrideAlarmConfiguration). */
+  overrideAlarmConfiguration?: AlarmConfiguration | undefined;
   updateOutdatedInstancesOnly?: boolean | undefined;
   creator?: DeploymentCreator;
   /** Restrict to these instances (rollbacks and auto-updates target specific hosts). */
@@ -56,9 +61,22 @@ type Tx = Prisma.TransactionClient;
 export async function resolveConfig(tx: Pick<Tx, 'deploymentConfig'>, name: string) {
   const canonical = canonicalConfigName(name);
   const row = await tx.deploymentConfig.findUnique({ where: { name: canonical } });
-  if (row) return { name: row.name, mhh: { type: row.minimumHealthyHostsType, value: row.minimumHealthyHostsValue } };
+  if (row) {
+    const routing = TrafficRoutingConfig.safeParse(row.trafficRoutingConfig ?? undefined);
+    return {
+      name: row.name,
+      mhh: { type: row.minimumHealthyHostsType, value: row.minimumHealthyHostsValue },
+      trafficRoutingConfig: routing.success ? routing.data : null,
+    };
+  }
   const predefined = findPredefinedConfig(canonical);
-  if (predefined) return { name: predefined.name, mhh: predefined.minimumHealthyHosts as MinimumHealthyHosts };
+  if (predefined) {
+    return {
+      name: predefined.name,
+      mhh: predefined.minimumHealthyHosts as MinimumHealthyHosts,
+      trafficRoutingConfig: predefined.trafficRoutingConfig as TrafficRoutingConfig | null,
+    };
+  }
   throw notFound('DeploymentConfigDoesNotExist', `deployment config ${name} does not exist`);
 }
 
@@ -76,6 +94,16 @@ export async function loadGroup(tx: Pick<Tx, 'application' | 'deploymentGroup'>,
     );
   }
   return { app, group };
+}
+
+/** The alarm settings a deployment runs with: its override, else its group's; null when there are none. */
+function effectiveAlarmConfiguration(
+  override: AlarmConfiguration | undefined,
+  stored: unknown,
+): AlarmConfiguration | null {
+  if (override) return override;
+  const parsed = AlarmConfiguration.nullable().safeParse(stored ?? null);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Returns the new deployment's id. Runs inside the caller's transaction when one is given. */
@@ -107,6 +135,17 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
       `deployment group ${group.name} is blue/green but names no load balancer; set its loadBalancerInfo`,
     );
   }
+  // Canary/linear shifting moves a share of a balancer's traffic: only blue/green has two sides to share it between.
+  const shifting = trafficPlan(config.trafficRoutingConfig);
+  if (shifting && !blueGreen) {
+    throw invalid(
+      'InvalidTrafficRoutingConfiguration',
+      `deployment config ${config.name} shifts traffic step by step (${config.trafficRoutingConfig?.type}), which ` +
+        `needs a blue/green deployment group behind a load balancer; ${group.name} deploys in place: use a config ` +
+        'without trafficRoutingConfig (e.g. AllAtOnce), or make the group blue/green',
+    );
+  }
+  const alarms = effectiveAlarmConfiguration(input.overrideAlarmConfiguration, group.alarmConfiguration);
   // Blue/green: the plan covers the replacement hosts; the originals only give up traffic at the end.
   let originals: { id: string; name: string }[] = [];
   let hosts: Awaited<ReturnType<typeof resolveGroupInstances>>;
@@ -200,6 +239,12 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
       trafficBindings: bindings.length ? (bindings as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
       blueGreenConfig: bgOptions ? (bgOptions as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
       blueGreenPhase: blueGreen ? initialBlueGreenPhase(isRollback && !!input.blueGreenRollback) : null,
+      trafficPlan: shifting && !isRollback ? (shifting as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
+      alarmConfiguration: alarms ? (alarms as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
+      alarmConfigurationOverridden: input.overrideAlarmConfiguration !== undefined,
+      // A rollback is not watched: it is what an alarm asks for (CodeDeploy's override exists to roll back while
+      // the alarm still fires).
+      alarmCheckDueAt: plan.ok && alarms?.enabled && alarms.alarms.length > 0 && !isRollback ? now : null,
       batchCount: plan.ok ? plan.batches.length : 0,
       pendingCount: plan.ok ? plan.hostCount : 0,
     },
@@ -256,6 +301,14 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
     config: config.name,
     creator: input.creator ?? 'user',
   });
+  // Overriding the group's alarms needs the right to change the group (the API checks it); it is audited on its own.
+  if (input.overrideAlarmConfiguration) {
+    await writeAudit(tx, input.actor, 'deployment.override_alarms', 'deployment', id, {
+      group: group.name,
+      groupAlarmConfiguration: group.alarmConfiguration ?? null,
+      overrideAlarmConfiguration: input.overrideAlarmConfiguration,
+    });
+  }
   return id;
 }
 

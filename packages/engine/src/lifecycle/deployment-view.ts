@@ -1,7 +1,8 @@
 // Database rows → the shapes the API returns (DeploymentInfo, TargetInfo). One mapping, used by REST, SSE and CLI.
 import type { DeploymentInfo, LifecycleEventInfo, TargetInfo } from '@drover/contracts';
 import type { Prisma } from '@drover/db';
-import type { BlueGreenOptions } from '@drover/domain';
+import type { AlarmConfiguration } from '@drover/contracts';
+import type { BlueGreenOptions, TrafficPlan } from '@drover/domain';
 
 export const deploymentInclude = {
   application: { select: { name: true } },
@@ -68,6 +69,7 @@ export function toDeploymentInfo(d: DeploymentRow): DeploymentInfo {
       backend: b.backend,
     })),
     blueGreen: blueGreenProgress(d),
+    alarms: alarmsView(d),
     createTime: d.createdAt.toISOString(),
     startTime: iso(d.startedAt),
     completeTime: iso(d.completedAt),
@@ -116,6 +118,7 @@ function blueGreenProgress(d: DeploymentRow): DeploymentInfo['blueGreen'] {
     install: 'before',
     ready: 'before',
     allow: 'both',
+    shift: 'both',
     block: 'both',
     termination: 'after',
   };
@@ -131,5 +134,41 @@ function blueGreenProgress(d: DeploymentRow): DeploymentInfo['blueGreen'] {
     readyAction: options?.readyAction ?? 'CONTINUE_DEPLOYMENT',
     terminateAction: options?.terminateAction ?? 'KEEP_ALIVE',
     isRollback,
+    traffic: trafficView(d),
+  };
+}
+
+function trafficView(d: DeploymentRow): NonNullable<DeploymentInfo['blueGreen']>['traffic'] {
+  const plan = d.trafficPlan as TrafficPlan | null;
+  if (!plan) return null;
+  const applied = d.trafficAppliedPercent;
+  const setting = d.trafficWantedPercent !== applied ? d.trafficWantedPercent : null;
+  const next = applied === null ? null : (plan.steps.find((p) => p > applied) ?? null);
+  const running = d.status === 'InProgress' || d.status === 'Baking';
+  const nextStepAt =
+    running && setting === null && next !== null && d.trafficAppliedAt && !d.stopRequestedAt
+      ? new Date(d.trafficAppliedAt.getTime() + plan.intervalMs).toISOString()
+      : null;
+  return {
+    steps: plan.steps,
+    intervalSeconds: plan.intervalMs / 1000,
+    percent: applied,
+    settingPercent: setting,
+    nextStepAt,
+    nextPercent: running ? (d.promoteRequestedAt && next !== null ? 100 : next) : null,
+    promoteRequested: d.promoteRequestedAt !== null,
+  };
+}
+
+function alarmsView(d: DeploymentRow): DeploymentInfo['alarms'] {
+  const a = d.alarmConfiguration as AlarmConfiguration | null;
+  if (!a) return null;
+  return {
+    enabled: a.enabled,
+    ignorePollAlarmFailure: a.ignorePollAlarmFailure,
+    alarmNames: a.alarms.map((x) => x.name),
+    bakeTimeInSeconds: a.bakeTimeInSeconds ?? 0,
+    overridden: d.alarmConfigurationOverridden,
+    bakeEndsAt: d.status === 'Baking' ? iso(d.bakeEndsAt) : null,
   };
 }

@@ -129,3 +129,13 @@ export async function trafficStepsInProgress(pool: pg.Pool): Promise<string[]> {
   );
   return rows.map((r) => r.id);
 }
+
+/** Canary/linear splits asked for and not yet applied: re-enqueued with the deployments, like traffic steps. */
+export async function trafficShiftsInProgress(pool: pg.Pool): Promise<{ id: string; percent: number }[]> {
+  const { rows } = await pool.query<{ id: string; percent: number }>(
+    `SELECT id, "trafficWantedPercent" AS percent FROM deployments
+      WHERE status IN ('InProgress', 'Baking') AND "trafficWantedPercent" IS NOT NULL
+        AND "trafficWantedPercent" IS DISTINCT FROM "trafficAppliedPercent"`,
+  );
+  return rows;
+}

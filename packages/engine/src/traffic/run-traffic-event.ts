@@ -34,6 +34,8 @@ interface TrafficEventRow {
   trafficAddress: string | null;
   trafficBindings: TrafficBinding[] | null;
   deploymentType: 'IN_PLACE' | 'BLUE_GREEN';
+  /** Canary/linear: the replacement joins the balancer with weight 0 and the shift steps give it traffic. */
+  shifting: boolean;
 }
 
 type Outcome = { ok: true; message: string } | { ok: false; message: string };
@@ -42,7 +44,7 @@ export async function runTrafficEvent(deps: TrafficDeps, eventId: string): Promi
   const { rows } = await deps.pool.query<TrafficEventRow>(
     `SELECT e.id, e.name, e.status::text AS status, e."commandId", e."targetId", e."deploymentId", e."instanceId",
             e."logChunks", t."instanceName", i."trafficAddress", d."trafficBindings",
-            d."deploymentType"::text AS "deploymentType"
+            d."deploymentType"::text AS "deploymentType", d."trafficPlan" IS NOT NULL AS shifting
        FROM lifecycle_events e
        JOIN deployment_targets t ON t.id = e."targetId"
        JOIN instances i ON i.id = e."instanceId"
@@ -89,15 +91,25 @@ async function perform(deps: TrafficDeps, ev: TrafficEventRow, line: (s: string)
       };
       const where = `${lb.name}/${b.backend}/${ref.server}`;
       if (ev.name === 'BlockTraffic') {
+        // Blue/green owns the backend's weights: a host leaving it gets its configured weight back (a canary left
+        // it at 0), so the next deployment's AllowTraffic finds it as configured.
         const r = await provider.block(ref, {
           drainTimeoutMs: b.drainTimeoutSeconds * 1000,
           killSessionsOnTimeout: b.killSessionsOnDrainTimeout,
+          restoreWeight: ev.deploymentType === 'BLUE_GREEN',
           log: line,
         });
         const killed = r.killedSessions > 0 ? `, ${r.killedSessions} sessions cut at the drain timeout` : '';
         done.push(`${where} drained in ${r.drainedMs} ms${killed}`);
       } else {
-        const r = await provider.allow(ref, { healthTimeoutMs: b.healthTimeoutSeconds * 1000, log: line });
+        // Blue/green: a canary's replacement joins with weight 0 (the shift steps give it traffic); otherwise a host
+        // takes traffic with its configured weight, whatever an earlier canary left.
+        const weight = ev.deploymentType !== 'BLUE_GREEN' ? undefined : ev.shifting ? 0 : ('initial' as const);
+        const r = await provider.allow(ref, {
+          healthTimeoutMs: b.healthTimeoutSeconds * 1000,
+          log: line,
+          ...(weight !== undefined ? { weight } : {}),
+        });
         done.push(`${where} healthy and in service after ${r.healthyMs} ms`);
       }
     } catch (err) {

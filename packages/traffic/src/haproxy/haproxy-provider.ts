@@ -14,6 +14,8 @@ import {
   type LogLine,
   type ServerRef,
   type ServerView,
+  type ServerWeight,
+  type SplitRequest,
   type TrafficProvider,
 } from '../provider';
 import { formatRuntimeAddress, parseRuntimeAddress, sendRuntimeCommand, type RuntimeAddress } from './runtime-socket';
@@ -92,13 +94,21 @@ export function createHaproxyProvider(options: HaproxyProviderOptions): TrafficP
 
     async setWeight(ref, weight, log) {
       checkRef(ref);
-      if (!Number.isInteger(weight) || weight < 0 || weight > HAPROXY_MAX_WEIGHT) {
-        throw new TrafficError(
-          'REFUSED',
-          `weight ${weight} for ${ref.backend}/${ref.server} is not allowed: HAProxy takes an integer from 0 to ${HAPROXY_MAX_WEIGHT}`,
-        );
-      }
-      await conn(log).set(`set weight ${ref.backend}/${ref.server} ${weight}`, ref);
+      await conn(log).setWeight(ref, weight);
+    },
+
+    async split(request: SplitRequest, log) {
+      const all = [...request.gaining.servers, ...request.losing.servers];
+      all.forEach(checkRef);
+      const c = conn(log);
+      c.log(
+        `split of ${request.backend}: ${request.percent} % to ${request.gaining.servers.map((s) => s.server).join(', ') || 'none'}`,
+      );
+      // The side whose share rises changes first: between the two commands the backend never has every weight at 0
+      // (HAProxy would answer 503 to new requests), as it would going from 0 % to 100 % the other way round.
+      const raising = request.percent > 0;
+      const order = raising ? [request.gaining, request.losing] : [request.losing, request.gaining];
+      for (const side of order) for (const ref of side.servers) await c.setWeight(ref, side.weight);
     },
 
     // Every exchange opens and closes its own connection (HAProxy closes after each answer), so nothing is held.
@@ -123,6 +133,7 @@ async function block(c: Conversation, ref: ServerRef, opts: BlockOptions, pollMs
     const elapsed = Date.now() - started;
     if (inFlight === 0) {
       if (!alreadyOut) await c.setState(ref, 'maint');
+      if (opts.restoreWeight) await c.setWeight(ref, 'initial');
       c.log(`${name} drained in ${seconds(elapsed)}`);
       return { drainedMs: elapsed, killedSessions: 0 };
     }
@@ -131,6 +142,7 @@ async function block(c: Conversation, ref: ServerRef, opts: BlockOptions, pollMs
         // maint first, so nothing new (not even a cookie-pinned request) lands between the cut and the state change.
         if (!alreadyOut) await c.setState(ref, 'maint');
         await c.set(`shutdown sessions server ${name}`, ref);
+        if (opts.restoreWeight) await c.setWeight(ref, 'initial');
         c.log(`${name}: cut ${inFlight} session(s) still in flight after ${seconds(elapsed)} (drain timeout)`);
         return { drainedMs: elapsed, killedSessions: inFlight };
       }
@@ -155,6 +167,7 @@ async function allow(c: Conversation, ref: ServerRef, opts: AllowOptions, pollMs
   const { row: beforeRow, view: before } = await c.inspect(ref);
   if (before.adminState === 'ready' && before.status === 'UP') {
     c.log(`${name} is already up and taking traffic`);
+    if (opts.weight !== undefined) await c.setWeight(ref, opts.weight);
     return { healthyMs: 0 };
   }
   const restore = () => c.restore(ref, before.adminState);
@@ -163,6 +176,7 @@ async function allow(c: Conversation, ref: ServerRef, opts: AllowOptions, pollMs
   // enable health is idempotent; on a server without checks HAProxy says so, which is expected here.
   await c.set(`enable health ${name}`, ref, checked ? [] : [/Health check was not configured/i]);
 
+  if (opts.weight !== undefined) await c.setWeight(ref, opts.weight);
   if (!checked) {
     await c.setState(ref, 'ready');
     const after = await c.pollRow(ref);
@@ -248,6 +262,18 @@ class Conversation {
     // A socket below `level admin` answers every change with "Permission denied" (measured with level operator).
     const hint = /^Permission denied/i.test(answer) ? " (the stats socket must be declared with 'level admin')" : '';
     throw new TrafficError('REFUSED', `HAProxy refused '${command}': ${firstLines(answer)}${hint}`);
+  }
+
+  /** `initial` is HAProxy's `100%`: the weight the configuration gives the server. */
+  setWeight(ref: ServerRef, weight: ServerWeight): Promise<void> {
+    if (weight !== 'initial' && (!Number.isInteger(weight) || weight < 0 || weight > HAPROXY_MAX_WEIGHT)) {
+      throw new TrafficError(
+        'REFUSED',
+        `weight ${weight} for ${ref.backend}/${ref.server} is not allowed: HAProxy takes an integer from 0 to ${HAPROXY_MAX_WEIGHT}`,
+      );
+    }
+    const value = weight === 'initial' ? '100%' : String(weight);
+    return this.set(`set weight ${ref.backend}/${ref.server} ${value}`, ref);
   }
 
   setState(ref: ServerRef, state: ServerView['adminState']): Promise<void> {

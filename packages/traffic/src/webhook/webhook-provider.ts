@@ -12,6 +12,8 @@ import {
   type LogLine,
   type ServerRef,
   type ServerView,
+  type ServerWeight,
+  type SplitRequest,
   type TrafficProvider,
 } from '../provider';
 import {
@@ -26,7 +28,7 @@ import { secretProblem, signDroverWebhook } from './verify';
 /** Sent as `user-agent: drover/<version>`; the workspace's version. */
 export const DROVER_VERSION = '0.1.0';
 
-export type WebhookAction = 'block' | 'allow' | 'status' | 'set-weight' | 'read';
+export type WebhookAction = 'block' | 'allow' | 'status' | 'set-weight' | 'split' | 'read';
 
 /** What the deployment was doing when it asked; receivers may log it or use it to decide. */
 export interface WebhookContext {
@@ -42,9 +44,20 @@ export interface DroverWebhookRequest {
   /** The webhook-id: the same across retries and status polls of one action, so receivers can de-duplicate. */
   requestId: string;
   backend: string;
-  servers: { server: string; address: string | null; weight?: number }[];
+  servers: {
+    server: string;
+    address: string | null;
+    /** set-weight, split, and allow when Drover wants a given weight: a number, or "initial" (the pool's own). */
+    weight?: ServerWeight;
+    /** split: which side of the split the server is on. */
+    side?: 'gaining' | 'losing';
+  }[];
   drainTimeoutSeconds?: number;
   healthTimeoutSeconds?: number;
+  /** split: percent of new requests for the gaining servers (the rest to the losing ones). */
+  percent?: number;
+  /** block: once out, set the server's weight back to "initial" (a canary left it at 0). */
+  restoreWeight?: boolean;
   context?: WebhookContext;
 }
 
@@ -133,7 +146,7 @@ interface ActionSpec {
   action: Exclude<WebhookAction, 'status'>;
   backend: string;
   servers: DroverWebhookRequest['servers'];
-  extra?: Pick<DroverWebhookRequest, 'drainTimeoutSeconds' | 'healthTimeoutSeconds'>;
+  extra?: Pick<DroverWebhookRequest, 'drainTimeoutSeconds' | 'healthTimeoutSeconds' | 'percent' | 'restoreWeight'>;
   /** How long retries and pending polls may go on. */
   budgetMs: number;
   /** "block of web/app-1", for messages. */
@@ -205,7 +218,10 @@ class WebhookProvider implements WebhookTrafficProvider {
       action: 'block',
       backend: server.backend,
       servers: [requestServer(server)],
-      extra: { drainTimeoutSeconds: opts.drainTimeoutMs / 1000 },
+      extra: {
+        drainTimeoutSeconds: opts.drainTimeoutMs / 1000,
+        ...(opts.restoreWeight ? { restoreWeight: true } : {}),
+      },
       budgetMs: opts.drainTimeoutMs,
       what: `block of ${server.backend}/${server.server}`,
       // The contract has no "kill sessions" action, so killSessionsOnTimeout cannot be honoured: a drain that the
@@ -226,7 +242,7 @@ class WebhookProvider implements WebhookTrafficProvider {
     await this.run({
       action: 'allow',
       backend: server.backend,
-      servers: [requestServer(server)],
+      servers: [{ ...requestServer(server), ...(opts.weight !== undefined ? { weight: opts.weight } : {}) }],
       extra: { healthTimeoutSeconds: opts.healthTimeoutMs / 1000 },
       budgetMs: opts.healthTimeoutMs,
       what: `allow of ${server.backend}/${server.server}`,
@@ -252,6 +268,34 @@ class WebhookProvider implements WebhookTrafficProvider {
       budgetMs: this.actionTimeoutMs,
       what: `set-weight of ${server.backend}/${server.server}`,
       stillPending: unfinished(`set-weight of ${server.backend}/${server.server}`),
+      log,
+    });
+  }
+
+  async split(request: SplitRequest, log: LogLine): Promise<void> {
+    if (!Number.isFinite(request.percent) || request.percent < 0 || request.percent > 100) {
+      throw new TrafficError('REFUSED', `a traffic split is a percentage from 0 to 100, not ${request.percent}`);
+    }
+    const what = `split of ${request.backend} (${request.percent} % to ${request.gaining.servers.map((s) => s.server).join(', ') || 'none'})`;
+    await this.run({
+      action: 'split',
+      backend: request.backend,
+      servers: [
+        ...request.gaining.servers.map((s) => ({
+          ...requestServer(s),
+          weight: request.gaining.weight,
+          side: 'gaining' as const,
+        })),
+        ...request.losing.servers.map((s) => ({
+          ...requestServer(s),
+          weight: request.losing.weight,
+          side: 'losing' as const,
+        })),
+      ],
+      extra: { percent: request.percent },
+      budgetMs: this.actionTimeoutMs,
+      what,
+      stillPending: unfinished(what),
       log,
     });
   }

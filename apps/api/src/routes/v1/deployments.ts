@@ -1,5 +1,6 @@
 // /v1/deployments: create, plan preview, list/get, targets, logs, stop/rollback/continue, and the live event stream.
 import {
+  AlarmCheckList,
   ContinueDeploymentRequest,
   CreateDeploymentRequest,
   DeploymentInfo,
@@ -16,6 +17,7 @@ import {
   TargetInfo,
   TargetPage,
   TargetParams,
+  TrafficShiftList,
 } from '@drover/contracts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -206,6 +208,56 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
     },
     async (req) =>
       s.deployments.continue(req.params.deploymentId, req.body?.deploymentWaitType ?? 'READY_WAIT', actor(req)),
+  );
+
+  app.post(
+    '/deployments/:deploymentId/promote',
+    {
+      config: { auth: 'deployer', scope: 'deployment' },
+      ...emptyBodyIsEmptyObject,
+      schema: {
+        operationId: 'promoteDeployment',
+        tags,
+        description:
+          'Canary/linear blue/green: skip the remaining traffic steps and the bake; all traffic moves to the ' +
+          'replacement hosts at once. 409 DeploymentIsNotShiftingTraffic otherwise.',
+        params: DeploymentParams,
+        response: { 200: DeploymentInfo, ...authErrors, ...notFoundError, ...conflictError },
+      },
+    },
+    async (req) => s.deployments.promote(req.params.deploymentId, actor(req)),
+  );
+
+  app.get(
+    '/deployments/:deploymentId/traffic-shifts',
+    {
+      config: { auth: 'viewer', scope: 'deployment' },
+      schema: {
+        operationId: 'listTrafficShifts',
+        tags,
+        description: "A canary/linear deployment's traffic steps in order, each with the balancers' log.",
+        params: DeploymentParams,
+        response: { 200: TrafficShiftList, ...authErrors, ...notFoundError },
+      },
+    },
+    async (req) => s.deployments.trafficShifts(req.params.deploymentId),
+  );
+
+  app.get(
+    '/deployments/:deploymentId/alarm-checks',
+    {
+      config: { auth: 'viewer', scope: 'deployment' },
+      schema: {
+        operationId: 'listAlarmChecks',
+        tags,
+        description:
+          "Every evaluation of the deployment's alarms, as runs of the same result (count evaluations from " +
+          'firstTime to lastTime), oldest first.',
+        params: DeploymentParams,
+        response: { 200: AlarmCheckList, ...authErrors, ...notFoundError },
+      },
+    },
+    async (req) => s.deployments.alarmChecks(req.params.deploymentId),
   );
 
   app.get(
