@@ -37,7 +37,7 @@ export function registerRevisionSourceRoutes(app: ZodApp, s: Services) {
   app.post(
     `${app$}/revisions/git`,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'registerGitRevision',
         description:
@@ -58,7 +58,7 @@ export function registerRevisionSourceRoutes(app: ZodApp, s: Services) {
   app.post(
     `${app$}/revisions/s3`,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'registerS3Revision',
         description:
@@ -79,7 +79,7 @@ export function registerRevisionSourceRoutes(app: ZodApp, s: Services) {
   app.get(
     `${app$}/revision-jobs`,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'listRevisionJobs',
         description: 'Git and S3 registrations of the application, newest first.',
@@ -95,7 +95,7 @@ export function registerRevisionSourceRoutes(app: ZodApp, s: Services) {
   app.get(
     `${app$}/revision-jobs/:jobId`,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'getRevisionJob',
         description: 'A registration: its status, latest progress line, error, and the revision it gave.',
@@ -187,7 +187,7 @@ export function registerRevisionSourceRoutes(app: ZodApp, s: Services) {
   app.post(
     `${app$}/git-triggers`,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'createGitTrigger',
         description:
@@ -206,7 +206,7 @@ export function registerRevisionSourceRoutes(app: ZodApp, s: Services) {
   app.get(
     `${app$}/git-triggers`,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'listGitTriggers',
         tags,
@@ -220,7 +220,7 @@ export function registerRevisionSourceRoutes(app: ZodApp, s: Services) {
   app.get(
     `${app$}/git-triggers/:triggerName`,
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'application' },
       schema: {
         operationId: 'getGitTrigger',
         tags,
@@ -234,7 +234,7 @@ export function registerRevisionSourceRoutes(app: ZodApp, s: Services) {
   app.delete(
     `${app$}/git-triggers/:triggerName`,
     {
-      config: { auth: 'deployer' },
+      config: { auth: 'deployer', scope: 'application' },
       schema: {
         operationId: 'deleteGitTrigger',
         tags,
