@@ -25,6 +25,7 @@ import { GroupForm } from '../deployment-groups/group-form';
 import { EMPTY_GROUP_FORM, toCreateRequest } from '../deployment-groups/group-form-model';
 import { DeploymentTable } from '../deployments/deployment-table';
 import { AppSpecWarningsBox, UploadRevisionForm, useUploadWarnings } from './upload-revision';
+import { RegistrationJobs } from './registration-jobs';
 
 export function describeFilter(f: TagFilter): string {
   if (f.type === 'KEY_ONLY') return `${f.key}`;
@@ -115,6 +116,8 @@ export function ApplicationPage() {
                 )}
               </QueryBoundary>
             </section>
+
+            <RegistrationJobs applicationName={appName} />
 
             <section className="card" aria-labelledby="revisions-h">
               <div className="card-header">
