@@ -11,11 +11,12 @@ export class BundleExpansionError extends BundleError {
 
 /**
  * How far the upload check lets a compressed tar inflate before it gives up: EXPANSION_RATIO times the compressed
- * size, and never less than EXPANSION_FLOOR_BYTES (so a tiny bundle of text still reads). The check reads at most this
- * much, and only until it has the appspec.
+ * size, and never less than EXPANSION_FLOOR_BYTES. These are the agent's own defaults (maxCompressionRatio, and its
+ * budget's floor, in apps/agent/src/archive): a bundle refused here would be refused on every host. The check reads
+ * at most this much, and only until it has the appspec.
  */
-export const EXPANSION_RATIO = 100;
-export const EXPANSION_FLOOR_BYTES = 64 * 1024 * 1024;
+export const EXPANSION_RATIO = 200;
+export const EXPANSION_FLOOR_BYTES = 1024 * 1024;
 
 /** An appspec is a few KB; anything past this is not one. */
 export const MAX_APPSPEC_BYTES = 1024 * 1024;

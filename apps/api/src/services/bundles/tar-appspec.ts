@@ -31,9 +31,8 @@ function capped(max: number): Transform {
       if (seen > max) {
         return cb(
           new BundleExpansionError(
-            `the tgz inflates to more than ${max} bytes (${EXPANSION_RATIO} times its size, at least ` +
-              `${EXPANSION_FLOOR_BYTES / 1024 / 1024} MiB) before its appspec could be read; put appspec.yml first ` +
-              'at the root of the archive, or compress less',
+            `the tgz inflates to more than ${max} bytes (${EXPANSION_RATIO} times its size, the agent's limit) ` +
+              'before its appspec could be read; put appspec.yml first at the root of the archive, or compress less',
           ),
         );
       }
