@@ -53,7 +53,7 @@ export function instancesCommand(io: Io, state: RunState): Command {
       const c = ctx.io.out;
       ctx.emit(page, () =>
         page.items.length === 0
-          ? 'No hosts match. Hosts join with drover-agent register (see docs/agent.md).'
+          ? 'No hosts match. Add one with the line `drover registration-tokens create <name>` prints (docs/agent.md).'
           : table(
               ['NAME', 'AGENT', 'TAGS', 'LAST SEEN', 'VERSION'],
               page.items.map((i) => [
