@@ -21,6 +21,7 @@ import { firstCommand } from './scenarios/first-command';
 import { agentIdleRss, serverRss, startRealAgents } from './scenarios/memory';
 import { measurePgUpdateTps } from './scenarios/pg-baseline';
 import { trafficScenario } from './scenarios/traffic';
+import { notifyScenario } from './scenarios/notify';
 import { agentSeaScenario } from './scenarios/agent-sea';
 import { startBenchStack } from './stack/bench-stack';
 import { seedApplication } from './stack/fixtures';
@@ -41,6 +42,7 @@ const SCENARIOS = [
   'allatonce',
   'api-reads',
   'memory',
+  'notify',
 ] as const;
 /** The scenarios on the simulated fleet (all but traffic and agent-sea, which bring their own stacks). */
 const FLEET_SCENARIOS = SCENARIOS.filter((s) => s !== 'traffic' && s !== 'agent-sea');
@@ -187,6 +189,7 @@ async function main() {
     const runs: AllAtOnceRun[] = [];
     if (only.has('allatonce'))
       for (const n of sizes.filter((n) => n <= 1000)) runs.push(await allAtOnce(ctx, n, pg.tps));
+    if (only.has('notify')) await notifyScenario(ctx, { hosts: 1000, runs: quick ? 1 : 2 });
     if (realAgents) await agentIdleRss(ctx, realAgents, { settleS: 20 });
     const readsDeployment = () => fleet.records.at(-1)?.deploymentId ?? 'd-NONE';
     if (quick && only.has('api-reads'))
