@@ -26,6 +26,7 @@ import { EMPTY_GROUP_FORM, toCreateRequest } from '../deployment-groups/group-fo
 import { DeploymentTable } from '../deployments/deployment-table';
 import { AppSpecWarningsBox, UploadRevisionForm, useUploadWarnings } from './upload-revision';
 import { RegistrationJobs } from './registration-jobs';
+import { RegisterRevisionForm } from './register-revision';
 
 export function describeFilter(f: TagFilter): string {
   if (f.type === 'KEY_ONLY') return `${f.key}`;
@@ -54,6 +55,7 @@ export function ApplicationPage() {
   const canDeploy = useCan('deployer');
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [uploading, setUploading] = useState(false);
+  const [registering, setRegistering] = useState(false);
   const uploadWarnings = useUploadWarnings();
   const createGroup = useCreateGroup(appName);
   const navigate = useNavigate();
@@ -123,9 +125,14 @@ export function ApplicationPage() {
               <div className="card-header">
                 <h2 id="revisions-h">Revisions</h2>
                 {canDeploy ? (
-                  <button type="button" className="btn" onClick={() => setUploading(true)}>
-                    Upload revision
-                  </button>
+                  <div className="actions">
+                    <button type="button" className="btn" onClick={() => setRegistering(true)}>
+                      From Git or S3
+                    </button>
+                    <button type="button" className="btn" onClick={() => setUploading(true)}>
+                      Upload revision
+                    </button>
+                  </div>
                 ) : null}
               </div>
               <AppSpecWarningsBox warnings={uploadWarnings.warnings} onDismiss={uploadWarnings.clear} />
@@ -210,6 +217,13 @@ export function ApplicationPage() {
               },
             })
           }
+        />
+      </Dialog>
+      <Dialog open={registering} title="Register a revision from Git or S3" onClose={() => setRegistering(false)}>
+        <RegisterRevisionForm
+          app={appName}
+          onCancel={() => setRegistering(false)}
+          onStarted={() => setRegistering(false)}
         />
       </Dialog>
       <Dialog open={uploading} title="Upload revision" onClose={() => setUploading(false)}>
