@@ -153,7 +153,8 @@ async function registrationToken(url: string, session: { cookie: string; csrfTok
   const res = await fetch(`${url}/v1/registration-tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrfToken },
-    body: JSON.stringify({ name: 'e2e agents' }),
+    // A token bounds the tags its hosts may have (#18): this one gives them the agents' tag.
+    body: JSON.stringify({ name: 'e2e agents', tags: [TAG] }),
   });
   if (res.status !== 201) throw new Error(`creating a registration token failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
