@@ -309,12 +309,12 @@ describe('pagination, configs and errors', () => {
         new CreateDeploymentCommand({
           applicationName: 'sdk-shop',
           deploymentGroupName: 'prod',
-          revision: { revisionType: 'GitHub', gitHubLocation: { repository: 'acme/shop', commitId: 'a'.repeat(40) } },
+          revision: { revisionType: 'GitHub', gitHubLocation: { repository: 'acme/shop', commitId: 'main' } },
         }),
       )
       .catch((e: unknown) => e);
     expect(github).toBeInstanceOf(InvalidRevisionException);
-    expect((github as Error).message).toMatch(/GitHub revisions are not supported/);
+    expect((github as Error).message).toMatch(/commitId: a full 40-character commit SHA/);
   });
 
   it('refuses a wrong secret with the SDK signature error, and a revoked key', async () => {

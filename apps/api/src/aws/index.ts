@@ -7,6 +7,7 @@ import { isDatabaseUnavailable } from '@drover/db';
 import type { Actor } from '@drover/engine';
 import type { ApiContext } from '../context';
 import { createServices } from '../services';
+import { createRevisionSourceServices } from '../services/revision-source-services';
 import { roleAtLeast } from '../services/auth-service';
 import { awsError, type AwsError } from './aws-error';
 import { HANDLERS } from './operation-table';
@@ -31,6 +32,7 @@ function send(reply: FastifyReply, req: FastifyRequest, status: number, body: un
 
 export async function registerAwsRoutes(app: FastifyInstance, ctx: ApiContext) {
   const services = createServices(ctx);
+  const { revisionSources } = createRevisionSourceServices(ctx, services);
   const bucket = ctx.env.BUNDLE_STORAGE === 's3' ? (ctx.env.S3_BUCKET ?? LOCAL_BUNDLE_BUCKET) : LOCAL_BUNDLE_BUCKET;
 
   await app.register(async (scope) => {
@@ -77,7 +79,7 @@ export async function registerAwsRoutes(app: FastifyInstance, ctx: ApiContext) {
         sourceIp: req.ip,
         requestId: req.id,
       };
-      const call: AwsCall = { s: services, ctx, actor, identity, bucket };
+      const call: AwsCall = { s: services, ctx, actor, identity, bucket, sources: revisionSources };
       const out = await operation.run(parsed.data, call);
       return send(reply, req, 200, out);
     };

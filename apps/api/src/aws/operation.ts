@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { ApiContext } from '../context';
 import type { Services } from '../services';
 import type { AccessKeyIdentity } from '../services/access-key-service';
+import type { RevisionSourceService } from '../services/revision-source-service';
 import { fieldError } from './mapping/field-errors';
 
 export interface AwsCall {
@@ -15,6 +16,8 @@ export interface AwsCall {
   identity: AccessKeyIdentity;
   /** The bucket name S3 revision locations use (mapping/revision-location.ts). */
   bucket: string;
+  /** Git and S3 revisions (revision sources): gitHubLocation and s3Location in other buckets. */
+  sources: RevisionSourceService;
 }
 
 export interface AwsOperation<S extends z.ZodType = z.ZodType> {

@@ -6,7 +6,7 @@ import { AwsError } from '../aws-error';
 import { fieldError } from './field-errors';
 import { toDroverGroupSettings } from './group-input';
 import { awsConfigName, toAwsApplication, toAwsDeploymentConfig } from './resources';
-import { revisionRefOf, toAwsRevisionLocation } from './revision-location';
+import { gitHubRepositoryOf, revisionRefOf, toAwsRevisionLocation } from './revision-location';
 import { compact, epoch, isoOfEpoch } from './time';
 
 const ID = '3f2b6a1e-8c4d-4e5f-9a0b-1c2d3e4f5a6b';
@@ -50,6 +50,27 @@ describe('revision locations', () => {
       bundleType: 'zip',
       eTag: 'e',
     });
+    // Another bucket and GitHub commits go to revision sources.
+    expect(
+      revisionRefOf(s3({ bucket: 'releases', key: 'web/v1.tgz', version: 'v9', bundleType: 'tgz' }), 'drover'),
+    ).toEqual({
+      kind: 'external',
+      bucket: 'releases',
+      key: 'web/v1.tgz',
+      version: 'v9',
+      bundleType: 'tgz',
+      eTag: undefined,
+    });
+    expect(
+      revisionRefOf(
+        { revisionType: 'GitHub', gitHubLocation: { repository: 'acme/web', commitId: 'a'.repeat(40) } },
+        'drover',
+      ),
+    ).toEqual({
+      kind: 'github',
+      repository: 'acme/web',
+      commitId: 'a'.repeat(40),
+    });
     // revisionType may be left out when the s3Location is there.
     expect(revisionRefOf({ s3Location: { bucket: 'drover', key: 'k' } }, 'drover').kind).toBe('object');
   });
@@ -60,15 +81,14 @@ describe('revision locations', () => {
       [
         { revisionType: 'GitHub', gitHubLocation: { repository: 'a/b', commitId: 'c' } },
         'InvalidRevisionException',
-        /GitHub revisions are not supported/,
+        /full 40-character commit SHA/,
       ],
-      [{ gitHubLocation: { repository: 'a/b' } }, 'InvalidRevisionException', /GitHub/],
-      [{ revisionType: 'AppSpecContent' }, 'InvalidRevisionException', /Lambda and ECS/],
       [
-        { revisionType: 'S3', s3Location: { bucket: 'other', key: 'k' } },
+        { gitHubLocation: { repository: 'https://x/a', commitId: 'a'.repeat(40) } },
         'InvalidRevisionException',
-        /use bucket drover/,
+        /account\/repository/,
       ],
+      [{ revisionType: 'AppSpecContent' }, 'InvalidRevisionException', /Lambda and ECS/],
       [
         { revisionType: 'S3', s3Location: { bucket: 'drover', key: 'k', bundleType: 'YAML' } },
         'InvalidRevisionException',
@@ -92,6 +112,36 @@ describe('revision locations', () => {
       expect(e.message).toMatch(message);
       expect(e.status).toBe(400);
     }
+  });
+});
+
+describe('revision origins', () => {
+  it('shows S3-fetched revisions at their object and GitHub-built ones as gitHubLocation', () => {
+    const base = { revisionId: ID, bundleType: 'zip' as const, sha256: 'ab' };
+    expect(
+      toAwsRevisionLocation(
+        { ...base, origin: { type: 'S3', bucket: 'releases', key: 'k.zip', eTag: 'e1', versionId: 'v2' } },
+        'drover',
+      ),
+    ).toEqual({
+      revisionType: 'S3',
+      s3Location: { bucket: 'releases', key: 'k.zip', bundleType: 'zip', eTag: 'e1', version: 'v2' },
+    });
+    expect(
+      toAwsRevisionLocation(
+        { ...base, origin: { type: 'Git', repositoryUrl: 'https://github.com/acme/web.git', commit: 'c'.repeat(40) } },
+        'drover',
+      ),
+    ).toEqual({ revisionType: 'GitHub', gitHubLocation: { repository: 'acme/web', commitId: 'c'.repeat(40) } });
+    // Another Git host: the revision is named in the bundle bucket.
+    expect(
+      toAwsRevisionLocation(
+        { ...base, origin: { type: 'Git', repositoryUrl: 'https://git.example/acme/web.git', commit: 'c'.repeat(40) } },
+        'drover',
+      ).s3Location?.key,
+    ).toBe(`revision/${ID}`);
+    expect(gitHubRepositoryOf('git@github.com:acme/web.git')).toBe('acme/web');
+    expect(gitHubRepositoryOf('https://gitlab.com/acme/web')).toBeNull();
   });
 });
 

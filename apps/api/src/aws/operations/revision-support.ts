@@ -1,5 +1,6 @@
-// Finding the Drover revision a CodeDeploy RevisionLocation names (mapping/revision-location.ts), and registering an
-// object of bundle storage as a revision. Such a revision points at the object where it is (its storage key is the
+// Finding the Drover revision a CodeDeploy RevisionLocation names (mapping/revision-location.ts), and registering
+// what it names: objects of other buckets and GitHub commits through revision sources, and an object of bundle
+// storage as a revision. Such a revision points at the object where it is (its storage key is the
 // key the caller gave), after the same checks as an upload: the bytes are the declared bundle type, the appspec is
 // one the agent would run. The same bytes already registered in the application are that revision.
 import { randomUUID } from 'node:crypto';
@@ -10,9 +11,11 @@ import type { BundleType } from '@drover/contracts';
 import { writeAudit } from '@drover/engine';
 import { awsError } from '../aws-error';
 import {
+  gitHubRepositoryOf,
   revisionRefOf,
   toAwsRevisionLocation,
   type AwsRevisionLocation,
+  type RevisionOrigin,
   type RevisionRef,
 } from '../mapping/revision-location';
 import type { AwsCall } from '../operation';
@@ -24,7 +27,14 @@ import { spool } from '../../services/bundles/spool';
 import { isUniqueViolation } from '../../services/service-support';
 
 type Db = AwsCall['ctx']['db']['prisma'];
-const REVISION_COLUMNS = { id: true, bundleType: true, sha256: true, storageKey: true, revisionType: true } as const;
+const REVISION_COLUMNS = {
+  id: true,
+  bundleType: true,
+  sha256: true,
+  storageKey: true,
+  revisionType: true,
+  source: true,
+} as const;
 
 /** The RevisionLocation of a Drover revision. */
 export async function locationOf(db: Db, revisionId: string, bucket: string): Promise<AwsRevisionLocation | undefined> {
@@ -33,7 +43,14 @@ export async function locationOf(db: Db, revisionId: string, bucket: string): Pr
 }
 
 export const locationOfRow = (
-  r: { id: string; bundleType: BundleType; sha256: string; storageKey: string | null; revisionType: string },
+  r: {
+    id: string;
+    bundleType: BundleType;
+    sha256: string;
+    storageKey: string | null;
+    revisionType: string;
+    source?: unknown;
+  },
   bucket: string,
 ) =>
   toAwsRevisionLocation(
@@ -42,6 +59,7 @@ export const locationOfRow = (
       bundleType: r.bundleType,
       sha256: r.sha256,
       storageKey: r.revisionType === 'Upload' ? r.storageKey : null,
+      origin: (r.source ?? null) as RevisionOrigin | null,
     },
     bucket,
   );
@@ -49,7 +67,7 @@ export const locationOfRow = (
 const notFound = (appName: string, what: string) =>
   awsError('RevisionDoesNotExistException', `no revision ${what} is registered in application ${appName}`);
 
-function checkETag(ref: RevisionRef, sha256: string) {
+function checkETag(ref: { eTag?: string | undefined }, sha256: string) {
   // A 64-hex eTag is a Drover revision's sha256 (what Drover reports as eTag): it must match. S3's own MD5 ETags of
   // objects in bundle storage are not kept, so any other eTag is not checked.
   if (ref.eTag && /^[0-9a-f]{64}$/.test(ref.eTag) && ref.eTag !== sha256) {
@@ -74,6 +92,7 @@ export async function resolveRevision(
   const db = call.ctx.db.prisma;
   const ref = revisionRefOf(loc, call.bucket);
   const app = await findApplication(db, appName);
+  if (ref.kind === 'external' || ref.kind === 'github') return fromSource(call, appName, app.id, ref, opts);
   if (ref.kind === 'id') {
     const r = await db.revision.findFirst({ where: { id: ref.revisionId, applicationId: app.id } });
     if (!r) throw notFound(appName, ref.revisionId);
@@ -152,4 +171,70 @@ export async function resolveRevision(
   } finally {
     await rm(tmp, { force: true });
   }
+}
+
+/**
+ * A revision from another bucket or a GitHub commit, through revision sources (docs/revision-sources.md): one already
+ * registered from that object (and version) or commit is reused; otherwise `register` fetches it now (an S3 source
+ * secret granted to the application names the endpoint and credentials; GitHub repositories are fetched over https)
+ * and waits for the registration to end.
+ */
+async function fromSource(
+  call: AwsCall,
+  appName: string,
+  applicationId: string,
+  ref: Extract<RevisionRef, { kind: 'external' | 'github' }>,
+  opts: { register: boolean; description?: string | undefined },
+): Promise<string> {
+  const db = call.ctx.db.prisma;
+  const origin =
+    ref.kind === 'external'
+      ? { type: 'S3', bucket: ref.bucket, key: ref.key, ...(ref.version ? { versionId: ref.version } : {}) }
+      : { type: 'Git', commit: ref.commitId };
+  const candidates = await db.revision.findMany({
+    where: { applicationId, source: { path: ['type'], equals: origin.type } },
+    orderBy: { registeredAt: 'desc' },
+  });
+  const hit = candidates.find((r) => {
+    const o = (r.source ?? {}) as RevisionOrigin;
+    if (ref.kind === 'github')
+      return o.commit === ref.commitId && gitHubRepositoryOf(o.repositoryUrl ?? '') === ref.repository;
+    const eTagOk = !ref.eTag || ref.eTag.replace(/"/g, '') === o.eTag;
+    return o.bucket === ref.bucket && o.key === ref.key && (!ref.version || o.versionId === ref.version) && eTagOk;
+  });
+  if (hit) return hit.id;
+  const what = ref.kind === 'external' ? `s3://${ref.bucket}/${ref.key}` : `${ref.repository}@${ref.commitId}`;
+  if (!opts.register) throw notFound(appName, what);
+  const job =
+    ref.kind === 'external'
+      ? await call.sources.registerS3Revision(
+          appName,
+          {
+            bucket: ref.bucket,
+            key: ref.key,
+            ...(ref.version ? { versionId: ref.version } : {}),
+            ...(ref.eTag ? { eTag: ref.eTag } : {}),
+            ...(ref.bundleType ? { bundleType: ref.bundleType as BundleType } : {}),
+            ...(opts.description ? { description: opts.description } : {}),
+          },
+          call.actor,
+          { wait: true },
+        )
+      : await call.sources.registerGitRevision(
+          appName,
+          {
+            repositoryUrl: `https://github.com/${ref.repository}.git`,
+            commit: ref.commitId,
+            ...(opts.description ? { description: opts.description } : {}),
+          },
+          call.actor,
+          { wait: true },
+        );
+  if (job.status !== 'Succeeded' || !job.revisionId) {
+    throw awsError(
+      'InvalidRevisionException',
+      `${what} could not be registered: ${job.error?.message ?? job.status} (registration job ${job.jobId})`,
+    );
+  }
+  return job.revisionId;
 }
