@@ -431,6 +431,10 @@ export function createAlarmService(deps: { prisma: PrismaClient; secretKey: stri
           });
         }
       });
+      // A notification is news for every running deployment that watches alarms: their next check is due now, so
+      // the worker's next tick (within a second) evaluates them rather than waiting out the check interval.
+      await prisma.$executeRaw`UPDATE deployments SET "alarmCheckDueAt" = now()
+        WHERE "alarmCheckDueAt" > now() AND status IN ('InProgress', 'Baking', 'Ready') AND "stopRequestedAt" IS NULL`;
       // Alerts that ended a week ago say nothing any alarm reads: drop them, so the table holds what is current.
       const cutoff = new Date(receivedAt.getTime() - ALERT_RETENTION_MS);
       await prisma.alertmanagerAlert.deleteMany({
