@@ -41,7 +41,7 @@ export const OPERATION_SUPPORT: Record<string, [Support, string]> = {
   CreateApplication: [P, 'computePlatform Server only (Lambda and ECS: InvalidComputePlatformException).'],
   CreateDeployment: [
     P,
-    'Revisions from the bundle bucket (S3 locations); GitHub revisions and overrideAlarmConfiguration are refused; targetInstances by tag filters or tag set.',
+    'S3 and GitHub revisions (registered first when new); overrideAlarmConfiguration is refused; targetInstances by tag filters or tag set.',
   ],
   CreateDeploymentConfig: [P, 'Server configs (minimumHealthyHosts); trafficRoutingConfig and zonalConfig are stored.'],
   CreateDeploymentGroup: [
@@ -77,8 +77,8 @@ export const OPERATION_SUPPORT: Record<string, [Support, string]> = {
   ListTagsForResource: [S, 'Applications, deployment groups and custom deployment configs.'],
   PutLifecycleEventHookExecutionStatus: [N, 'Lambda and ECS only (UnsupportedActionForDeploymentTypeException).'],
   RegisterApplicationRevision: [
-    P,
-    'An object in Drover\'s bundle storage (bucket: S3_BUCKET, or "drover" with local storage) or revision/<id>; checked like an upload.',
+    S,
+    'Bundle storage objects and revision/<id> in the bundle bucket; other buckets and GitHub commits through revision sources.',
   ],
   RegisterOnPremisesInstance: [
     N,
