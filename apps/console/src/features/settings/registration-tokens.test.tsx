@@ -39,6 +39,7 @@ describe('Register hosts', () => {
     renderPage('/settings/registration-tokens', '/settings/registration-tokens', <RegistrationTokens />, 'admin');
     await user.type(await screen.findByLabelText('Name'), 'prod web');
     await user.type(screen.getByLabelText(/^Tags/), 'env=prod');
+    await user.type(screen.getByLabelText(/^Host names/), 'web-*');
     await user.click(screen.getByRole('button', { name: 'Create registration token' }));
 
     const line = `curl -fsSL ${window.location.origin}/install.sh | sudo sh -s -- --token ${TOKEN}`;
@@ -52,6 +53,13 @@ describe('Register hosts', () => {
     // The token's tags are named (the hosts get them), and the old hand-written config is gone.
     expect(document.body.textContent).toContain("with this token's tags (env=prod)");
     expect(document.body.textContent).not.toContain('registrationToken:');
-    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ name: 'prod web', tags: created.tags });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      name: 'prod web',
+      tags: created.tags,
+      allowExtraTags: false,
+      namePattern: 'web-*',
+      expiresInHours: 24,
+    });
+    expect(document.body.textContent).toContain('--tag key=value for tags of its own (not allowed by this token)');
   });
 });

@@ -29,7 +29,9 @@ export function RegistrationTokens() {
   const [tags, setTags] = useState('');
   const [hours, setHours] = useState('24');
   const [maxUses, setMaxUses] = useState('');
-  const [created, setCreated] = useState<{ token: string; tags: Tag[] } | null>(null);
+  const [namePattern, setNamePattern] = useState('');
+  const [allowExtraTags, setAllowExtraTags] = useState(false);
+  const [created, setCreated] = useState<{ token: string; tags: Tag[]; allowExtraTags: boolean } | null>(null);
 
   if (!canManage) {
     return (
@@ -64,8 +66,9 @@ export function RegistrationTokens() {
               {created.tags.length ? <> with this token&apos;s tags ({tagText(created.tags)})</> : null}, writes{' '}
               <code>/etc/drover/agent.yml</code> and starts the <code>drover-agent</code> systemd service. Add{' '}
               <code>--name web-1</code> to choose the host&apos;s name (default: its hostname),{' '}
-              <code>--tag key=value</code> for tags of its own if the token allows them. Running it again upgrades the
-              agent and keeps its registration; <code>--uninstall</code> removes it.
+              <code>--tag key=value</code> for tags of its own
+              {created.allowExtraTags ? '' : ' (not allowed by this token)'}. Running it again upgrades the agent and
+              keeps its registration; <code>--uninstall</code> removes it.
             </p>
           </>
         ) : (
@@ -78,10 +81,12 @@ export function RegistrationTokens() {
                 {
                   name: name.trim(),
                   tags: parsedTags,
+                  allowExtraTags,
                   expiresInHours: Number(hours),
                   ...(maxUses ? { maxUses: Number(maxUses) } : {}),
+                  ...(namePattern.trim() ? { namePattern: namePattern.trim() } : {}),
                 },
-                { onSuccess: (t) => setCreated({ token: t.token, tags: t.tags }) },
+                { onSuccess: (t) => setCreated({ token: t.token, tags: t.tags, allowExtraTags: t.allowExtraTags }) },
               );
             }}
           >
@@ -128,9 +133,24 @@ export function RegistrationTokens() {
                 )}
               </Field>
             </div>
+            <div className="row">
+              <TextField
+                label="Host names"
+                hint="a pattern the names must match (* any run, ? one character); blank = any"
+                error={fieldError(create.error, 'namePattern')}
+                maxLength={128}
+                value={namePattern}
+                onChange={setNamePattern}
+                placeholder="web-*"
+              />
+              <label className="choice">
+                <input type="checkbox" checked={allowExtraTags} onChange={(e) => setAllowExtraTags(e.target.checked)} />
+                <span>Hosts may add tags of their own (--tag), besides the token&apos;s</span>
+              </label>
+            </div>
             <FormActions
               error={create.error}
-              shownFields={['name', 'tags', 'expiresInHours', 'maxUses']}
+              shownFields={['name', 'tags', 'allowExtraTags', 'namePattern', 'expiresInHours', 'maxUses']}
               pending={create.isPending}
               pendingLabel="Creating…"
               disabled={name.trim() === ''}
