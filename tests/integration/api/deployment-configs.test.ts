@@ -22,16 +22,39 @@ describe('predefined deployment configs', () => {
     const items = res.body.items as {
       deploymentConfigName: string;
       minimumHealthyHosts: unknown;
+      trafficRoutingConfig: unknown;
       predefined: boolean;
     }[];
     const predefined = Object.fromEntries(
-      items.filter((c) => c.predefined).map((c) => [c.deploymentConfigName, c.minimumHealthyHosts]),
+      items
+        .filter((c) => c.predefined)
+        .map((c) => [c.deploymentConfigName, [c.minimumHealthyHosts, c.trafficRoutingConfig]]),
     );
+    const allAtOnce = { type: 'HOST_COUNT', value: 0 };
+    const canary = (m: number) => [
+      allAtOnce,
+      { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryInterval: m } },
+    ];
+    const linear = (m: number) => [
+      allAtOnce,
+      { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 10, linearInterval: m } },
+    ];
     expect(predefined).toEqual({
-      AllAtOnce: { type: 'HOST_COUNT', value: 0 },
-      HalfAtATime: { type: 'FLEET_PERCENT', value: 50 },
-      OneAtATime: { type: 'MOST_CONCURRENCY', value: 1 },
+      AllAtOnce: [allAtOnce, null],
+      HalfAtATime: [{ type: 'FLEET_PERCENT', value: 50 }, null],
+      OneAtATime: [{ type: 'MOST_CONCURRENCY', value: 1 }, null],
+      // The shifting configs CodeDeploy predefines for ECS and Lambda, for blue/green behind a balancer.
+      Canary10Percent5Minutes: canary(5),
+      Canary10Percent10Minutes: canary(10),
+      Canary10Percent15Minutes: canary(15),
+      Canary10Percent30Minutes: canary(30),
+      Linear10PercentEvery1Minute: linear(1),
+      Linear10PercentEvery2Minutes: linear(2),
+      Linear10PercentEvery3Minutes: linear(3),
+      Linear10PercentEvery10Minutes: linear(10),
     });
+    const ecs = await viewer.get('/v1/deployment-configs/CodeDeployDefault.ECSCanary10Percent5Minutes');
+    expect(ecs.body).toMatchObject({ deploymentConfigName: 'Canary10Percent5Minutes', predefined: true });
   });
 
   it('answer to CodeDeployDefault.<Name>', async () => {
@@ -59,7 +82,15 @@ describe('predefined deployment configs', () => {
     const rows = await prisma.deploymentConfig.findMany({ where: { predefined: true }, orderBy: { name: 'asc' } });
     expect(rows.map((r) => [r.name, r.minimumHealthyHostsValue])).toEqual([
       ['AllAtOnce', 0],
+      ['Canary10Percent10Minutes', 0],
+      ['Canary10Percent15Minutes', 0],
+      ['Canary10Percent30Minutes', 0],
+      ['Canary10Percent5Minutes', 0],
       ['HalfAtATime', 50],
+      ['Linear10PercentEvery10Minutes', 0],
+      ['Linear10PercentEvery1Minute', 0],
+      ['Linear10PercentEvery2Minutes', 0],
+      ['Linear10PercentEvery3Minutes', 0],
       ['OneAtATime', 1],
     ]);
   });

@@ -141,13 +141,25 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'GET /v1/alert-receiver-tokens':                                                     [401, 403, 403, ok,  401, ok ],
   'DELETE /v1/alert-receiver-tokens/:tokenId':                                         [401, 403, 403, ok,  401, 403],
 
+  // Notification targets: a URL and a signing secret are credentials, managed by admins; everyone signed in reads
+  // targets and their delivery log.
+  'POST /v1/notification-targets':                                                   [401, 403, 403, ok,  401, 403],
+  'GET /v1/notification-targets':                                                    [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/notification-targets/:notificationTargetName':                            [401, ok,  ok,  ok,  401, ok ],
+  'PATCH /v1/notification-targets/:notificationTargetName':                          [401, 403, 403, ok,  401, 403],
+  'DELETE /v1/notification-targets/:notificationTargetName':                         [401, 403, 403, ok,  401, 403],
+  'GET /v1/notification-targets/:notificationTargetName/deliveries':                 [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/notification-targets/:notificationTargetName/deliveries/:deliveryId':     [401, ok,  ok,  ok,  401, ok ],
+  'POST /v1/notification-targets/:notificationTargetName/test':                      [401, 403, 403, ok,  401, 403],
+  'POST /v1/notification-targets/:notificationTargetName/deliveries/:deliveryId/redeliver':[401, 403, 403, ok,  401, 403],
+
   // Registration tokens and the audit log: admin.
   'POST /v1/registration-tokens':                                                    [401, 403, 403, ok,  401, 403],
   'GET /v1/registration-tokens':                                                     [401, 403, 403, ok,  401, ok ],
   'DELETE /v1/registration-tokens/:tokenId':                                         [401, 403, 403, ok,  401, 403],
   'GET /v1/audit':                                                                   [401, 403, 403, ok,  401, ok ],
 
-  // Deployments: viewers read and preview plans, deployers create, stop, roll back and continue.
+  // Deployments: viewers read and preview plans, deployers create, stop, roll back, continue and promote.
   'POST /v1/deployments':                                                            [401, 403, ok,  ok,  401, 403],
   'POST /v1/deployments/plan':                                                       [401, ok,  ok,  ok,  401, 403],
   'GET /v1/deployments':                                                             [401, ok,  ok,  ok,  401, ok ],
@@ -159,6 +171,9 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'POST /v1/deployments/:deploymentId/stop':                                         [401, 403, ok,  ok,  401, 403],
   'POST /v1/deployments/:deploymentId/rollback':                                     [401, 403, ok,  ok,  401, 403],
   'POST /v1/deployments/:deploymentId/continue':                                     [401, 403, ok,  ok,  401, 403],
+  'POST /v1/deployments/:deploymentId/promote':                                      [401, 403, ok,  ok,  401, 403],
+  'GET /v1/deployments/:deploymentId/traffic-shifts':                                [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/deployments/:deploymentId/alarm-checks':                                  [401, ok,  ok,  ok,  401, ok ],
 
   // The agent protocol: registration is public (the registration token is in the body), the rest takes the
   // instance credential and nothing else.
