@@ -11,6 +11,7 @@ import { deploymentsCommand } from './commands/deployments';
 import { groupsCommand } from './commands/groups';
 import { instancesCommand } from './commands/instances';
 import { registrationTokensCommand } from './commands/registration-tokens';
+import { usersCommand } from './commands/users';
 import { loadBalancersCommand } from './commands/load-balancers';
 import { alarmsCommand } from './commands/alarms';
 import { logsCommand } from './commands/logs';
@@ -65,6 +66,7 @@ export function buildProgram(io: Io, state: RunState): Command {
   program.addCommand(revisionsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(instancesCommand(io, state).helpGroup('Resources:'));
   program.addCommand(registrationTokensCommand(io, state).helpGroup('Resources:'));
+  program.addCommand(usersCommand(io, state).helpGroup('Resources:'));
   program.addCommand(loadBalancersCommand(io, state).helpGroup('Resources:'));
   program.addCommand(alarmsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(notifyCommand(io, state).helpGroup('Resources:'));

@@ -38,7 +38,7 @@ describe('drover registration-tokens', () => {
     const token = /^Token +(drr_\S+)$/m.exec(text.stdout)?.[1] ?? '';
     expect(token).not.toBe('');
     expect(text.stdout).toContain(`  curl -fsSL ${stack.url}/install.sh | sudo sh -s -- --token ${token}\n`);
-    expect(text.stdout).toMatch(/^Tags +env=edge$/m);
+    expect(text.stdout).toMatch(/^Tags +env=edge \(hosts may add none\)$/m);
 
     const json = await cli(['registration-tokens', 'create', 'second', '-o', 'json']);
     const second = JSON.parse(json.stdout) as { token: string; installCommand: string };

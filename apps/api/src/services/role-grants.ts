@@ -13,7 +13,8 @@ export type GrantRow = {
 export const grantsInclude = {
   grants: {
     include: { application: { select: { name: true } } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    // By application, then group (the application's own grant first): stable whatever order they were made in.
+    orderBy: [{ application: { name: 'asc' } }, { deploymentGroupName: { sort: 'asc', nulls: 'first' } }],
   },
 } as const satisfies { grants: Prisma.User$grantsArgs };
 

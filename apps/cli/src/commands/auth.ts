@@ -9,6 +9,7 @@ import type { Io } from '../io';
 import { time } from '../output/format';
 import { ask, askHidden, readStdin } from './prompt';
 import { action, positiveInt, type RunState } from './shared';
+import { grantsText } from './users';
 
 interface LoginOptions {
   email?: string;
@@ -96,9 +97,18 @@ Examples:
         if (!email) throw new UsageError('no email: pass --email');
         const client = clientFor(url);
         const session = await client.auth.login(email, await password(ctx, opts));
+        if (session.user.mustChangePassword) {
+          await client.auth.logout().catch(() => undefined);
+          throw new UsageError(
+            'your password is temporary: change it first (in the console, or POST /v1/auth/password), then log in again',
+          );
+        }
+        // The machine's token acts as the user does: the same role, the same roles per application.
         const created = await client.apiTokens.create({
           name: opts.tokenName ?? defaultTokenName(),
           role: session.user.role,
+          scopedOnly: session.user.scopedOnly,
+          grants: session.user.grants,
           expiresInDays: opts.tokenDays,
         });
         await client.auth.logout().catch(() => undefined); // the token is what we keep; the session can go
@@ -106,7 +116,6 @@ Examples:
         ctx.note(
           `Logged in to ${url} as ${session.user.email} (${session.user.role}); API token "${created.name}" (expires ${time(created.expiresAt)}) saved in ${ctx.configFile} [profile ${profile}]`,
         );
-        if (session.user.mustChangePassword) ctx.note('note: your password is temporary; change it in the console');
       }),
     );
 }
@@ -149,7 +158,9 @@ export function whoamiCommand(io: Io, state: RunState): Command {
       ctx.emit(
         me,
         () =>
-          `${me.user?.email ?? '(deleted user)'} (${me.role})${me.token ? ` via API token "${me.token.name}"` : ''} at ${client.transport.baseUrl} [${s.tokenSource ?? 'profile'}]`,
+          `${me.user?.email ?? '(deleted user)'} (${me.scopedOnly ? 'no global role' : me.role})` +
+          `${me.token ? ` via API token "${me.token.name}"` : ''} at ${client.transport.baseUrl} [${s.tokenSource ?? 'profile'}]` +
+          (me.grants.length ? `\ngrants: ${grantsText(me.grants)}` : ''),
       );
     }),
   );

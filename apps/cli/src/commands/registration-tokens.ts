@@ -19,6 +19,8 @@ import {
 
 interface CreateOpts {
   tag?: string[];
+  allowExtraTags?: boolean;
+  namePattern?: string;
   hours?: number;
   maxUses?: number;
 }
@@ -41,6 +43,8 @@ export function registrationTokensCommand(io: Io, state: RunState): Command {
     .option('--tag <key=value>', 'a tag every host registering with it gets (repeat for several)', collect)
     .option('--hours <n>', 'valid for this many hours (default 24, at most 720)', positiveInt)
     .option('--max-uses <n>', 'at most this many registrations (default: unlimited)', positiveInt)
+    .option('--allow-extra-tags', 'hosts may add tags of their own (never change the token’s)')
+    .option('--name-pattern <glob>', 'instance names must match this (* any characters, ? one), e.g. web-*')
     .action(
       action<CreateOpts>(io, state, async (ctx, [name], opts) => {
         const body = checkRequest(
@@ -48,6 +52,8 @@ export function registrationTokensCommand(io: Io, state: RunState): Command {
           {
             name,
             tags: (opts.tag ?? []).map(tag),
+            ...(opts.allowExtraTags ? { allowExtraTags: true } : {}),
+            ...(opts.namePattern ? { namePattern: opts.namePattern } : {}),
             ...(opts.hours === undefined ? {} : { expiresInHours: opts.hours }),
             ...(opts.maxUses === undefined ? {} : { maxUses: opts.maxUses }),
           },
@@ -61,7 +67,11 @@ export function registrationTokensCommand(io: Io, state: RunState): Command {
             [
               ['Token', created.token],
               ['Name', created.name],
-              ['Tags', tagText(created.tags) || '-'],
+              [
+                'Tags',
+                `${tagText(created.tags) || '-'}${created.allowExtraTags ? ' (hosts may add others)' : ' (hosts may add none)'}`,
+              ],
+              ['Names', created.namePattern ?? 'any'],
               ['Expires', time(created.expiresAt)],
               ['Max uses', created.maxUses ?? 'unlimited'],
             ],
