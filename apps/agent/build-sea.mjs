@@ -18,6 +18,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -84,6 +85,21 @@ function nodeBinary(platform) {
 }
 
 mkdirSync(workDir, { recursive: true });
+// One build at a time per output directory: test files running in parallel each ask for an up-to-date executable.
+const lock = join(workDir, 'lock');
+for (const started = Date.now(); ;) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch (err) {
+    if (err.code !== 'EEXIST') throw err;
+    // A lock older than any build is left by a killed build.
+    if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+    else if (Date.now() - started > 600_000) throw new Error(`${lock} held for 10 minutes`, { cause: err });
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+}
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 const main = join(workDir, 'drover-agent.cjs');
 await build({
   entryPoints: [join(here, 'src', 'main.ts')],
