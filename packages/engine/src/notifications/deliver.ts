@@ -51,8 +51,8 @@ export interface AttemptOutcome {
 }
 
 const USER_AGENT = 'Drover-Notifications/1';
-/** A job sends at most this many messages, then leaves the rest to the next job (other streams get their turn). */
-const MAX_SENDS_PER_JOB = 100;
+/** A job sends at most this many messages, then queues the stream again behind others (they get their turn). */
+export const MAX_SENDS_PER_JOB = 100;
 const isInstance = (t: string) => t.startsWith('Instance');
 
 const selectRows = `

@@ -1,7 +1,7 @@
 // Notifications as the engine offers them: the queue and its sweep, and sending a stream's deliveries.
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import { deliverStream, type DeliverySettings } from './deliver';
+import { deliverStream, MAX_SENDS_PER_JOB, type DeliverySettings } from './deliver';
 import { createNotificationQueue, dueStreams, type DeliverJobData } from './notification-queue';
 
 export function createNotifications(pool: pg.Pool, redis: Redis, prefix: string, settings: DeliverySettings) {
@@ -15,7 +15,12 @@ export function createNotifications(pool: pg.Pool, redis: Redis, prefix: string,
       for (const s of streams) await queue.enqueue(s);
       return streams.length;
     },
-    deliver: (job: DeliverJobData) => deliverStream(pool, job, settings),
+    /** Sends a stream's due deliveries; a stream with more than one job's share is queued again at once. */
+    async deliver(job: DeliverJobData) {
+      const sent = await deliverStream(pool, job, settings);
+      if (sent >= MAX_SENDS_PER_JOB) await queue.enqueue(job);
+      return sent;
+    },
     close: () => queue.close(),
   };
 }
