@@ -18,7 +18,7 @@ let pub: GitServer;
 let priv: GitServer;
 let deployer: ReturnType<typeof bind>;
 let admin: ReturnType<typeof bind>;
-const heads: Record<string, string> = {};
+const heads = {} as Record<'first' | 'second' | 'lfs' | 'badAppspec' | 'big' | 'private', string>;
 
 beforeAll(async () => {
   api = await startTestApi({ SECRET_KEY, MAX_BUNDLE_MB: '1' });
