@@ -36,6 +36,7 @@ import {
   type Engine,
 } from '@drover/engine';
 import { invalidField, isOnline } from './service-support';
+import { checkAlarmNames } from './alarm-service';
 
 const deploymentNotFound = (id: string) => notFound('DeploymentDoesNotExist', `deployment ${id} does not exist`);
 
@@ -120,6 +121,7 @@ export function createDeploymentService(deps: {
     async create(req: CreateDeploymentRequest, actor: Actor): Promise<DeploymentInfo> {
       // Traffic control is checked before anything is written: every host must have a server in every backend.
       const { group } = await loadGroup(prisma, req.applicationName, req.deploymentGroupName);
+      await checkAlarmNames(prisma, req.overrideAlarmConfiguration, 'body.overrideAlarmConfiguration');
       const controlled = group.deploymentType === 'BLUE_GREEN' || group.deploymentOption === 'WITH_TRAFFIC_CONTROL';
       const env = controlled ? await environments(group, req.targetInstances) : null;
       const traffic = env ? await trafficCheck(group, [...env.planned, ...env.original]) : null;
@@ -135,7 +137,8 @@ export function createDeploymentService(deps: {
       return get(await engine.createDeployment({ ...req, actor }));
     },
 
-    stop: (id: string, rollback: boolean, actor: Actor) => engine.stop(id, rollback, actor),
+    stop: (id: string, rollback: boolean, actor: Actor, opts: { now?: boolean } = {}) =>
+      engine.stop(id, rollback, actor, opts),
 
     /** Rolls a finished deployment back; answers the rollback deployment. */
     async rollback(id: string, actor: Actor): Promise<DeploymentInfo> {
