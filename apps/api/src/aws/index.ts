@@ -8,7 +8,7 @@ import type { Actor } from '@drover/engine';
 import type { ApiContext } from '../context';
 import { createServices } from '../services';
 import { createRevisionSourceServices } from '../services/revision-source-services';
-import { roleAtLeast } from '../services/auth-service';
+import { requireRole } from '../services/access';
 import { awsError, type AwsError } from './aws-error';
 import { HANDLERS } from './operation-table';
 import type { AwsCall } from './operation';
@@ -63,11 +63,14 @@ export async function registerAwsRoutes(app: FastifyInstance, ctx: ApiContext) {
       const name = operationOf(req.headers['x-amz-target'], (n) => Object.hasOwn(HANDLERS, n));
       const operation = HANDLERS[name]!;
       const input = parseBody(raw);
-      if (!roleAtLeast(identity.role, operation.role)) {
+      // The same check as every other front door (services/access.ts). A key holds one global role and no grants:
+      // users and tokens limited to application grants cannot hold keys (services/access-key-service.ts).
+      try {
+        requireRole({ globalRole: identity.role, grants: [] }, operation.role);
+      } catch (err) {
         throw awsError(
           'AccessDeniedException',
-          `User: ${identity.accessKeyId} is not authorized to perform: codedeploy:${name} (it needs the ` +
-            `${operation.role} role; this key acts as ${identity.role})`,
+          `User: ${identity.accessKeyId} is not authorized to perform: codedeploy:${name} (${(err as Error).message})`,
         );
       }
       const parsed = operation.input.safeParse(input);

@@ -11,14 +11,14 @@ import type {
   Role,
 } from '@drover/contracts';
 import type { AccessKey, Prisma, PrismaClient } from '@drover/db';
-import { type Actor, forbidden, notFound, openSecret, sealSecret, writeAudit } from '@drover/engine';
+import { type Actor, AppError, forbidden, notFound, openSecret, sealSecret, writeAudit } from '@drover/engine';
 import { z } from 'zod';
 import { type Principal, roleAtLeast } from './auth-service';
 import { decodeCursor, iso, isoOrNull, page } from './service-support';
 
 type Caller = Exclude<Principal, { kind: 'agent' }>;
 const ownerOf = (p: Caller): string | null => (p.kind === 'user' ? p.userId : p.createdById);
-const IdCursor = z.object({ at: z.string(), id: z.string().uuid() });
+const IdCursor = z.object({ at: z.iso.datetime(), id: z.string().uuid() });
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -101,8 +101,15 @@ export function createAccessKeyService(deps: { prisma: PrismaClient; secretKey: 
       }
       const role = input.role ?? global;
       if (!roleAtLeast(global, role)) throw forbidden(`you cannot create a ${role} access key: your role is ${global}`);
+      // Without SECRET_KEY the secret cannot be kept: a server setting, not the caller's input (503, nothing stored).
+      if (!deps.secretKey) {
+        throw new AppError(
+          'ServiceUnavailable',
+          'SecretKeyMissing',
+          'SECRET_KEY is not set: the server cannot keep access key secrets (docs/configuration.md)',
+        );
+      }
       const secret = newSecretAccessKey();
-      // Sealed before anything is written: without SECRET_KEY this fails with SecretKeyMissing and stores nothing.
       const secretSealed = sealSecret(deps.secretKey, secret);
       const row = await prisma.$transaction(async (tx) => {
         const created = await tx.accessKey.create({

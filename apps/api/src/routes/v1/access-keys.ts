@@ -1,6 +1,7 @@
 // /v1/access-keys: SigV4 credentials for the CodeDeploy-compatible endpoint (docs/aws-compatibility.md).
 import {
   AccessKeyPage,
+  ErrorBody,
   AccessKeyParams,
   CreateAccessKeyRequest,
   CreateAccessKeyResponse,
@@ -24,16 +25,17 @@ export function registerAccessKeyRoutes(app: ZodApp, s: Services) {
           'in this answer only. The role may not exceed your own; a key made with an API token ends with that token.',
         tags,
         body: CreateAccessKeyRequest,
-        response: { 201: CreateAccessKeyResponse, ...authErrors },
+        response: { 201: CreateAccessKeyResponse, ...authErrors, 503: ErrorBody },
       },
     },
+    // No scope: a key acts on every application, so callers limited to application grants are refused here.
     async (req, reply) => reply.code(201).send(await s.accessKeys.create(caller(req), req.body, actor(req))),
   );
 
   app.get(
     '/access-keys',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'self' },
       schema: {
         operationId: 'listAccessKeys',
         description: "Your user's access keys (every key for admins), newest first; never the secrets.",
@@ -48,7 +50,7 @@ export function registerAccessKeyRoutes(app: ZodApp, s: Services) {
   app.delete(
     '/access-keys/:accessKeyId',
     {
-      config: { auth: 'viewer' },
+      config: { auth: 'viewer', scope: 'self' },
       schema: {
         operationId: 'revokeAccessKey',
         tags,
