@@ -304,7 +304,13 @@ export const ListTargetsQuery = z.object({
 });
 export const TargetPage = z.object({ items: z.array(TargetInfo), nextCursor: z.string().nullable() });
 
-export const StopDeploymentRequest = z.object({ autoRollbackEnabled: z.boolean().default(false) });
+export const StopDeploymentRequest = z.object({
+  autoRollbackEnabled: z.boolean().default(false),
+  /** true: hooks running now end at once (their agent kills the scripts) instead of finishing first. */
+  now: z.boolean().default(false),
+});
+/** The diagnostic of a hook ended by a stop with `now` (a stop on request, not the script's failure). */
+export const STOPPED_NOW_MESSAGE = 'ended on request: the deployment was stopped now';
 export const StopDeploymentResponse = z.object({
   status: z.enum(['Pending', 'Succeeded']),
   statusMessage: z.string(),

@@ -87,8 +87,8 @@ export function createEngine(db: Database, redis: Redis, s: EngineSettings) {
       void analyzeIfGrown(db.pool, id).catch(() => undefined);
       return id;
     },
-    async stop(id: string, rollback: boolean, actor: Actor) {
-      const r = await stopDeployment(db.prisma, id, { rollback, actor });
+    async stop(id: string, rollback: boolean, actor: Actor, opts: { now?: boolean } = {}) {
+      const r = await stopDeployment(db.prisma, id, { rollback, actor, ...(opts.now ? { now: true } : {}) });
       if (r.shiftTo !== null) await traffic.enqueueShift(id, r.shiftTo);
       await queue.advance(id);
       await notifier.deployment(id, { t: 'dep' });

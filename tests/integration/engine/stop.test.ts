@@ -2,7 +2,7 @@
 // speaking the protocol over HTTP. A gate holds the first batch's AfterInstall in flight while the stop lands, so
 // "mid-batch" is a fact of the test, not a race.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeploymentInfo } from '@drover/contracts';
+import { STOPPED_NOW_MESSAGE, type DeploymentInfo } from '@drover/contracts';
 import { startStack, type TestStack } from '../../support/stack';
 import type { Outcome, ProtocolAgent } from '../../support/protocol-agent';
 import {
@@ -175,5 +175,47 @@ describe('stop', () => {
     );
     const rollback = await waitFor(stack, d.rollbackInfo.rollbackDeploymentId!);
     expect(rollback).toMatchObject({ status: 'Succeeded', creator: 'rollback', revision: { revisionId: good } });
+  });
+
+  it('stops now: running hooks end at once (their commands turn terminal for the agent), Stopped without waiting', async () => {
+    await createGroup(stack, 'stopapp', 'now', { deploymentConfigName: 'HalfAtATime' });
+    const { hold, hosts } = await holdingFleet('now');
+    const rev = await stack.addRevision('stopapp', 'now-v1');
+    hold.on = true;
+    const created = await deployAndHold('now', rev, hosts);
+
+    // Nothing is left running, so the stop is done at once, while both hooks are still held on their hosts.
+    const answer = await stop(created.deploymentId, { now: true });
+    expect(answer).toMatchObject({ status: 'Succeeded' });
+    const d = await waitFor(stack, created.deploymentId);
+    expect(d.status).toBe('Stopped');
+    expect(d.errorInformation?.code).toBe('MANUAL_STOP');
+    expect(d.deploymentOverview).toMatchObject({ Failed: 2, Skipped: 2, InProgress: 0, Pending: 0 });
+    const ts = await targets(stack, created.deploymentId);
+    for (const h of hosts.slice(0, 2)) {
+      const t = ts.find((x) => x.targetId === h.name)!;
+      expect(t.errorCode).toBe('MANUAL_STOP');
+      const held = t.lifecycleEvents.find((e) => e.lifecycleEventName === HELD);
+      expect(held).toMatchObject({ status: 'Failed', diagnostics: { message: STOPPED_NOW_MESSAGE } });
+      expect(t.lifecycleEvents.filter((e) => e.status === 'Skipped').map((e) => e.lifecycleEventName)).toEqual(
+        IN_PLACE_EVENTS.slice(UP_TO_HELD.length),
+      );
+      // What the agent's heartbeat and log answers read for its command: terminal, so the agent kills the hook.
+      const commandId = h.ran.find((r) => r.deploymentId === created.deploymentId && r.event === HELD)!.commandId;
+      const row = await stack.ctx.db.prisma.lifecycleEvent.findUniqueOrThrow({ where: { commandId } });
+      expect(row.status).toBe('Failed');
+    }
+    // The hooks' late results are answered with what was recorded: nothing changes and the agents see no error.
+    // The next deployment reaching every host proves the held hosts reported and went back to polling.
+    hold.on = false;
+    hold.gate.open();
+    const next = await deploy(stack, 'stopapp', 'now', rev);
+    expect((await waitFor(stack, next.deploymentId)).status).toBe('Succeeded');
+    for (const h of hosts) h.assertNoErrors();
+    expect((await getDeployment(stack, created.deploymentId)).deploymentOverview).toMatchObject({ Failed: 2 });
+    const audit = await stack.ctx.db.prisma.auditEvent.findFirst({
+      where: { action: 'deployment.stop', resourceId: created.deploymentId },
+    });
+    expect(audit?.details).toMatchObject({ now: true });
   });
 });

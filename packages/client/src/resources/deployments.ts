@@ -61,9 +61,10 @@ export function deploymentsApi(t: Transport) {
       t.json('GET', `${one(id)}/targets/${encode(targetId)}`, TargetInfo, { signal }),
 
     /** Stops a running deployment; `rollback` also redeploys the group's last good revision to the hosts it touched. */
-    stop: (id: string, opts: { rollback?: boolean } = {}) =>
+    /** `now`: end hooks running now (their agents kill the scripts) instead of letting them finish. */
+    stop: (id: string, opts: { rollback?: boolean; now?: boolean } = {}) =>
       t.json('POST', `${one(id)}/stop`, StopDeploymentResponse, {
-        json: { autoRollbackEnabled: opts.rollback ?? false },
+        json: { autoRollbackEnabled: opts.rollback ?? false, ...(opts.now ? { now: true } : {}) },
       }),
     /** Rolls a finished deployment back: a new deployment of the group's previous good revision. */
     rollback: (id: string) => t.json('POST', `${one(id)}/rollback`, DeploymentInfo),

@@ -1,6 +1,6 @@
 // Operator actions on a running or finished deployment: stop (with or without rollback), roll back, continue.
-import type { AutoRollbackConfiguration } from '@drover/contracts';
-import type { PrismaClient } from '@drover/db';
+import { STOPPED_NOW_MESSAGE, type AutoRollbackConfiguration } from '@drover/contracts';
+import type { Prisma, PrismaClient } from '@drover/db';
 import { isTerminalDeploymentStatus } from '@drover/domain';
 import { createRollbackTx } from './advance';
 import { writeAudit, type Actor } from '../infra/audit';
@@ -21,7 +21,13 @@ export interface StopResult {
 export async function stopDeployment(
   prisma: PrismaClient,
   id: string,
-  opts: { rollback: boolean; actor: Actor; reason?: { errorCode: 'ALARM_ACTIVE'; message: string } },
+  opts: {
+    rollback: boolean;
+    actor: Actor;
+    reason?: { errorCode: 'ALARM_ACTIVE'; message: string };
+    /** End hooks running on agents at once instead of letting them finish. */
+    now?: boolean;
+  },
 ): Promise<StopResult> {
   return prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM deployments WHERE id = ${id} FOR UPDATE`;
@@ -74,13 +80,18 @@ export async function stopDeployment(
         },
       });
     }
+    if (opts.now) await endRunningHooks(tx, id, now);
     await writeAudit(
       tx,
       opts.actor,
       rollback ? 'deployment.stop_and_rollback' : 'deployment.stop',
       'deployment',
       id,
-      opts.reason ? { reason: opts.reason.errorCode, message: opts.reason.message } : undefined,
+      opts.reason
+        ? { reason: opts.reason.errorCode, message: opts.reason.message, ...(opts.now ? { now: true } : {}) }
+        : opts.now
+          ? { now: true }
+          : undefined,
     );
     const inFlight = await tx.lifecycleEvent.count({ where: { deploymentId: id, status: 'InProgress' } });
     return inFlight > 0
@@ -97,6 +108,44 @@ export async function stopDeployment(
               : 'deployment stopped',
           shiftTo: takeBack,
         };
+  });
+}
+
+/**
+ * "Stop now": every hook running on an agent ends here. Its event turns Failed (with STOPPED_NOW_MESSAGE), so the
+ * command is terminal: the agent learns it from its next heartbeat or log answer and kills the script
+ * (apps/agent execute-command.ts), and its late result replays as Failed. The host ends MANUAL_STOP with its later
+ * events skipped. Traffic steps run in the worker against a balancer and are left to finish, so traffic stays safe.
+ */
+async function endRunningHooks(tx: Prisma.TransactionClient, id: string, now: Date) {
+  const running = await tx.lifecycleEvent.findMany({
+    where: {
+      deploymentId: id,
+      status: 'InProgress',
+      commandId: { not: null },
+      name: { notIn: ['BlockTraffic', 'AllowTraffic'] },
+    },
+    select: { id: true, targetId: true },
+  });
+  if (running.length === 0) return;
+  const targetIds = [...new Set(running.map((e) => e.targetId))];
+  await tx.lifecycleEvent.updateMany({
+    where: { id: { in: running.map((e) => e.id) } },
+    data: {
+      status: 'Failed',
+      endedAt: now,
+      deadlineAt: null,
+      errorCode: 'UnknownError',
+      message: STOPPED_NOW_MESSAGE,
+    },
+  });
+  await tx.lifecycleEvent.updateMany({
+    where: { targetId: { in: targetIds }, status: 'Pending' },
+    data: { status: 'Skipped', deadlineAt: null },
+  });
+  await tx.deploymentTarget.updateMany({
+    where: { id: { in: targetIds }, status: 'InProgress' },
+    data: { status: 'Failed', endedAt: now, errorCode: 'MANUAL_STOP', errorMessage: 'deployment stopped now' },
   });
 }
 

@@ -175,7 +175,10 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
         response: { 200: StopDeploymentResponse, ...authErrors, ...notFoundError, ...conflictError },
       },
     },
-    async (req) => s.deployments.stop(req.params.deploymentId, req.body?.autoRollbackEnabled ?? false, actor(req)),
+    async (req) =>
+      s.deployments.stop(req.params.deploymentId, req.body?.autoRollbackEnabled ?? false, actor(req), {
+        now: req.body?.now ?? false,
+      }),
   );
 
   app.post(

@@ -12,7 +12,7 @@ export function useCreateDeployment() {
   });
 }
 
-export type DeploymentAction = 'stop' | 'stopAndRollback' | 'rollback' | 'continue';
+export type DeploymentAction = 'stop' | 'stopNow' | 'stopAndRollback' | 'rollback' | 'continue';
 
 export function useDeploymentAction(id: string) {
   const qc = useQueryClient();
@@ -20,8 +20,9 @@ export function useDeploymentAction(id: string) {
     mutationFn: async (action: DeploymentAction): Promise<{ rollbackDeploymentId: string | null }> => {
       switch (action) {
         case 'stop':
+        case 'stopNow':
         case 'stopAndRollback':
-          await api.deployments.stop(id, { rollback: action === 'stopAndRollback' });
+          await api.deployments.stop(id, { rollback: action === 'stopAndRollback', now: action === 'stopNow' });
           return { rollbackDeploymentId: null };
         case 'rollback': {
           const rollback = await api.deployments.rollback(id);

@@ -18,7 +18,14 @@ const COPY: Record<
     title: 'Stop this deployment?',
     confirm: 'Stop deployment',
     tone: 'danger',
-    body: 'No new lifecycle events are handed out. Hooks already running finish (or time out). Hosts that were not reached keep their current revision; hosts in the middle may be half-updated.',
+    body: 'No new lifecycle events are handed out. Hooks already running finish (or time out); "Stop now" ends them instead. Hosts that were not reached keep their current revision; hosts in the middle may be half-updated.',
+  },
+  stopNow: {
+    label: 'Stop now',
+    title: 'Stop now, ending the running hooks?',
+    confirm: 'End hooks and stop',
+    tone: 'danger',
+    body: 'Hooks running now end at once: each agent kills its script within a few seconds. Hosts in the middle are left half-updated, their hook cut short. Traffic steps at a load balancer still finish, so traffic stays safe.',
   },
   stopAndRollback: {
     label: 'Stop and roll back',
@@ -43,7 +50,7 @@ const COPY: Record<
   },
 };
 
-const ORDER: DeploymentAction[] = ['continue', 'stop', 'stopAndRollback', 'rollback'];
+const ORDER: DeploymentAction[] = ['continue', 'stop', 'stopNow', 'stopAndRollback', 'rollback'];
 
 export function ActionBar({ deployment }: { deployment: DeploymentInfo }) {
   const me = useMe();

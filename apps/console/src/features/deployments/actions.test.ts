@@ -20,12 +20,12 @@ const enabled = (dep: D, role: 'admin' | 'deployer' | 'viewer' = 'deployer') =>
 
 describe('deployment action enablement', () => {
   it('offers stop and stop-and-roll-back while running', () => {
-    expect(enabled(base)).toEqual(['stop', 'stopAndRollback']);
-    expect(enabled(d({ status: 'Queued' }))).toEqual(['stop', 'stopAndRollback']);
+    expect(enabled(base)).toEqual(['stop', 'stopAndRollback', 'stopNow']);
+    expect(enabled(d({ status: 'Queued' }))).toEqual(['stop', 'stopAndRollback', 'stopNow']);
   });
 
   it('offers only stop when there is nothing to roll back to', () => {
-    expect(enabled(d({ previousRevisionId: null }))).toEqual(['stop']);
+    expect(enabled(d({ previousRevisionId: null }))).toEqual(['stop', 'stopNow']);
     expect(actionStates(d({ previousRevisionId: null }), 'admin').stopAndRollback.reason).toMatch(
       /no earlier revision/,
     );
@@ -36,6 +36,8 @@ describe('deployment action enablement', () => {
     expect(s.stop.enabled).toBe(false);
     expect(s.stopAndRollback.enabled).toBe(false);
     expect(s.stop.reason).toMatch(/already requested/);
+    // A plain stop waits for running hooks; ending them at once is still possible.
+    expect(s.stopNow.enabled).toBe(true);
   });
 
   it('offers roll back for finished deployments, once', () => {
@@ -62,7 +64,7 @@ describe('deployment action enablement', () => {
   });
 
   it('offers continue only when Ready', () => {
-    expect(enabled(d({ status: 'Ready' }))).toEqual(['continue', 'stop', 'stopAndRollback']);
+    expect(enabled(d({ status: 'Ready' }))).toEqual(['continue', 'stop', 'stopAndRollback', 'stopNow']);
   });
 
   it('disables everything for viewers, saying why', () => {

@@ -24,6 +24,11 @@ export function actionStates(d: Deployment, role: Role | undefined): Record<Depl
       ? { enabled: false, reason: 'A stop was already requested; running hooks are finishing.' }
       : { enabled: true, reason: 'Stops dispatching lifecycle events; hooks already running finish.' };
 
+  // Ending running hooks applies while anything may run, also after a plain stop that is waiting for them.
+  const stopNow: ActionState = ended
+    ? stop
+    : { enabled: true, reason: 'Ends the hooks running now (their scripts are killed) and stops the deployment.' };
+
   const stopAndRollback: ActionState = !stop.enabled
     ? stop
     : !hasPrevious
@@ -46,8 +51,9 @@ export function actionStates(d: Deployment, role: Role | undefined): Record<Depl
       ? { enabled: true, reason: 'Continues the deployment past its wait.' }
       : { enabled: false, reason: 'Continue applies only while a deployment is Ready (waiting to continue).' };
 
-  if (!canAct(role)) return { stop: noRole, stopAndRollback: noRole, rollback: noRole, continue: noRole };
-  return { stop, stopAndRollback, rollback, continue: cont };
+  if (!canAct(role))
+    return { stop: noRole, stopNow: noRole, stopAndRollback: noRole, rollback: noRole, continue: noRole };
+  return { stop, stopNow, stopAndRollback, rollback, continue: cont };
 }
 
 /** The two waits of a blue/green deployment a person can end early ("continue"). */

@@ -2,7 +2,7 @@
 // the last lines of its output, one click from the full log. The health arithmetic of the API's error message
 // follows as a detail; a deployment stopped on request reads as stopped, not as a failure.
 import type { DeploymentInfo, LifecycleEventInfo, LifecycleEventName, TargetInfo } from '@drover/contracts';
-import { hostStatus } from './grid-model';
+import { failedOnItsOwn, hostStatus } from './grid-model';
 import type { CellRef } from './host-grid';
 
 export interface HostFailure {
@@ -43,7 +43,7 @@ export function hostFailures(targets: readonly TargetInfo[]): HostFailure[] {
   const out: HostFailure[] = [];
   const sorted = [...targets].sort((a, b) => a.batch - b.batch || (a.targetId < b.targetId ? -1 : 1));
   for (const t of sorted) {
-    const e = t.lifecycleEvents.find((x) => x.status === 'Failed');
+    const e = t.lifecycleEvents.find(failedOnItsOwn);
     if (e) out.push(failureOf(t, e));
     else if (t.status === 'Failed' && hostStatus(t) === 'Failed') {
       // Failed without a failed event (its agent was lost, say): the host's own error says why.
@@ -102,7 +102,9 @@ export function FailureSummary({
         </h2>
         <p>
           {stopped !== null && stopped > 0
-            ? `${stopped} host${stopped === 1 ? ' was' : 's were'} stopped before finishing; their completed events succeeded. `
+            ? stopped === 1
+              ? '1 host was stopped before finishing; nothing it ran failed on its own. '
+              : `${stopped} hosts were stopped before finishing; nothing they ran failed on their own. `
             : ''}
           Hosts that had not started were skipped.
         </p>

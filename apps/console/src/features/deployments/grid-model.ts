@@ -2,6 +2,7 @@
 // No React here, so the rules are unit-tested and the component only lays them out (virtualised).
 import {
   LIFECYCLE_EVENT_NAMES,
+  STOPPED_NOW_MESSAGE,
   TARGET_STATUSES,
   type LifecycleEventInfo,
   type LifecycleEventName,
@@ -110,10 +111,14 @@ export type HostStatus = TargetStatus | 'Stopped';
 export const HOST_STATUSES: readonly HostStatus[] = [...TARGET_STATUSES, 'Stopped'];
 
 export function hostStatus(t: TargetInfo): HostStatus {
-  if (t.status === 'Failed' && t.errorCode === 'MANUAL_STOP' && !t.lifecycleEvents.some((e) => e.status === 'Failed'))
+  if (t.status === 'Failed' && t.errorCode === 'MANUAL_STOP' && !t.lifecycleEvents.some(failedOnItsOwn))
     return 'Stopped';
   return t.status;
 }
+
+/** A failed event that is the script's doing, not a hook ended by "stop now". */
+export const failedOnItsOwn = (e: LifecycleEventInfo): boolean =>
+  e.status === 'Failed' && e.diagnostics?.message !== STOPPED_NOW_MESSAGE;
 
 export type StatusCounts = Record<HostStatus, number> & { total: number };
 

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { STOPPED_NOW_MESSAGE } from '@drover/contracts';
 import { makeEvent, makeTarget } from '../../../test-support/fixtures';
 import { NO_FILTER, type GridFilter } from './grid-model';
 import { HostGrid, type CellRef } from './host-grid';
@@ -141,11 +142,22 @@ describe('HostGrid', () => {
       makeEvent('ApplicationStop', 'Succeeded'),
       makeEvent('BeforeInstall', 'Failed'),
     ]);
-    render(<Harness targets={[stopped, broken]} opened={[]} />);
+    // "Stop now" ended this one's running hook: still stopped, not failed.
+    const endedNow = makeTarget('web-3', 'Failed', { errorCode: 'MANUAL_STOP' }, [
+      makeEvent('ApplicationStop', 'Succeeded'),
+      makeEvent('BeforeInstall', 'Failed', {
+        diagnostics: { errorCode: 'UnknownError', scriptName: null, message: STOPPED_NOW_MESSAGE, logTail: null },
+      }),
+    ]);
+    render(<Harness targets={[stopped, broken, endedNow]} opened={[]} />);
     const rows = screen.getAllByRole('row').slice(1);
-    expect(rows.map((r) => within(r).getAllByRole('gridcell')[0]?.textContent)).toEqual(['Stopped', 'Failed']);
-    await user.click(screen.getByRole('button', { name: /^Stopped\s*1$/ }));
-    expect(screen.getAllByRole('rowheader').map((r) => r.textContent)).toEqual(['web-1']);
+    expect(rows.map((r) => within(r).getAllByRole('gridcell')[0]?.textContent)).toEqual([
+      'Stopped',
+      'Failed',
+      'Stopped',
+    ]);
+    await user.click(screen.getByRole('button', { name: /^Stopped\s*2$/ }));
+    expect(screen.getAllByRole('rowheader').map((r) => r.textContent)).toEqual(['web-1', 'web-3']);
     expect(screen.getByRole('button', { name: /^Failed\s*1$/ })).toBeTruthy();
   });
 });
