@@ -198,4 +198,42 @@ describe('a Git push webhook', () => {
       expect.arrayContaining(['revision.registerGit.start', 'revision.registerGit', 'deployment.create']),
     );
   });
+  it('checks GitLab’s token and Gitea’s signature the same way (register only, no group)', async () => {
+    const sha = git.repo('shop').commit({ 'version.txt': 'v3\n' }, 'v3');
+    git.repo('shop').publish();
+    const body = JSON.stringify({ ref: 'refs/heads/main', after: sha });
+    for (const provider of ['gitlab', 'gitea'] as const) {
+      const t = await api<GitTriggerWithSecret>('POST', '/v1/applications/shop/git-triggers', {
+        name: `${provider}-main`,
+        provider,
+        repositoryUrl: git.url('shop'),
+        branch: 'main',
+        secretName: 'shop-repo',
+      });
+      const sign = (secret: string): Record<string, string> =>
+        provider === 'gitlab'
+          ? { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': secret }
+          : {
+              'x-gitea-event': 'push',
+              'x-gitea-signature': createHmac('sha256', secret).update(body).digest('hex'),
+            };
+      const post = (headers: Record<string, string>) =>
+        fetch(`${stack.url}${t.webhookPath}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+      expect((await post(sign('wrong-secret'))).status).toBe(401);
+      const ok = await post(sign(t.webhookSecret));
+      expect(ok.status).toBe(202);
+      const { jobId } = (await ok.json()) as { jobId: string };
+      const job = await until(`${provider} job ended`, async () => {
+        const j = await api<RevisionJobInfo>('GET', `/v1/applications/shop/revision-jobs/${jobId}`);
+        return j.status === 'Succeeded' || j.status === 'Failed' ? j : null;
+      });
+      expect(job, JSON.stringify(job.error)).toMatchObject({ status: 'Succeeded', deploymentId: null });
+      expect(job.request).toMatchObject({ commit: sha, ref: 'main' });
+    }
+  });
 });
