@@ -18,4 +18,6 @@ export const deploymentKeys = {
   log: (id: string, targetId: string, eventName: LifecycleEventName) =>
     [...deploymentKeys.all, 'log', id, targetId, eventName] as const,
   plan: (input: object) => [...deploymentKeys.all, 'plan', input] as const,
+  trafficShifts: (id: string) => [...deploymentKeys.all, 'traffic-shifts', id] as const,
+  alarmChecks: (id: string) => [...deploymentKeys.all, 'alarm-checks', id] as const,
 };

@@ -33,6 +33,46 @@ describe('blue/green steps', () => {
     expect(states(blueGreenSteps(makeBlueGreen({ phase: 'termination' }), 'Succeeded')).at(-1)).toBe('Done: done');
   });
 
+  it('adds Shift traffic between Reroute and Block original for a canary/linear plan, captioned with the split', () => {
+    const traffic = {
+      steps: [10, 55, 100],
+      intervalSeconds: 60,
+      percent: 55,
+      settingPercent: null,
+      nextStepAt: null,
+      nextPercent: 100,
+      promoteRequested: false,
+    };
+    const steps = blueGreenSteps(makeBlueGreen({ phase: 'shift', trafficOn: 'both', traffic }), 'InProgress');
+    expect(states(steps)).toEqual([
+      'Install replacement: done',
+      'Ready: done',
+      'Reroute: done',
+      'Shift traffic: current',
+      'Block original: upcoming',
+      'Terminate wait: upcoming',
+      'Done: upcoming',
+    ]);
+    expect(steps[3]?.note).toBe('55 % on replacement');
+    const setting = blueGreenSteps(
+      makeBlueGreen({ phase: 'shift', traffic: { ...traffic, settingPercent: 100 } }),
+      'InProgress',
+    );
+    expect(setting[3]?.note).toBe('setting 100 %…');
+    // Before and after the shift the step is there, not current; an alarm stop marks it.
+    expect(states(blueGreenSteps(makeBlueGreen({ phase: 'ready', traffic }), 'Ready'))[3]).toBe(
+      'Shift traffic: upcoming',
+    );
+    expect(states(blueGreenSteps(makeBlueGreen({ phase: 'block', traffic }), 'InProgress'))[3]).toBe(
+      'Shift traffic: done',
+    );
+    const stopped = blueGreenSteps(makeBlueGreen({ phase: 'shift', traffic }), 'Stopped');
+    expect(states(stopped)[3]).toBe('Shift traffic: stopped');
+    expect(stopped[3]?.note).toBeNull();
+    // Without a plan traffic moves all at once: no shift step.
+    expect(blueGreenSteps(makeBlueGreen({ phase: 'block' }), 'InProgress').map((s) => s.key)).not.toContain('shift');
+  });
+
   it('skips the termination wait when the originals are kept alive', () => {
     const steps = blueGreenSteps(makeBlueGreen({ phase: 'block', terminateAction: 'KEEP_ALIVE' }), 'Succeeded');
     expect(states(steps)).toContain('Terminate wait: skipped');
@@ -66,6 +106,18 @@ describe('traffic wording', () => {
       'Traffic: original hosts',
     );
     expect(trafficWording(makeBlueGreen({ trafficOn: 'both' }), 'InProgress').headline).toBe('Traffic: moving');
+    const traffic = {
+      steps: [20, 100],
+      intervalSeconds: 60,
+      percent: 20,
+      settingPercent: null,
+      nextStepAt: null,
+      nextPercent: 100,
+      promoteRequested: false,
+    };
+    expect(trafficWording(makeBlueGreen({ trafficOn: 'both', traffic }), 'InProgress').headline).toBe(
+      'Traffic: 20 % replacement / 80 % original',
+    );
     expect(trafficWording(makeBlueGreen({ trafficOn: 'replacement' }), 'InProgress').headline).toBe(
       'Traffic: replacement hosts',
     );

@@ -33,6 +33,7 @@ const FORWARD: { key: BlueGreenPhase; label: string }[] = [
   { key: 'install', label: 'Install replacement' },
   { key: 'ready', label: 'Ready' },
   { key: 'allow', label: 'Reroute' },
+  { key: 'shift', label: 'Shift traffic' },
   { key: 'block', label: 'Block original' },
   { key: 'termination', label: 'Terminate wait' },
 ];
@@ -40,12 +41,18 @@ const FORWARD: { key: BlueGreenPhase; label: string }[] = [
 /** A rollback moves traffic only: back to the original hosts, then the replacement hosts leave the balancer. */
 const ROLLBACK: { key: BlueGreenPhase; label: string }[] = [
   { key: 'allow', label: 'Return traffic to original' },
+  { key: 'shift', label: 'Shift traffic back' },
   { key: 'block', label: 'Block replacement' },
 ];
 
-/** The step indicator: Install replacement → Ready → Reroute → Block original → Terminate wait → Done. */
+/**
+ * The step indicator: Install replacement → Ready → Reroute → (Shift traffic) → Block original → Terminate wait →
+ * Done. Shift traffic is a step only with a canary/linear plan (traffic moves all at once otherwise).
+ */
 export function blueGreenSteps(bg: BlueGreenProgress, status: DeploymentStatus): Step[] {
-  const phases = bg.isRollback ? ROLLBACK : FORWARD;
+  // A rollback moves traffic back at once; it shows a shift step only if it is in one.
+  const shifts = bg.phase === 'shift' || (bg.traffic !== null && !bg.isRollback);
+  const phases = (bg.isRollback ? ROLLBACK : FORWARD).filter((p) => p.key !== 'shift' || shifts);
   const at = Math.max(
     0,
     phases.findIndex((p) => p.key === bg.phase),
@@ -55,7 +62,7 @@ export function blueGreenSteps(bg: BlueGreenProgress, status: DeploymentStatus):
   const endState: StepState = status === 'Stopped' ? 'stopped' : 'failed';
   const steps: Step[] = phases.map((p, i) => {
     const keptAlive = p.key === 'termination' && bg.terminateAction === 'KEEP_ALIVE';
-    const note = keptAlive ? 'original hosts kept (KEEP_ALIVE)' : null;
+    let note = keptAlive ? 'original hosts kept (KEEP_ALIVE)' : null;
     let state: StepState;
     // KEEP_ALIVE never enters the termination wait: the deployment ends after blocking the originals.
     if (keptAlive) state = 'skipped';
@@ -63,6 +70,7 @@ export function blueGreenSteps(bg: BlueGreenProgress, status: DeploymentStatus):
     else if (i < at) state = 'done';
     else if (i === at) state = ended ? endState : 'current';
     else state = ended ? 'notReached' : 'upcoming';
+    if (p.key === 'shift' && state === 'current') note = shiftNote(bg);
     return { key: p.key, label: p.label, state, note };
   });
   steps.push({
@@ -72,6 +80,14 @@ export function blueGreenSteps(bg: BlueGreenProgress, status: DeploymentStatus):
     note: null,
   });
   return steps;
+}
+
+/** The shift step's caption: the split now, e.g. "20 % on replacement". */
+function shiftNote(bg: BlueGreenProgress): string | null {
+  const t = bg.traffic;
+  if (!t || bg.phase !== 'shift') return null;
+  if (t.settingPercent !== null && t.settingPercent !== t.percent) return `setting ${t.settingPercent} %…`;
+  return t.percent === null ? null : `${t.percent} % on replacement`;
 }
 
 export interface TrafficWording {
@@ -93,6 +109,14 @@ export function trafficWording(bg: BlueGreenProgress, status: DeploymentStatus):
             : 'The replacement hosts take no traffic until it is rerouted.',
       };
     case 'both':
+      if (bg.traffic?.percent != null && !bg.isRollback) {
+        return {
+          headline: `Traffic: ${bg.traffic.percent} % replacement / ${100 - bg.traffic.percent} % original`,
+          detail: ended
+            ? 'The split as it was when the deployment ended.'
+            : 'New requests are split between the two sides by balancer weight.',
+        };
+      }
       return {
         headline: 'Traffic: moving',
         detail: bg.isRollback

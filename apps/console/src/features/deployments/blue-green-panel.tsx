@@ -1,5 +1,5 @@
-// A blue/green deployment's progress: where traffic is, the steps (Install replacement → Ready → Reroute → Block
-// original → Terminate wait → Done), and its two waits, each ended early by a confirmed button: "Reroute traffic"
+// A blue/green deployment's progress: where traffic is, the steps (Install replacement → Ready → Reroute → (Shift
+// traffic, canary/linear: see traffic-split.tsx) → Block original → Terminate wait → Done), and its two waits, each ended early by a confirmed button: "Reroute traffic"
 // (ContinueDeployment READY_WAIT) and "Terminate original now" (TERMINATION_WAIT).
 import { isTerminalDeploymentStatus, type BlueGreenProgress, type DeploymentInfo } from '@drover/contracts';
 import { useId, useState } from 'react';
@@ -18,6 +18,7 @@ import {
   type Step,
   type StepState,
 } from './blue-green-model';
+import { TrafficSplit } from './traffic-split';
 
 const WAIT_OF: Record<WaitAction, DeploymentWait> = { reroute: 'READY_WAIT', terminate: 'TERMINATION_WAIT' };
 
@@ -101,6 +102,7 @@ export function BlueGreenPanel({ deployment }: { deployment: DeploymentInfo }) {
       ) : null}
       <p className="muted">{traffic.detail}</p>
       <StepIndicator steps={steps} />
+      {bg.traffic && !bg.isRollback ? <TrafficSplit deployment={deployment} traffic={bg.traffic} now={now} /> : null}
       {states.reroute.applies ? (
         <ReadyWait bg={bg} now={now} state={states.reroute} onAsk={() => confirm.ask('reroute')} />
       ) : null}

@@ -23,6 +23,8 @@ import { PHONE, useMediaQuery } from '../../lib/use-media-query';
 import { useNow } from '../../lib/use-now';
 import { pagePaths } from '../../lib/page-paths';
 import { ActionBar } from './action-bar';
+import { AlarmStopBanner } from './alarm-stop-banner';
+import { AlarmsSection } from './alarms-section';
 import { BalancerReadings, balancerColumn, useDeploymentBalancers } from './balancer-view';
 import { BatchTimeline } from './batch-timeline';
 import { BlueGreenPanel } from './blue-green-panel';
@@ -34,6 +36,7 @@ import { HostList } from './host-list';
 import { LogPanel } from './log-panel';
 import { Overview } from './overview';
 import { DeploymentRevisionSource } from './revision-source-row';
+import { TrafficSteps } from './traffic-steps';
 
 const STYLE_TEXT = {
   IN_PLACE: 'In-place',
@@ -171,9 +174,15 @@ export function DeploymentPage() {
         {announcement}
       </div>
 
-      <FailureSummary deployment={d} targets={targets.data} onOpenLog={openLog} />
+      {d.errorInformation?.code === 'ALARM_ACTIVE' ? (
+        <AlarmStopBanner deployment={d} />
+      ) : (
+        <FailureSummary deployment={d} targets={targets.data} onOpenLog={openLog} />
+      )}
       <RollbackLinks d={d} />
       <BlueGreenPanel deployment={d} />
+      {d.blueGreen?.traffic ? <TrafficSteps deployment={d} /> : null}
+      {d.alarms ? <AlarmsSection deployment={d} /> : null}
 
       <div className="grid-2">
         <section className="card" aria-labelledby="summary-h">
