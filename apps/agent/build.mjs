@@ -2,7 +2,7 @@
 // checksum (dist/drover-agent.mjs.sha256, sha256sum's format) that the API serves to the install script.
 import { createHash } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const here = import.meta.dirname;
@@ -34,3 +34,6 @@ const digest = createHash('sha256')
   .update(await readFile(outfile))
   .digest('hex');
 await writeFile(`${outfile}.sha256`, `${digest}  drover-agent.mjs\n`);
+// The version this build is, for the API to tell which hosts run an older agent (GET /agent/download).
+const { version } = JSON.parse(await readFile(join(here, 'package.json'), 'utf8'));
+await writeFile(join(dirname(outfile), 'version.json'), `${JSON.stringify({ version })}\n`);

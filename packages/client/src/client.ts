@@ -7,6 +7,7 @@ import { deploymentConfigsApi } from './resources/deployment-configs';
 import { deploymentGroupsApi } from './resources/deployment-groups';
 import { deploymentsApi } from './resources/deployments';
 import { instancesApi } from './resources/instances';
+import { agentDownloadsApi } from './resources/agent-downloads';
 import { loadBalancersApi } from './resources/load-balancers';
 import { alarmsApi } from './resources/alarms';
 import { notificationTargetsApi } from './resources/notification-targets';
@@ -31,6 +32,7 @@ export function createDroverClient(opts: ClientOptions) {
     revisions: revisionsApi(transport),
     revisionSources: revisionSourcesApi(transport),
     instances: instancesApi(transport),
+    agentDownloads: agentDownloadsApi(transport),
     loadBalancers: loadBalancersApi(transport),
     alarms: alarmsApi(transport),
     notificationTargets: notificationTargetsApi(transport),

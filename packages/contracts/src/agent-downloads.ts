@@ -14,6 +14,8 @@ export const AgentArtefact = z.object({
 export type AgentArtefact = z.infer<typeof AgentArtefact>;
 
 export const AgentDownloads = z.object({
+  /** The agent version this server's builds are (null when not built): hosts reporting another one are outdated. */
+  version: z.string().nullable(),
   /** The one-line install for this server; add `--token drr_…` and `--tag k=v`. */
   installCommand: z.string(),
   artefacts: z.array(AgentArtefact),

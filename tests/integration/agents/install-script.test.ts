@@ -129,9 +129,11 @@ describe('install.sh', () => {
   it('lists the builds with their checksums and serves both', async () => {
     const list = (await (await fetch(`${stack.url}/agent/download`)).json()) as {
       installCommand: string;
+      version: string | null;
       artefacts: Array<{ file: string; sha256: string; size: number; url: string }>;
     };
     expect(list.installCommand).toBe(`curl -fsSL ${stack.url}/install.sh | sudo sh -s --`);
+    expect(list.version).toBe('0.1.0');
     const exe = list.artefacts.find((a) => a.file === EXE);
     expect(exe?.size).toBe(statSync(path.join(dist, EXE)).size);
     expect(list.artefacts.map((a) => a.file)).toContain('drover-agent.mjs');

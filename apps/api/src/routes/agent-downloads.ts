@@ -52,7 +52,11 @@ export function registerAgentDownloadRoutes(app: ZodApp, ctx: ApiContext) {
         response: { 200: AgentDownloads },
       },
     },
-    async (req) => ({ installCommand: installCommand(serverUrl(req)), artefacts: await artefacts.list() }),
+    async (req) => ({
+      installCommand: installCommand(serverUrl(req)),
+      version: await artefacts.version(),
+      artefacts: await artefacts.list(),
+    }),
   );
 
   app.get(

@@ -24,6 +24,8 @@ export const DOWNLOAD_PREFIX = '/agent/download';
 export interface AgentArtefacts {
   dir: string;
   list(): Promise<AgentArtefact[]>;
+  /** The version of the builds (version.json, written by the agent's build), or null. */
+  version(): Promise<string | null>;
   /** `<hex>  <file>\n`, as sha256sum prints and `sha256sum -c` reads. */
   checksum(file: string): Promise<string>;
   open(file: string): Promise<{ stream: ReadStream; size: number; sha256: string }>;
@@ -81,6 +83,15 @@ export function createAgentArtefacts(dir: string | undefined): AgentArtefacts {
         }),
       );
       return found.filter((a): a is NonNullable<typeof a> => a !== null);
+    },
+    async version() {
+      const text = await readFile(path.join(root, 'version.json'), 'utf8').catch(() => null);
+      try {
+        const v = (JSON.parse(text ?? 'null') as { version?: unknown } | null)?.version;
+        return typeof v === 'string' && v.length <= 100 ? v : null;
+      } catch {
+        return null;
+      }
     },
     async checksum(file) {
       const a = known(file);

@@ -78,6 +78,23 @@ describe('fleet inventory', () => {
     );
   });
 
+  it('marks hosts whose agent is not the version this server hands out', async () => {
+    stubApi({
+      '/v1/instances': {
+        items: [makeInstance('old-1', { agentVersion: '0.1.0' }), makeInstance('new-1', { agentVersion: '0.2.0' })],
+        nextCursor: null,
+      },
+      '/agent/download': { installCommand: 'curl …', version: '0.2.0', artefacts: [] },
+    });
+    renderPage('/instances', '/instances', <InstancesPage />);
+    await waitFor(() => expect(rowOf('old-1').textContent).toContain('0.1.0 outdated'));
+    expect(within(rowOf('old-1')).getByText('outdated').closest('[title]')?.getAttribute('title')).toBe(
+      "This server's agent is 0.2.0: run the install line on the host again to upgrade",
+    );
+    expect(rowOf('new-1').textContent).toContain('0.2.0');
+    expect(rowOf('new-1').textContent).not.toContain('outdated');
+  });
+
   it('finds hosts by the application they run', async () => {
     const user = userEvent.setup();
     stubFleet();

@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
+import { agentDownloadQueries } from '../../api/agent-downloads/queries';
 import { instanceQueries } from '../../api/instances/queries';
 import { useRevisionLookup } from '../../api/revisions/queries';
 import { Dialog } from '../../components/dialog';
@@ -46,6 +47,7 @@ const TEMPLATE = 'minmax(160px, 1.2fr) 90px minmax(140px, 1.5fr) minmax(180px, 2
 
 export function InstancesPage() {
   const list = useQuery(instanceQueries.list({}));
+  const latest = useQuery(agentDownloadQueries.list()).data?.version ?? null;
   const [show, setShow] = useState<Show>('all');
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
@@ -165,7 +167,7 @@ export function InstancesPage() {
                           <RelativeTime value={i.lastSeenAt} fallback="never" />
                         </div>
                         <div className="host-meta mono" role="cell">
-                          {i.agentVersion ?? '—'}
+                          <AgentVersion version={i.agentVersion} latest={latest} />
                         </div>
                         <div className="host-meta" role="cell" title={i.hostname ?? undefined}>
                           {i.platform ?? '—'}
@@ -198,6 +200,17 @@ export function InstancesPage() {
         {selected ? <InstanceDetails name={selected} /> : null}
       </Dialog>
     </>
+  );
+}
+
+/** The host's agent version, marked outdated when the server's own build is another one (re-run the install line). */
+export function AgentVersion({ version, latest }: { version: string | null; latest: string | null }) {
+  if (!version) return <>—</>;
+  if (!latest || version === latest) return <>{version}</>;
+  return (
+    <span title={`This server's agent is ${latest}: run the install line on the host again to upgrade`}>
+      {version} <span className="badge badge-offline">outdated</span>
+    </span>
   );
 }
 
