@@ -20,6 +20,7 @@ import { EmptyState, ErrorState, Loading, QueryBoundary } from '../../components
 import { formatBytes, formatRelative, shortSha } from '../../lib/format';
 import { AppSpecWarningsBox, UploadRevisionForm, useUploadWarnings } from '../applications/upload-revision';
 import { RollbackEventChoices } from '../deployment-groups/rollback-events';
+import { AlarmOverride } from './alarm-override';
 import { PlanPreview } from './plan-preview';
 import { RevisionToDeploy, startBlockedReason, type DeploySource } from './revision-to-deploy';
 
@@ -39,6 +40,8 @@ export interface DeployOptions {
   updateOutdatedInstancesOnly: boolean;
   rollback: 'group' | 'off' | 'on';
   rollbackEvents: AutoRollbackEvent[];
+  /** Deploy with the group's alarms off (overrideAlarmConfiguration), e.g. a fix while an alarm still fires. */
+  ignoreAlarms: boolean;
 }
 
 /** The request body for the chosen options: only overrides the user actually set are sent. */
@@ -60,6 +63,17 @@ export function toCreateDeploymentRequest(app: string, o: DeployOptions): Create
             events: o.rollback === 'on' ? o.rollbackEvents : [],
           },
         }),
+    // CodeDeploy's override: alarms off for this deployment only (audited; needs the right to change the group).
+    ...(o.ignoreAlarms
+      ? {
+          overrideAlarmConfiguration: {
+            enabled: false,
+            ignorePollAlarmFailure: false,
+            alarms: [],
+            bakeTimeInSeconds: 0,
+          },
+        }
+      : {}),
   };
 }
 
@@ -87,6 +101,7 @@ export function CreateDeploymentPage() {
     rollback: 'group',
     rollbackEvents: ['DEPLOYMENT_FAILURE'],
   });
+    ignoreAlarms: false,
   const set = <K extends keyof DeployOptions>(k: K, v: DeployOptions[K]) => setO((cur) => ({ ...cur, [k]: v }));
 
   // Sensible defaults once the lists arrive: the only group, the newest revision.
@@ -312,6 +327,13 @@ export function CreateDeploymentPage() {
             ) : null}
           </fieldset>
         </section>
+          {group?.alarmConfiguration?.enabled && group.alarmConfiguration.alarms.length > 0 ? (
+            <AlarmOverride
+              alarmNames={group.alarmConfiguration.alarms.map((a) => a.name)}
+              value={o.ignoreAlarms}
+              onChange={(v) => set('ignoreAlarms', v)}
+            />
+          ) : null}
 
         <section className="card stack" aria-labelledby="plan-h" aria-busy={plan.isFetching}>
           <h2 id="plan-h">4. Review the plan</h2>
@@ -339,7 +361,12 @@ export function CreateDeploymentPage() {
             onClick={() =>
               deploySource.kind === 'revision' &&
               create.mutate(
-                toCreateDeploymentRequest(appName, { ...o, revisionId: deploySource.revision.revisionId }),
+                toCreateDeploymentRequest(appName, {
+                  ...o,
+                  revisionId: deploySource.revision.revisionId,
+                  // The option only counts while it is shown (the chosen group watches alarms).
+                  ignoreAlarms: o.ignoreAlarms && !!group?.alarmConfiguration?.enabled,
+                }),
                 {
                   onSuccess: (d) => void navigate(`/deployments/${d.deploymentId}`),
                 },
