@@ -100,8 +100,8 @@ export function CreateDeploymentPage() {
     updateOutdatedInstancesOnly: false,
     rollback: 'group',
     rollbackEvents: ['DEPLOYMENT_FAILURE'],
-  });
     ignoreAlarms: false,
+  });
   const set = <K extends keyof DeployOptions>(k: K, v: DeployOptions[K]) => setO((cur) => ({ ...cur, [k]: v }));
 
   // Sensible defaults once the lists arrive: the only group, the newest revision.
@@ -326,7 +326,6 @@ export function CreateDeploymentPage() {
               <RollbackEventChoices value={o.rollbackEvents} onChange={(v) => set('rollbackEvents', v)} />
             ) : null}
           </fieldset>
-        </section>
           {group?.alarmConfiguration?.enabled && group.alarmConfiguration.alarms.length > 0 ? (
             <AlarmOverride
               alarmNames={group.alarmConfiguration.alarms.map((a) => a.name)}
@@ -334,6 +333,7 @@ export function CreateDeploymentPage() {
               onChange={(v) => set('ignoreAlarms', v)}
             />
           ) : null}
+        </section>
 
         <section className="card stack" aria-labelledby="plan-h" aria-busy={plan.isFetching}>
           <h2 id="plan-h">4. Review the plan</h2>
