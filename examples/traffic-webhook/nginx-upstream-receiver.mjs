@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // An example receiver for Drover's traffic webhook (docs/traffic-webhook-provider.md) that drives nginx: it keeps the
 // `server` lines of nginx `upstream` blocks in one file, marks a server `down` on block, clears `down` on allow, sets
-// `weight=` on set-weight, and reloads nginx after each change. Node built-ins only, so it runs anywhere Node 20 does.
+// `weight=` on set-weight, turns a canary split's percentage into `down`/`weight=`, and reloads nginx after each change.
+// Node built-ins only, so it runs anywhere Node 20 does.
 // See README.md beside it for setup and limits.
 import { exec } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -159,6 +160,70 @@ async function writeAtomically(text) {
   await rename(tmp, env.upstreamFile);
 }
 
+// ---- weights -----------------------------------------------------------------------------------------------------
+
+/** nginx takes weights 1–1000; a server that should get nothing is marked `down` instead. */
+const MAX_WEIGHT = 1000;
+
+const withoutWeight = (params) => params.filter((p) => !p.startsWith('weight='));
+const withoutDown = (params) => params.filter((p) => p !== 'down');
+const withDown = (params) => (params.includes('down') ? params : [...params, 'down']);
+
+/** nginx weights are integers 1–1000; allow may also say 0 (join marked down), "initial", or nothing. */
+function validWeight(weight, onAllow) {
+  if (onAllow && (weight === undefined || weight === 0 || weight === 'initial')) return true;
+  return Number.isInteger(weight) && weight >= 1 && weight <= MAX_WEIGHT;
+}
+
+/**
+ * Per-server weights that give `percent` % of new requests to `gaining` servers and the rest to `losing` ones, as
+ * closely as integers 1–1000 allow: gaining·g / (gaining·g + losing·l) ≈ percent / 100. Of equally close pairs the
+ * smallest wins, so 20 % of one against one reads weight=1 against weight=4.
+ */
+function splitWeights(gaining, losing, percent) {
+  let best = { gaining: 1, losing: 1, error: Infinity };
+  const ratio = (percent * losing) / ((100 - percent) * gaining);
+  for (let l = 1; l <= MAX_WEIGHT; l++) {
+    const g = Math.min(MAX_WEIGHT, Math.max(1, Math.round(ratio * l)));
+    const error = Math.abs((100 * g * gaining) / (g * gaining + l * losing) - percent);
+    if (error < best.error - 1e-9) best = { gaining: g, losing: l, error };
+  }
+  return best;
+}
+
+/** Why a split request cannot be applied, or null. */
+function splitProblem(req) {
+  if (typeof req.percent !== 'number' || !(req.percent >= 0 && req.percent <= 100))
+    return `percent must be a number from 0 to 100, not ${JSON.stringify(req.percent)}`;
+  const bad = req.servers.find((s) => s.side !== 'gaining' && s.side !== 'losing');
+  if (bad) return `server ${bad.server} has side ${JSON.stringify(bad.side)}, not "gaining" or "losing"`;
+  return null;
+}
+
+/**
+ * How each server line changes for a split. At 0 % (or with no gaining servers) the gaining ones are `down` and the
+ * losing ones take traffic at nginx's default weight; at 100 % the reverse. Either way no `weight=` is left behind, so
+ * the file reads as before the canary but for `down`. In between both sides take
+ * traffic, with weights giving the split. The weights Drover sends are a hint for balancers with other limits; nginx's
+ * are worked out here from the percentage.
+ */
+function splitChange(req) {
+  const count = (side) => req.servers.filter((s) => s.side === side).length;
+  const gaining = count('gaining');
+  const losing = count('losing');
+  const percent = gaining === 0 ? 0 : losing === 0 ? 100 : req.percent;
+  const allTo = (side) => (s, wanted) =>
+    (s.params = wanted.side === side ? withoutDown(withoutWeight(s.params)) : withDown(withoutWeight(s.params)));
+  if (percent === 0) return { change: allTo('losing'), summary: 'every new request to the losing servers' };
+  if (percent === 100) return { change: allTo('gaining'), summary: 'every new request to the gaining servers' };
+  const w = splitWeights(gaining, losing, percent);
+  const achieved = (100 * w.gaining * gaining) / (w.gaining * gaining + w.losing * losing);
+  return {
+    change: (s, wanted) => (s.params = [...withoutWeight(withoutDown(s.params)), `weight=${w[wanted.side]}`]),
+    summary: `weight=${w.gaining} on the gaining servers against weight=${w.losing} on the losing ones (${achieved.toFixed(1)} % of new requests)`,
+  };
+}
+
 // ---- the actions -------------------------------------------------------------------------------------------------
 
 /** Blocks in progress: requestId → when the drain wait ends (ms since the epoch). */
@@ -168,6 +233,11 @@ const reply = (status, json) => ({ status, json });
 const done = (message, extra = {}) => reply(200, { state: 'done', message, ...extra });
 const unknown = (backend, server) =>
   reply(404, { code: 'UNKNOWN_SERVER', error: `no server ${server} in upstream ${backend} of ${env.upstreamFile}` });
+
+const badWeight = (weight) =>
+  reply(422, {
+    error: `nginx weights are whole numbers 1–${MAX_WEIGHT}, not ${JSON.stringify(weight)}; block the server instead of weight 0`,
+  });
 
 function drainAnswer(requestId) {
   const left = (draining.get(requestId) - Date.now()) / 1000;
@@ -186,7 +256,9 @@ async function handle(req) {
   const names = req.servers.map((s) => s.server).join(', ');
   switch (req.action) {
     case 'block': {
-      const refused = await serialized(() => edit(req, (s) => !s.params.includes('down') && s.params.push('down')));
+      // restoreWeight: a canary left the server a weight of its own; once out, it gets its weight from the file back.
+      const out = (s) => (s.params = withDown(req.restoreWeight ? withoutWeight(s.params) : s.params));
+      const refused = await serialized(() => edit(req, out));
       if (refused) return refused;
       // nginx OSS cannot say how many connections a server still has, so wait a fixed time for them to finish,
       // never longer than Drover will wait.
@@ -198,20 +270,35 @@ async function handle(req) {
       // Only a block is ever pending here; after a restart the map is empty, and the file already says down.
       return draining.has(req.requestId) ? drainAnswer(req.requestId) : done('nothing pending for this request');
     case 'allow': {
-      const refused = await serialized(() => edit(req, (s) => (s.params = s.params.filter((p) => p !== 'down'))));
-      return refused ?? done(`${names} back in upstream ${req.backend}`);
+      // weight 0: in the upstream but without new requests until a split gives it some, which nginx says with `down`.
+      // "initial": the server's own weight (no `weight=`). A number: that weight.
+      const bad = req.servers.find((s) => !validWeight(s.weight, true));
+      if (bad) return badWeight(bad.weight);
+      const refused = await serialized(() =>
+        edit(req, (s, wanted) => {
+          if (wanted.weight === 0) s.params = withDown(s.params);
+          else if (wanted.weight === undefined) s.params = withoutDown(s.params);
+          else if (wanted.weight === 'initial') s.params = withoutWeight(withoutDown(s.params));
+          else s.params = [...withoutWeight(withoutDown(s.params)), `weight=${wanted.weight}`];
+        }),
+      );
+      if (refused) return refused;
+      return req.servers.every((s) => s.weight === 0)
+        ? done(`${names} in upstream ${req.backend} marked down: no requests until a split gives it some`)
+        : done(`${names} back in upstream ${req.backend}`);
+    }
+    case 'split': {
+      const problem = splitProblem(req);
+      if (problem) return reply(422, { error: `cannot split upstream ${req.backend}: ${problem}` });
+      const { change, summary } = splitChange(req);
+      const refused = await serialized(() => edit(req, change));
+      return refused ?? done(`${req.percent} % split in upstream ${req.backend}: ${summary}`);
     }
     case 'set-weight': {
-      const bad = req.servers.find((s) => !Number.isInteger(s.weight) || s.weight < 1 || s.weight > 1000);
-      if (bad)
-        return reply(422, {
-          error: `nginx weights are whole numbers 1–1000, not ${bad.weight}; block the server instead of weight 0`,
-        });
+      const bad = req.servers.find((s) => !validWeight(s.weight, false));
+      if (bad) return badWeight(bad.weight);
       const refused = await serialized(() =>
-        edit(
-          req,
-          (s, wanted) => (s.params = [...s.params.filter((p) => !p.startsWith('weight=')), `weight=${wanted.weight}`]),
-        ),
+        edit(req, (s, wanted) => (s.params = [...withoutWeight(s.params), `weight=${wanted.weight}`])),
       );
       return refused ?? done(`weight set on ${names}`);
     }

@@ -194,6 +194,105 @@ describe('the nginx example receiver', () => {
     expect(upstreams()).toBe(before);
   });
 
+  describe('canary splits', () => {
+    // app-1 and app-2 serve the original revision; app-3 is the replacement that gains the traffic.
+    const CANARY = `upstream web {
+    server 127.0.0.1:9001; # app-1
+    server 127.0.0.1:9002 weight=3; # app-2
+    server 127.0.0.1:9003 max_fails=3; # app-3
+}
+`;
+    const APP3: WebhookServerRef = { backend: 'web', server: 'app-3' };
+    const split = (percent: number, onLine: (line: string) => void = log) =>
+      provider.split(
+        {
+          backend: 'web',
+          percent,
+          // The engine's weight hints, as HAProxy would take them; the receiver works out nginx's own.
+          gaining: { servers: [APP3], weight: percent === 0 ? 0 : percent === 100 ? 'initial' : 128 },
+          losing: { servers: [APP1, APP2], weight: percent === 0 ? 'initial' : percent === 100 ? 0 : 256 },
+        },
+        onLine,
+      );
+
+    it('joins the replacement marked down on allow with weight 0, then splits 20, 100 and 0 %', async () => {
+      writeFileSync(upstreamFile, CANARY);
+      const lines: string[] = [];
+
+      await provider.allow(APP3, { healthTimeoutMs: 10_000, weight: 0, log: (l) => lines.push(l) });
+      expect(upstreams()).toBe(CANARY.replace('max_fails=3; # app-3', 'max_fails=3 down; # app-3'));
+      expect(lines.at(-1)).toBe(
+        'webhook< 200 done: app-3 in upstream web marked down: no requests until a split gives it some',
+      );
+
+      // 20 % to one server against two: weight 1 against 2 each, 1 / (1 + 2·2) = 20 %.
+      await split(20, (l) => lines.push(l));
+      expect(lines.at(-1)).toBe(
+        'webhook< 200 done: 20 % split in upstream web: weight=1 on the gaining servers against weight=2 on the losing ones (20.0 % of new requests)',
+      );
+      expect(upstreams()).toBe(`upstream web {
+    server 127.0.0.1:9001 weight=2; # app-1
+    server 127.0.0.1:9002 weight=2; # app-2
+    server 127.0.0.1:9003 max_fails=3 weight=1; # app-3
+}
+`);
+      // 10 %: 2 against 9 each, 2 / (2 + 2·9) = 10 %.
+      await split(10);
+      expect(upstreams()).toContain('9001 weight=9; # app-1\n    server 127.0.0.1:9002 weight=9; # app-2');
+      expect(upstreams()).toContain('9003 max_fails=3 weight=2; # app-3');
+
+      await split(100);
+      expect(upstreams()).toBe(`upstream web {
+    server 127.0.0.1:9001 down; # app-1
+    server 127.0.0.1:9002 down; # app-2
+    server 127.0.0.1:9003 max_fails=3; # app-3
+}
+`);
+
+      // A stop takes every request back to the originals: app-2's own weight=3 is gone since the canary set it,
+      // which is why blocking a server after a canary restores its weight (next test).
+      await split(0);
+      expect(upstreams()).toBe(`upstream web {
+    server 127.0.0.1:9001; # app-1
+    server 127.0.0.1:9002; # app-2
+    server 127.0.0.1:9003 max_fails=3 down; # app-3
+}
+`);
+    });
+
+    it('takes weight= off a server blocked with restoreWeight, and off one allowed with weight "initial"', async () => {
+      writeFileSync(upstreamFile, CANARY);
+      await split(20);
+      expect(upstreams()).toContain('max_fails=3 weight=1; # app-3');
+
+      await provider.block(APP3, { drainTimeoutMs: 0, killSessionsOnTimeout: false, restoreWeight: true, log });
+      expect(upstreams()).toContain('server 127.0.0.1:9003 max_fails=3 down; # app-3');
+
+      await provider.block(APP1, { drainTimeoutMs: 0, killSessionsOnTimeout: false, log });
+      expect(upstreams()).toContain('server 127.0.0.1:9001 weight=2 down; # app-1');
+      await provider.allow(APP1, { healthTimeoutMs: 10_000, weight: 'initial', log });
+      expect(upstreams()).toContain('server 127.0.0.1:9001; # app-1');
+    });
+
+    it('refuses a split that names a server the upstream does not have, leaving the file alone', async () => {
+      writeFileSync(upstreamFile, CANARY);
+      const err = await failure(
+        provider.split(
+          {
+            backend: 'web',
+            percent: 20,
+            gaining: { servers: [{ backend: 'web', server: 'app-9' }], weight: 64 },
+            losing: { servers: [APP1], weight: 256 },
+          },
+          log,
+        ),
+      );
+      expect(err.code).toBe('UNKNOWN_SERVER');
+      expect(err.message).toContain('no server app-9 in upstream web');
+      expect(upstreams()).toBe(CANARY);
+    });
+  });
+
   it('puts the file back and refuses when the reload command fails', async () => {
     const file = path.join(dir, 'broken.conf');
     writeFileSync(file, UPSTREAMS);

@@ -3,8 +3,10 @@
 // servers drain and come up over a few status polls. Errors, retries and timeouts are the receiver misbehaving for
 // real: refusing, failing, hanging, answering garbage, or not listening at all.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createWebhookProvider,
@@ -17,12 +19,15 @@ import {
   type WebhookProviderOptions,
   type WebhookServerRef,
 } from '../../../packages/traffic/src/index';
+import { REPO_ROOT } from '../../support/processes';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const APP1: ServerRef = { backend: 'web', server: 'app-1' };
 
 interface Received {
   body: DroverWebhookRequest;
+  /** The body as sent, to pin the documented key order. */
+  raw: string;
   headers: IncomingHttpHeaders;
   /** Seconds since the epoch when the receiver got it, to compare with webhook-timestamp. */
   receivedAt: number;
@@ -62,7 +67,7 @@ async function startReceiver(reply: (req: DroverWebhookRequest, n: number) => Re
         res.end(JSON.stringify({ error: `signature check failed: ${(err as Error).message}` }));
         return;
       }
-      received.push({ body, headers: req.headers, receivedAt: Date.now() / 1000 });
+      received.push({ body, raw, headers: req.headers, receivedAt: Date.now() / 1000 });
       const r = reply(body, received.length);
       if (r === 'hang') return;
       const text = r.json !== undefined ? JSON.stringify(r.json) : (r.text ?? '');
@@ -443,6 +448,151 @@ describe('webhook traffic provider', () => {
     const closed = await closing;
     expect(closed.code).toBe('ABORTED');
     expect(closed.message).toBe('the traffic webhook provider was closed');
+  });
+
+  it('sends a canary split as documented: percent, and each server with its side and weight hint', async () => {
+    const rx = await startReceiver(() => ({ status: 200, json: { state: 'done', message: 'split set' } }));
+    const context = { deploymentId: 'd-4KX9Q2M7B', lifecycleEvent: 'TrafficShift', instanceName: 'app-3' };
+    const lines: string[] = [];
+
+    await provider(rx.url)
+      .withContext(context)
+      .split(
+        {
+          backend: 'web',
+          percent: 20,
+          gaining: { servers: [{ backend: 'web', server: 'app-3', address: '10.0.1.13:8080' }], weight: 128 },
+          losing: {
+            servers: [
+              { backend: 'web', server: 'app-1', address: '10.0.1.11:8080' },
+              { backend: 'web', server: 'app-2' },
+            ],
+            weight: 256,
+          },
+        },
+        (l) => lines.push(l),
+      );
+
+    expect(rx.received).toHaveLength(1);
+    const [r] = rx.received;
+    const requestId = r!.body.requestId;
+    // The split example of docs/traffic-webhook-provider.md, byte for byte but for the requestId.
+    const docs = readFileSync(path.join(REPO_ROOT, 'docs/traffic-webhook-provider.md'), 'utf8');
+    const example = /### The split request\s+```json\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(example).toBeDefined();
+    expect(r!.raw).toBe(JSON.stringify({ ...JSON.parse(example!), requestId }));
+    expect(r!.headers['webhook-id']).toBe(requestId);
+    expect(r!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(lines).toEqual([
+      `webhook> POST ${rx.url} action=split web/app-3,app-1,app-2 requestId=${requestId}`,
+      'webhook< 200 done: split set',
+    ]);
+  });
+
+  it('sends 0 and 100 % with "initial" for the side that keeps the traffic, and refuses a percentage outside 0–100', async () => {
+    const rx = await startReceiver(() => ({ status: 200, json: { state: 'done' } }));
+    const p = provider(rx.url);
+    const gaining = [{ backend: 'web', server: 'app-3' }];
+    const losing = [{ backend: 'web', server: 'app-1' }];
+
+    await p.split(
+      {
+        backend: 'web',
+        percent: 0,
+        gaining: { servers: gaining, weight: 0 },
+        losing: { servers: losing, weight: 'initial' },
+      },
+      () => {},
+    );
+    await p.split(
+      {
+        backend: 'web',
+        percent: 100,
+        gaining: { servers: gaining, weight: 'initial' },
+        losing: { servers: losing, weight: 0 },
+      },
+      () => {},
+    );
+    const outside = await failure(
+      p.split(
+        {
+          backend: 'web',
+          percent: 120,
+          gaining: { servers: gaining, weight: 1 },
+          losing: { servers: losing, weight: 1 },
+        },
+        () => {},
+      ),
+    );
+
+    expect(rx.received.map((r) => [r.body.percent, r.body.servers])).toEqual([
+      [
+        0,
+        [
+          { server: 'app-3', address: null, weight: 0, side: 'gaining' },
+          { server: 'app-1', address: null, weight: 'initial', side: 'losing' },
+        ],
+      ],
+      [
+        100,
+        [
+          { server: 'app-3', address: null, weight: 'initial', side: 'gaining' },
+          { server: 'app-1', address: null, weight: 0, side: 'losing' },
+        ],
+      ],
+    ]);
+    expect(outside.code).toBe('REFUSED');
+    expect(outside.message).toBe('a traffic split is a percentage from 0 to 100, not 120');
+  });
+
+  it("is refused, with the receiver's words, by a receiver that cannot split", async () => {
+    const rx = await startReceiver(() => ({
+      status: 422,
+      json: { error: 'this balancer cannot split traffic by percentage; use AllAtOnce' },
+    }));
+
+    const err = await failure(
+      provider(rx.url).split(
+        {
+          backend: 'web',
+          percent: 20,
+          gaining: { servers: [{ backend: 'web', server: 'app-3' }], weight: 64 },
+          losing: { servers: [{ backend: 'web', server: 'app-1' }], weight: 256 },
+        },
+        () => {},
+      ),
+    );
+
+    expect(err.code).toBe('REFUSED');
+    expect(err.message).toBe(
+      'the traffic webhook refused split of web (20 % to app-3): HTTP 422 {"error":"this balancer cannot split traffic by percentage; use AllAtOnce"}',
+    );
+    // A refusal is final: no retry.
+    expect(rx.received).toHaveLength(1);
+  });
+
+  it('sends the weight a server joins with on allow, and restoreWeight on block', async () => {
+    const rx = await startReceiver(() => ({ status: 200, json: { state: 'done' } }));
+    const p = provider(rx.url);
+    const app3: WebhookServerRef = { backend: 'web', server: 'app-3', address: '10.0.1.13:8080' };
+
+    await p.allow(app3, { healthTimeoutMs: 30_000, weight: 0, log: () => {} });
+    await p.allow(app3, { healthTimeoutMs: 30_000, weight: 'initial', log: () => {} });
+    await p.allow(app3, { healthTimeoutMs: 30_000, log: () => {} });
+    await p.block(app3, { drainTimeoutMs: 30_000, killSessionsOnTimeout: false, restoreWeight: true, log: () => {} });
+    await p.block(app3, { drainTimeoutMs: 30_000, killSessionsOnTimeout: false, log: () => {} });
+
+    const sent = rx.received.map((r) => {
+      expect(r.headers['webhook-id']).toBe(r.body.requestId);
+      return r.raw.replace(r.body.requestId, '<id>');
+    });
+    expect(sent).toEqual([
+      '{"version":1,"action":"allow","requestId":"<id>","backend":"web","servers":[{"server":"app-3","address":"10.0.1.13:8080","weight":0}],"healthTimeoutSeconds":30}',
+      '{"version":1,"action":"allow","requestId":"<id>","backend":"web","servers":[{"server":"app-3","address":"10.0.1.13:8080","weight":"initial"}],"healthTimeoutSeconds":30}',
+      '{"version":1,"action":"allow","requestId":"<id>","backend":"web","servers":[{"server":"app-3","address":"10.0.1.13:8080"}],"healthTimeoutSeconds":30}',
+      '{"version":1,"action":"block","requestId":"<id>","backend":"web","servers":[{"server":"app-3","address":"10.0.1.13:8080"}],"drainTimeoutSeconds":30,"restoreWeight":true}',
+      '{"version":1,"action":"block","requestId":"<id>","backend":"web","servers":[{"server":"app-3","address":"10.0.1.13:8080"}],"drainTimeoutSeconds":30}',
+    ]);
   });
 
   it('leaves a receiver able to refuse a replayed request older than 5 minutes', async () => {
