@@ -46,6 +46,15 @@ describe('mergeDeployment', () => {
     const running = makeDeployment({ status: 'InProgress' });
     expect(mergeDeployment(running, makeDeployment({ status: 'Queued' }))).toBe(running);
   });
+  it('follows a blue/green deployment from Ready or Baking back to InProgress', () => {
+    const ready = makeDeployment({ status: 'Ready' });
+    const rerouted = makeDeployment({ status: 'InProgress' });
+    expect(mergeDeployment(ready, rerouted)).toBe(rerouted);
+    const baking = makeDeployment({ status: 'Baking' });
+    const blocking = makeDeployment({ status: 'InProgress' });
+    expect(mergeDeployment(baking, blocking)).toBe(blocking);
+    expect(mergeDeployment(baking, makeDeployment({ status: 'Queued' }))).toBe(baking);
+  });
   it('keeps a known rollback link when an older copy without it arrives', () => {
     const rollbackInfo = {
       rollbackDeploymentId: 'd-ROLLBACK1',

@@ -39,13 +39,15 @@ export function parseStreamEvent(type: string, raw: string): StreamEvent | null 
   }
 }
 
-// A deployment only moves forward: Created → Queued → InProgress → (Baking | Ready) → terminal.
+// A deployment only moves forward: Created → Queued → running → terminal. The running statuses share one rank: a
+// blue/green deployment goes back from Ready to InProgress when traffic is rerouted, and from Baking to InProgress
+// when its originals are blocked after a canary's bake.
 const STATUS_RANK: Record<DeploymentStatus, number> = {
   Created: 0,
   Queued: 1,
   InProgress: 2,
-  Baking: 3,
-  Ready: 3,
+  Baking: 2,
+  Ready: 2,
   Succeeded: 4,
   Failed: 4,
   Stopped: 4,
