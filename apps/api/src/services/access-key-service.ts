@@ -11,7 +11,7 @@ import type {
   Role,
 } from '@drover/contracts';
 import type { AccessKey, Prisma, PrismaClient } from '@drover/db';
-import { type Actor, AppError, forbidden, notFound, openSecret, sealSecret, writeAudit } from '@drover/engine';
+import { type Actor, forbidden, invalid, notFound, openSecret, sealSecret, writeAudit } from '@drover/engine';
 import { z } from 'zod';
 import { type Principal, roleAtLeast } from './auth-service';
 import { decodeCursor, iso, isoOrNull, page } from './service-support';
@@ -101,13 +101,14 @@ export function createAccessKeyService(deps: { prisma: PrismaClient; secretKey: 
       }
       const role = input.role ?? global;
       if (!roleAtLeast(global, role)) throw forbidden(`you cannot create a ${role} access key: your role is ${global}`);
-      // Without SECRET_KEY the secret cannot be kept: a server setting, not the caller's input (503, nothing stored).
+      // Without SECRET_KEY the secret cannot be kept: SecretKeyMissing (400, as everywhere secrets are sealed), and
+      // nothing is stored.
       if (!deps.secretKey) {
-        throw new AppError(
-          'ServiceUnavailable',
-          'SecretKeyMissing',
-          'SECRET_KEY is not set: the server cannot keep access key secrets (docs/configuration.md)',
-        );
+        throw invalid('SecretKeyMissing', 'SECRET_KEY is not set: the server cannot keep access key secrets', {
+          issues: [
+            { field: 'body', reason: 'the server has no SECRET_KEY to seal the secret with (docs/configuration.md)' },
+          ],
+        });
       }
       const secret = newSecretAccessKey();
       const secretSealed = sealSecret(deps.secretKey, secret);

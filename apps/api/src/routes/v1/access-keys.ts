@@ -1,7 +1,6 @@
 // /v1/access-keys: SigV4 credentials for the CodeDeploy-compatible endpoint (docs/aws-compatibility.md).
 import {
   AccessKeyPage,
-  ErrorBody,
   AccessKeyParams,
   CreateAccessKeyRequest,
   CreateAccessKeyResponse,
@@ -25,7 +24,7 @@ export function registerAccessKeyRoutes(app: ZodApp, s: Services) {
           'in this answer only. The role may not exceed your own; a key made with an API token ends with that token.',
         tags,
         body: CreateAccessKeyRequest,
-        response: { 201: CreateAccessKeyResponse, ...authErrors, 503: ErrorBody },
+        response: { 201: CreateAccessKeyResponse, ...authErrors },
       },
     },
     // No scope: a key acts on every application, so callers limited to application grants are refused here.
