@@ -2,6 +2,7 @@ import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { useCan } from '../../api/auth/permissions';
 import { useMe } from '../../api/auth/queries';
 import { PageHeader } from '../../components/layout';
+import { AccessKeys } from './access-keys';
 import { AccountSettings } from './account';
 import { ApiTokens } from './api-tokens';
 import { NotificationTargetDetail, NotificationTargets } from './notifications';
@@ -19,6 +20,7 @@ export function SettingsPage() {
       <PageHeader title="Settings" />
       <nav className="tabs" aria-label="Settings sections">
         <NavLink to="/settings/api-tokens">API tokens</NavLink>
+        <NavLink to="/settings/access-keys">Access keys</NavLink>
         <NavLink to="/settings/registration-tokens">Agent registration</NavLink>
         <NavLink to="/settings/notifications">Notifications</NavLink>
         <NavLink to="/settings/notifications">Notifications</NavLink>
@@ -30,6 +32,7 @@ export function SettingsPage() {
       <Routes>
         <Route index element={<Navigate to="api-tokens" replace />} />
         <Route path="api-tokens" element={<ApiTokens />} />
+        <Route path="access-keys" element={<AccessKeys />} />
         <Route path="registration-tokens" element={<RegistrationTokens />} />
         <Route path="notifications" element={<NotificationTargets />} />
         <Route path="notifications/:name" element={<NotificationTargetDetail />} />
