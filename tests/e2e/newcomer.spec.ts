@@ -39,6 +39,8 @@ const overflowX = (page: Page) => page.evaluate<number>('document.documentElemen
 
 /** Full-page shots of the current deployment page at each width (back at 1400 afterwards). */
 async function shootWidths(page: Page, what: string) {
+  // Nothing focused: a focused action shows its reason over the header.
+  await page.evaluate('document.activeElement instanceof HTMLElement && document.activeElement.blur()');
   for (const w of WIDTHS) {
     await page.setViewportSize({ width: w.width, height: w.height });
     await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(null)))');
@@ -195,6 +197,31 @@ test('a stop on request reads Stopped, not Failed', async ({ page }) => {
   // The list of deployments says stopped too.
   await page.goto('/deployments');
   await expect(page.getByRole('row', { name: new RegExp(stoppedId) })).toContainText('1 stopped');
+});
+
+test('stop now ends the running hook on a real agent; the host reads Stopped', async ({ page }) => {
+  await ensureApplication(page, app);
+  const marker = uniqueName('slow-now');
+  // A 60 s hook: a deployment that waited for it could not be Stopped within the 30 s allowed below.
+  const id = await deployBundle(page, app, 'slow', buildBundle('long', marker), marker);
+  await expect(grid(page).getByRole('button', { name: /· ApplicationStart: running/ })).toBeVisible({
+    timeout: E2E.deployTimeoutMs,
+  });
+  await page.getByRole('button', { name: 'Stop now', exact: true }).click();
+  await page
+    .getByRole('dialog', { name: 'Stop now, ending the running hooks?' })
+    .getByRole('button', { name: 'End hooks and stop' })
+    .click();
+  await expect(headerStatus(page)).toHaveText('Stopped', { timeout: 30_000 });
+  // The hook did not get to finish: its event ended on request, and nothing after it ran.
+  const ended = grid(page).getByRole('button', { name: /· ApplicationStart: failed/ });
+  await expect(ended).toHaveCount(1);
+  await expect(grid(page).locator('.badge', { hasText: /^Stopped$/ })).toHaveCount(1);
+  await ended.click();
+  const log = page.getByRole('dialog', { name: 'Lifecycle event log' });
+  await expect(log).toContainText('ended on request');
+  await log.getByRole('button', { name: 'Close' }).click();
+  await expect(page).toHaveURL(new RegExp(`/deployments/${id}$`));
 });
 
 test('axe finds no serious or critical problem on any console page', async ({ page }) => {

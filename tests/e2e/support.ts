@@ -27,11 +27,11 @@ export const SCREENSHOTS = path.resolve(
 
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
 
-export type BundleKind = 'ok' | 'fail' | 'slow';
+export type BundleKind = 'ok' | 'fail' | 'slow' | 'long';
 
 /**
  * Builds a hooks-only bundle (.tgz) with `tar`: 'ok' prints and succeeds, 'fail' fails its BeforeInstall script,
- * 'slow' sleeps in ApplicationStart long enough to be stopped.
+ * 'slow' sleeps in ApplicationStart long enough to be stopped, 'long' for 60 s (ended by "stop now").
  */
 export function buildBundle(kind: BundleKind, marker: string): string {
   // The harness points DROVER_E2E_TMPDIR into its own temp directory, removed at the end of the run.
@@ -52,8 +52,8 @@ export function buildBundle(kind: BundleKind, marker: string): string {
   );
   script(
     'start.sh',
-    kind === 'slow'
-      ? `echo "starting ${marker} slowly"\nsleep 10\necho "started"`
+    kind === 'slow' || kind === 'long'
+      ? `echo "starting ${marker} slowly"\nsleep ${kind === 'long' ? 60 : 10}\necho "started"`
       : `echo "starting ${marker}"\necho "started"`,
   );
   script('validate.sh', `echo "validating ${marker}"`);
