@@ -1,5 +1,5 @@
 // drover configs: deployment configurations (how many hosts must stay healthy while a deployment runs).
-import type { MinimumHealthyHosts } from '@drover/contracts';
+import type { MinimumHealthyHosts, TrafficRoutingConfig } from '@drover/contracts';
 import { Command, InvalidArgumentError } from 'commander';
 import { fields, table, time } from '../output/format';
 import type { Io } from '../io';
@@ -19,6 +19,56 @@ export function minimumHealthy(text: string): { type: 'HOST_COUNT' | 'FLEET_PERC
   return { type: m[2] ? 'FLEET_PERCENT' : 'HOST_COUNT', value: Number(m[1]) };
 }
 
+/** `20:10m` → 20 % per step, every 10 minutes; `10:30s` → every 30 seconds. */
+export function shiftStep(text: string): { percent: number; minutes?: number; seconds?: number } {
+  const m = /^(\d{1,2})%?:(\d+)(s|m)$/.exec(text.trim());
+  const percent = Number(m?.[1]);
+  if (!m || percent < 1 || percent > 99) {
+    throw new InvalidArgumentError('use <percent>:<interval>, e.g. 10:5m or 20:30s (percent 1–99).');
+  }
+  return m[3] === 's' ? { percent, seconds: Number(m[2]) } : { percent, minutes: Number(m[2]) };
+}
+
+/** "canary 20 % for 10 min, then all", "linear 10 % every 30 s", "all at once". */
+export function routingText(t: TrafficRoutingConfig | null): string {
+  const every = (minutes?: number, seconds?: number) =>
+    seconds !== undefined ? `${seconds} s` : `${minutes ?? 1} min`;
+  if (t?.type === 'TimeBasedCanary' && t.timeBasedCanary) {
+    const c = t.timeBasedCanary;
+    return `canary ${c.canaryPercentage} % for ${every(c.canaryInterval, c.canaryIntervalSeconds)}, then all`;
+  }
+  if (t?.type === 'TimeBasedLinear' && t.timeBasedLinear) {
+    const l = t.timeBasedLinear;
+    return `linear ${l.linearPercentage} % every ${every(l.linearInterval, l.linearIntervalSeconds)}`;
+  }
+  return 'all at once';
+}
+
+function routingOf(opts: { canary?: ReturnType<typeof shiftStep>; linear?: ReturnType<typeof shiftStep> }) {
+  if (opts.canary && opts.linear) throw new InvalidArgumentError('give --canary or --linear, not both.');
+  if (opts.canary) {
+    const c = opts.canary;
+    return {
+      type: 'TimeBasedCanary' as const,
+      timeBasedCanary: {
+        canaryPercentage: c.percent,
+        ...(c.seconds !== undefined ? { canaryIntervalSeconds: c.seconds } : { canaryInterval: c.minutes }),
+      },
+    };
+  }
+  if (opts.linear) {
+    const l = opts.linear;
+    return {
+      type: 'TimeBasedLinear' as const,
+      timeBasedLinear: {
+        linearPercentage: l.percent,
+        ...(l.seconds !== undefined ? { linearIntervalSeconds: l.seconds } : { linearInterval: l.minutes }),
+      },
+    };
+  }
+  return undefined;
+}
+
 export function configsCommand(io: Io, state: RunState): Command {
   const cmd = new Command('configs')
     .alias('config')
@@ -30,10 +80,11 @@ export function configsCommand(io: Io, state: RunState): Command {
       const page = await listPage(opts, (cursor, limit) => client.deploymentConfigs.list({ cursor, limit }));
       ctx.emit(page, () =>
         table(
-          ['NAME', 'MINIMUM HEALTHY', 'PREDEFINED'],
+          ['NAME', 'MINIMUM HEALTHY', 'TRAFFIC', 'PREDEFINED'],
           page.items.map((c) => [
             c.deploymentConfigName,
             minimumText(c.minimumHealthyHosts),
+            routingText(c.trafficRoutingConfig),
             c.predefined ? 'yes' : 'no',
           ]),
           ctx.io.out,
@@ -56,6 +107,7 @@ export function configsCommand(io: Io, state: RunState): Command {
                 'Minimum healthy',
                 `${minimumText(c.minimumHealthyHosts)} (${c.minimumHealthyHosts.type} ${c.minimumHealthyHosts.value})`,
               ],
+              ['Traffic (blue/green)', routingText(c.trafficRoutingConfig)],
               ['Predefined', c.predefined ? 'yes' : 'no'],
               ['Created', time(c.createTime)],
             ],
@@ -73,25 +125,41 @@ export function configsCommand(io: Io, state: RunState): Command {
       'hosts that must stay healthy: a count (2) or a percentage of the fleet (75%)',
       minimumHealthy,
     )
+    .option(
+      '--canary <percent:interval>',
+      'blue/green behind a balancer: this share of traffic first for the interval, then all (e.g. 10:5m, 20:30s)',
+      shiftStep,
+    )
+    .option(
+      '--linear <percent:interval>',
+      'blue/green behind a balancer: this much more traffic every interval (e.g. 10:1m)',
+      shiftStep,
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  drover configs create TwoAtATime --min-healthy 2\n  drover configs create NinetyPercent --min-healthy 90%',
+      '\nExamples:\n  drover configs create TwoAtATime --min-healthy 2\n  drover configs create NinetyPercent --min-healthy 90%' +
+        '\n  drover configs create Canary20 --min-healthy 0 --canary 20:10m',
     )
     .action(
-      action<{ minHealthy: { type: 'HOST_COUNT' | 'FLEET_PERCENT'; value: number } }>(
-        io,
-        state,
-        async (ctx, [name], opts) => {
-          const c = await (
-            await ctx.client()
-          ).deploymentConfigs.create({ deploymentConfigName: name!, minimumHealthyHosts: opts.minHealthy });
-          ctx.emit(
-            c,
-            () =>
-              `Created deployment config ${c.deploymentConfigName} (minimum healthy: ${minimumText(c.minimumHealthyHosts)})`,
-          );
-        },
-      ),
+      action<{
+        minHealthy: { type: 'HOST_COUNT' | 'FLEET_PERCENT'; value: number };
+        canary?: ReturnType<typeof shiftStep>;
+        linear?: ReturnType<typeof shiftStep>;
+      }>(io, state, async (ctx, [name], opts) => {
+        const trafficRoutingConfig = routingOf(opts);
+        const c = await (
+          await ctx.client()
+        ).deploymentConfigs.create({
+          deploymentConfigName: name!,
+          minimumHealthyHosts: opts.minHealthy,
+          ...(trafficRoutingConfig ? { trafficRoutingConfig } : {}),
+        });
+        ctx.emit(
+          c,
+          () =>
+            `Created deployment config ${c.deploymentConfigName} (minimum healthy: ${minimumText(c.minimumHealthyHosts)}; traffic: ${routingText(c.trafficRoutingConfig)})`,
+        );
+      }),
     );
 
   cmd

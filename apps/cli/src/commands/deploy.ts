@@ -21,6 +21,7 @@ interface DeployOptions extends PushOptions {
   ignoreApplicationStopFailures?: boolean;
   updateOutdatedInstancesOnly?: boolean;
   autoRollback?: boolean;
+  ignoreAlarms?: boolean;
   targetInstancesTag?: string[];
   targetInstances?: string[];
   wait?: boolean;
@@ -97,6 +98,10 @@ export function deployCommand(io: Io, state: RunState): Command {
     .option('--auto-rollback', 'roll back automatically if this deployment fails')
     .option('--no-auto-rollback', "no automatic rollback, whatever the group's setting")
     .option(
+      '--ignore-alarms',
+      "do not watch the group's alarms for this deployment (overrideAlarmConfiguration; audited), e.g. to ship a fix while an alarm fires",
+    )
+    .option(
       '--target-instances-tag <filter>',
       'blue/green: the replacement hosts are those with this tag: key=value, key or =value (repeat: any of them)',
       collect,
@@ -149,6 +154,7 @@ Examples:
             ? undefined
             : { enabled: opts.autoRollback, events: opts.autoRollback ? ['DEPLOYMENT_FAILURE'] : [] },
         ...(replacement ? { targetInstances: replacement } : {}),
+        ...(opts.ignoreAlarms ? { overrideAlarmConfiguration: { enabled: false, alarms: [] } } : {}),
       });
       if (!opts.wait) {
         ctx.emit(d, () => [
