@@ -15,7 +15,18 @@ export function renderPage(
   more: RouteObject[] = [],
 ): ReturnType<typeof createMemoryRouter> {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  qc.setQueryData(authKeys.me(), { kind: 'user', role, user: null, token: null, csrfToken: 'csrf-1' });
+  const me: MeResponse = {
+    kind: 'user',
+    role,
+    scopedOnly: false,
+    globalRole: role,
+    grants: [],
+    mustChangePassword: false,
+    user: null,
+    token: null,
+    csrfToken: 'csrf-1',
+  };
+  qc.setQueryData(authKeys.me(), me);
   const router = createMemoryRouter([{ path, element }, ...more, { path: '*', element: <p>elsewhere</p> }], {
     initialEntries: [url],
   });

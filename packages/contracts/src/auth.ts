@@ -30,6 +30,8 @@ export const MeResponse = z.object({
   role: Role,
   /** true: the credential acts only where grants give it a role. */
   scopedOnly: z.boolean(),
+  /** The role everywhere (null when scopedOnly): what actions outside applications need. */
+  globalRole: Role.nullable(),
   /** Roles on single applications or groups. */
   grants: z.array(RoleGrantInfo),
   /** The user must change the password before anything but me, password and logout works. */

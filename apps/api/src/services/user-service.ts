@@ -147,6 +147,7 @@ export function createUserService(deps: { prisma: PrismaClient; auth: AuthServic
         kind: p.kind,
         role: p.role,
         scopedOnly: p.globalRole === null,
+        globalRole: p.globalRole,
         grants: p.grants.map(({ applicationName, deploymentGroupName, role }) => ({
           applicationName,
           deploymentGroupName,

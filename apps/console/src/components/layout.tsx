@@ -8,7 +8,8 @@ export function Layout() {
   const me = useMe();
   const logout = useLogout();
   const navigate = useNavigate();
-  const isAdmin = me?.role === 'admin';
+  // Admin pages need admin everywhere; a role held only on some applications does not show them.
+  const isAdmin = me?.globalRole === undefined ? me?.role === 'admin' : me.globalRole === 'admin';
   const who = me?.user?.email ?? me?.token?.name ?? 'unknown';
   // On a phone the links fold behind a Menu button (CSS shows it below 700 px); a page change folds them again.
   const [menuOpen, setMenuOpen] = useState(false);
@@ -60,10 +61,12 @@ export function Layout() {
       <main className="main" id="main" tabIndex={-1}>
         {me?.user?.mustChangePassword ? (
           <p className="notice notice-warning notice-compact">
-            Your password was set by an admin. <NavLink to="/settings/account">Choose a new one</NavLink>.
+            Your password was set by an admin. <NavLink to="/settings/account">Choose a new one</NavLink>: until then
+            the server answers nothing else.
           </p>
         ) : null}
-        <Outlet />
+        {/* The API refuses everything but me, password and logout until the password is changed (#18). */}
+        {me?.user?.mustChangePassword && !pathname.startsWith('/settings/account') ? null : <Outlet />}
       </main>
     </div>
   );

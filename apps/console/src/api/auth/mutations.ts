@@ -14,6 +14,10 @@ export function useLogin() {
       const me: MeResponse = {
         kind: 'user',
         role: res.user.role,
+        scopedOnly: res.user.scopedOnly,
+        globalRole: res.user.scopedOnly ? null : res.user.role,
+        grants: res.user.grants,
+        mustChangePassword: res.user.mustChangePassword,
         user: res.user,
         token: null,
         csrfToken: res.csrfToken,

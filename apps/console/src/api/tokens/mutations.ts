@@ -1,4 +1,5 @@
 import type { CreateApiTokenRequest } from '@drover/contracts';
+import type { z } from 'zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../client';
 import { apiTokenKeys } from './keys';
@@ -6,7 +7,7 @@ import { apiTokenKeys } from './keys';
 export function useCreateApiToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateApiTokenRequest) => api.apiTokens.create(body),
+    mutationFn: (body: z.input<typeof CreateApiTokenRequest>) => api.apiTokens.create(body),
     onSuccess: () => qc.invalidateQueries({ queryKey: apiTokenKeys.all }),
   });
 }

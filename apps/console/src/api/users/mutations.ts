@@ -1,4 +1,5 @@
 import type { CreateUserRequest, UpdateUserRequest } from '@drover/contracts';
+import type { z } from 'zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../client';
 import { userKeys } from './keys';
@@ -6,7 +7,7 @@ import { userKeys } from './keys';
 export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateUserRequest) => api.users.create(body),
+    mutationFn: (body: z.input<typeof CreateUserRequest>) => api.users.create(body),
     onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }

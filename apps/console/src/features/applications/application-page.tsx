@@ -52,7 +52,7 @@ export function ApplicationPage() {
     ...deploymentQueries.list({ applicationName: appName, limit: 20 }),
     refetchInterval: 10_000,
   });
-  const canDeploy = useCan('deployer');
+  const canDeploy = useCan('deployer', { applicationName: appName });
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [uploading, setUploading] = useState(false);
   const [registering, setRegistering] = useState(false);

@@ -31,7 +31,7 @@ export function GroupPage() {
     ...deploymentQueries.list({ applicationName: appName, deploymentGroupName: groupName, limit: 25 }),
     refetchInterval: 10_000,
   });
-  const canEdit = useCan('deployer');
+  const canEdit = useCan('deployer', { applicationName: appName, deploymentGroupName: groupName });
   const [editing, setEditing] = useState(false);
   const update = useUpdateGroup(appName, groupName);
   const navigate = useNavigate();

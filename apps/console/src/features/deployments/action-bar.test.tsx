@@ -12,6 +12,10 @@ import { ActionBar } from './action-bar';
 const me = (role: MeResponse['role']): MeResponse => ({
   kind: 'user',
   role,
+  scopedOnly: false,
+  globalRole: role,
+  grants: [],
+  mustChangePassword: false,
   user: null,
   token: null,
   csrfToken: 'csrf-1',

@@ -81,7 +81,8 @@ export function CreateDeploymentPage() {
   const { appName = '' } = useParams();
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const canDeploy = useCan('deployer');
+  // A grant on one group of the application is enough to open the form; the API refuses another group.
+  const canDeploy = useCan('deployer', { applicationName: appName, anyGroup: true });
   const groups = useQuery(groupQueries.list(appName));
   const revisions = useQuery(revisionQueries.list(appName));
   const configs = useQuery(configQueries.list());

@@ -14,9 +14,22 @@ export function AccountSettings() {
     <section className="card" aria-labelledby="account-h" style={{ maxWidth: 520 }}>
       <h2 id="account-h">Your account</h2>
       <p>
-        {me?.user?.name} · {me?.user?.email} · {me?.role}
+        {me?.user?.name} · {me?.user?.email} ·{' '}
+        {me?.scopedOnly ? 'no role outside the applications below' : me?.globalRole}
       </p>
-      {me?.user?.mustChangePassword ? <p className="notice notice-warning">Please choose a new password.</p> : null}
+      {me?.grants.length ? (
+        <p>
+          Roles per application:{' '}
+          {me.grants
+            .map((g) => `${g.role} on ${g.applicationName}${g.deploymentGroupName ? `/${g.deploymentGroupName}` : ''}`)
+            .join(', ')}
+        </p>
+      ) : null}
+      {me?.user?.mustChangePassword ? (
+        <p className="notice notice-warning">
+          Choose a new password: until you do, nothing else works (the password you were given is temporary).
+        </p>
+      ) : null}
       <form
         className="stack"
         onSubmit={(e) => {

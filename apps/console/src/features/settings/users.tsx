@@ -1,4 +1,4 @@
-import { Role, type UserInfo } from '@drover/contracts';
+import { Role, type RoleGrantInfo, type UserInfo } from '@drover/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useCan } from '../../api/auth/permissions';
@@ -12,6 +12,69 @@ import { Field, fieldError, FormActions, FormError, PasswordField, TextField } f
 import { RelativeTime } from '../../components/relative-time';
 import { EmptyState, QueryBoundary } from '../../components/states';
 
+/** Grants as people type them: "shop=deployer, shop/staging=viewer". Returns the grants, or the first bad entry. */
+export function parseGrants(text: string): { grants: RoleGrantInfo[] } | { bad: string } {
+  const grants: RoleGrantInfo[] = [];
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const m = /^([^/=\s]+)(?:\/([^/=\s]+))?\s*=\s*(viewer|deployer|admin)$/.exec(entry);
+    if (!m) return { bad: entry };
+    grants.push({ applicationName: m[1]!, deploymentGroupName: m[2] ?? null, role: Role.parse(m[3]) });
+  }
+  return { grants };
+}
+
+export const grantsText = (grants: readonly RoleGrantInfo[]) =>
+  grants
+    .map((g) => `${g.applicationName}${g.deploymentGroupName ? `/${g.deploymentGroupName}` : ''}=${g.role}`)
+    .join(', ');
+
+const GRANTS_HINT = 'Roles on single applications or groups: shop=deployer, shop/staging=viewer (empty: none).';
+
+/** One user's grants, edited in place and saved with PATCH /v1/users/:id. */
+function GrantsCell({
+  user,
+  disabled,
+  save,
+}: {
+  user: UserInfo;
+  disabled: boolean;
+  save: (g: RoleGrantInfo[]) => void;
+}) {
+  const [text, setText] = useState(grantsText(user.grants));
+  const parsed = parseGrants(text);
+  const changed = text !== grantsText(user.grants);
+  return (
+    <form
+      className="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if ('grants' in parsed) save(parsed.grants);
+      }}
+    >
+      <label>
+        <span className="visually-hidden">Roles per application of {user.email}</span>
+        <input
+          value={text}
+          disabled={disabled}
+          placeholder="none"
+          aria-invalid={'bad' in parsed}
+          title={'bad' in parsed ? `not application=role: ${parsed.bad}` : GRANTS_HINT}
+          onChange={(e) => setText(e.target.value)}
+        />
+      </label>
+      {changed ? (
+        <button type="submit" className="btn btn-small" disabled={disabled || 'bad' in parsed}>
+          Save
+        </button>
+      ) : null}
+      {user.scopedOnly ? <span className="badge">only these</span> : null}
+    </form>
+  );
+}
+
 export function Users() {
   const isAdmin = useCan('admin');
   const me = useMe();
@@ -22,6 +85,9 @@ export function Users() {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
+  const [grants, setGrants] = useState('');
+  const [scopedOnly, setScopedOnly] = useState(false);
+  const parsedGrants = parseGrants(grants);
   const toggle = useConfirmAction(update, (u: UserInfo) => ({ id: u.id, body: { disabled: u.disabledAt === null } }));
   const enabling = Boolean(toggle.subject?.disabledAt);
   const isSelf = (u: UserInfo) => me?.user?.id === u.id;
@@ -34,13 +100,24 @@ export function Users() {
           className="stack"
           onSubmit={(e) => {
             e.preventDefault();
+            if ('bad' in parsedGrants) return;
             create.mutate(
-              { email, name: name.trim(), password, role, mustChangePassword: true },
+              {
+                email,
+                name: name.trim(),
+                password,
+                role,
+                mustChangePassword: true,
+                scopedOnly,
+                grants: parsedGrants.grants,
+              },
               {
                 onSuccess: () => {
                   setEmail('');
                   setName('');
                   setPassword('');
+                  setGrants('');
+                  setScopedOnly(false);
                 },
               },
             );
@@ -75,9 +152,24 @@ export function Users() {
               )}
             </Field>
           </div>
+          <div className="row">
+            <TextField
+              label="Roles per application"
+              hint={GRANTS_HINT}
+              error={
+                'bad' in parsedGrants ? `not application=role: ${parsedGrants.bad}` : fieldError(create.error, 'grants')
+              }
+              value={grants}
+              onChange={setGrants}
+            />
+            <label className="row">
+              <input type="checkbox" checked={scopedOnly} onChange={(e) => setScopedOnly(e.target.checked)} />
+              Only these applications (no role elsewhere)
+            </label>
+          </div>
           <FormActions
             error={create.error}
-            shownFields={['email', 'name', 'password', 'role']}
+            shownFields={['email', 'name', 'password', 'role', 'grants', 'scopedOnly']}
             pending={create.isPending}
             pendingLabel="Adding…"
           >
@@ -113,6 +205,17 @@ export function Users() {
                         ))}
                       </select>
                     </label>
+                  ),
+                },
+                {
+                  header: 'Roles per application',
+                  cell: (u) => (
+                    <GrantsCell
+                      key={grantsText(u.grants)}
+                      user={u}
+                      disabled={update.isPending}
+                      save={(g) => update.mutate({ id: u.id, body: { grants: g } })}
+                    />
                   ),
                 },
                 { header: 'Last log-in', cell: (u) => <RelativeTime value={u.lastLoginAt} fallback="never" /> },
