@@ -35,6 +35,8 @@ const STALE_AFTER_MS = 60_000;
 const PROGRESS_EVERY_MS = 500;
 
 type JobRow = RevisionJob & { application: { name: string } };
+/** Records a progress line; settle() stops the heartbeat and waits for queued writes, before the job's last write. */
+type Progress = ((line: string) => void) & { settle(): Promise<void> };
 const withApp = { application: { select: { name: true } } } as const;
 
 export interface RegisterOptions {
@@ -101,7 +103,7 @@ export function createRevisionSourceService(deps: {
     request: Record<string, unknown>,
     actor: Actor,
     opts: RegisterOptions,
-    work: (job: { id: string; applicationId: string }, progress: (line: string) => void) => Promise<unknown>,
+    work: (job: { id: string; applicationId: string }, progress: Progress) => Promise<unknown>,
   ): Promise<RevisionJobInfo> {
     const app = await findApplication(prisma, appName);
     if (opts.deployToGroup) {
@@ -153,34 +155,45 @@ export function createRevisionSourceService(deps: {
   async function runJob(
     job: JobRow,
     actor: Actor,
-    work: (job: { id: string; applicationId: string }, progress: (line: string) => void) => Promise<unknown>,
+    work: (job: { id: string; applicationId: string }, progress: Progress) => Promise<unknown>,
   ): Promise<void> {
     let lastWrite = 0;
     let pending: string | null = null;
+    let ended = false;
     let writes = Promise.resolve();
     const write = (data: Prisma.RevisionJobUpdateInput) => {
+      if (ended) return writes;
       writes = writes
         .then(() => prisma.revisionJob.update({ where: { id: job.id }, data }).then(() => undefined))
         .catch(() => undefined);
       return writes;
     };
-    const progress = (line: string) => {
-      pending = line.slice(0, 500);
-      if (Date.now() - lastWrite < PROGRESS_EVERY_MS) return;
-      lastWrite = Date.now();
-      void write({ progress: pending, heartbeatAt: new Date() });
-    };
     const heartbeat = setInterval(() => void write({ heartbeatAt: new Date(), progress: pending }), HEARTBEAT_MS);
+    const progress: Progress = Object.assign(
+      (line: string) => {
+        pending = line.slice(0, 500);
+        if (Date.now() - lastWrite < PROGRESS_EVERY_MS) return;
+        lastWrite = Date.now();
+        void write({ progress: pending, heartbeatAt: new Date() });
+      },
+      {
+        // The job's last write must not be overtaken by a queued progress line or heartbeat.
+        async settle() {
+          ended = true;
+          clearInterval(heartbeat);
+          await writes;
+        },
+      },
+    );
     try {
       await write({ status: 'Running', startedAt: new Date(), heartbeatAt: new Date() });
       await work({ id: job.id, applicationId: job.applicationId }, progress);
     } catch (err) {
-      clearInterval(heartbeat);
+      await progress.settle();
       const { code, message } =
         err instanceof SourceError || err instanceof AppError
           ? { code: err.code, message: err.message }
           : { code: 'InternalError', message: `registration failed: ${(err as Error).message}` };
-      await writes;
       await prisma.$transaction(async (tx) => {
         await tx.revisionJob.update({
           where: { id: job.id },
@@ -205,7 +218,7 @@ export function createRevisionSourceService(deps: {
       description?: string | undefined;
     },
     actor: Actor,
-    progress: (line: string) => void,
+    progress: Progress,
   ) {
     progress('checking the appspec and storing the bundle');
     const { revision } = await deps.revisions.storeFetched(job.applicationId, file, spooled, meta, actor);
@@ -213,20 +226,31 @@ export function createRevisionSourceService(deps: {
     let deploymentId: string | null = null;
     if (row.deployGroupName) {
       progress(`deploying to ${row.deployGroupName}`);
-      const dep = await deps.deployments.create(
-        {
-          applicationName: row.application.name,
-          deploymentGroupName: row.deployGroupName,
-          revisionId: revision.revisionId,
-          description:
-            meta.source.type === 'Git'
-              ? `push of ${meta.source.commit.slice(0, 12)}${meta.source.ref ? ` to ${meta.source.ref}` : ''}`
-              : undefined,
-        },
-        actor,
-      );
+      const dep = await deps.deployments
+        .create(
+          {
+            applicationName: row.application.name,
+            deploymentGroupName: row.deployGroupName,
+            revisionId: revision.revisionId,
+            description:
+              meta.source.type === 'Git'
+                ? `push of ${meta.source.commit.slice(0, 12)}${meta.source.ref ? ` to ${meta.source.ref}` : ''}`
+                : undefined,
+          },
+          actor,
+        )
+        .catch(async (err: unknown) => {
+          // The revision is registered all the same: say so, and why the deployment did not start.
+          await prisma.revisionJob.update({ where: { id: job.id }, data: { revisionId: revision.revisionId } });
+          const why = err instanceof AppError ? err.message : (err as Error).message;
+          throw new SourceError(
+            'DeploymentNotStarted',
+            `registered revision ${revision.revisionId}, but the deployment to ${row.deployGroupName} did not start: ${why}`,
+          );
+        });
       deploymentId = dep.deploymentId;
     }
+    await progress.settle();
     await prisma.revisionJob.update({
       where: { id: job.id },
       data: {
