@@ -21,6 +21,7 @@ import { firstCommand } from './scenarios/first-command';
 import { agentIdleRss, serverRss, startRealAgents } from './scenarios/memory';
 import { measurePgUpdateTps } from './scenarios/pg-baseline';
 import { trafficScenario } from './scenarios/traffic';
+import { canaryAlarmScenario } from './scenarios/canary-alarm';
 import { notifyScenario } from './scenarios/notify';
 import { agentSeaScenario } from './scenarios/agent-sea';
 import { startBenchStack } from './stack/bench-stack';
@@ -35,6 +36,7 @@ const running: ManagedProcess[] = [];
 
 const SCENARIOS = [
   'traffic',
+  'canary-alarm',
   'agent-sea',
   'first-command',
   'overhead',
@@ -45,7 +47,7 @@ const SCENARIOS = [
   'notify',
 ] as const;
 /** The scenarios on the simulated fleet (all but traffic and agent-sea, which bring their own stacks). */
-const FLEET_SCENARIOS = SCENARIOS.filter((s) => s !== 'traffic' && s !== 'agent-sea');
+const FLEET_SCENARIOS = SCENARIOS.filter((s) => s !== 'traffic' && s !== 'canary-alarm' && s !== 'agent-sea');
 
 function usage(): never {
   console.log(`usage: pnpm bench [--quick] [--out FILE] [--merge] [--only LIST] [--sizes LIST] [--profile DIR]
@@ -99,6 +101,13 @@ async function main() {
     if (haproxyInstalled()) await trafficScenario({ quick, results, log });
     else if (values.only) throw new Error('--only traffic: no haproxy binary (apt-get install haproxy)');
     else log('traffic: skipped, no haproxy binary (apt-get install haproxy)');
+  }
+  // Alarm → traffic back, on a canary behind HAProxy watched by a real Prometheus.
+  if (only.has('canary-alarm')) {
+    if (haproxyInstalled() && existsSync('/usr/bin/prometheus')) await canaryAlarmScenario({ quick, results, log });
+    else if (values.only)
+      throw new Error('--only canary-alarm: needs haproxy and prometheus (apt-get install haproxy prometheus)');
+    else log('canary-alarm: skipped, needs haproxy and prometheus (apt-get install haproxy prometheus)');
   }
   // The self-contained agent's size, start-up and idle memory, also before the fleet loads the machine.
   if (only.has('agent-sea')) await agentSeaScenario({ quick, results, log });
