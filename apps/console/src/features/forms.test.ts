@@ -75,6 +75,7 @@ describe('create deployment body', () => {
     updateOutdatedInstancesOnly: false,
     rollback: 'group',
     rollbackEvents: ['DEPLOYMENT_FAILURE'],
+    ignoreAlarms: false,
   };
   it('leaves out what the user did not override', () => {
     const body = toCreateDeploymentRequest('shop', base);
@@ -101,6 +102,11 @@ describe('create deployment body', () => {
     });
     const off = toCreateDeploymentRequest('shop', { ...base, rollback: 'off' });
     expect(off.autoRollbackConfiguration).toEqual({ enabled: false, events: [] });
+  });
+  it("turns the group's alarms off only when asked", () => {
+    expect(toCreateDeploymentRequest('shop', { ...base, ignoreAlarms: true }).overrideAlarmConfiguration).toMatchObject(
+      { enabled: false, alarms: [] },
+    );
   });
 });
 
