@@ -115,7 +115,13 @@ export async function canaryAlarmScenario(ctx: CanaryAlarmContext): Promise<void
     try {
       const id = await fleet.deploy({ applicationName: APP, deploymentGroupName: GROUP, revisionId: bad });
       stopped = await fleet.finished(id, 180_000);
-      await fleet.finished(stopped.rollbackInfo.rollbackDeploymentId ?? '', 180_000);
+      const rollbackId = stopped.rollbackInfo.rollbackDeploymentId;
+      if (!rollbackId) {
+        throw new Error(
+          `canary-alarm: ${id} ended ${stopped.status} ${JSON.stringify(stopped.errorInformation)} without a rollback`,
+        );
+      }
+      await fleet.finished(rollbackId, 180_000);
     } finally {
       await watch.stop();
     }
