@@ -27,6 +27,7 @@ const fleet = (n: number) =>
     }),
   );
 
+// The 2,000-host and filter tests render a large fleet: seconds on a loaded 2-core machine, hence their own bounds.
 // happy-dom does no layout; give the grid's scroll viewport a laptop-sized box so the virtualiser has a window.
 beforeAll(() => {
   vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
@@ -45,7 +46,7 @@ describe('HostGrid', () => {
     expect(rows.length).toBeLessThan(80);
     expect(screen.getByRole('button', { name: /^All\s*2000$/ })).toBeTruthy();
     expect(screen.getByRole('button', { name: /^Failed\s*200$/ })).toBeTruthy();
-  });
+  }, 20_000);
 
   it('filters by status chip and by search', async () => {
     const user = userEvent.setup();
@@ -57,7 +58,7 @@ describe('HostGrid', () => {
     expect(names()).toEqual(['host-0010']);
     await user.click(screen.getByRole('button', { name: /^All\s*30$/ }));
     expect(names()).toEqual(['host-0010']);
-  });
+  }, 20_000);
 
   it('opens a cell’s log on click and labels cells for screen readers', async () => {
     const user = userEvent.setup();
