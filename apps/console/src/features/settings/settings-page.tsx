@@ -6,7 +6,6 @@ import { AccessKeys } from './access-keys';
 import { AccountSettings } from './account';
 import { ApiTokens } from './api-tokens';
 import { NotificationTargetDetail, NotificationTargets } from './notifications';
-import { NotificationTargetDetail, NotificationTargets } from './notifications';
 import { Alarms } from './alarms';
 import { DeploymentConfigs } from './deployment-configs';
 import { RegistrationTokens } from './registration-tokens';
@@ -23,7 +22,6 @@ export function SettingsPage() {
         <NavLink to="/settings/access-keys">Access keys</NavLink>
         <NavLink to="/settings/registration-tokens">Agent registration</NavLink>
         <NavLink to="/settings/notifications">Notifications</NavLink>
-        <NavLink to="/settings/notifications">Notifications</NavLink>
         <NavLink to="/settings/deployment-configs">Deployment configs</NavLink>
         <NavLink to="/settings/alarms">Alarms</NavLink>
         {isAdmin ? <NavLink to="/settings/users">Users</NavLink> : null}
@@ -34,8 +32,6 @@ export function SettingsPage() {
         <Route path="api-tokens" element={<ApiTokens />} />
         <Route path="access-keys" element={<AccessKeys />} />
         <Route path="registration-tokens" element={<RegistrationTokens />} />
-        <Route path="notifications" element={<NotificationTargets />} />
-        <Route path="notifications/:name" element={<NotificationTargetDetail />} />
         <Route path="notifications" element={<NotificationTargets />} />
         <Route path="notifications/:name" element={<NotificationTargetDetail />} />
         <Route path="deployment-configs" element={<DeploymentConfigs />} />
