@@ -24,7 +24,7 @@ const LEGAL: Record<Machine, string[]> = {
     'Created→Queued', 'Created→InProgress', 'Created→Failed', 'Created→Stopped',
     'Queued→InProgress', 'Queued→Failed', 'Queued→Stopped',
     'InProgress→Baking', 'InProgress→Ready', 'InProgress→Succeeded', 'InProgress→Failed', 'InProgress→Stopped',
-    'Baking→Succeeded', 'Baking→Failed', 'Baking→Stopped',
+    'Baking→InProgress', 'Baking→Succeeded', 'Baking→Failed', 'Baking→Stopped',
     'Ready→InProgress', 'Ready→Succeeded', 'Ready→Failed', 'Ready→Stopped',
   ],
   target: [

@@ -15,9 +15,10 @@ const DEPLOYMENT: TransitionTable<DeploymentStatus> = {
   // Created: waits for the group's active slot (Queued), starts, fails validation (no hosts…) or is stopped.
   Created: ['Queued', 'InProgress', 'Failed', 'Stopped'],
   Queued: ['InProgress', 'Failed', 'Stopped'],
-  // Baking: all hosts done, watching health gates before declaring success. Ready: B/G waiting to reroute.
+  // Baking: the last traffic step is done and the alarms are watched before going on: in place, then success;
+  // blue/green, then the originals are blocked (InProgress again). Ready: B/G waiting to reroute.
   InProgress: ['Baking', 'Ready', 'Succeeded', 'Failed', 'Stopped'],
-  Baking: ['Succeeded', 'Failed', 'Stopped'],
+  Baking: ['InProgress', 'Succeeded', 'Failed', 'Stopped'],
   // Ready → InProgress when ContinueDeployment reroutes traffic; → Stopped when the ready wait times out.
   Ready: ['InProgress', 'Succeeded', 'Failed', 'Stopped'],
   Succeeded: [],
