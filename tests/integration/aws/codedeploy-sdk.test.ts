@@ -313,6 +313,19 @@ describe('pagination, configs and errors', () => {
         }),
       )
       .catch((e: unknown) => e);
+    const rev = await stack.ctx.db.prisma.revision.findFirstOrThrow({ where: { application: { name: 'sdk-shop' } } });
+    const alarm = await cd
+      .send(
+        new CreateDeploymentCommand({
+          applicationName: 'sdk-shop',
+          deploymentGroupName: 'prod',
+          revision: { revisionType: 'S3', s3Location: { bucket: 'drover', key: `revision/${rev.id}` } },
+          overrideAlarmConfiguration: { enabled: true, alarms: [{ name: 'no-such-alarm' }] },
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect((alarm as Error).name).toBe('InvalidAlarmConfigException');
+    expect((alarm as Error).message).toMatch(/alarm no-such-alarm does not exist/);
     expect(github).toBeInstanceOf(InvalidRevisionException);
     expect((github as Error).message).toMatch(/commitId: a full 40-character commit SHA/);
   });

@@ -29,6 +29,7 @@ const RENAMED: Record<string, string> = {
   TrafficMappingInvalid: 'InvalidLoadBalancerInfoException',
   RevisionBundleMissing: 'RevisionDoesNotExistException',
   SecretKeyMissing: 'InternalFailure',
+  AlarmsNotFound: 'InvalidAlarmConfigException',
 };
 
 /**

@@ -41,7 +41,7 @@ export const OPERATION_SUPPORT: Record<string, [Support, string]> = {
   CreateApplication: [P, 'computePlatform Server only (Lambda and ECS: InvalidComputePlatformException).'],
   CreateDeployment: [
     P,
-    'S3 and GitHub revisions (registered first when new); overrideAlarmConfiguration is refused; targetInstances by tag filters or tag set.',
+    'S3 and GitHub revisions (registered first when new); alarms are Drover alarm definitions by name; targetInstances by tag filters or tag set.',
   ],
   CreateDeploymentConfig: [P, 'Server configs (minimumHealthyHosts); trafficRoutingConfig and zonalConfig are stored.'],
   CreateDeploymentGroup: [
