@@ -17,6 +17,7 @@ import { registerSwagger } from './plugins/swagger';
 import { registerHealthRoutes } from './routes/health';
 import { registerV1Routes } from './routes/v1';
 import { registerAgentRoutes } from './routes/agent';
+import { registerAwsRoutes } from './aws';
 import { registerAgentDownloadRoutes } from './routes/agent-downloads';
 import { registerConsole } from './plugins/console';
 import { AGENT_API_PREFIX } from '@drover/contracts';
@@ -110,6 +111,8 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
     prefix: AGENT_API_PREFIX,
     logLevel: 'warn',
   });
+  // The CodeDeploy-compatible endpoint (AWS JSON 1.1 + SigV4): apps/api/src/aws, docs/aws-compatibility.md.
+  await registerAwsRoutes(app, ctx);
   // The console's files (index.html, assets) are public; @fastify/static's routes declare no auth, which would mean admin.
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {

@@ -7,6 +7,7 @@ export * from './deployments';
 export * from './users';
 export * from './auth';
 export * from './tokens';
+export * from './access-keys';
 export * from './applications';
 export * from './deployment-configs';
 export * from './deployment-groups';

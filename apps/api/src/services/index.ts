@@ -49,8 +49,8 @@ export function createServices(ctx: ApiContext) {
     alarms: createAlarmService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     notificationTargets: createNotificationTargetService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     registrationTokens: createRegistrationTokenService({ prisma }),
-    accessKeys: createAccessKeyService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     apiTokens: createApiTokenService({ prisma, auth: ctx.auth }),
+    accessKeys: createAccessKeyService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     users: createUserService({ prisma, auth: ctx.auth }),
     audit: createAuditService({ prisma }),
   };
