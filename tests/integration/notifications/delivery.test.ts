@@ -309,9 +309,9 @@ describe('durable, ordered, at least once', () => {
     const d = await deploy(stack, APP, 'slow', await stack.addRevision(APP, 'slow-1'));
     const ended = await waitFor(stack, d.deploymentId);
     expect(ended.status).toBe('Succeeded');
-    // The anchor: six events are due and each answer takes 5 s, so a deployment that waited for its receiver could
-    // not have ended before the receiver answered them all; it ended with at most one answered.
-    expect(r.received.length).toBeLessThanOrEqual(1);
+    // The anchor: a deployment that waited for its receiver could not succeed before the five events that precede
+    // its success were answered (5 s each, 25 s); it succeeded with fewer answered.
+    expect(r.received.length).toBeLessThan(5);
     const log = await deliveries('hook-slow');
     expect(log).toHaveLength(6);
     // Quick again: the rest follow, in order.
