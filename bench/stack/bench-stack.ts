@@ -84,9 +84,11 @@ export async function startBenchStack(overrides: Record<string, string> = {}): P
   onCleanup('worker process', () => worker.stop('SIGTERM', 10_000));
 
   const rest = await adminClient(url, adminPassword);
+  // The simulated hosts carry their own size tags (n<K>=yes), so the token lets them add tags.
   const reg = await rest.post<{ token: string }>('/v1/registration-tokens', {
     name: 'bench fleet',
     expiresInHours: 24,
+    allowExtraTags: true,
   });
   const admin = new pg.Pool({ connectionString: db.url, max: 2 });
   onCleanup('benchmark database pool', () => admin.end());
