@@ -1,7 +1,11 @@
 // The unmodified AWS SDK for JavaScript v3 (@aws-sdk/client-codedeploy) against Drover's CodeDeploy-compatible
-// endpoint on the real stack (API on loopback, worker, PostgreSQL, Redis, agents speaking the real protocol):
-// create an application, a deployment group with tag filters and a custom config, register a revision, deploy it
-// and wait with the SDK's own waiter; a failing deployment, pagination, signature and clock errors, error classes.
+// endpoint on the real stack (API on loopback, worker, PostgreSQL, Redis): create an application, a deployment group
+// with tag filters and a custom config, register a revision, deploy it and wait with the SDK's own waiter; a failing
+// deployment, pagination, signature and clock errors, error classes.
+// The happy path runs for real: two real drover-agent processes (the bundle as shipped) download the sample app, run
+// its hooks, start its HTTP server on a spare loopback port each, and ValidateService checks it serves the revision.
+// The failing case uses a protocol agent (tests/support/protocol-agent.ts: the real agent protocol, no hooks run)
+// that reports ValidateService as a failed script, to see the SDK's waiter report the failure.
 import {
   ApplicationDoesNotExistException,
   BatchGetApplicationsCommand,
@@ -28,43 +32,89 @@ import {
   paginateListApplications,
   waitUntilDeploymentSuccessful,
 } from '@aws-sdk/client-codedeploy';
+import { sparePort } from '@drover/traffic/test-support';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killProcessesUnder, REPO_ROOT, spawnAgent, type AgentProcess } from '../../support/processes';
 import { startProtocolAgent, type ProtocolAgent } from '../../support/protocol-agent';
 import { startStack, type TestStack } from '../../support/stack';
 import { AWS_TEST_ENV, accessKeyFor, openRegistrationToken, sdkClient, uploadSampleApp, type TestKey } from './support';
 
 let stack: TestStack;
 let deployer: TestKey;
-const agents: ProtocolAgent[] = [];
+let work: string;
+const realAgents: { agent: AgentProcess; port: number; stateDir: string }[] = [];
+let badAgent: ProtocolAgent | undefined;
+
+const webTags = (env: string) => [
+  { key: 'env', value: env },
+  { key: 'role', value: 'web' },
+];
 
 beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'drover-aws-sdk-'));
   stack = await startStack(AWS_TEST_ENV);
   deployer = await accessKeyFor(stack, 'deployer');
   const registrationToken = await openRegistrationToken(stack);
-  for (const [name, env] of [
-    ['sdk-web-1', 'sdk-prod'],
-    ['sdk-web-2', 'sdk-prod'],
-    ['sdk-bad-1', 'sdk-bad'],
-  ] as const) {
-    agents.push(
-      await startProtocolAgent({
-        url: stack.url,
-        registrationToken,
-        name,
-        tags: [
-          { key: 'env', value: env },
-          { key: 'role', value: 'web' },
-        ],
-        outcome: (cmd) => (env === 'sdk-bad' && cmd.lifecycleEvent === 'ValidateService' ? 'fail' : 'ok'),
-      }),
-    );
+  for (const name of ['sdk-web-1', 'sdk-web-2']) {
+    // Each host runs its own copy of the sample app: its own port and pid-file directory.
+    const stateDir = path.join(work, name, 'state');
+    mkdirSync(stateDir, { recursive: true });
+    const port = await sparePort();
+    const agent = spawnAgent({
+      url: stack.url,
+      registrationToken,
+      name,
+      baseDir: path.join(work, name),
+      tags: webTags('sdk-prod'),
+      settings: { pollWaitSeconds: 2, outputGraceMs: 500, hookKillGraceMs: 1000 },
+      env: {
+        SAMPLE_APP_PORT: String(port),
+        SAMPLE_APP_STATE_DIR: stateDir,
+        SAMPLE_APP_VALIDATE_SECONDS: '30',
+        NODE: process.execPath,
+      },
+    });
+    realAgents.push({ agent, port, stateDir });
   }
-});
+  badAgent = await startProtocolAgent({
+    url: stack.url,
+    registrationToken,
+    name: 'sdk-bad-1',
+    tags: webTags('sdk-bad'),
+    outcome: (cmd) => (cmd.lifecycleEvent === 'ValidateService' ? 'fail' : 'ok'),
+  });
+  // A deployment targets the hosts registered when it is created: wait until the real agents are online.
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const res = await stack.app.inject({ method: 'GET', url: '/v1/instances', headers: stack.as('viewer') });
+    const { items } = res.json<{ items: { instanceName: string; online: boolean }[] }>();
+    if (realAgents.every((a) => items.some((i) => i.instanceName === a.agent.name && i.online))) break;
+    if (Date.now() > until) {
+      throw new Error(`agents not online:\n${realAgents.map((a) => a.agent.output()).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}, 120_000);
 
 afterAll(async () => {
   const bounded = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, 15_000).unref())]);
-  await bounded(Promise.all(agents.map((a) => a.stop())));
-  await bounded(stack.close());
+  await bounded(Promise.all(realAgents.map((a) => a.agent.stop('SIGTERM', 5000))));
+  // The sample app's servers run detached from the agents' hooks: stop them by their pid files, then sweep the rest.
+  for (const { stateDir } of realAgents) {
+    try {
+      const pid = Number(readFileSync(path.join(stateDir, 'server.pid'), 'utf8').trim());
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      // no server running on this host
+    }
+  }
+  if (work) killProcessesUnder(work);
+  if (badAgent) await bounded(badAgent.stop());
+  if (stack) await bounded(stack.close());
+  if (work) rmSync(work, { recursive: true, force: true });
 }, 60_000);
 
 describe('the AWS SDK drives a deployment', () => {
@@ -164,6 +214,13 @@ describe('the AWS SDK drives a deployment', () => {
       'ValidateService',
     );
     expect(target.deploymentTarget?.instanceTarget?.lifecycleEvents?.every((e) => e.status === 'Succeeded')).toBe(true);
+    // The hooks ran for real: each host's agent started the sample app, which serves this revision's page.
+    const sitePage = readFileSync(path.join(REPO_ROOT, 'tests/fixtures/bundles/sample-app/site/index.html'), 'utf8');
+    for (const { port } of realAgents) {
+      const res = await fetch(`http://127.0.0.1:${port}/index.html`, { signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(sitePage);
+    }
 
     const g = await cd.send(
       new GetDeploymentGroupCommand({ applicationName: 'sdk-shop', deploymentGroupName: 'prod' }),
