@@ -43,7 +43,7 @@ beforeAll(async () => {
     payload: recordingBundle('fuzz'),
   });
   const revisionId = (upload.json() as { revisionId: string }).revisionId;
-  const reg = await json<{ token: string }>('POST', '/v1/registration-tokens', { name: 'fuzz' });
+  const reg = await json<{ token: string }>('POST', '/v1/registration-tokens', { name: 'fuzz', allowExtraTags: true });
   const agent = await json<{ credential: string; instanceName: string }>(
     'POST',
     `${AGENT_API_PREFIX}/register`,

@@ -121,7 +121,8 @@ export async function startChaosStack(opts: ChaosStackOptions = {}): Promise<Cha
 
     const client = new RecordingClient(url, { authorization: `Bearer ${await adminToken(url)}` });
     const reg = await client.expect<{ token: string }>(201, 'POST', '/v1/registration-tokens', {
-      json: { name: 'chaos agents' },
+      // The agents bring their own tags; a token bounds what hosts may claim (#18), so this one allows it.
+      json: { name: 'chaos agents', allowExtraTags: true },
     });
 
     const stack: ChaosStack = {
