@@ -53,9 +53,11 @@ export async function startTrafficFleet(opts: {
   hosts: { name: string; tags: { key: string; value: string }[]; inBalancer?: boolean }[];
   drainTimeoutSeconds?: number;
   healthTimeoutSeconds?: number;
+  /** Settings for the API and worker (e.g. SECRET_KEY, for notification targets). */
+  stackEnv?: Record<string, string>;
 }): Promise<TrafficFleet> {
   const work = mkdtempSync(path.join(tmpdir(), 'drover-traffic-'));
-  const stack = await startStack();
+  const stack = await startStack(opts.stackEnv ?? {});
   const hosts: FleetHost[] = [];
   for (const h of opts.hosts) {
     const stateDir = path.join(work, h.name, 'state');
