@@ -119,10 +119,19 @@ describe('findAppSpec on tar archives', () => {
     });
   });
 
-  it('refuses a truncated tgz', async () => {
-    const tgz = edgeCaseTar(ONE, { gzip: true });
+  it('refuses a tgz truncated before its appspec is settled; stops reading at a root appspec.yml', async () => {
+    const nested = APPSPEC_EDGE_CASES.find(
+      (c) => c.title === 'inside the single top-level directory',
+    ) as AppSpecEdgeCase;
+    const tgz = edgeCaseTar(nested, { gzip: true });
     await expect(find(tgz.subarray(0, tgz.length - 20), 'gzip')).rejects.toMatchObject({
       message: expect.stringMatching(/^not a readable tgz archive: /),
+    });
+    // A root appspec.yml settles the rule, so the check reads no further (#18: a bomb after it is never inflated);
+    // a damaged tail after it is the agent's to refuse when it extracts the bundle.
+    const rootFirst = edgeCaseTar(ONE, { gzip: true });
+    await expect(find(rootFirst.subarray(0, rootFirst.length - 20), 'gzip')).resolves.toMatchObject({
+      path: 'appspec.yml',
     });
   });
 });
