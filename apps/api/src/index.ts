@@ -9,5 +9,6 @@ export { hashSecret, newSecret } from './lib/secrets';
 export { Gauge, metricsRegistry } from './plugins/metrics';
 export { buildOpenApiDocument, stableJson } from './scripts/openapi-document';
 export { OPENAPI_FILE } from './scripts/write-openapi';
+export { MAX_STREAMS_PER_CALLER } from './routes/v1/stream-hub';
 /** Tests put objects in a loopback S3-compatible server with the same client the API fetches them with. */
 export { createS3Storage } from './storage/s3-storage';

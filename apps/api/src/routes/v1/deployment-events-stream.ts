@@ -7,8 +7,8 @@ import {
   type DeploymentNoticeWire,
   type TargetInfo,
 } from '@drover/contracts';
-import type { Redis } from '@drover/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ChannelHub } from './stream-hub';
 
 /** Coalesce bursts of changes into at most a few stream messages a second per client. */
 const STREAM_FLUSH_MS = 250;
@@ -18,8 +18,8 @@ const KEEP_ALIVE_MS = 15_000;
 interface DeploymentEventsSource {
   get(id: string): Promise<DeploymentInfo>;
   targetsById(deploymentId: string, ids: string[]): Promise<TargetInfo[]>;
-  /** A connection to duplicate into subscriber mode, one per stream. */
-  subscriber: Redis;
+  /** The process's one subscription to deployment channels (stream-hub.ts). */
+  hub: ChannelHub;
   /** The deployment's pub/sub channel. */
   channel: string;
 }
@@ -41,7 +41,7 @@ export async function streamDeploymentEvents(
   });
   const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send('deployment', initial);
-  const sub = src.subscriber.duplicate();
+  let unsubscribe: () => void = () => undefined;
   const pendingTargets = new Set<string>();
   let depDirty = false;
   let closed = false;
@@ -64,16 +64,17 @@ export async function streamDeploymentEvents(
     closed = true;
     clearInterval(timer);
     clearInterval(keepAlive);
-    sub.disconnect();
+    unsubscribe();
     res.end();
   };
-  sub.on('message', (_ch: string, message: string) => {
+  unsubscribe = await src.hub.subscribe(src.channel, (message: string) => {
+    if (closed) return;
     const n = JSON.parse(message) as DeploymentNoticeWire;
     if (n.t === 'log') send('log', { targetId: n.targetId, eventName: n.eventName, seq: n.seq, data: n.data });
     else if (n.t === 'tgt') for (const t of n.ids) pendingTargets.add(t);
     depDirty = true;
   });
-  await sub.subscribe(src.channel);
+  if (closed) return;
   req.raw.once('close', close);
   if (isTerminalDeploymentStatus(initial.status)) return close();
   // A change between the first read and the subscription was published before this stream listened: read once more,

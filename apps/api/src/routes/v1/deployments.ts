@@ -25,6 +25,7 @@ import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
 import type { Services } from '../../services';
 import { streamDeploymentEvents } from './deployment-events-stream';
+import { createChannelHub, createStreamLimiter } from './stream-hub';
 import { sendEventLog } from './event-log-stream';
 import { visibleScopes } from '../../services/access';
 import { actor, authErrors, caller, conflictError, notFoundError } from './route-support';
@@ -49,6 +50,14 @@ const emptyBodyIsEmptyObject = {
 };
 
 export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<ApiContext, 'subscriber' | 'engine'>) {
+  // One Redis subscription for every live stream of this process, and a cap per caller (stream-hub.ts).
+  const hub = createChannelHub(ctx.subscriber);
+  const streams = createStreamLimiter();
+  app.addHook('onClose', async () => hub.close());
+  const streamOwner = (req: FastifyRequest) => {
+    const p = caller(req);
+    return p.kind === 'user' ? `user:${p.userId}` : `token:${p.tokenId}`;
+  };
   app.post(
     '/deployments',
     {
@@ -154,11 +163,17 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
     },
     async (req, reply) => {
       const { deploymentId, targetId, eventName } = req.params;
-      return sendEventLog(req, reply, {
-        fromSeq: req.query.fromSeq,
-        follow: req.query.follow,
-        read: (fromSeq) => s.deployments.log(deploymentId, targetId, eventName, fromSeq),
-      });
+      const release = req.query.follow ? streams.acquire(streamOwner(req), reply) : () => undefined;
+      try {
+        return await sendEventLog(req, reply, {
+          fromSeq: req.query.fromSeq,
+          follow: req.query.follow,
+          read: (fromSeq) => s.deployments.log(deploymentId, targetId, eventName, fromSeq),
+          notices: { hub, channel: ctx.engine.notifier.channels.deployment(deploymentId), targetId, eventName },
+        });
+      } finally {
+        release();
+      }
     },
   );
 
@@ -283,12 +298,20 @@ export function registerDeploymentRoutes(app: ZodApp, s: Services, ctx: Pick<Api
     },
     async (req, reply) => {
       const id = req.params.deploymentId;
-      await streamDeploymentEvents(req, reply, id, {
-        get: s.deployments.get,
-        targetsById: s.deployments.targetsById,
-        subscriber: ctx.subscriber,
-        channel: ctx.engine.notifier.channels.deployment(id),
-      });
+      const release = streams.acquire(streamOwner(req), reply);
+      // The response's close: the stream ended (the deployment finished) or the client went away.
+      reply.raw.once('close', release);
+      try {
+        await streamDeploymentEvents(req, reply, id, {
+          get: s.deployments.get,
+          targetsById: s.deployments.targetsById,
+          hub,
+          channel: ctx.engine.notifier.channels.deployment(id),
+        });
+      } catch (err) {
+        release();
+        throw err;
+      }
     },
   );
 }
