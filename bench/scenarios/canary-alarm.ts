@@ -1,6 +1,6 @@
 // Benchmark: from an alarm condition becoming true at the source to the first traffic moved back. Everything real:
 // the API and worker (tests/support/traffic-fleet), real agents running the sample app behind Debian's HAProxy,
-// Debian's Prometheus scraping every host each second, and a Prometheus alarm on the sample app's 500 counter. Each
+// Debian's Prometheus scraping every host each second, and a Prometheus alarm on the rate of the sample app's 500s. Each
 // run deploys a canary (20 %) whose revision answers 500 on /, under load through HAProxy:
 //   source   the first 500 answered to the load (the condition is true at the source from then on)
 //   seen     the alarm's first ALARM result on the deployment (Prometheus' scrape + Drover's next check)
@@ -87,7 +87,7 @@ export async function canaryAlarmScenario(ctx: CanaryAlarmContext): Promise<void
     kind: 'prometheus',
     prometheus: {
       url: prometheus.url,
-      query: 'sum(sample_app_http_requests_total{code="500"})',
+      query: 'sum(rate(sample_app_http_requests_total{code="500"}[5s]))',
       comparison: '>',
       threshold: 0,
     },
@@ -110,10 +110,17 @@ export async function canaryAlarmScenario(ctx: CanaryAlarmContext): Promise<void
   const toSeen: number[] = [];
   const seenToBack: number[] = [];
   for (let i = 0; i < runs; i++) {
+    // The error rate over the last 5 s: the previous run's blocked bad servers have answered nothing since.
+    if (i > 0) await new Promise((r) => setTimeout(r, 8_000));
     const watch = errorWatch(fleet.port);
     let stopped: DeploymentInfo;
     try {
-      const id = await fleet.deploy({ applicationName: APP, deploymentGroupName: GROUP, revisionId: bad });
+      const id = await fleet.deploy({
+        applicationName: APP,
+        deploymentGroupName: GROUP,
+        revisionId: bad,
+        deploymentConfigName: 'bench-canary-20',
+      });
       stopped = await fleet.finished(id, 180_000);
       const rollbackId = stopped.rollbackInfo.rollbackDeploymentId;
       if (!rollbackId) {
