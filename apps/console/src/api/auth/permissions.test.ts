@@ -1,7 +1,7 @@
 // The console's copy of the access rule (hiding what one may not do) against the cases docs/api.md spells out.
 import type { RoleGrantInfo } from '@drover/contracts';
 import { describe, expect, it } from 'vitest';
-import { can } from './permissions';
+import { can, roleOn } from './permissions';
 
 const grant = (applicationName: string, deploymentGroupName: string | null, role: RoleGrantInfo['role']) => ({
   applicationName,
@@ -39,5 +39,25 @@ describe('can', () => {
   it('reads an answer from a server without scopes as a global role', () => {
     expect(can({ role: 'deployer' }, 'deployer', { applicationName: 'shop' })).toBe(true);
     expect(can(null, 'viewer')).toBe(false);
+  });
+});
+
+describe('roleOn: what a deployment page gates its stop, rollback, continue and promote on', () => {
+  it('is the grant on that application or group, else the global role', () => {
+    const me = {
+      role: 'deployer' as const,
+      globalRole: 'viewer' as const,
+      grants: [grant('shop', 'staging', 'deployer'), grant('ops', null, 'admin')],
+    };
+    expect(roleOn(me, { applicationName: 'shop', deploymentGroupName: 'staging' })).toBe('deployer');
+    expect(roleOn(me, { applicationName: 'shop', deploymentGroupName: 'prod' })).toBe('viewer');
+    expect(roleOn(me, { applicationName: 'ops', deploymentGroupName: 'any' })).toBe('admin');
+    expect(roleOn(me, { applicationName: 'blog', deploymentGroupName: 'web' })).toBe('viewer');
+  });
+
+  it('is nothing for a scoped-only caller outside its grants, and nothing when signed out', () => {
+    const me = { role: 'deployer' as const, globalRole: null, grants: [grant('shop', null, 'deployer')] };
+    expect(roleOn(me, { applicationName: 'blog', deploymentGroupName: 'web' })).toBeUndefined();
+    expect(roleOn(null, { applicationName: 'shop' })).toBeUndefined();
   });
 });

@@ -43,3 +43,13 @@ export function can(me: Access | null | undefined, need: Role, target?: CanTarge
 export function useCan(need: Role, target?: CanTarget): boolean {
   return can(useMe(), need, target);
 }
+
+/** The highest role `me` has on `target` (global role or grants), or undefined: what a page's actions are gated on. */
+export function roleOn(me: Access | null | undefined, target: CanTarget): Role | undefined {
+  return (['admin', 'deployer', 'viewer'] as const).find((r) => can(me, r, target));
+}
+
+/** The current principal's role on one deployment's application and group. */
+export function useRoleOn(target: CanTarget): Role | undefined {
+  return roleOn(useMe(), target);
+}

@@ -2,7 +2,7 @@
 import type { DeploymentInfo } from '@drover/contracts';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { useMe } from '../../api/auth/queries';
+import { useRoleOn } from '../../api/auth/permissions';
 import { useDeploymentAction, type DeploymentAction } from '../../api/deployments/mutations';
 import { useConfirmAction } from '../../components/confirm-action';
 import { ConfirmDialog } from '../../components/dialog';
@@ -53,8 +53,11 @@ const COPY: Record<
 const ORDER: DeploymentAction[] = ['continue', 'stop', 'stopNow', 'stopAndRollback', 'rollback'];
 
 export function ActionBar({ deployment }: { deployment: DeploymentInfo }) {
-  const me = useMe();
-  const states = actionStates(deployment, me?.role);
+  const role = useRoleOn({
+    applicationName: deployment.applicationName,
+    deploymentGroupName: deployment.deploymentGroupName,
+  });
+  const states = actionStates(deployment, role);
   const [notice, setNotice] = useState<string | null>(null);
   const navigate = useNavigate();
   const confirm = useConfirmAction(

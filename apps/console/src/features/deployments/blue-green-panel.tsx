@@ -3,7 +3,7 @@
 // (ContinueDeployment READY_WAIT) and "Terminate original now" (TERMINATION_WAIT).
 import { isTerminalDeploymentStatus, type BlueGreenProgress, type DeploymentInfo } from '@drover/contracts';
 import { useId, useState } from 'react';
-import { useMe } from '../../api/auth/queries';
+import { useRoleOn } from '../../api/auth/permissions';
 import { useContinueDeployment, type DeploymentWait } from '../../api/deployments/mutations';
 import { useConfirmAction } from '../../components/confirm-action';
 import { ConfirmDialog } from '../../components/dialog';
@@ -65,7 +65,10 @@ const TRAFFIC_ICON: Record<BlueGreenProgress['trafficOn'], string> = {
 
 export function BlueGreenPanel({ deployment }: { deployment: DeploymentInfo }) {
   const bg = deployment.blueGreen;
-  const me = useMe();
+  const role = useRoleOn({
+    applicationName: deployment.applicationName,
+    deploymentGroupName: deployment.deploymentGroupName,
+  });
   const now = useNow(1_000);
   const [notice, setNotice] = useState<string | null>(null);
   const confirm = useConfirmAction(
@@ -74,7 +77,7 @@ export function BlueGreenPanel({ deployment }: { deployment: DeploymentInfo }) {
     (_res, a) => setNotice(COPY[a].done),
   );
   if (!bg) return null;
-  const states = waitActionStates(deployment, me?.role);
+  const states = waitActionStates(deployment, role);
   const traffic = trafficWording(bg, deployment.status);
   const steps = blueGreenSteps(bg, deployment.status);
   const open = confirm.subject;

@@ -3,7 +3,7 @@
 // …/promote: skip the remaining steps) and "Roll back" (stop with rollback: all traffic back to the original hosts).
 import { isTerminalDeploymentStatus, type DeploymentInfo } from '@drover/contracts';
 import { useId, useState } from 'react';
-import { useMe } from '../../api/auth/queries';
+import { useRoleOn } from '../../api/auth/permissions';
 import { useDeploymentAction } from '../../api/deployments/mutations';
 import { usePromoteDeployment } from '../../api/deployments/traffic';
 import { useConfirmAction } from '../../components/confirm-action';
@@ -32,7 +32,7 @@ export function TrafficSplit({
   traffic: TrafficPlan;
   now: number;
 }) {
-  const me = useMe();
+  const role = useRoleOn({ applicationName: d.applicationName, deploymentGroupName: d.deploymentGroupName });
   const [notice, setNotice] = useState<string | null>(null);
   const promote = useConfirmAction(
     usePromoteDeployment(d.deploymentId),
@@ -47,8 +47,8 @@ export function TrafficSplit({
   const split = splitOf(t);
   const steps = planSteps(t);
   const running = !isTerminalDeploymentStatus(d.status);
-  const promoteNow = promoteState(d, me?.role);
-  const stopAndRollback = actionStates(d, me?.role).stopAndRollback;
+  const promoteNow = promoteState(d, role);
+  const stopAndRollback = actionStates(d, role).stopAndRollback;
   // The same action as the page's "Stop and roll back"; for shifted traffic it means all weight back at once.
   const rollbackNow: ActionState = stopAndRollback.enabled
     ? { enabled: true, reason: 'Stops the deployment and takes all traffic back to the original hosts.' }
