@@ -181,7 +181,18 @@ describe('drover groups and configs', () => {
     const pct = DeploymentConfigInfo.parse(await json(['configs', 'create', 'Ninety', '--min-healthy', '90%']));
     expect(pct.minimumHealthyHosts).toEqual({ type: 'FLEET_PERCENT', value: 90 });
     const count = await cli(['configs', 'create', 'Two', '--min-healthy', '2']);
-    expect(count.stdout).toContain('Created deployment config Two (minimum healthy: 2 hosts)');
+    expect(count.stdout).toContain('Created deployment config Two (minimum healthy: 2 hosts; traffic: all at once)');
+    const canary = DeploymentConfigInfo.parse(
+      await json(['configs', 'create', 'Canary20', '--min-healthy', '0', '--canary', '20:30s']),
+    );
+    expect(canary.trafficRoutingConfig).toEqual({
+      type: 'TimeBasedCanary',
+      timeBasedCanary: { canaryPercentage: 20, canaryIntervalSeconds: 30 },
+    });
+    expect((await cli(['configs', 'get', 'Canary20'])).stdout).toMatch(/canary 20 % for 30 s, then all/);
+    expect(
+      (await cli(['configs', 'create', 'Both', '--min-healthy', '0', '--canary', '20:1m', '--linear', '10:1m'])).code,
+    ).toBe(2);
     const list = DeploymentConfigPage.parse(await json(['configs', 'list']));
     expect(list.items.map((c) => c.deploymentConfigName)).toEqual(
       expect.arrayContaining(['OneAtATime', 'Ninety', 'Two']),

@@ -87,12 +87,20 @@ describe('outdated instances', () => {
     expect(audit[0]).toMatchObject({ actorType: 'agent', actorName: 'upd-03' });
     expect(audit[0]!.details).toMatchObject({ trigger: 'instance.register', rootDeploymentId: first.deploymentId });
 
-    // Registering again (after a deregistration) finds the host up to date: no second deployment.
+    // A deregistered name registers again as a new host with no history (#18): it has nothing installed, so it gets
+    // an auto-update of its own, once.
     await joined!.stop();
     await call(stack, 'POST', '/v1/instances/upd-03/deregister', { role: 'admin', status: 200 });
     await fleet.start('upd', 1, { first: 3 });
-    expect(await autoUpdates('upd')).toHaveLength(1);
-    expect(await listDeployments(stack, 'outd', 'upd')).toHaveLength(2);
+    const updates = await autoUpdates('upd');
+    expect(updates).toHaveLength(2);
+    const again = updates.find((u) => u.deploymentId !== auto!.deploymentId)!;
+    expect((await waitFor(stack, again.deploymentId)).status).toBe('Succeeded');
+    const [before] = await targets(stack, auto!.deploymentId);
+    const [after] = await targets(stack, again.deploymentId);
+    expect(after?.targetId).toBe('upd-03');
+    expect(after?.instanceId).not.toBe(before?.instanceId);
+    expect(await listDeployments(stack, 'outd', 'upd')).toHaveLength(3);
   });
 
   it('UPDATE: tags that make a host join the group start one auto-update, however often they are set', async () => {
