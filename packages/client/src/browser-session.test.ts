@@ -84,6 +84,8 @@ describe('a browser page on the API origin', () => {
           email: 'a@example.com',
           name: 'A',
           role: 'admin',
+          scopedOnly: false,
+          grants: [],
           mustChangePassword: false,
           createdAt: '2026-08-14T12:00:00.000Z',
           lastLoginAt: null,
