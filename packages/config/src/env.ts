@@ -86,6 +86,11 @@ export const EnvSchema = z
     EVENT_TIMEOUT_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     /** How often the worker sweeps for timeouts and re-drives unfinished deployments, in seconds. */
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.2).max(3600).default(5),
+    /**
+     * Log-in attempts (and password-change attempts) a minute per source address and account before 429: enough for
+     * typos, too few for guessing. Raise it only where many people share one address through a proxy not trusted.
+     */
+    LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
     /** How often a deployment's alarms are evaluated while it runs and bakes, in seconds (docs/canary-and-alarms.md). */
     ALARM_CHECK_INTERVAL_SECONDS: z.coerce.number().min(0.2).max(3600).default(2),
     /** Notifications: how long a receiver's answer is awaited, in seconds. */

@@ -20,8 +20,6 @@ import { actor, authErrors, caller } from './route-support';
 
 const tags = ['auth'];
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-/** Ten attempts a minute per source address and email: enough for typos, too few for guessing. */
-const LOGIN_RATE_LIMIT = { max: 10, timeWindow: '1 minute' };
 
 /** Secure unless COOKIE_SECURE=false, or (when unset) the request is plain http to localhost. */
 function cookieSecure(req: FastifyRequest, configured: boolean | undefined): boolean {
@@ -45,6 +43,8 @@ function setSession(reply: FastifyReply, secret: string, expires: Date, secure: 
 }
 
 export function registerAuthRoutes(app: ZodApp, s: Services, ctx: ApiContext) {
+  // LOGIN_ATTEMPTS_PER_MINUTE (default 10) a minute per source address and email: enough for typos, too few for guessing.
+  const LOGIN_RATE_LIMIT = { max: ctx.env.LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: '1 minute' };
   app.post(
     '/auth/login',
     {
