@@ -22,6 +22,17 @@ interface Check {
   detail: string;
   count: number;
 }
+/** The group's bake time; a deployment keeps the settings it was created with. */
+async function setBake(seconds: number) {
+  const res = await stack.app.inject({
+    method: 'PATCH',
+    url: '/v1/applications/gated/deployment-groups/web',
+    headers: stack.as('deployer'),
+    payload: { alarmConfiguration: { enabled: true, alarms: [{ name: 'svc-health' }], bakeTimeInSeconds: seconds } },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
 const checks = async (id: string) =>
   (await call<{ items: Check[] }>(stack, 'GET', `/v1/deployments/${id}/alarm-checks`)).items;
 
@@ -74,7 +85,10 @@ describe('alarm gates on in-place deployments', () => {
 
   it('an alarm during the bake stops the deployment (ALARM_ACTIVE) and rolls it back; the rollback is not gated', async () => {
     probeStatus = 200;
+    // A bake long enough that the alarm, not the end of the bake, decides, however late a loaded machine sees Baking.
+    await setBake(120);
     const d = await deploy(stack, 'gated', 'web', await stack.addRevision('gated', 'v2'));
+    await setBake(3);
     await waitFor(stack, d.deploymentId, (x) => x.status === 'Baking', 30_000);
     probeStatus = 503;
     const stopped = await waitFor(stack, d.deploymentId, undefined, 30_000);
