@@ -101,7 +101,13 @@ describe('alarm gates on in-place deployments', () => {
     const rollback = await waitFor(stack, rollbackId, undefined, 30_000);
     expect(rollback.status, JSON.stringify(rollback.errorInformation)).toBe('Succeeded');
     expect(await checks(rollbackId)).toEqual([]);
-    expect((await checks(d.deploymentId)).map((r) => r.state)).toEqual(['OK', 'ALARM']);
+    // OK until the probe failed (on a loaded machine the first check may come only after it did), then ALARM.
+    const states = (await checks(d.deploymentId)).map((r) => r.state);
+    expect(states.at(-1)).toBe('ALARM');
+    expect(
+      states.slice(0, -1).every((x) => x === 'OK'),
+      states.join(' '),
+    ).toBe(true);
     const audit = await call<{ items: { action: string; actor: { name: string | null }; details: unknown }[] }>(
       stack,
       'GET',
