@@ -108,7 +108,8 @@ test('a failure leads with its cause: event, host, script, exit code, last lines
 });
 
 test('grid cells are told apart without colour (greyscale and deuteranopia)', async ({ page }) => {
-  test.skip(!failedId, 'needs the failed deployment of the previous test');
+  // Depends on an earlier test's deployment: fail, never skip, when it is missing.
+  expect(failedId, 'needs the failed deployment of the previous test').not.toBe('');
   await page.goto(`/deployments/${failedId}`);
   const cells = grid(page);
   const glyphOf = async (cls: string) => (await cells.locator(`.${cls}`).first().textContent())?.trim();
@@ -144,7 +145,7 @@ test('grid cells are told apart without colour (greyscale and deuteranopia)', as
 });
 
 test('phone width: no sideways scrolling, navigation folded, the failed host in reach', async ({ page }) => {
-  test.skip(!failedId, 'needs the failed deployment');
+  expect(failedId, 'needs the failed deployment of an earlier test').not.toBe('');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`/deployments/${failedId}`);
   await expect(headerStatus(page)).toHaveText('Failed');
@@ -225,7 +226,7 @@ test('stop now ends the running hook on a real agent; the host reads Stopped', a
 });
 
 test('axe finds no serious or critical problem on any console page', async ({ page }) => {
-  test.skip(!failedId || !succeededId, 'needs the deployments of the earlier tests');
+  expect([failedId, succeededId], 'needs the deployments of the earlier tests').not.toContain('');
   const pages = [
     '/applications',
     `/applications/${app}`,
