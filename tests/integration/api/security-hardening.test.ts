@@ -66,7 +66,10 @@ describe('1. client addresses come from the TCP peer unless a trusted proxy spea
       (e) => e.action === 'user.loginFailed' && e.actorName === 'xff-victim@example.test',
     );
     expect(new Set(failed.map((e) => e.sourceIp))).toEqual(new Set(['127.0.0.1']));
-    const limited = (await auditOf(api, 'request')).filter((e) => e.action === 'auth.rateLimited');
+    // Refusals are audited off the request path (sampled, written after the answer), so wait for the row.
+    const limited = await eventually(async () =>
+      (await auditOf(api, 'request')).filter((e) => e.action === 'auth.rateLimited'),
+    );
     expect(limited.map((e) => e.resourceId)).toContain('POST /v1/auth/login');
   });
 
