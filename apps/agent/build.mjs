@@ -1,11 +1,30 @@
-// Bundles the agent into one file that plain Node 20 runs: dist/drover-agent.mjs (no node_modules needed), and its
-// checksum (dist/drover-agent.mjs.sha256, sha256sum's format) that the API serves to the install script.
+// Bundles the agent into one file that plain Node (20 or later) runs: dist/drover-agent.mjs (no node_modules
+// needed), and its checksum (dist/drover-agent.mjs.sha256, sha256sum's format) that the API serves to the install
+// script.
 import { createHash } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const here = import.meta.dirname;
+
+/** @type {import('esbuild').Plugin} */
+const builtinsViaRequire = {
+  name: 'builtins-via-require',
+  setup(b) {
+    const builtins = new Set(builtinModules);
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (args.namespace === 'builtin' || !builtins.has(name)) return undefined;
+      return { path: `node:${name}`, namespace: 'builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 // DROVER_AGENT_OUTFILE lets the bundle test build into a temporary directory.
 const outfile = process.env.DROVER_AGENT_OUTFILE ?? join(here, 'dist', 'drover-agent.mjs');
 
@@ -16,6 +35,10 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // Node built-ins are loaded with require(), not import: Node 22 builds an ES module facade of an imported
+  // built-in by reading every export, and node:http's lazy WebSocket export loads undici, which needs the
+  // WebAssembly that --lite-mode turns off ("WebAssembly is not defined" at start).
+  plugins: [builtinsViaRequire],
   // The shebang carries V8 memory flags: the agent idles most of its life, and lite mode (no optimising
   // compiler) plus a 1 MB young generation keep it near 52 MB RSS instead of ~65 MB (measured by
   // src/bundle.test.ts). `node dist/drover-agent.mjs` without them works too, just larger.

@@ -23,6 +23,9 @@ export async function extractTar(archivePath: string, gzip: boolean, tree: Stagi
     );
   // tar-stream is built on streamx, which Node's pipeline drives correctly; only the typings differ.
   const feeding = pipeline([...stages, extract as unknown as Writable]);
+  // The pipeline can fail (a bomb caught by the meter) while the loop below is still waiting for an entry; it is
+  // awaited after the loop, and this marks it handled until then (Node 22 reports it as unhandled otherwise).
+  feeding.catch(() => undefined);
   // The pipeline and the entry loop fail independently; whichever fails first decides the error, the other
   // must still be awaited so nothing rejects unhandled.
   let entryError: unknown;
