@@ -27,6 +27,15 @@ export const ListAuditQuery = z.object({
   action: z.string().max(100).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Only events with a larger id than this one (an event's `id`): how a follower asks for what is new since its last
+   * look. Still newest first and paged by `cursor`. Ids grow in the order rows are written, not committed, so a
+   * follower looks again behind its newest id for a while (the CLI does for 60 s).
+   */
+  afterId: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be an audit event id (digits)')
+    .optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

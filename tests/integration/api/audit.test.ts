@@ -79,6 +79,42 @@ describe('audit log', () => {
     expect(new Set(seen).size).toBe(5);
   });
 
+  it('keeps only events newer than afterId, still newest first and paged, with the other filters', async () => {
+    const all = items(await admin.get('/v1/audit'));
+    const oldest = all[all.length - 1]!;
+    const newer = all.slice(0, -1).map((e) => e.id);
+    expect(items(await admin.get(`/v1/audit?afterId=${oldest.id}`)).map((e) => e.id)).toEqual(newer);
+    expect(items(await admin.get(`/v1/audit?afterId=${all[0]!.id}`))).toEqual([]);
+
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const res: Res = await admin.get(`/v1/audit?afterId=${oldest.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      paged.push(...items(res).map((e) => e.id));
+      cursor = res.body.nextCursor as string | null;
+      if (!cursor) break;
+    }
+    expect(paged).toEqual(newer);
+
+    const created = items(await admin.get(`/v1/audit?afterId=${oldest.id}&action=application.create`));
+    expect(created.map((e) => e.id)).toEqual(
+      all.filter((e) => e.action === 'application.create' && e.id !== oldest.id).map((e) => e.id),
+    );
+
+    // A change made now is what a follower asking after the newest id sees.
+    await bind(api, 'deployer').post('/v1/applications', { applicationName: 'after-id' });
+    const fresh = items(await admin.get(`/v1/audit?afterId=${all[0]!.id}`));
+    expect(fresh.map((e) => [e.action, e.resourceId])).toEqual([['application.create', expect.any(String)]]);
+  });
+
+  it('refuses an afterId that is not an event id, naming the field', async () => {
+    for (const bad of ['abc', '-1', '1234567890123456789']) {
+      const res = await admin.get(`/v1/audit?afterId=${bad}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error?.message).toContain('querystring.afterId');
+    }
+  });
+
   it('rejects bad ranges and timestamps naming the field', async () => {
     const now = new Date().toISOString();
     const inverted = await admin.get(`/v1/audit?since=${encodeURIComponent(now)}&until=${encodeURIComponent(before)}`);

@@ -1,4 +1,4 @@
-// The audit log, newest first, filtered by resource, actor, action and time; paged by event id.
+// The audit log, newest first, filtered by resource, actor, action, time and "after this id"; paged by event id.
 import type { AuditActorType, AuditEventInfo, AuditPage, ListAuditQuery } from '@drover/contracts';
 import type { AuditEvent, Prisma, PrismaClient } from '@drover/db';
 import { z } from 'zod';
@@ -41,7 +41,14 @@ export function createAuditService(deps: { prisma: PrismaClient }) {
         ...(q.action ? { action: q.action } : {}),
         ...(q.actor ? { OR: [{ actorId: q.actor }, { actorName: q.actor }] } : {}),
         ...(since || until ? { at: { ...(since ? { gte: since } : {}), ...(until ? { lte: until } : {}) } } : {}),
-        ...(after ? { id: { lt: BigInt(after.id) } } : {}),
+        ...(after || q.afterId
+          ? {
+              id: {
+                ...(after ? { lt: BigInt(after.id) } : {}),
+                ...(q.afterId ? { gt: BigInt(q.afterId) } : {}),
+              },
+            }
+          : {}),
       };
       const rows = await deps.prisma.auditEvent.findMany({ where, orderBy: { id: 'desc' }, take: q.limit + 1 });
       return page(rows, q.limit, toAuditEventInfo, (e) => ({ id: e.id.toString() }));

@@ -11,7 +11,8 @@ export function registerAuditRoutes(app: ZodApp, s: Services) {
       config: { auth: 'admin' },
       schema: {
         operationId: 'listAuditEvents',
-        description: 'Newest first. actor matches the actor id or name (email, token name, instance name).',
+        description:
+          'Newest first. actor matches the actor id or name (email, token name, instance name); afterId keeps only newer events (for following the log).',
         tags: ['audit'],
         querystring: ListAuditQuery,
         response: { 200: AuditPage, ...authErrors },
