@@ -2,6 +2,7 @@
 // subcommand; every commander refusal (unknown option, missing argument, bad choice) becomes exit code 2.
 import { Command, Option } from 'commander';
 import { accessKeysCommand } from './commands/access-keys';
+import { auditCommand } from './commands/audit';
 import { appsCommand } from './commands/apps';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/auth';
 import { completionCommand } from './commands/completion';
@@ -11,6 +12,7 @@ import { deploymentsCommand } from './commands/deployments';
 import { groupsCommand } from './commands/groups';
 import { instancesCommand } from './commands/instances';
 import { registrationTokensCommand } from './commands/registration-tokens';
+import { tokensCommand } from './commands/tokens';
 import { usersCommand } from './commands/users';
 import { loadBalancersCommand } from './commands/load-balancers';
 import { alarmsCommand } from './commands/alarms';
@@ -55,6 +57,7 @@ export function buildProgram(io: Io, state: RunState): Command {
   program.addCommand(loginCommand(io, state).helpGroup('Account:'));
   program.addCommand(logoutCommand(io, state).helpGroup('Account:'));
   program.addCommand(whoamiCommand(io, state).helpGroup('Account:'));
+  program.addCommand(tokensCommand(io, state).helpGroup('Account:'));
   program.addCommand(accessKeysCommand(io, state).helpGroup('Account:'));
   program.addCommand(pushCommand(io, state).helpGroup('Deploying:'));
   program.addCommand(deployCommand(io, state).helpGroup('Deploying:'));
@@ -67,6 +70,7 @@ export function buildProgram(io: Io, state: RunState): Command {
   program.addCommand(instancesCommand(io, state).helpGroup('Resources:'));
   program.addCommand(registrationTokensCommand(io, state).helpGroup('Resources:'));
   program.addCommand(usersCommand(io, state).helpGroup('Resources:'));
+  program.addCommand(auditCommand(io, state).helpGroup('Resources:'));
   program.addCommand(loadBalancersCommand(io, state).helpGroup('Resources:'));
   program.addCommand(alarmsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(notifyCommand(io, state).helpGroup('Resources:'));
