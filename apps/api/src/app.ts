@@ -84,8 +84,22 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
   const refusals = createRefusalAudit(ctx.db.prisma);
   const refusedBy = (req: FastifyRequest, action: string, reason: string) =>
     refusals.record({ actor: actorOf(req.principal, req.ip, req.id), action, route: routeOf(req), reason });
+  // Counted in Redis, so N API processes behind a load balancer allow what one would, not N times as much. Its own
+  // connection fails fast (no offline queue, short timeout): with Redis unreachable a request is let through
+  // unlimited (skipOnError) instead of hanging or failing with 500.
+  const limits = ctx.redis.duplicate({
+    connectionName: 'drover-api-limits',
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 1000,
+  });
+  limits.on('error', () => undefined);
+  app.addHook('onClose', async () => limits.disconnect());
   await app.register(rateLimit, {
     global: false,
+    redis: limits,
+    nameSpace: `${ctx.env.REDIS_PREFIX}:rate-limit:`,
+    skipOnError: true,
     onExceeded: (req) => refusedBy(req, 'auth.rateLimited', 'rate limit exceeded'),
   });
   await registerSwagger(app);

@@ -14,7 +14,16 @@ export async function createApiContext(env: Env): Promise<ApiContext & { close()
   const db = createDatabase(env.DATABASE_URL, { max: 20, applicationName: 'drover-api' });
   const redis = createRedis(env.REDIS_URL, 'drover-api');
   const subscriber = createRedis(env.REDIS_URL, 'drover-api-sub');
-  const auth = createAuthService(db, { sessionTtlHours: env.SESSION_TTL_HOURS });
+  // Revoking a token or deregistering a host on one API process drops the cached verdicts of every process at once;
+  // a lost message still expires with the caches' TTL (10 s tokens, 30 s agents).
+  const authChannel = `${env.REDIS_PREFIX}:auth-changed`;
+  const auth = createAuthService(db, {
+    sessionTtlHours: env.SESSION_TTL_HOURS,
+    broadcast: (kind) => void redis.publish(authChannel, kind).catch(() => undefined),
+  });
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === authChannel && (message === 'agents' || message === 'tokens')) auth.dropCached(message);
+  });
   const storage = createStorage(env);
   const engine = createEngine(db, redis, {
     redisPrefix: env.REDIS_PREFIX,
@@ -24,7 +33,7 @@ export async function createApiContext(env: Env): Promise<ApiContext & { close()
     secretKey: env.SECRET_KEY,
   });
   const waiters = createPollWaiters(subscriber, channels(env.REDIS_PREFIX).wake);
-  await waiters.ready;
+  await Promise.all([waiters.ready, subscriber.subscribe(authChannel).catch(() => undefined)]);
   return {
     env,
     db,

@@ -25,7 +25,12 @@ interface Snapshot {
 }
 
 /** Where the gauges read from: the most recently built app (one per process outside tests). */
-let source: { read: () => Promise<Snapshot>; cached: { at: number; value: Promise<Snapshot> } | null } | null = null;
+let source: {
+  read: () => Promise<Snapshot>;
+  cached: { at: number; value: Promise<Snapshot> } | null;
+  /** Long-polls this process holds right now. */
+  held: () => number;
+} | null = null;
 
 function snapshot(): Promise<Snapshot> | null {
   if (!source) return null;
@@ -82,10 +87,22 @@ new Gauge({
   },
 });
 
+// Per process, unlike the gauges above: scrape each API process (not through the load balancer) to see how the
+// fleet's held polls are spread over them.
+new Gauge({
+  name: 'drover_agent_polls_held',
+  help: 'Agent long-polls this API process is holding open right now',
+  registers: [metricsRegistry],
+  collect() {
+    if (source) this.set(source.held());
+  },
+});
+
 export async function registerMetrics(app: FastifyInstance, ctx: ApiContext) {
   const { prisma } = ctx.db;
   const mine = {
     cached: null,
+    held: () => ctx.waiters.size,
     async read(): Promise<Snapshot> {
       const cutoff = new Date(Date.now() - ctx.env.AGENT_LOST_AFTER_SECONDS * 1000);
       const [byStatus, instancesRegistered, agentsOnline] = await Promise.all([

@@ -8,6 +8,7 @@ import { hashSecret, newSecret } from '../lib/secrets';
 import { TtlCache } from '../lib/ttl-cache';
 import { type Access, type Grant, highestRole, lowerRole, roleOn } from './access';
 import { grantsInclude } from './role-grants';
+import { isUniqueViolation } from './service-support';
 
 export type { Actor };
 
@@ -79,7 +80,17 @@ export function hashPassword(password: string): Promise<string> {
   return argonHash(password);
 }
 
-export function createAuthService(db: Database, opts: { sessionTtlHours: number }) {
+/** Which cached verdicts a credential change makes stale. */
+export type CachedCredentials = 'agents' | 'tokens';
+
+export function createAuthService(
+  db: Database,
+  opts: {
+    sessionTtlHours: number;
+    /** Tells the other API processes to drop their cached verdicts too (create-context.ts: Redis pub/sub). */
+    broadcast?: (kind: CachedCredentials) => void;
+  },
+) {
   const agentCache = new TtlCache<Principal | null>(AGENT_CACHE_MS);
   const tokenCache = new TtlCache<Principal | null>(TOKEN_CACHE_MS);
   const { prisma } = db;
@@ -105,6 +116,7 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
 
     forgetAgentCredentials() {
       agentCache.clear();
+      opts.broadcast?.('agents');
     },
 
     async authenticateToken(secret: string): Promise<Principal | null> {
@@ -134,6 +146,12 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
 
     forgetTokens() {
       tokenCache.clear();
+      opts.broadcast?.('tokens');
+    },
+
+    /** Another API process changed credentials: drop this process's cached verdicts (without broadcasting again). */
+    dropCached(kind: CachedCredentials) {
+      (kind === 'agents' ? agentCache : tokenCache).clear();
     },
 
     async authenticateSession(sessionSecret: string): Promise<Principal | null> {
@@ -278,16 +296,23 @@ export function createAuthService(db: Database, opts: { sessionTtlHours: number 
         });
         return { email: stale.email, password: pw, expiresAt };
       }
-      await prisma.user.create({
-        data: {
-          email: email.toLowerCase(),
-          name: 'Administrator',
-          passwordHash: await hashPassword(pw),
-          role: 'admin',
-          mustChangePassword: !password,
-          passwordExpiresAt: expiresAt,
-        },
-      });
+      try {
+        await prisma.user.create({
+          data: {
+            email: email.toLowerCase(),
+            name: 'Administrator',
+            passwordHash: await hashPassword(pw),
+            role: 'admin',
+            mustChangePassword: !password,
+            passwordExpiresAt: expiresAt,
+          },
+        });
+      } catch (err) {
+        // Several API processes starting together on a fresh database: one of them creates the admin (and hands
+        // over its password); the others find it there and start as on any later start.
+        if (isUniqueViolation(err)) return null;
+        throw err;
+      }
       return { email, password: pw, expiresAt };
     },
   };
