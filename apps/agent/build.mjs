@@ -27,6 +27,9 @@ const builtinsViaRequire = {
 };
 // DROVER_AGENT_OUTFILE lets the bundle test build into a temporary directory.
 const outfile = process.env.DROVER_AGENT_OUTFILE ?? join(here, 'dist', 'drover-agent.mjs');
+// The version the build reports: package.json's, or DROVER_AGENT_VERSION (the upgrade test builds two versions).
+const version =
+  process.env.DROVER_AGENT_VERSION ?? JSON.parse(await readFile(join(here, 'package.json'), 'utf8')).version;
 
 await build({
   entryPoints: [join(here, 'src', 'main.ts')],
@@ -35,6 +38,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  define: { DROVER_BUILD_VERSION: JSON.stringify(version) },
   // Node built-ins are loaded with require(), not import: Node 22 builds an ES module facade of an imported
   // built-in by reading every export, and node:http's lazy WebSocket export loads undici, which needs the
   // WebAssembly that --lite-mode turns off ("WebAssembly is not defined" at start).
@@ -58,5 +62,4 @@ const digest = createHash('sha256')
   .digest('hex');
 await writeFile(`${outfile}.sha256`, `${digest}  drover-agent.mjs\n`);
 // The version this build is, for the API to tell which hosts run an older agent (GET /agent/download).
-const { version } = JSON.parse(await readFile(join(here, 'package.json'), 'utf8'));
 await writeFile(join(dirname(outfile), 'version.json'), `${JSON.stringify({ version })}\n`);

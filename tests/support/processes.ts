@@ -101,6 +101,8 @@ export function spawnAgent(opts: {
   settings?: Record<string, unknown>;
   /** Extra environment for the agent process; its hook scripts inherit it (e.g. a port for a sample app). */
   env?: Record<string, string>;
+  /** The agent build to run (default: agentBundle(), built from this tree). */
+  bundle?: string;
 }): AgentProcess {
   const base = opts.baseDir ?? mkdtempSync(path.join(tmpdir(), `drover-agent-${opts.name}-`));
   const rootDir = path.join(base, 'root');
@@ -124,7 +126,7 @@ export function spawnAgent(opts: {
       ...opts.settings,
     }),
   );
-  const bundle = agentBundle();
+  const bundle = opts.bundle ?? agentBundle();
   const managed = manage(opts.name, () =>
     spawn(process.execPath, [bundle, '--config', configFile], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: base, ...spawnedMarker(), ...opts.env },

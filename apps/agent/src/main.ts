@@ -7,6 +7,7 @@ import { statusCommand } from './cli/status';
 import { DEFAULT_CONFIG, USAGE, UsageError } from './cli/usage';
 import { ConfigError, loadConfig, type AgentConfig } from './config';
 import { startAgent } from './runtime/agent';
+import { restartInto } from './runtime/restart';
 import { AGENT_VERSION } from './version';
 
 function fail(message: string): never {
@@ -85,7 +86,10 @@ function main(): void {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   agent.done.then(
-    () => process.exit(0),
+    (exit) => {
+      if (exit.restartInto) restartInto(exit.restartInto, (line) => process.stderr.write(`drover-agent: ${line}\n`));
+      process.exit(0);
+    },
     (err: Error) => {
       process.stderr.write(`drover-agent: ${err.message}\n`);
       process.exit(1);

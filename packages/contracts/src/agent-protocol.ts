@@ -9,6 +9,7 @@ import {
   LifecycleEventName,
   LifecycleEventStatus,
 } from './vocabulary';
+import { AgentArtefact } from './agent-downloads';
 import { MAX_INT4 } from './common';
 
 export const AGENT_API_PREFIX = '/agent/v1';
@@ -63,6 +64,22 @@ export const HostCommand = z.object({
 });
 export type HostCommand = z.infer<typeof HostCommand>;
 
+/** An agent upgrade handed to the host's agent (the operation is in agent-upgrades.ts). */
+export const AgentUpgradeOrder = z.object({
+  upgradeId: z.string(),
+  version: z.string(),
+  /** The builds on offer; the agent takes the one of its own kind (the .mjs bundle or its platform's executable). */
+  artefacts: z.array(AgentArtefact),
+});
+export type AgentUpgradeOrder = z.infer<typeof AgentUpgradeOrder>;
+// POST /agent/v1/upgrades/:upgradeId/failure: the agent could not upgrade (no build of its kind, a bad checksum, a
+// build that would not start) and says why; it keeps running its current version.
+export const AgentUpgradeFailureRequest = z.object({ message: z.string().min(1).max(2000) });
+export type AgentUpgradeFailureRequest = z.infer<typeof AgentUpgradeFailureRequest>;
+/** recorded: false when the upgrade had already ended for this host. */
+export const AgentUpgradeFailureResponse = z.object({ recorded: z.boolean() });
+export type AgentUpgradeFailureResponse = z.infer<typeof AgentUpgradeFailureResponse>;
+
 // POST /agent/v1/poll — long-poll for the next command; also the agent's heartbeat while idle.
 export const AgentPollRequest = z.object({
   agentVersion: z.string().max(100).optional(),
@@ -70,7 +87,11 @@ export const AgentPollRequest = z.object({
   waitSeconds: z.number().int().min(0).max(MAX_POLL_WAIT_SECONDS).default(MAX_POLL_WAIT_SECONDS),
 });
 export type AgentPollRequest = z.infer<typeof AgentPollRequest>;
-export const AgentPollResponse = z.object({ command: HostCommand.nullable() });
+export const AgentPollResponse = z.object({
+  command: HostCommand.nullable(),
+  /** Set instead of a command when this host's agent is to replace itself (agent-upgrades.ts); older agents ignore it. */
+  upgrade: AgentUpgradeOrder.nullable().optional(),
+});
 export type AgentPollResponse = z.infer<typeof AgentPollResponse>;
 
 // POST /agent/v1/heartbeat — sent while a hook runs, so a busy agent is never mistaken for a lost one.

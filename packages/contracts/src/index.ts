@@ -3,6 +3,7 @@ export * from './common';
 export * from './errors';
 export * from './agent-protocol';
 export * from './agent-downloads';
+export * from './agent-upgrades';
 export * from './deployments';
 export * from './users';
 export * from './auth';

@@ -8,3 +8,4 @@ export * from './deployment-model';
 export * from './target-matching';
 export * from './blue-green';
 export * from './traffic-routing';
+export * from './agent-upgrade';

@@ -8,6 +8,7 @@ import {
   AgentLogResponse,
   AgentPollResponse,
   AgentRegisterResponse,
+  AgentUpgradeFailureResponse,
   DeploymentSpec,
   type AgentAckRequest,
   type AgentCompleteRequest,
@@ -15,6 +16,7 @@ import {
   type AgentLogRequest,
   type AgentPollRequest,
   type AgentRegisterRequest,
+  type AgentUpgradeFailureRequest,
 } from '@drover/contracts';
 import type { z } from 'zod';
 import type { Readable } from 'node:stream';
@@ -72,6 +74,11 @@ export class ApiClient {
   complete(commandId: string, body: AgentCompleteRequest, signal?: AbortSignal) {
     const path = `/commands/${encodeURIComponent(commandId)}/complete`;
     return this.call('complete', 'POST', path, body, AgentCompleteResponse, { signal });
+  }
+
+  reportUpgradeFailure(upgradeId: string, body: AgentUpgradeFailureRequest, signal?: AbortSignal) {
+    const path = `/upgrades/${encodeURIComponent(upgradeId)}/failure`;
+    return this.call('report upgrade failure', 'POST', path, body, AgentUpgradeFailureResponse, { signal });
   }
 
   /**

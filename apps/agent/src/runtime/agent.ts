@@ -2,7 +2,7 @@
 // commands one at a time until stopped. Never busy-loops: every failure path sleeps with backoff.
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HostCommand } from '@drover/contracts';
+import type { AgentUpgradeOrder, HostCommand } from '@drover/contracts';
 import { sleep } from '../api/backoff';
 import { ApiClient } from '../api/client';
 import { CredentialStore } from '../api/credential-store';
@@ -19,16 +19,22 @@ import type { AgentContext } from './context';
 import { deliverResult } from './deliver';
 import { executeCommand } from './execute-command';
 import { Identity } from './identity';
+import { selfUpgrade, type RunningBuild } from './self-upgrade';
 import { SpecCache } from './spec-cache';
 
 /** An empty poll answered faster than this is treated as a misbehaving server: wait before the next. */
 const MIN_EMPTY_POLL_MS = 1000;
 
+export interface AgentExit {
+  /** Set when the agent stopped to be restarted as the upgraded build it installed. */
+  restartInto: RunningBuild | null;
+}
+
 export interface AgentHandle {
   /** Stops polling, cancels a running command (its result is journalled) and resolves when all is quiet. */
   stop(): Promise<void>;
   /** Resolves when the agent has stopped; rejects if it could not start (unwritable root dir, say). */
-  done: Promise<void>;
+  done: Promise<AgentExit>;
 }
 
 export function startAgent(config: AgentConfig, options: { logger?: Logger } = {}): AgentHandle {
@@ -48,7 +54,7 @@ export function startAgent(config: AgentConfig, options: { logger?: Logger } = {
   };
 }
 
-async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal): Promise<void> {
+async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal): Promise<AgentExit> {
   // 0711: other users may traverse (runas hooks must reach their scripts under groups/) but not list;
   // the secrets inside (credential.json, journal/, state.json) have their own 0600/0700 modes.
   await mkdir(config.rootDir, { recursive: true, mode: 0o711 });
@@ -89,12 +95,20 @@ async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal)
     pid: process.pid,
   });
   await status.update({});
+  let restartInto: RunningBuild | null = null;
   try {
     await identity.ensure();
     let next = await recoverJournal(ctx);
     while (!stopSignal.aborted) {
-      const command = next ?? (await poll(ctx, status));
+      const answer = next ? { command: next, upgrade: null } : await poll(ctx, status);
       next = null;
+      // An upgrade comes only on a poll with nothing to run, and nothing runs while it is carried out.
+      if (answer.upgrade) {
+        restartInto = await selfUpgrade(ctx, answer.upgrade);
+        if (restartInto) break;
+        continue;
+      }
+      const command = answer.command;
       if (!command) continue;
       void status.update({ currentCommand: currentCommandOf(command) });
       try {
@@ -113,6 +127,7 @@ async function run(config: AgentConfig, logger: Logger, stopSignal: AbortSignal)
   } finally {
     await status.update({ currentCommand: null, stoppedAt: new Date().toISOString() });
   }
+  return { restartInto };
 }
 
 function currentCommandOf(command: HostCommand) {
@@ -126,7 +141,13 @@ function currentCommandOf(command: HostCommand) {
   };
 }
 
-async function poll(ctx: AgentContext, status: StatusFile): Promise<HostCommand | null> {
+interface PollAnswer {
+  command: HostCommand | null;
+  upgrade: AgentUpgradeOrder | null;
+}
+const NOTHING: PollAnswer = { command: null, upgrade: null };
+
+async function poll(ctx: AgentContext, status: StatusFile): Promise<PollAnswer> {
   const started = Date.now();
   try {
     const res = await ctx.retry('poll', () =>
@@ -143,14 +164,15 @@ async function poll(ctx: AgentContext, status: StatusFile): Promise<HostCommand 
         },
       ),
     );
+    if (res.upgrade) return { command: null, upgrade: res.upgrade };
     if (!res.command && Date.now() - started < MIN_EMPTY_POLL_MS) await sleep(MIN_EMPTY_POLL_MS, ctx.stopSignal);
-    return res.command;
+    return { command: res.command, upgrade: null };
   } catch (err) {
-    if (err instanceof StoppedError || ctx.stopSignal.aborted) return null;
+    if (err instanceof StoppedError || ctx.stopSignal.aborted) return NOTHING;
     // A poll the API rejects outright (400 after an upgrade, say) must not turn into a tight loop.
     ctx.logger.error(`poll failed: ${(err as Error).message}`);
     await sleep(ctx.config.backoffCapMs, ctx.stopSignal);
-    return null;
+    return NOTHING;
   }
 }
 

@@ -1,6 +1,8 @@
 // The service graph for /v1, wired by hand from the API context. Routes call these; services own the rules.
 import type { ApiContext } from '../context';
 import { createAccessKeyService } from './access-key-service';
+import { createAgentArtefacts } from './agent-downloads/agent-artefacts';
+import { createAgentUpgradeService } from './agent-upgrade-service';
 import { createApiTokenService } from './api-token-service';
 import { createApplicationService } from './application-service';
 import { createAuditService } from './audit-service';
@@ -53,6 +55,11 @@ export function createServices(ctx: ApiContext) {
     accessKeys: createAccessKeyService({ prisma, secretKey: ctx.env.SECRET_KEY }),
     users: createUserService({ prisma, auth: ctx.auth }),
     audit: createAuditService({ prisma }),
+    agentUpgrades: createAgentUpgradeService({
+      prisma,
+      artefacts: createAgentArtefacts(ctx.env.AGENT_DIST_DIR),
+      wake: (ids) => ctx.engine.notifier.wake(ids),
+    }),
   };
   return { ...core, ...createRevisionSourceServices(ctx, core) };
 }

@@ -13,6 +13,9 @@ import {
   AgentPollResponse,
   AgentRegisterRequest,
   AgentRegisterResponse,
+  AgentUpgradeFailureRequest,
+  AgentUpgradeFailureResponse,
+  AgentUpgradeParams,
   DeploymentSpec,
   ErrorBody,
   MAX_LOG_CHUNK_BYTES,
@@ -22,7 +25,10 @@ import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import type { ZodApp } from '../../lib/zod-app';
 import { createAgentGate } from '../../services/agent-gate';
+import { createAgentArtefacts } from '../../services/agent-downloads/agent-artefacts';
 import { createAgentService } from '../../services/agent-service';
+import { createAgentUpgradeService } from '../../services/agent-upgrade-service';
+import { createOpenUpgradeSet } from '../../services/open-upgrades';
 
 const CommandParams = z.object({ commandId: z.string().uuid() });
 
@@ -37,6 +43,13 @@ function instanceOf(req: { principal: unknown }): { instanceId: string; instance
 export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
   const agents = createAgentService(ctx.db, ctx.engine.queue);
   const ops = ctx.engine.agent;
+  const upgrades = createAgentUpgradeService({
+    prisma: ctx.db.prisma,
+    artefacts: createAgentArtefacts(ctx.env.AGENT_DIST_DIR),
+    wake: (ids) => ctx.engine.notifier.wake(ids),
+  });
+  const openUpgrades = createOpenUpgradeSet(() => upgrades.openInstanceIds());
+  app.addHook('onClose', async () => openUpgrades.close());
   const tags = ['agent protocol'];
   const gate = createAgentGate({
     // Claims, acks, log chunks, specs and the common completions share statements that bound their own connections
@@ -93,11 +106,18 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       };
       if (reply.raw.destroyed) abort.abort();
       else reply.raw.once('close', onClose);
+      let woken = false;
       for (;;) {
         const command = await ops.claimNext(instanceId);
+        if (command) return { command };
+        // Nothing to run, so the agent is idle: the moment it may take an upgrade (never during an event).
+        if (woken || openUpgrades.has(instanceId)) {
+          const upgrade = await upgrades.onIdlePoll(instanceId, req.body.agentVersion ?? null);
+          if (upgrade) return { command: null, upgrade };
+        }
         const left = deadline - Date.now();
-        if (command || left <= 0 || abort.signal.aborted || ctx.waiters.closing) return { command };
-        const woken = await ctx.waiters.wait(instanceId, left, abort.signal);
+        if (left <= 0 || abort.signal.aborted || ctx.waiters.closing) return { command: null };
+        woken = await ctx.waiters.wait(instanceId, left, abort.signal);
         // Nothing is claimed for an agent that is gone (it would only be re-delivered on its next poll).
         if (abort.signal.aborted) return { command: null };
         // The wait ran out without a wake-up: answer at once. Work that came without one (a lost message) is
@@ -231,5 +251,25 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       }
       return { status: r.status, next: r.next };
     },
+  );
+
+  app.post(
+    '/upgrades/:upgradeId/failure',
+    {
+      config: { auth: 'agent' },
+      schema: {
+        operationId: 'agentReportUpgradeFailure',
+        description:
+          'The agent could not carry out an upgrade it was handed (no build of its kind, a checksum that does not ' +
+          'match, a build that would not start) and keeps running its current version.',
+        tags,
+        params: AgentUpgradeParams,
+        body: AgentUpgradeFailureRequest,
+        response: { 200: AgentUpgradeFailureResponse, ...errors },
+      },
+    },
+    async (req) => ({
+      recorded: await upgrades.reportFailure(instanceOf(req).instanceId, req.params.upgradeId, req.body.message),
+    }),
   );
 }

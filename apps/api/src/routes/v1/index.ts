@@ -16,6 +16,7 @@ import { registerRevisionRoutes } from './revisions';
 import { registerGitWebhookRoutes, registerRevisionSourceRoutes } from './revision-sources';
 import { registerApiTokenRoutes } from './tokens';
 import { registerAccessKeyRoutes } from './access-keys';
+import { registerAgentUpgradeRoutes } from './agent-upgrades';
 import { registerUserRoutes } from './users';
 import { registerDeploymentRoutes } from './deployments';
 
@@ -38,6 +39,7 @@ export function registerV1Routes(app: ZodApp, ctx: ApiContext) {
   registerAlarmRoutes(app, services);
   registerNotificationTargetRoutes(app, services);
   registerRegistrationTokenRoutes(app, services);
+  registerAgentUpgradeRoutes(app, services);
   registerAuditRoutes(app, services);
   registerDeploymentRoutes(app, services, ctx);
 }
