@@ -1,7 +1,8 @@
 // drover users (admin): who may log in, with what role where. `grant` replaces a user's roles on single applications
 // or groups (--grant app=role, app/group=role); `--scoped-only` leaves the user no role outside them.
-import { CreateUserRequest, type RoleGrantInfo, UpdateUserRequest, type UserInfo } from '@drover/contracts';
-import { Command } from 'commander';
+import { CreateUserRequest, Role, type RoleGrantInfo, UpdateUserRequest, type UserInfo } from '@drover/contracts';
+import type { DroverClient } from '@drover/client';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors';
 import type { Io } from '../io';
 import { fields, table, time } from '../output/format';
@@ -27,12 +28,34 @@ export function grantsText(grants: readonly RoleGrantInfo[]): string {
 /** The role column: the global role, or "none" when the user acts only through grants. */
 const roleText = (u: { role: string; scopedOnly: boolean }) => (u.scopedOnly ? 'none (scoped)' : u.role);
 
+const role = (text: string) => {
+  const r = Role.safeParse(text);
+  if (!r.success) throw new InvalidArgumentError('use viewer, deployer or admin.');
+  return r.data;
+};
+
+interface UpdateOpts {
+  name?: string;
+  role?: Role;
+  disable?: boolean;
+  enable?: boolean;
+  passwordStdin?: boolean;
+}
+
 interface CreateOpts {
   name?: string;
   role?: string;
   grant?: string[];
   scopedOnly?: boolean;
   passwordStdin?: boolean;
+}
+
+/** Users are named by email on the command line; the API takes their id. */
+async function findUser(client: DroverClient, email: string): Promise<UserInfo> {
+  const all = await listPage({ all: true }, (cursor, limit) => client.users.list({ cursor, limit }));
+  const user = all.items.find((u) => u.email === email.toLowerCase());
+  if (!user) throw new UsageError(`no user ${email}`, 'see them with: drover users list');
+  return user;
 }
 
 async function readPassword(io: Io): Promise<string> {
@@ -116,9 +139,7 @@ export function usersCommand(io: Io, state: RunState): Command {
       action<{ grant?: string[]; scopedOnly?: boolean; global?: boolean }>(io, state, async (ctx, [email], opts) => {
         if (opts.scopedOnly && opts.global) throw new UsageError('--scoped-only and --global contradict each other');
         const client = await ctx.client();
-        const all = await listPage({ all: true }, (cursor, limit) => client.users.list({ cursor, limit }));
-        const user = all.items.find((u) => u.email === String(email).toLowerCase());
-        if (!user) throw new UsageError(`no user ${String(email)}`);
+        const user = await findUser(client, email!);
         const body = checkRequest(
           UpdateUserRequest,
           {
@@ -128,6 +149,51 @@ export function usersCommand(io: Io, state: RunState): Command {
           'user',
         );
         const updated = await client.users.update(user.id, body);
+        ctx.emit(updated, () => describe(updated, ctx.io.out));
+      }),
+    );
+
+  cmd
+    .command('get <email>')
+    .description('Show a user: role, grants, whether disabled')
+    .action(
+      action(io, state, async (ctx, [email]) => {
+        const user = await findUser(await ctx.client(), email!);
+        ctx.emit(user, () => describe(user, ctx.io.out));
+      }),
+    );
+
+  cmd
+    .command('update <email>')
+    .description("Change a user's name or global role, disable or enable them, or reset their password")
+    .option('--name <name>', 'display name')
+    .addOption(new Option('--role <role>', 'role everywhere: viewer, deployer or admin').argParser(role))
+    .option('--disable', 'no more log-ins; ends their sessions and stops their API tokens')
+    .option('--enable', 'undoes --disable (their tokens work again)')
+    .option('--password-stdin', 'a new temporary password from stdin, to be changed at the next log-in')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  drover users update ada@example.com --role deployer
+  drover users update ada@example.com --disable
+  echo 'a temporary passphrase' | drover users update ada@example.com --password-stdin`,
+    )
+    .action(
+      action<UpdateOpts>(io, state, async (ctx, [email], opts) => {
+        if (opts.disable && opts.enable) throw new UsageError('--disable and --enable contradict each other');
+        const body = checkRequest(
+          UpdateUserRequest,
+          {
+            ...(opts.name ? { name: opts.name } : {}),
+            ...(opts.role ? { role: opts.role } : {}),
+            ...(opts.disable ? { disabled: true } : opts.enable ? { disabled: false } : {}),
+            ...(opts.passwordStdin ? { password: await readPassword(ctx.io) } : {}),
+          },
+          'user',
+        );
+        const client = await ctx.client();
+        const updated = await client.users.update((await findUser(client, email!)).id, body);
         ctx.emit(updated, () => describe(updated, ctx.io.out));
       }),
     );
