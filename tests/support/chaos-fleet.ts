@@ -21,6 +21,8 @@ export interface SimulatedAgent {
   lastPollSentAt: number;
   /** "deploymentId event" → how many times this agent ran it. */
   runs: Map<string, number>;
+  /** "deploymentId event" of every run, in the order this agent ran them. */
+  ran: string[];
   seen: Observation[];
 }
 
@@ -65,7 +67,7 @@ export async function startFleet(opts: {
 
   const startOne = async (i: number): Promise<{ agent: SimulatedAgent; loop: Promise<void> }> => {
     const name = `${opts.namePrefix}-${String(i + 1).padStart(4, '0')}`;
-    const agent: SimulatedAgent = { name, polls: 0, lastPollSentAt: 0, runs: new Map(), seen: [] };
+    const agent: SimulatedAgent = { name, polls: 0, lastPollSentAt: 0, runs: new Map(), ran: [], seen: [] };
     const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2, localAddress: sourceAddress(i) });
     let credential = '';
 
@@ -144,6 +146,7 @@ export async function startFleet(opts: {
       if (ack.status !== 200) return null;
       const key = `${cmd.deploymentId} ${cmd.lifecycleEvent}`;
       agent.runs.set(key, (agent.runs.get(key) ?? 0) + 1);
+      agent.ran.push(key);
       await call('POST', `${c}/logs`, { seq: 0, data: `[stdout] ${cmd.lifecycleEvent} on ${name}\n` });
       const done = await call('POST', `${c}/complete`, {
         status: 'Succeeded',
