@@ -1,10 +1,11 @@
 // The real `drover` binary reading the audit log (admin): `audit list` with the API's filters (resource, actor,
 // action, since), as a table and as JSON; `audit --follow` prints the latest entries, then an entry written after it
-// started (and not one its filter excludes), until it is stopped.
+// started (and not one its filter excludes), until it is stopped; it waits out a server that stops answering.
 import { AuditEventInfo, AuditPage } from '@drover/contracts';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../../support/stack';
-import { cleanupCliTemp, cliBundle, runCli, startCli, tempDir, type CliOptions } from './support';
+import { cleanupCliTemp, cliBundle, eventually, runCli, startCli, tempDir, type CliOptions } from './support';
 
 let stack: TestStack;
 let home: string;
@@ -164,4 +165,71 @@ describe('drover audit', () => {
     }
     expect((await follower.result()).code).toBe(0);
   }, 120_000);
+
+  it('--follow waits out a server that stops answering, then prints what was written meanwhile', async () => {
+    const upstream = Number(new URL(stack.url).port);
+    const relay = await tcpRelay(upstream);
+    const follower = startCli(['audit', '--follow', '--action', 'application.create', '--limit', '1'], home, {
+      env: { ...env(), DROVER_URL: `http://127.0.0.1:${relay.port}` },
+    });
+    try {
+      await follower.waitForOutput(/application\.create/, 30_000);
+      await relay.stop();
+      await eventually(
+        async () => (/warning: .*trying again/.test(follower.stderr()) ? true : undefined),
+        'the follower to notice the server is gone',
+        30_000,
+      );
+      const whileDown = await createApp('while-down');
+      await relay.start();
+      await follower.waitForOutput(new RegExp(`application/${whileDown}`), 30_000);
+      await eventually(
+        async () => (follower.stderr().includes('the server answers again; following') ? true : undefined),
+        'the follower to say the server is back',
+        30_000,
+      );
+    } finally {
+      follower.proc.kill('SIGINT');
+      await relay.stop();
+    }
+    expect((await follower.result()).code).toBe(0);
+  }, 120_000);
 });
+
+/** A TCP relay to the test API on a fixed port, that can stop (refusing connections, cutting open ones) and start. */
+async function tcpRelay(upstream: number) {
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  let port = 0;
+  const relay = {
+    get port() {
+      return port;
+    },
+    async start() {
+      const s = createServer((client) => {
+        const up = connect(upstream, '127.0.0.1');
+        for (const sock of [client, up]) {
+          sockets.add(sock);
+          sock.on('close', () => sockets.delete(sock));
+          sock.on('error', () => undefined);
+        }
+        client.pipe(up).pipe(client);
+      });
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, '127.0.0.1', () => resolve());
+      });
+      const addr = s.address();
+      port = typeof addr === 'object' && addr ? addr.port : 0;
+      server = s;
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      for (const sock of sockets) sock.destroy();
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+  await relay.start();
+  return relay;
+}
