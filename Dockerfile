@@ -1,10 +1,12 @@
 # Drover server image. One image, three roles chosen by the command:
-#   API (default)  node --import tsx apps/api/src/server.ts   applies migrations, then serves :3000 (API + console)
-#   worker         node --import tsx apps/worker/src/main.ts  advances deployments, sweeps timeouts, reconciles
-#   host agent     node apps/agent/dist/drover-agent.mjs      for the demo only; real hosts run the agent natively
+#   API (default)  node apps/api/dist/main.js              applies migrations, then serves :3000 (API + console)
+#   worker         node apps/worker/dist/main.js           advances deployments, sweeps timeouts, reconciles
+#   host agent     node apps/agent/dist/drover-agent.mjs   for the demo only; real hosts run the agent natively
+# The API and worker run compiled JavaScript (`pnpm build:server`), not TypeScript through tsx.
 # See docker-compose.yml and docs/operations.md.
 
-FROM node:20-bookworm-slim AS base
+# Node 22 LTS, as package.json's engines say.
+FROM node:22-bookworm-slim AS base
 # A plain npm install of pnpm, not corepack: corepack's signature check fails on registries that strip
 # dist.signatures. The version matches the one that wrote pnpm-lock.yaml.
 RUN npm i -g pnpm@12.21.0 && pnpm --version
@@ -34,14 +36,16 @@ COPY packages/testing/package.json packages/testing/
 COPY packages/traffic/package.json packages/traffic/
 RUN pnpm install --frozen-lockfile
 
-# Sources, then the bundles: console (apps/console/dist, served by the API), agent and CLI (single-file .mjs).
+# Sources, then the bundles: API and worker (apps/*/dist/main.js), console (apps/console/dist, served by the API),
+# agent and CLI (single-file .mjs).
 FROM deps AS build
 COPY . .
 RUN pnpm run build
 
-# The API and worker run their TypeScript through tsx (no separate compile step), so the runtime keeps the
-# installed node_modules. Everything is owned by root and read-only to the process; only DATA_DIR is writable.
-FROM node:20-bookworm-slim AS runtime
+# The API and worker bundles hold our code but load installed packages from node_modules (and read prisma/migrations
+# and install.sh beside the sources), so the runtime keeps the built tree. Everything is owned by root and read-only
+# to the process; only DATA_DIR is writable.
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     DATA_DIR=/var/lib/drover
 WORKDIR /app
@@ -55,4 +59,4 @@ USER node
 VOLUME ["/var/lib/drover"]
 EXPOSE 3000
 # No HEALTHCHECK here: only the API role serves HTTP. docker-compose.yml probes the API's /readyz.
-CMD ["node", "--import", "tsx", "apps/api/src/server.ts"]
+CMD ["node", "apps/api/dist/main.js"]
