@@ -1,7 +1,8 @@
 // The worker pool's process body: a BullMQ worker that advances deployments, a sweeper for timeouts and lost
 // agents, and a reconciler that re-enqueues every unfinished deployment (at start and periodically) so that wiping
 // Redis, or killing any worker with -9, loses nothing. Several of these processes can run side by side.
-import { Worker, type Job } from 'bullmq';
+import { hostname } from 'node:os';
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Env } from '@drover/config';
 import { createDatabase, type Database } from '@drover/db';
 import {
@@ -28,8 +29,6 @@ import pino from 'pino';
  * event-driven, so it need not run as often as the sweeper.
  */
 const SWEEPS_PER_RECONCILE = 6;
-/** Recover a killed worker's job after this long (BullMQ's default is 30 s). */
-const LOCK_DURATION_MS = 15_000;
 /** How long shutdown waits for running jobs before leaving them to be recovered. */
 const CLOSE_GRACE_MS = 5_000;
 /**
@@ -72,6 +71,21 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
     },
   });
 
+  // A killed worker's jobs go to another worker once their claim lapses: the claim is short and renewed often (every
+  // third of its duration, so an event loop stalled for two thirds of it does not lose it), and every worker looks
+  // for lapsed claims often, so a worker killed with -9 holds up its deployments for a few seconds (at most lock +
+  // check interval). A job re-run after a lapsed claim is safe: advance and traffic steps are idempotent under row
+  // locks, and agents claim each lifecycle event once in PostgreSQL. maxStalledCount: a job is never failed for
+  // having been interrupted, however often.
+  const takeover: Partial<WorkerOptions> = {
+    lockDuration: env.WORKER_LOCK_SECONDS * 1000,
+    // BullMQ checks every lockRenewTime/2 and renews what is older than that: renewed every 1/6 to 1/3 of the lock.
+    lockRenewTime: (env.WORKER_LOCK_SECONDS * 1000) / 3,
+    stalledInterval: env.WORKER_STALLED_CHECK_SECONDS * 1000,
+    maxStalledCount: 100,
+    // Stored on each job it takes (processedBy): which process holds a job, for operators and the chaos suite.
+    name: `${hostname()}:${process.pid}`,
+  };
   const worker = new Worker<AdvanceJobData>(
     DEPLOYMENT_QUEUE,
     async (job: Job<AdvanceJobData>) => {
@@ -82,9 +96,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       connection: bullConnection,
       prefix: `${env.REDIS_PREFIX}:bull`,
       concurrency: env.WORKER_CONCURRENCY,
-      lockDuration: LOCK_DURATION_MS,
-      stalledInterval: LOCK_DURATION_MS,
-      maxStalledCount: 100,
+      ...takeover,
     },
   );
   const trafficWorker = new Worker<TrafficJobData | TrafficShiftJobData>(
@@ -99,9 +111,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       connection: bullConnection,
       prefix: `${env.REDIS_PREFIX}:bull`,
       concurrency: TRAFFIC_CONCURRENCY,
-      lockDuration: LOCK_DURATION_MS,
-      stalledInterval: LOCK_DURATION_MS,
-      maxStalledCount: 100,
+      ...takeover,
     },
   );
   // Notification deliveries wait on receivers: their own queue and concurrency, so a slow receiver holds up nothing
@@ -116,9 +126,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       connection: bullConnection,
       prefix: `${env.REDIS_PREFIX}:bull`,
       concurrency: env.NOTIFY_CONCURRENCY,
-      lockDuration: LOCK_DURATION_MS,
-      stalledInterval: LOCK_DURATION_MS,
-      maxStalledCount: 100,
+      ...takeover,
     },
   );
   notifyWorker.on('error', (err) => log.warn({ err: err.message }, 'notification worker connection error'));

@@ -112,6 +112,14 @@ export const EnvSchema = z
     NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(20),
     /** Worker concurrency for deployment jobs. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    /**
+     * How long a worker's claim on a job lasts unless renewed, in seconds (it is renewed every third of that or
+     * sooner): a worker killed mid-job hands its jobs over once the claim lapses. Raise it if the worker logs
+     * "could not renew lock" (its event loop stalled longer than two thirds of this).
+     */
+    WORKER_LOCK_SECONDS: z.coerce.number().min(1).max(600).default(3),
+    /** How often some worker looks for jobs whose claim lapsed (a dead worker's) and re-queues them, in seconds. */
+    WORKER_STALLED_CHECK_SECONDS: z.coerce.number().min(0.2).max(600).default(0.5),
     SESSION_TTL_HOURS: z.coerce
       .number()
       .int()
