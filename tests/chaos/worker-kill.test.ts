@@ -119,12 +119,14 @@ it('a worker killed -9 while it holds an advance job hands the deployment to the
     await db.query('SELECT id FROM deployments WHERE id = $1 FOR NO KEY UPDATE', [id]);
     await waitUntil('tk-1 to finish', () => hookCounts(first, id).ends.ValidateService === 1, 60_000);
     let holder: (typeof stack.workers)[number] | undefined;
+    let jobId: string | undefined;
     await waitUntil(
       'a worker running the advance job',
       async () => {
         const active = await queue.queue.getActive();
         const job = active.find((j) => j.data.deploymentId === id && j.processedBy);
         holder = stack.workers.find((w) => job?.processedBy?.endsWith(`:${w.proc.pid}`));
+        jobId = job?.id;
         return holder !== undefined;
       },
       30_000,
@@ -153,10 +155,18 @@ it('a worker killed -9 while it holds an advance job hands the deployment to the
     progress.stop();
     const stall = (resumedAt - killedAt) / 1000;
     const gap = progress.longestGap();
+    // Where the time went, from BullMQ's event stream (entry ids are Redis's clock in ms): the lapsed claim found
+    // ("stalled") and the job running again on the survivor ("active").
+    const events = await redis.xrange(`${stack.env.REDIS_PREFIX}:bull:deployments:events`, killedAt, '+');
+    const at = (name: string) => {
+      const e = events.find(([, f]) => f[1] === name && f[f.indexOf('jobId') + 1] === jobId);
+      return e ? `${((Number(e[0].split('-')[0]) - killedAt) / 1000).toFixed(1)} s` : 'not seen';
+    };
     console.log(
       `worker-kill takeover stall: ${stall.toFixed(1)} s (worker killed -9 holding the advance job → the next host's ` +
-        `first hook; the same step without a kill: ${((calmAt - calmFrom) / 1000).toFixed(1)} s; longest gap in ` +
-        `hook progress over the deployment: ${(gap.ms / 1000).toFixed(1)} s)`,
+        `first hook; claim found lapsed after ${at('stalled')}, job running on the other worker after ` +
+        `${at('active')}; the same step without a kill: ${((calmAt - calmFrom) / 1000).toFixed(1)} s; longest gap ` +
+        `in hook progress over the deployment: ${(gap.ms / 1000).toFixed(1)} s)`,
     );
     expect(d.status, stack.logs()).toBe('Succeeded');
     await expectSucceededOnce(stack, id, agents, { applicationStopRuns: false });
