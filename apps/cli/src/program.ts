@@ -2,6 +2,7 @@
 // subcommand; every commander refusal (unknown option, missing argument, bad choice) becomes exit code 2.
 import { Command, Option } from 'commander';
 import { accessKeysCommand } from './commands/access-keys';
+import { agentUpgradesCommand } from './commands/agent-upgrades';
 import { auditCommand } from './commands/audit';
 import { appsCommand } from './commands/apps';
 import { loginCommand, logoutCommand, whoamiCommand } from './commands/auth';
@@ -69,6 +70,7 @@ export function buildProgram(io: Io, state: RunState): Command {
   program.addCommand(revisionsCommand(io, state).helpGroup('Resources:'));
   program.addCommand(instancesCommand(io, state).helpGroup('Resources:'));
   program.addCommand(registrationTokensCommand(io, state).helpGroup('Resources:'));
+  program.addCommand(agentUpgradesCommand(io, state).helpGroup('Resources:'));
   program.addCommand(usersCommand(io, state).helpGroup('Resources:'));
   program.addCommand(auditCommand(io, state).helpGroup('Resources:'));
   program.addCommand(loadBalancersCommand(io, state).helpGroup('Resources:'));

@@ -8,6 +8,7 @@ import { deploymentGroupsApi } from './resources/deployment-groups';
 import { deploymentsApi } from './resources/deployments';
 import { instancesApi } from './resources/instances';
 import { agentDownloadsApi } from './resources/agent-downloads';
+import { agentUpgradesApi } from './resources/agent-upgrades';
 import { loadBalancersApi } from './resources/load-balancers';
 import { alarmsApi } from './resources/alarms';
 import { notificationTargetsApi } from './resources/notification-targets';
@@ -33,6 +34,7 @@ export function createDroverClient(opts: ClientOptions) {
     revisionSources: revisionSourcesApi(transport),
     instances: instancesApi(transport),
     agentDownloads: agentDownloadsApi(transport),
+    agentUpgrades: agentUpgradesApi(transport),
     loadBalancers: loadBalancersApi(transport),
     alarms: alarmsApi(transport),
     notificationTargets: notificationTargetsApi(transport),

@@ -154,6 +154,10 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   'POST /v1/notification-targets/:notificationTargetName/deliveries/:deliveryId/redeliver':[401, 403, 403, ok,  401, 403],
 
   // Registration tokens and the audit log: admin.
+  // Agent upgrades: admin starts one, anyone signed in follows it.
+  'POST /v1/agent-upgrades':                                                         [401, 403, 403, ok,  401, 403],
+  'GET /v1/agent-upgrades':                                                          [401, ok,  ok,  ok,  401, ok ],
+  'GET /v1/agent-upgrades/:upgradeId':                                               [401, ok,  ok,  ok,  401, ok ],
   'POST /v1/registration-tokens':                                                    [401, 403, 403, ok,  401, 403],
   'GET /v1/registration-tokens':                                                     [401, 403, 403, ok,  401, ok ],
   'DELETE /v1/registration-tokens/:tokenId':                                         [401, 403, 403, ok,  401, 403],
@@ -179,6 +183,7 @@ export const AUTHORIZATION_POLICY: Readonly<Record<string, Row>> = {
   // instance credential and nothing else.
   'POST /agent/v1/register':                                                         [ok,  ok,  ok,  ok,  ok,  ok ],
   'POST /agent/v1/poll':                                                             [401, 401, 401, 401, ok,  401],
+  'POST /agent/v1/upgrades/:upgradeId/failure':                                      [401, 401, 401, 401, ok,  401],
   'POST /agent/v1/heartbeat':                                                        [401, 401, 401, 401, ok,  401],
   'GET /agent/v1/deployments/:deploymentId/spec':                                    [401, 401, 401, 401, ok,  401],
   'GET /agent/v1/revisions/:revisionId/bundle':                                      [401, 401, 401, 401, ok,  401],
