@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stubApi } from '../../../test-support/fake-api';
+import { apiError, reply, stubApi, stubApiCalls } from '../../../test-support/fake-api';
 import { makeInstance, makeRevision } from '../../../test-support/fixtures';
 import { renderPage } from '../../../test-support/render';
 import { InstancesPage, Runs } from './instances-page';
@@ -89,10 +89,101 @@ describe('fleet inventory', () => {
     renderPage('/instances', '/instances', <InstancesPage />);
     await waitFor(() => expect(rowOf('old-1').textContent).toContain('0.1.0 outdated'));
     expect(within(rowOf('old-1')).getByText('outdated').closest('[title]')?.getAttribute('title')).toBe(
-      "This server's agent is 0.2.0: run the install line on the host again to upgrade",
+      "This server's agent is 0.2.0: an admin upgrades it with Upgrade outdated agents",
     );
     expect(rowOf('new-1').textContent).toContain('0.2.0');
     expect(rowOf('new-1').textContent).not.toContain('outdated');
+  });
+
+  it('lets an admin upgrade the outdated agents and follows the upgrade host by host', async () => {
+    const user = userEvent.setup();
+    const upgrade = (status: 'Pending' | 'Succeeded') => ({
+      upgradeId: '6f0c0000-0000-4000-8000-000000000001',
+      targetVersion: '0.2.0',
+      status: status === 'Pending' ? 'InProgress' : 'Succeeded',
+      createdAt: '2026-08-14T12:00:00.000Z',
+      createdBy: 'user:admin@example.test',
+      counts: {
+        pending: status === 'Pending' ? 2 : 0,
+        sent: 0,
+        succeeded: status === 'Pending' ? 0 : 2,
+        failed: 0,
+      },
+      targets: ['old-1', 'old-2'].map((n) => ({
+        instanceId: `inst-${n}`,
+        instanceName: n,
+        fromVersion: '0.1.0',
+        status,
+        attempts: status === 'Pending' ? 0 : 1,
+        message: null,
+        sentAt: null,
+        endedAt: null,
+      })),
+    });
+    let upgraded = false;
+    const calls = stubApiCalls({
+      '/v1/instances': {
+        items: [
+          makeInstance('old-1', { agentVersion: '0.1.0' }),
+          makeInstance('old-2', { agentVersion: null }),
+          makeInstance('new-1', { agentVersion: '0.2.0' }),
+          makeInstance('gone', { agentVersion: '0.1.0', registrationStatus: 'Deregistered', online: false }),
+        ],
+        nextCursor: null,
+      },
+      '/agent/download': { installCommand: 'curl …', version: '0.2.0', artefacts: [] },
+      'GET /v1/agent-upgrades': () => ({ items: upgraded ? [upgrade('Pending')] : [], nextCursor: null }),
+      'POST /v1/agent-upgrades': () => {
+        upgraded = true;
+        return reply(201, { ...upgrade('Pending'), alreadyCurrent: [] });
+      },
+    });
+    renderPage('/instances', '/instances', <InstancesPage />, 'admin');
+    // Deregistered hosts and hosts on the server's version are not counted.
+    await user.click(await screen.findByRole('button', { name: 'Upgrade 2 outdated agents' }));
+    const dialog = screen.getByRole('dialog', { name: 'Upgrade agents to 0.2.0?' });
+    expect(dialog.textContent).toContain('old-1, old-2 run an older agent');
+    expect(dialog.textContent).toContain('no lifecycle event is interrupted');
+    await user.click(within(dialog).getByRole('button', { name: 'Upgrade agents' }));
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([
+      { method: 'POST', url: '/v1/agent-upgrades', body: { allOutdated: true } },
+    ]);
+    const panel = await screen.findByRole('region', { name: 'Agent upgrade' });
+    await waitFor(() => expect(panel.textContent).toContain('Upgrading agents to 0.2.0: 0 of 2 done'));
+    const hosts = within(panel).getAllByRole('row').slice(1);
+    expect(hosts.map((r) => r.textContent)).toEqual([
+      'old-10.1.0waiting for the agent',
+      'old-20.1.0waiting for the agent',
+    ]);
+  });
+
+  it('shows why an upgrade was refused', async () => {
+    const user = userEvent.setup();
+    stubApi({
+      '/v1/instances': { items: [makeInstance('old-1', { agentVersion: '0.1.0' })], nextCursor: null },
+      '/agent/download': { installCommand: 'curl …', version: '0.2.0', artefacts: [] },
+      'GET /v1/agent-upgrades': { items: [], nextCursor: null },
+      'POST /v1/agent-upgrades': reply(
+        409,
+        apiError('InstancesBusy', 'old-1 is running a lifecycle event; an agent is upgraded only between events'),
+      ),
+    });
+    renderPage('/instances', '/instances', <InstancesPage />, 'admin');
+    await user.click(await screen.findByRole('button', { name: 'Upgrade 1 outdated agent' }));
+    const dialog = screen.getByRole('dialog', { name: 'Upgrade agents to 0.2.0?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Upgrade agents' }));
+    await waitFor(() => expect(dialog.textContent).toContain('old-1 is running a lifecycle event'));
+  });
+
+  it('offers no upgrade button to a deployer', async () => {
+    stubApi({
+      '/v1/instances': { items: [makeInstance('old-1', { agentVersion: '0.1.0' })], nextCursor: null },
+      '/agent/download': { installCommand: 'curl …', version: '0.2.0', artefacts: [] },
+      'GET /v1/agent-upgrades': { items: [], nextCursor: null },
+    });
+    renderPage('/instances', '/instances', <InstancesPage />, 'deployer');
+    await waitFor(() => expect(rowOf('old-1').textContent).toContain('0.1.0 outdated'));
+    expect(screen.queryByRole('button', { name: /outdated agent/ })).toBeNull();
   });
 
   it('finds hosts by the application they run', async () => {

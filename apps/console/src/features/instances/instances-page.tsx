@@ -6,6 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { agentDownloadQueries } from '../../api/agent-downloads/queries';
+import { useCan } from '../../api/auth/permissions';
 import { instanceQueries } from '../../api/instances/queries';
 import { useRevisionLookup } from '../../api/revisions/queries';
 import { Dialog } from '../../components/dialog';
@@ -16,6 +17,7 @@ import { RevisionLabel } from '../../components/revision-label';
 import { EmptyState, QueryBoundary } from '../../components/states';
 import { AgentStatusBadge } from '../../components/status-badge';
 import { pagePaths } from '../../lib/page-paths';
+import { LatestUpgrade, outdatedHosts, UpgradeOutdatedButton } from './agent-upgrades';
 import { InstanceDetails } from './instance-details';
 
 type Show = 'all' | 'online' | 'offline' | 'deregistered';
@@ -51,7 +53,9 @@ export function InstancesPage() {
   const [show, setShow] = useState<Show>('all');
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
+  const isAdmin = useCan('admin');
   const items = useMemo(() => list.data ?? [], [list.data]);
+  const outdated = useMemo(() => outdatedHosts(items, latest), [items, latest]);
   const visible = useMemo(() => filterInstances(items, show, search), [items, show, search]);
   const counts = useMemo(() => {
     const reg = items.filter((i) => i.registrationStatus === 'Registered');
@@ -83,11 +87,15 @@ export function InstancesPage() {
         title="Instances"
         subtitle="Hosts running drover-agent. A host is online when its agent polled recently."
         actions={
-          <Link className="btn" to="/settings/registration-tokens">
-            Register hosts
-          </Link>
+          <>
+            {isAdmin && latest ? <UpgradeOutdatedButton outdated={outdated} latest={latest} /> : null}
+            <Link className="btn" to="/settings/registration-tokens">
+              Register hosts
+            </Link>
+          </>
         }
       />
+      {items.length > 0 ? <LatestUpgrade /> : null}
       <QueryBoundary query={list} what="instances">
         {() =>
           items.length === 0 ? (
@@ -203,12 +211,12 @@ export function InstancesPage() {
   );
 }
 
-/** The host's agent version, marked outdated when the server's own build is another one (re-run the install line). */
+/** The host's agent version, marked outdated when the server's own build is another one. */
 export function AgentVersion({ version, latest }: { version: string | null; latest: string | null }) {
   if (!version) return <>—</>;
   if (!latest || version === latest) return <>{version}</>;
   return (
-    <span title={`This server's agent is ${latest}: run the install line on the host again to upgrade`}>
+    <span title={`This server's agent is ${latest}: an admin upgrades it with Upgrade outdated agents`}>
       {version} <span className="badge badge-offline">outdated</span>
     </span>
   );
