@@ -1,12 +1,12 @@
 // `pnpm start`: one command that brings up a working Drover on http://localhost:3000 — API, worker and the built
 // console — finding or starting PostgreSQL and Redis when none is configured (scripts/dev-services.ts). It is for
 // trying Drover and for development; production runs the API and worker as separate services (docs/operations.md).
+// A crashed API or worker is restarted with backoff (scripts/supervise.ts) while the rest keeps running;
+// API_PROCESSES and WORKER_PROCESSES run several of each (the API ones share the port through scripts/api-cluster.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import readline from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   ensureSecret,
@@ -18,9 +18,9 @@ import {
   tryPostgres,
   type Service,
 } from './dev-services';
+import { exitReason, prefixLines, supervise, type Supervised } from './supervise';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const COLORS: Record<string, number> = { api: 36, worker: 35, console: 33 };
 
 /** A start-up problem worth one line, not a stack trace. */
 class StartError extends Error {}
@@ -29,6 +29,7 @@ const log = (message: string) => console.log(`drover: ${message}`);
 
 const services: Service[] = [];
 const children = new Map<string, ChildProcess>();
+const supervised: Supervised[] = [];
 let stopping = false;
 
 // A child that outlives a launcher killed with -9 notices the closed IPC channel and shuts itself down gracefully.
@@ -167,21 +168,6 @@ async function buildAgentIfStale(): Promise<void> {
   log(`agent built (${Date.now() - started} ms)`);
 }
 
-// eslint-disable-next-line no-control-regex
-const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
-
-function prefixLines(input: Readable | null, label: string, out: Writable | string[]) {
-  if (!input) return;
-  if (Array.isArray(out)) {
-    readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => out.push(stripAnsi(line)));
-    return;
-  }
-  const color = (out as { isTTY?: boolean }).isTTY ? COLORS[label] : undefined;
-  const tag = label.padEnd(6);
-  const prefix = color ? `\u001b[${color}m${tag} |\u001b[0m ` : `${tag} | `;
-  readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => out.write(`${prefix}${line}\n`));
-}
-
 /**
  * Spawns a child in its own process group (detached) with prefixed output. Only the launcher signals it, exactly once
  * and in order: a terminal Ctrl-C would otherwise reach every process at the same time, and the API's close-with-grace
@@ -193,12 +179,19 @@ function launch(
   args: string[],
   env: NodeJS.ProcessEnv,
   capture?: string[],
+  raw = false,
 ): ChildProcess {
   // The IPC channel is only the lifeline for long-running node children (see LIFELINE), not for one-off builds.
   const stdio = capture ? (['ignore', 'pipe', 'pipe'] as const) : (['ignore', 'pipe', 'pipe', 'ipc'] as const);
   const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: [...stdio] });
-  prefixLines(child.stdout, label, capture ?? process.stdout);
-  prefixLines(child.stderr, label, capture ?? process.stderr);
+  if (raw) {
+    // Output already labelled per process (scripts/api-cluster.ts): passed through as it is.
+    child.stdout?.pipe(process.stdout, { end: false });
+    child.stderr?.pipe(process.stderr, { end: false });
+  } else {
+    prefixLines(child.stdout, label, capture ?? process.stdout);
+    prefixLines(child.stderr, label, capture ?? process.stderr);
+  }
   child.on('error', (err) => console.error(`drover: cannot run ${command}: ${err.message}`));
   children.set(label, child);
   child.once('exit', () => children.delete(label));
@@ -210,23 +203,48 @@ function waitExit(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.once('close', (code) => resolve(code ?? 1)));
 }
 
-/** Runs a TypeScript entry point with tsx as a plain node process, so signals reach it directly. */
-function launchTs(label: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const args = ['--import', import.meta.resolve('tsx'), '--import', LIFELINE, path.join(ROOT, entry)];
-  const child = launch(label, process.execPath, args, env);
-  // Any exit we did not ask for ends the whole session with that process's exit code.
-  child.once('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(`drover: ${label} exited (${signal ?? `code ${code}`}); stopping`);
-    void shutdown(code || 1);
+/**
+ * Runs a TypeScript entry point with tsx as a plain node process, so signals reach it directly, and starts it again
+ * with backoff whenever it exits unasked once armed. An exit before that (it never came up) ends the session with
+ * that process's exit code: a start-up error, reported once, not retried for ever.
+ */
+function superviseTs(
+  label: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  opts: { armed?: boolean; raw?: boolean } = {},
+): Supervised {
+  // The cluster primary watches its own channel (it must take its API processes down with it).
+  const lifeline = opts.raw ? [] : ['--import', LIFELINE];
+  const args = ['--import', import.meta.resolve('tsx'), ...lifeline, path.join(ROOT, entry)];
+  const s = supervise({
+    label,
+    start: () => launch(label, process.execPath, args, env, undefined, opts.raw),
+    stopping: () => stopping,
+    log: (message) => console.error(`drover: ${message}`),
+    onUnarmedExit: (code, signal) => {
+      console.error(`drover: ${label} exited (${exitReason(code, signal)}); stopping`);
+      void shutdown(code || 1);
+    },
+    armed: opts.armed,
   });
-  return child;
+  supervised.push(s);
+  return s;
 }
 
-async function waitForApi(api: ChildProcess, host: string, port: number): Promise<boolean> {
+/** API_PROCESSES / WORKER_PROCESSES: how many of each `pnpm start` runs. */
+function processCount(name: string): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new StartError(`${name} must be a whole number from 1 to 32`);
+  return n;
+}
+
+async function waitForApi(api: Supervised, host: string, port: number): Promise<boolean> {
   const probeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `http://${probeHost.includes(':') ? `[${probeHost}]` : probeHost}:${port}/healthz`;
-  while (api.exitCode === null && !stopping) {
+  while (api.current() && !stopping) {
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.ok,
       () => false,
@@ -253,6 +271,7 @@ function watchServices() {
 async function shutdown(code: number): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
+  for (const s of supervised) s.cancel();
   await Promise.all([...children.values()].map((c) => stopGroup(c)));
   for (const svc of [...services].reverse())
     await svc.stop().catch((err: Error) => console.error(`drover: ${err.message}`));
@@ -283,6 +302,8 @@ async function main(): Promise<void> {
     });
   }
   const started = Date.now();
+  const apiProcesses = processCount('API_PROCESSES');
+  const workerProcesses = processCount('WORKER_PROCESSES');
   // Same rule as @drover/config: relative to the working directory; made absolute so children agree.
   const dataDir = path.resolve(process.env.DATA_DIR || '.drover');
   const port = Number(process.env.PORT || 3000);
@@ -295,17 +316,39 @@ async function main(): Promise<void> {
   // The worker runs as its own process below, as in production.
   watchServices();
   if (port !== 0) await ensurePortFree(port, host);
-  await buildConsoleIfStale();
-  if (stopping) return;
-  await buildAgentIfStale();
-  if (stopping) return;
-  const api = launchTs('api', 'apps/api/src/server.ts', env);
-  // The API applies pending migrations before it listens; the worker starts after, so they don't queue on the lock.
+  // For testing the launcher only: a test must not rebuild the shared checkout's console and agent.
+  if (process.env.DROVER_SKIP_BUILDS !== '1') {
+    await buildConsoleIfStale();
+    if (stopping) return;
+    await buildAgentIfStale();
+    if (stopping) return;
+  }
+  const api =
+    apiProcesses === 1
+      ? superviseTs('api', 'apps/api/src/server.ts', env)
+      : superviseTs(
+          'api',
+          'scripts/api-cluster.ts',
+          {
+            ...env,
+            API_PROCESSES: String(apiProcesses),
+            DROVER_START_COLOR: (process.stdout as { isTTY?: boolean }).isTTY ? '1' : '0',
+          },
+          { raw: true },
+        );
+  // The API applies pending migrations before it listens; the workers start after, so they don't queue on the lock.
   if (port !== 0 && !(await waitForApi(api, host, port))) return;
-  if (existsSync(path.join(ROOT, 'apps/worker/src/main.ts'))) launchTs('worker', 'apps/worker/src/main.ts', env);
-  else log('warning: apps/worker/src/main.ts does not exist yet; running without a worker');
+  api.arm();
+  for (let i = 1; i <= workerProcesses; i++) {
+    superviseTs(workerProcesses === 1 ? 'worker' : `worker-${i}`, 'apps/worker/src/main.ts', env, { armed: true });
+  }
+  const counts =
+    apiProcesses > 1 || workerProcesses > 1
+      ? `${apiProcesses} API process${apiProcesses === 1 ? '' : 'es'}, ` +
+        `${workerProcesses} worker${workerProcesses === 1 ? '' : 's'}; `
+      : '';
   log(
-    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://localhost:${port}/ (API docs /docs; Ctrl-C stops everything)`,
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://localhost:${port}/ (${counts}API docs /docs; Ctrl-C stops everything)`,
   );
 }
 
