@@ -29,6 +29,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killProcessesWithEnv, REPO_ROOT, spawnAgent, type AgentProcess } from '../../support/processes';
 import { startStack, type TestStack } from '../../support/stack';
+import { stackJson } from '../../support/stack-json';
 
 const OLD = '0.1.0-before-upgrade';
 const NEW = '0.1.0-after-upgrade';
@@ -73,17 +74,7 @@ function agentPids(): number[] {
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-async function api<T>(method: string, url: string, body?: unknown, status = [200, 201]): Promise<T> {
-  const res = await fetch(`${stack.url}${url}`, {
-    method,
-    headers: { ...stack.as('admin'), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  expect(status, `${method} ${url} → ${res.status}: ${text}`).toContain(res.status);
-  return JSON.parse(text) as T;
-}
+const api = stackJson(() => stack);
 
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 120_000): Promise<T> {
   const deadline = Date.now() + ms;

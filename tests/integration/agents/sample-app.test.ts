@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeZip, type ZipEntry } from '@drover/agent/test-support';
 import type { DeploymentInfo, RevisionInfo, TargetInfo } from '@drover/contracts';
 import { startStack, type TestStack } from '../../support/stack';
+import { stackJson } from '../../support/stack-json';
 import { killProcessesUnder, REPO_ROOT, spawnAgent, type AgentProcess } from '../../support/processes';
 
 const SAMPLE_APP = path.join(REPO_ROOT, 'tests/fixtures/bundles/sample-app');
@@ -33,17 +34,7 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function api<T>(method: string, url: string, body?: unknown, status = [200, 201]): Promise<T> {
-  const res = await fetch(`${stack.url}${url}`, {
-    method,
-    headers: { ...stack.as('admin'), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  expect(status, `${method} ${url} → ${res.status}: ${text}`).toContain(res.status);
-  return JSON.parse(text) as T;
-}
+const api = stackJson(() => stack);
 
 /** Every file under `root` as a deflated zip entry that keeps its Unix mode (scripts stay executable). */
 function zipEntries(root: string, dir = root): ZipEntry[] {

@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSecret } from '@drover/api';
 import { startStack, type TestStack } from '../../support/stack';
+import { stackJson } from '../../support/stack-json';
 import { spawnAgent, type AgentProcess } from '../../support/processes';
 import { startGitServer, type GitServer } from '../../support/git-server';
 import { SECRET_KEY } from './support';
@@ -37,17 +38,7 @@ let trigger: GitTriggerWithSecret;
 const agents: AgentProcess[] = [];
 const marks: string[] = [];
 
-async function api<T>(method: string, url: string, body?: unknown, expected = [200, 201, 202]): Promise<T> {
-  const res = await fetch(`${stack.url}${url}`, {
-    method,
-    headers: { ...stack.as('admin'), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  expect(expected, `${method} ${url} → ${res.status}: ${text}`).toContain(res.status);
-  return JSON.parse(text) as T;
-}
+const api = stackJson(() => stack, [200, 201, 202]);
 
 function deliver(payload: unknown, opts: { secret?: string; event?: string } = {}) {
   const body = JSON.stringify(payload);
