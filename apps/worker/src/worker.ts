@@ -129,18 +129,19 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       ...takeover,
     },
   );
-  notifyWorker.on('error', (err) => log.warn({ err: err.message }, 'notification worker connection error'));
+  notifyWorker.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));
   notifyWorker.on('failed', (job, err) =>
     log.warn({ targetId: job?.data.targetId, err: err.message }, 'notification delivery job failed; will retry'),
   );
-  trafficWorker.on('error', (err) => log.warn({ err: err.message }, 'traffic worker connection error'));
+  trafficWorker.on('error', (err) => log.warn({ err: err.message }, 'traffic worker error'));
   trafficWorker.on('failed', (job, err) =>
     log.warn(
       { job: job?.name, data: job?.data, attempt: job?.attemptsMade, err: err.message },
       'traffic step failed; will retry',
     ),
   );
-  worker.on('error', (err) => log.warn({ err: err.message }, 'worker connection error'));
+  // Redis connection trouble, or a claim it could not renew ("could not renew lock": WORKER_LOCK_SECONDS).
+  worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   worker.on('failed', (job, err) =>
     log.warn(
       { deploymentId: job?.data.deploymentId, attempt: job?.attemptsMade, err: err.message },
