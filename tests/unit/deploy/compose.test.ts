@@ -41,8 +41,11 @@ const haproxyCheck = (file: string, env: Record<string, string> = {}) =>
   });
 
 describe('docker-compose.yml', () => {
-  const apis = Object.entries(services).filter(([, s]) => s.command?.join(' ').includes('apps/api/src/server.ts'));
-  const workers = Object.entries(services).filter(([, s]) => s.command?.join(' ').includes('apps/worker/src/main.ts'));
+  // The compiled bundles the image builds (pnpm build:server), not TypeScript through tsx.
+  const runs = (entry: string) =>
+    Object.entries(services).filter(([, s]) => JSON.stringify(s.command) === JSON.stringify(['node', entry]));
+  const apis = runs('apps/api/dist/main.js');
+  const workers = runs('apps/worker/dist/main.js');
 
   it('runs two API processes, each restarted unless stopped and health-checked on /readyz, none published', () => {
     expect(apis.map(([name]) => name).sort()).toEqual(['drover-api-1', 'drover-api-2']);
