@@ -51,6 +51,12 @@ export function tagsWithin(
   return tags;
 }
 
+const usedUp = () => forbidden('this registration token has been used up; create another one');
+
+/** A token's uses so far: the instances registered with it (deregistered ones included; rows are never deleted). */
+const usesOf = (db: Pick<Prisma.TransactionClient, 'instance'>, tokenId: string) =>
+  db.instance.count({ where: { registrationTokenId: tokenId } });
+
 export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'advance'>) {
   const { prisma } = db;
   return {
@@ -64,9 +70,8 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
           'unknown, expired or revoked registration token; create one with POST /v1/registration-tokens',
         );
       }
-      if (token.maxUses !== null && token.usedCount >= token.maxUses) {
-        throw forbidden('this registration token has been used up; create another one');
-      }
+      // An early refusal for a used-up limited token; the exact check is inside the transaction.
+      if (token.maxUses !== null && (await usesOf(prisma, token.id)) >= token.maxUses) throw usedUp();
       if (token.namePattern && !globMatches(token.namePattern, body.name)) {
         throw forbidden(
           `this registration token admits instance names matching ${token.namePattern}, not ${body.name}`,
@@ -130,13 +135,13 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
             trigger: 'instance.register',
             actor,
           });
-          // Counted last: every registration with this token waits for this row lock until commit, so holding it
-          // for one statement instead of the whole transaction lets a fleet register in parallel.
-          const used = await tx.agentRegistrationToken.updateMany({
-            where: { id: token.id, ...(token.maxUses !== null ? { usedCount: { lt: token.maxUses } } : {}) },
-            data: { usedCount: { increment: 1 } },
-          });
-          if (used.count === 0) throw forbidden('this registration token has been used up; create another one');
+          // Uses are the instances registered with the token, so a registration with an unlimited token (a fleet's)
+          // touches no shared row. A limited token's registrations serialise on a lock of their own, taken last so it
+          // is held only until commit: each then counts every use committed before it, plus its own.
+          if (token.maxUses !== null) {
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('drover:registration-token:' || ${token.id}))`;
+            if ((await usesOf(tx, token.id)) > token.maxUses) throw usedUp();
+          }
           return { instance: inst, autoUpdates };
         },
         // Auto-updates wait for each group's row lock, which a burst of deployment creations may hold a while.

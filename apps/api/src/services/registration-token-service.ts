@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { newSecret } from '../lib/secrets';
 import { decodeCursor, iso, isoOrNull, page } from './service-support';
 
-type Row = AgentRegistrationToken & { createdBy: { id: string; email: string } | null };
+type Row = AgentRegistrationToken & { createdBy: { id: string; email: string } | null; usedCount: number };
 const Tags = z.array(Tag);
 
 function toRegistrationTokenInfo(t: Row): RegistrationTokenInfo {
@@ -39,14 +39,29 @@ const Cursor = z.object({ at: z.iso.datetime(), id: z.string().uuid() });
 export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
   const { prisma } = deps;
 
-  /** AgentRegistrationToken has no relation to users in the schema; creators are looked up by id. */
-  async function withCreators(rows: AgentRegistrationToken[]): Promise<Row[]> {
+  /**
+   * AgentRegistrationToken has no relation to users in the schema; creators are looked up by id. Uses are the
+   * instances registered with each token, counted for the whole page at once.
+   */
+  async function withCreatorsAndUses(rows: AgentRegistrationToken[]): Promise<Row[]> {
     const ids = [...new Set(rows.map((r) => r.createdById).filter((x): x is string => !!x))];
     const users = ids.length
       ? await prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } })
       : [];
     const byId = new Map(users.map((u) => [u.id, u]));
-    return rows.map((r) => ({ ...r, createdBy: (r.createdById && byId.get(r.createdById)) || null }));
+    const uses = rows.length
+      ? await prisma.instance.groupBy({
+          by: ['registrationTokenId'],
+          where: { registrationTokenId: { in: rows.map((r) => r.id) } },
+          _count: { _all: true },
+        })
+      : [];
+    const usesById = new Map(uses.map((u) => [u.registrationTokenId, u._count._all]));
+    return rows.map((r) => ({
+      ...r,
+      createdBy: (r.createdById && byId.get(r.createdById)) || null,
+      usedCount: usesById.get(r.id) ?? 0,
+    }));
   }
 
   return {
@@ -82,8 +97,8 @@ export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
         });
         return created;
       });
-      const [withCreator] = await withCreators([row]);
-      return { ...toRegistrationTokenInfo(withCreator ?? { ...row, createdBy: null }), token: secret };
+      const [withCreator] = await withCreatorsAndUses([row]);
+      return { ...toRegistrationTokenInfo(withCreator ?? { ...row, createdBy: null, usedCount: 0 }), token: secret };
     },
 
     async list(q: { cursor?: string | undefined; limit: number }): Promise<RegistrationTokenPage> {
@@ -95,7 +110,7 @@ export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: q.limit + 1,
       });
-      return page(await withCreators(rows), q.limit, toRegistrationTokenInfo, (t) => ({
+      return page(await withCreatorsAndUses(rows), q.limit, toRegistrationTokenInfo, (t) => ({
         at: iso(t.createdAt),
         id: t.id,
       }));
