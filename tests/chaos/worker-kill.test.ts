@@ -3,6 +3,8 @@
 // seeded: WORKER_KILL_SEED=<n> replays a run's delay. Then the takeover: a worker killed -9 while it holds a
 // deployment's advance job, and how long the deployment stands still before the other worker carries it on (printed
 // as `worker-kill takeover stall: …`; the target is 5 s, reported rather than asserted on a shared machine).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDeploymentQueue, Redis } from '@drover/engine';
@@ -162,10 +164,14 @@ it('a worker killed -9 while it holds an advance job hands the deployment to the
       const e = events.find(([, f]) => f[1] === name && f[f.indexOf('jobId') + 1] === jobId);
       return e ? `${((Number(e[0].split('-')[0]) - killedAt) / 1000).toFixed(1)} s` : 'not seen';
     };
+    // And when tk-2's agent was handed its first command (its log lines start with an ISO time).
+    const agentLog = readFileSync(path.join(agents[1]!.logDir, 'drover-agent.log'), 'utf8').split('\n');
+    const handed = agentLog.find((l) => l.includes('command received') && l.includes(`deploymentId=${id}`));
+    const handedAt = handed ? `${((Date.parse(handed.split(' ')[0]!) - killedAt) / 1000).toFixed(1)} s` : 'not seen';
     console.log(
       `worker-kill takeover stall: ${stall.toFixed(1)} s (worker killed -9 holding the advance job → the next host's ` +
         `first hook; claim found lapsed after ${at('stalled')}, job running on the other worker after ` +
-        `${at('active')}; the same step without a kill: ${((calmAt - calmFrom) / 1000).toFixed(1)} s; longest gap ` +
+        `${at('active')}, the host handed its first command after ${handedAt}; the same step without a kill: ${((calmAt - calmFrom) / 1000).toFixed(1)} s; longest gap ` +
         `in hook progress over the deployment: ${(gap.ms / 1000).toFixed(1)} s)`,
     );
     expect(d.status, stack.logs()).toBe('Succeeded');
