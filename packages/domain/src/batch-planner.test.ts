@@ -1,7 +1,15 @@
 import type { TargetStatus } from '@drover/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nextWave, orderHosts, planDeployment, type PlanHost, type WaveState } from './batch-planner';
+import {
+  nextWave,
+  nextWaveByCounts,
+  orderHosts,
+  planDeployment,
+  waveCounts,
+  type PlanHost,
+  type WaveState,
+} from './batch-planner';
 
 const host = (name: string, extra: Partial<PlanHost> = {}): PlanHost => ({ id: `id-${name}`, name, ...extra });
 const hosts = (n: number): PlanHost[] =>
@@ -252,5 +260,36 @@ describe('nextWave', () => {
       ),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe('nextWaveByCounts (what the worker decides from counts by status)', () => {
+  it('counts Ready as succeeded, Unknown as failed, and Skipped only in the total', () => {
+    const counts = waveCounts([
+      { status: 'Ready', count: 2 },
+      { status: 'Succeeded', count: 3 },
+      { status: 'Unknown', count: 1 },
+      { status: 'Failed', count: 4 },
+      { status: 'Skipped', count: 5 },
+      { status: 'Pending', count: 6 },
+    ]);
+    expect(counts).toEqual({ pending: 6, inProgress: 0, succeeded: 5, failed: 5, total: 21 });
+  });
+
+  it('says how many pending hosts to start, and whether a failure skips the pending ones', () => {
+    const counts = (pending: number, succeeded: number, failed: number, inProgress = 0) => ({
+      pending,
+      inProgress,
+      succeeded,
+      failed,
+      total: pending + succeeded + failed + inProgress,
+    });
+    const at = (c: ReturnType<typeof counts>, m: number, batchSize: number, stopRequested = false) =>
+      nextWaveByCounts({ counts: c, minimumHealthy: m, batchSize, stopRequested });
+    expect(at(counts(7, 1, 1), 7, 3)).toEqual({ kind: 'start', count: 1 });
+    expect(at(counts(5, 0, 0, 1), 0, 5)).toEqual({ kind: 'wait' });
+    expect(at(counts(2, 1, 2), 3, 2)).toMatchObject({ kind: 'fail', skipPending: true });
+    expect(at(counts(0, 1, 2), 2, 3)).toMatchObject({ kind: 'fail', skipPending: false });
+    expect(at(counts(2, 0, 0, 1), 0, 1, true)).toEqual({ kind: 'stop' });
   });
 });

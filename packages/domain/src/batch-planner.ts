@@ -125,43 +125,108 @@ export type WaveDecision =
   /** Pending targets to skip; in-flight ones are left to finish. Finalise once nothing is InProgress. */
   | { kind: 'stop'; skipTargetIds: string[] };
 
+/** How many targets of a deployment are in each state, as nextWaveByCounts needs them. */
+export interface WaveCounts {
+  pending: number;
+  inProgress: number;
+  /** Succeeded, or Ready (a B/G replacement host that installed successfully). */
+  succeeded: number;
+  /** Failed or Unknown. */
+  failed: number;
+  /** Every target, whatever its state (Skipped included). */
+  total: number;
+}
+
+/** The same decision as WaveDecision, in counts: which pending targets it names is the caller's to look up. */
+export type WaveCountDecision =
+  | { kind: 'start'; count: number }
+  | { kind: 'wait' }
+  | { kind: 'succeed' }
+  | { kind: 'fail'; errorCode: 'HEALTH_CONSTRAINTS'; message: string; skipPending: boolean }
+  /** Every pending target is skipped; in-flight ones are left to finish. Finalise once nothing is InProgress. */
+  | { kind: 'stop' };
+
+/** Counts targets by state for nextWaveByCounts. */
+export function waveCounts(statuses: Iterable<{ status: TargetStatus; count: number }>): WaveCounts {
+  const c: WaveCounts = { pending: 0, inProgress: 0, succeeded: 0, failed: 0, total: 0 };
+  for (const { status, count } of statuses) {
+    c.total += count;
+    if (status === 'Pending') c.pending += count;
+    else if (status === 'InProgress') c.inProgress += count;
+    else if (status === 'Succeeded' || status === 'Ready') c.succeeded += count;
+    else if (status === 'Failed' || status === 'Unknown') c.failed += count;
+  }
+  return c;
+}
+
 /**
  * The runtime rule, applied after every host result. Batches are strict: a new wave starts only when the
  * previous one has fully finished, and it is as large as the minimum allows given what has failed so far.
  * Untouched (Pending) hosts count as healthy; Failed, Unknown and in-flight hosts do not. A B/G replacement
  * host that is Ready has installed successfully, so it counts as a success here; the engine decides what
- * 'succeed' means for B/G (the deployment goes Ready rather than Succeeded).
+ * 'succeed' means for B/G (the deployment goes Ready rather than Succeeded). It needs only counts, so the worker
+ * asks PostgreSQL for those rather than reading every target of a large deployment on each re-evaluation.
  */
-export function nextWave(state: WaveState): WaveDecision {
-  const { targets, minimumHealthy, batchSize, stopRequested } = state;
-  const pending = targets.filter((t) => t.status === 'Pending').sort((a, b) => a.position - b.position);
-  const inFlight = targets.some((t) => t.status === 'InProgress');
+export function nextWaveByCounts(state: {
+  counts: WaveCounts;
+  minimumHealthy: number;
+  batchSize: number;
+  stopRequested: boolean;
+}): WaveCountDecision {
+  const { counts, minimumHealthy, batchSize, stopRequested } = state;
+  const { pending, succeeded, failed } = counts;
 
-  if (stopRequested) return { kind: 'stop', skipTargetIds: pending.map((t) => t.id) };
-  if (inFlight) return { kind: 'wait' };
+  if (stopRequested) return { kind: 'stop' };
+  if (counts.inProgress > 0) return { kind: 'wait' };
 
-  const succeeded = targets.filter((t) => t.status === 'Succeeded' || t.status === 'Ready').length;
-  const failed = targets.filter((t) => t.status === 'Failed' || t.status === 'Unknown').length;
-  if (pending.length === 0) {
+  if (pending === 0) {
     const required = Math.max(minimumHealthy, 1);
     if (succeeded >= required) return { kind: 'succeed' };
     return {
       kind: 'fail',
       errorCode: 'HEALTH_CONSTRAINTS',
-      message: `${succeeded} of ${targets.length} hosts succeeded (${failed} failed); at least ${required} had to succeed`,
-      skipTargetIds: [],
+      message: `${succeeded} of ${counts.total} hosts succeeded (${failed} failed); at least ${required} had to succeed`,
+      skipPending: false,
     };
   }
 
-  const healthy = succeeded + pending.length;
+  const healthy = succeeded + pending;
   const capacity = Math.min(batchSize, healthy - minimumHealthy);
-  if (capacity >= 1) return { kind: 'start', targetIds: pending.slice(0, capacity).map((t) => t.id) };
+  if (capacity >= 1) return { kind: 'start', count: capacity };
   return {
     kind: 'fail',
     errorCode: 'HEALTH_CONSTRAINTS',
     message:
-      `${healthy} healthy (${succeeded} succeeded + ${pending.length} pending) − minimum ${minimumHealthy} = ` +
+      `${healthy} healthy (${succeeded} succeeded + ${pending} pending) − minimum ${minimumHealthy} = ` +
       `${healthy - minimumHealthy}: no more hosts can be taken out of service after ${failed} failed`,
-    skipTargetIds: pending.map((t) => t.id),
+    skipPending: true,
   };
+}
+
+/** nextWave over target rows: the counts' decision, naming the pending targets it starts or skips by position. */
+export function nextWave(state: WaveState): WaveDecision {
+  const { targets, minimumHealthy, batchSize, stopRequested } = state;
+  const counts = waveCounts(targets.map((t) => ({ status: t.status, count: 1 })));
+  const decision = nextWaveByCounts({ counts, minimumHealthy, batchSize, stopRequested });
+  const pending = () => targets.filter((t) => t.status === 'Pending').sort((a, b) => a.position - b.position);
+  switch (decision.kind) {
+    case 'start':
+      return {
+        kind: 'start',
+        targetIds: pending()
+          .slice(0, decision.count)
+          .map((t) => t.id),
+      };
+    case 'stop':
+      return { kind: 'stop', skipTargetIds: pending().map((t) => t.id) };
+    case 'fail':
+      return {
+        kind: 'fail',
+        errorCode: decision.errorCode,
+        message: decision.message,
+        skipTargetIds: decision.skipPending ? pending().map((t) => t.id) : [],
+      };
+    default:
+      return decision;
+  }
 }

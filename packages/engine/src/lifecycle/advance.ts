@@ -1,9 +1,9 @@
 // The worker's one job: re-read a deployment from PostgreSQL and do what is due — take the group's slot, start the
 // next batch, apply the minimum-healthy rule, finish, roll back. Every step is a transaction under the deployment's
 // row lock, decided by pure domain rules, so running it twice, concurrently or after a crash changes nothing.
-import type { AutoRollbackConfiguration, DeploymentErrorCode, DeploymentStatus } from '@drover/contracts';
+import type { AutoRollbackConfiguration, DeploymentErrorCode, DeploymentStatus, TargetStatus } from '@drover/contracts';
 import { Prisma, type PrismaClient } from '@drover/db';
-import { isTerminalDeploymentStatus, nextWave } from '@drover/domain';
+import { isTerminalDeploymentStatus, nextWaveByCounts, waveCounts, type WaveCounts } from '@drover/domain';
 import { SYSTEM_ACTOR } from '../infra/audit';
 import { createDeploymentTx } from './create-deployment';
 import type { ConfigSnapshot } from './deployment-view';
@@ -98,24 +98,23 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
     return;
   }
 
-  const targets = await tx.deploymentTarget.findMany({
-    where: { deploymentId: id },
-    select: { id: true, status: true, position: true, instanceId: true },
-  });
-  const decision = nextWave({
-    targets,
+  // Counts decide; only the hosts a decision names are read (a 10,000-host deployment re-evaluated after each host
+  // result would otherwise read all 10,000 targets every time).
+  const counts = await countTargets(tx, id);
+  const decision = nextWaveByCounts({
+    counts,
     minimumHealthy: d.minimumHealthyHosts,
     batchSize,
     stopRequested: d.stopRequestedAt !== null,
   });
-  const inFlight = targets.some((t) => t.status === 'InProgress');
 
   switch (decision.kind) {
     case 'wait':
-      break;
+      // Nothing changed in this transaction: the counts just read are the overview.
+      await writeOverview(tx, id, counts.byStatus);
+      return;
     case 'start':
-      await startTargets(tx, id, decision.targetIds, fx, ackTimeoutSeconds, batchSize);
-      for (const t of targets) if (decision.targetIds.includes(t.id)) t.status = 'InProgress';
+      await startTargets(tx, id, await pendingTargetIds(tx, id, decision.count), fx, ackTimeoutSeconds, batchSize);
       break;
     case 'succeed': {
       // Alarms are watched for the bake time after the last batch before the deployment succeeds.
@@ -135,12 +134,12 @@ async function step(tx: Tx, id: string, fx: Effects, ackTimeoutSeconds: number):
       return;
     }
     case 'fail':
-      await skipTargets(tx, decision.skipTargetIds, fx);
+      if (decision.skipPending) await skipTargets(tx, await pendingTargetIds(tx, id), fx);
       await finish(tx, id, 'Failed', decision.errorCode, decision.message, fx);
       return;
     case 'stop':
-      await skipTargets(tx, decision.skipTargetIds, fx);
-      if (!inFlight) {
+      await skipTargets(tx, await pendingTargetIds(tx, id), fx);
+      if (counts.inProgress === 0) {
         const reason = stopReasonOf(d);
         await finish(
           tx,
@@ -237,12 +236,25 @@ async function queueNextInGroup(tx: Tx, groupId: string, fx: Effects) {
 
 /** A deployment stopped before it started: none of its hosts will run. */
 async function skipUnstarted(tx: Tx, id: string, fx: Effects) {
-  const pending = await tx.deploymentTarget.findMany({
+  await skipTargets(tx, await pendingTargetIds(tx, id), fx);
+}
+
+/** The deployment's targets counted by status: one grouped statement, no target rows. */
+async function countTargets(tx: Tx, id: string): Promise<WaveCounts & { byStatus: Map<TargetStatus, number> }> {
+  const rows = await tx.deploymentTarget.groupBy({ by: ['status'], where: { deploymentId: id }, _count: true });
+  const byStatus = new Map(rows.map((r) => [r.status as TargetStatus, r._count]));
+  return { ...waveCounts([...byStatus].map(([status, count]) => ({ status, count }))), byStatus };
+}
+
+/** Pending targets in plan order (the first `take` of them, or all). */
+async function pendingTargetIds(tx: Tx, id: string, take?: number): Promise<string[]> {
+  const rows = await tx.deploymentTarget.findMany({
     where: { deploymentId: id, status: 'Pending' },
+    orderBy: { position: 'asc' },
     select: { id: true },
+    ...(take === undefined ? {} : { take }),
   });
-  const ids = pending.map((t) => t.id);
-  await skipTargets(tx, ids, fx);
+  return rows.map((t) => t.id);
 }
 
 async function skipTargets(tx: Tx, targetIds: string[], fx: Effects) {
@@ -260,18 +272,20 @@ async function skipTargets(tx: Tx, targetIds: string[], fx: Effects) {
 }
 
 async function refreshOverview(tx: Tx, id: string) {
-  const counts = await tx.deploymentTarget.groupBy({ by: ['status'], where: { deploymentId: id }, _count: true });
-  const by = Object.fromEntries(counts.map((c) => [c.status, c._count])) as Partial<Record<string, number>>;
+  await writeOverview(tx, id, (await countTargets(tx, id)).byStatus);
+}
+
+async function writeOverview(tx: Tx, id: string, by: ReadonlyMap<TargetStatus, number>) {
   await tx.deployment.update({
     where: { id },
     data: {
-      pendingCount: by.Pending ?? 0,
+      pendingCount: by.get('Pending') ?? 0,
       // Unknown (agent silent, verdict pending) is still in flight from the overview's point of view.
-      inProgressCount: (by.InProgress ?? 0) + (by.Unknown ?? 0),
-      succeededCount: by.Succeeded ?? 0,
-      failedCount: by.Failed ?? 0,
-      skippedCount: by.Skipped ?? 0,
-      readyCount: by.Ready ?? 0,
+      inProgressCount: (by.get('InProgress') ?? 0) + (by.get('Unknown') ?? 0),
+      succeededCount: by.get('Succeeded') ?? 0,
+      failedCount: by.get('Failed') ?? 0,
+      skippedCount: by.get('Skipped') ?? 0,
+      readyCount: by.get('Ready') ?? 0,
     },
   });
 }
