@@ -83,9 +83,10 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
         async (tx: Prisma.TransactionClient) => {
           // Names are unique whatever their case: web-1 and WEB-1 would be one host to a person reading a list.
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('drover:instance-name:' || lower(${body.name})))`;
-          const sameName = await tx.instance.findMany({
-            where: { name: { equals: body.name, mode: 'insensitive' } },
-          });
+          // lower(name) = lower(…) uses the instances_lower_name_idx index (Prisma's insensitive mode is an ILIKE,
+          // which scanned every instance).
+          const sameName = await tx.$queryRaw<{ id: string; name: string; deregisteredAt: Date | null }[]>`
+            SELECT id, name, "deregisteredAt" FROM instances WHERE lower(name) = lower(${body.name})`;
           const live = sameName.find((i) => !i.deregisteredAt);
           if (live) {
             throw conflict(
