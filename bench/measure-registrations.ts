@@ -1,11 +1,12 @@
 // Agent registrations per second against a real API and worker (the benchmark's stack: own OS processes, a fresh
 // database, a Redis prefix of its own). Prints figures, asserts nothing:
-//   tsx bench/measure-registrations.ts [--hosts 2000] [--concurrency 32]
+//   tsx bench/measure-registrations.ts [--hosts 2000] [--concurrency 32] [--profile DIR]
 //
 // Two runs: hosts registering with one unlimited token (the fleet case), then with one token limited to exactly that
 // many uses (the serialised case). Unlike the benchmark's fleet, the hosts here do not start polling afterwards, so
 // the figure is registration alone. The load average is printed because the machine may be shared.
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AGENT_API_PREFIX } from '@drover/contracts';
@@ -16,7 +17,12 @@ import { mapLimit } from './lib/limit';
 import { startBenchStack } from './stack/bench-stack';
 
 const { values } = parseArgs({
-  options: { hosts: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '32' } },
+  options: {
+    hosts: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '32' },
+    /** Writes CPU profiles of the API and the worker there (summarise with bench/tools/profile-top.ts). */
+    profile: { type: 'string' },
+  },
 });
 const HOSTS = Number(values.hosts);
 const CONCURRENCY = Number(values.concurrency);
@@ -47,7 +53,15 @@ async function run(http: JsonHttp, token: string, prefix: string, offset: number
 async function main() {
   cleanupOnExit();
   // The hosts' addresses are spread (x-forwarded-for from loopback) so the per-address rate limit does not bind.
-  const stack = await startBenchStack({ TRUSTED_PROXIES: 'loopback' });
+  const stack = await startBenchStack({
+    TRUSTED_PROXIES: 'loopback',
+    ...(values.profile
+      ? {
+          NODE_OPTIONS: `--import ${path.resolve('bench/tools/cpu-profile.mjs')}`,
+          DROVER_BENCH_PROFILE_DIR: path.resolve(values.profile),
+        }
+      : {}),
+  });
   const http = new JsonHttp(stack.url, { maxSockets: CONCURRENCY });
   try {
     console.log(`load average before: ${load()}`);
