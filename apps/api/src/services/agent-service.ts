@@ -135,6 +135,7 @@ export function createAgentService(db: Database, queue: Pick<DeploymentQueue, 'a
             matchedBefore: new Set(),
             trigger: 'instance.register',
             actor,
+            instance: { ...inst, tags: [...tags].map(([key, value]) => ({ instanceId: inst.id, key, value })) },
           });
           // Uses are the instances registered with the token, so a registration with an unlimited token (a fleet's)
           // touches no shared row. A limited token's registrations serialise on a lock of their own, taken last so it

@@ -72,9 +72,15 @@ export async function updatableGroupsOf(tx: Tx, instanceId: string): Promise<Set
 export async function autoUpdateJoinedGroupsTx(
   tx: Tx,
   instanceId: string,
-  opts: { matchedBefore: ReadonlySet<string>; trigger: MembershipTrigger; actor: Actor },
+  opts: {
+    matchedBefore: ReadonlySet<string>;
+    trigger: MembershipTrigger;
+    actor: Actor;
+    /** The host as the caller has just written it (a registration), which saves reading it back. */
+    instance?: NonNullable<Awaited<ReturnType<typeof registeredInstance>>>;
+  },
 ): Promise<string[]> {
-  const inst = await registeredInstance(tx, instanceId);
+  const inst = opts.instance ?? (await registeredInstance(tx, instanceId));
   if (!inst) return [];
   const joined = (await updatableGroups(tx)).filter(
     (g) => !opts.matchedBefore.has(g.id) && matchesGroup(inst, targetingFromRow(g)),
