@@ -74,6 +74,9 @@ export async function startBenchStack(overrides: Record<string, string> = {}): P
     ADMIN_EMAIL,
     ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: 'warn',
+    // Simulated hosts each send an address of their own in X-Forwarded-For; without trusting loopback they would all
+    // be 127.0.0.1 and share one per-address registration limit (60 a minute).
+    TRUSTED_PROXIES: 'loopback',
     ...overrides,
   };
   const url = `http://127.0.0.1:${port}`;
