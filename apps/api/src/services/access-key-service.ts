@@ -12,13 +12,11 @@ import type {
 } from '@drover/contracts';
 import type { AccessKey, Prisma, PrismaClient } from '@drover/db';
 import { type Actor, forbidden, invalid, notFound, openSecret, sealSecret, writeAudit } from '@drover/engine';
-import { z } from 'zod';
 import { type Principal, roleAtLeast } from './auth-service';
-import { decodeCursor, iso, isoOrNull, page } from './service-support';
+import { afterNewestFirst, iso, isoOrNull, NEWEST_FIRST, newestFirstCursorOf, page } from './service-support';
 
 type Caller = Exclude<Principal, { kind: 'agent' }>;
 const ownerOf = (p: Caller): string | null => (p.kind === 'user' ? p.userId : p.createdById);
-const IdCursor = z.object({ at: z.iso.datetime(), id: z.string().uuid() });
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -135,32 +133,15 @@ export function createAccessKeyService(deps: { prisma: PrismaClient; secretKey: 
     },
 
     async list(p: Caller, q: { all: boolean; cursor?: string | undefined; limit: number }): Promise<AccessKeyPage> {
-      const after = decodeCursor(IdCursor, q.cursor);
       const rows = await prisma.accessKey.findMany({
         where: {
-          AND: [
-            scope(p),
-            q.all ? {} : { revokedAt: null },
-            after
-              ? {
-                  OR: [
-                    { createdAt: { lt: new Date(after.at) } },
-                    { createdAt: new Date(after.at), id: { lt: after.id } },
-                  ],
-                }
-              : {},
-          ],
+          AND: [scope(p), q.all ? {} : { revokedAt: null }, afterNewestFirst(q.cursor)],
         },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        orderBy: NEWEST_FIRST,
         take: q.limit + 1,
       });
       const users = await owners(rows);
-      return page(
-        rows,
-        q.limit,
-        (k) => toInfo(k, users),
-        (k) => ({ at: iso(k.createdAt), id: k.id }),
-      );
+      return page(rows, q.limit, (k) => toInfo(k, users), newestFirstCursorOf);
     },
 
     /** Revokes a key (idempotent). Keys outside the caller's reach do not exist for them. */

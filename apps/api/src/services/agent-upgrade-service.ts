@@ -12,11 +12,9 @@ import {
   type UpgradeTargetStatus,
 } from '@drover/domain';
 import { conflict, notFound, writeAudit, type Actor } from '@drover/engine';
-import { z } from 'zod';
 import type { AgentArtefacts } from './agent-downloads/agent-artefacts';
-import { decodeCursor, iso, isoOrNull, page } from './service-support';
+import { afterNewestFirst, iso, isoOrNull, NEWEST_FIRST, newestFirstCursorOf, page } from './service-support';
 
-const Cursor = z.object({ at: z.iso.datetime(), id: z.string().uuid() });
 const OPEN: UpgradeTargetStatus[] = ['Pending', 'Sent'];
 /** Hosts named in a refusal; the rest are counted. */
 const NAMED = 20;
@@ -48,6 +46,12 @@ function toInfo(u: UpgradeRow): AgentUpgradeInfo {
   };
 }
 
+const stateOf = (t: { status: string; attempts: number; sentAt: Date | null }) => ({
+  status: t.status as UpgradeTargetStatus,
+  attempts: t.attempts,
+  sentAt: t.sentAt,
+});
+
 const named = (names: string[]) =>
   names.slice(0, NAMED).join(', ') + (names.length > NAMED ? ` and ${names.length - NAMED} more` : '');
 
@@ -61,27 +65,30 @@ export function createAgentUpgradeService(deps: {
   const now = deps.now ?? (() => new Date());
   const withTargets = { targets: { include: { instance: { select: { name: true } } } } } as const;
 
-  /** Hosts handed the upgrade that never came back with the new version are failed, with what to check. */
-  async function failOverdue(where: { upgradeId?: string; instanceId?: string }) {
+  /** Hosts of an upgrade handed it that never came back with the new version are failed, with what to check. */
+  async function failOverdue(upgradeId: string) {
     const sent = await prisma.agentUpgradeTarget.findMany({
-      where: { ...where, status: 'Sent' },
+      where: { upgradeId, status: 'Sent' },
       include: { upgrade: { select: { targetVersion: true } } },
     });
     const at = now();
     for (const t of sent) {
-      const message = overdueMessage(
-        { status: 'Sent', attempts: t.attempts, sentAt: t.sentAt },
-        at,
-        t.upgrade.targetVersion,
-      );
-      if (message) {
-        await prisma.agentUpgradeTarget.updateMany({
-          where: { id: t.id, status: 'Sent' },
-          data: { status: 'Failed', message, endedAt: at },
-        });
-      }
+      const message = overdueMessage(stateOf(t), at, t.upgrade.targetVersion);
+      if (message) await endTarget(t, 'Failed', at, message);
     }
   }
+
+  /** Ends a host's part, unless another call changed it since it was read. */
+  const endTarget = (
+    t: { id: string; status: string; attempts: number },
+    status: 'Succeeded' | 'Failed',
+    at: Date,
+    message?: string,
+  ) =>
+    prisma.agentUpgradeTarget.updateMany({
+      where: { id: t.id, status: t.status, attempts: t.attempts },
+      data: { status, endedAt: at, ...(message ? { message } : {}) },
+    });
 
   return {
     async create(body: CreateAgentUpgradeRequest, actor: Actor) {
@@ -167,23 +174,20 @@ export function createAgentUpgradeService(deps: {
     },
 
     async get(upgradeId: string) {
-      await failOverdue({ upgradeId });
+      await failOverdue(upgradeId);
       const u = await prisma.agentUpgrade.findUnique({ where: { id: upgradeId }, include: withTargets });
       if (!u) throw notFound('AgentUpgradeDoesNotExist', `agent upgrade ${upgradeId} does not exist`);
       return toInfo(u);
     },
 
     async list(q: { cursor?: string | undefined; limit: number }) {
-      const after = decodeCursor(Cursor, q.cursor);
       const rows = await prisma.agentUpgrade.findMany({
-        where: after
-          ? { OR: [{ createdAt: { lt: new Date(after.at) } }, { createdAt: new Date(after.at), id: { lt: after.id } }] }
-          : {},
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        where: afterNewestFirst(q.cursor),
+        orderBy: NEWEST_FIRST,
         take: q.limit + 1,
         include: withTargets,
       });
-      return page(rows, q.limit, toInfo, (u) => ({ at: iso(u.createdAt), id: u.id }));
+      return page(rows, q.limit, toInfo, newestFirstCursorOf);
     },
 
     /**
@@ -192,51 +196,42 @@ export function createAgentUpgradeService(deps: {
      * null when there is none for this host.
      */
     async onIdlePoll(instanceId: string, reportedVersion: string | null): Promise<AgentUpgradeOrder | null> {
-      await failOverdue({ instanceId });
       const open = await prisma.agentUpgradeTarget.findFirst({
         where: { instanceId, status: { in: OPEN } },
         include: { upgrade: { select: { targetVersion: true } } },
       });
       if (!open) return null;
-      const decision = decideOnPoll(
-        { status: open.status as UpgradeTargetStatus, attempts: open.attempts, sentAt: open.sentAt },
-        reportedVersion,
-        open.upgrade.targetVersion,
-      );
       const at = now();
-      const guard = { id: open.id, status: open.status, attempts: open.attempts };
+      const target = open.upgrade.targetVersion;
+      const overdue = overdueMessage(stateOf(open), at, target);
+      if (overdue && reportedVersion !== target) {
+        await endTarget(open, 'Failed', at, overdue);
+        return null;
+      }
+      const decision = decideOnPoll(stateOf(open), reportedVersion, target);
       if (decision.kind === 'succeeded') {
         // The host's version is written with it (polls record versions in batches, a moment later), so an upgrade
         // that reads Succeeded never sits beside an instance still showing the old version.
         await prisma.$transaction([
-          prisma.agentUpgradeTarget.updateMany({ where: guard, data: { status: 'Succeeded', endedAt: at } }),
+          endTarget(open, 'Succeeded', at),
           prisma.instance.update({ where: { id: instanceId }, data: { agentVersion: reportedVersion } }),
         ]);
         return null;
       }
       if (decision.kind === 'fail') {
-        await prisma.agentUpgradeTarget.updateMany({
-          where: guard,
-          data: { status: 'Failed', message: decision.message, endedAt: at },
-        });
+        await endTarget(open, 'Failed', at, decision.message);
         return null;
       }
       if (decision.kind !== 'send') return null;
       // The server's build may have changed since the upgrade was asked for: hand over only the version promised.
       const version = await artefacts.version();
-      if (version !== open.upgrade.targetVersion) {
-        await prisma.agentUpgradeTarget.updateMany({
-          where: guard,
-          data: {
-            status: 'Failed',
-            endedAt: at,
-            message: `this server's agent build is now ${version ?? 'missing'}, not ${open.upgrade.targetVersion}: ask for a new upgrade`,
-          },
-        });
+      if (version !== target) {
+        const message = `this server's agent build is now ${version ?? 'missing'}, not ${target}: ask for a new upgrade`;
+        await endTarget(open, 'Failed', at, message);
         return null;
       }
       const handed = await prisma.agentUpgradeTarget.updateMany({
-        where: guard,
+        where: { id: open.id, status: open.status, attempts: open.attempts },
         data: { status: 'Sent', attempts: { increment: 1 }, sentAt: at },
       });
       // Another poll of the same host took it first (a retried request): that one carries the order.

@@ -4,12 +4,19 @@
 import type { ApiTokenInfo, ApiTokenPage, CreateApiTokenRequest, CreateApiTokenResponse } from '@drover/contracts';
 import type { ApiToken, PrismaClient, Prisma } from '@drover/db';
 import { type Actor, forbidden, notFound, writeAudit } from '@drover/engine';
-import { z } from 'zod';
 import { newSecret } from '../lib/secrets';
 import { firstGrantBeyond, requireRole } from './access';
 import { type AuthService, type Principal, roleAtLeast } from './auth-service';
 import { type GrantRow, grantsInclude, replaceGrants, toGrantInfo } from './role-grants';
-import { decodeCursor, invalidField, iso, isoOrNull, page } from './service-support';
+import {
+  afterNewestFirst,
+  invalidField,
+  iso,
+  isoOrNull,
+  NEWEST_FIRST,
+  newestFirstCursorOf,
+  page,
+} from './service-support';
 
 type TokenRow = ApiToken & { createdBy: { id: string; email: string } | null; grants: GrantRow[] };
 const withCreator = { createdBy: { select: { id: true, email: true } }, ...grantsInclude } as const;
@@ -34,7 +41,6 @@ function toApiTokenInfo(t: TokenRow): ApiTokenInfo {
 type Caller = Exclude<Principal, { kind: 'agent' }>;
 /** The user a caller acts for: the session's user, or the user who created the calling token. */
 const ownerOf = (p: Caller): string | null => (p.kind === 'user' ? p.userId : p.createdById);
-const IdCursor = z.object({ at: z.iso.datetime(), id: z.string().uuid() });
 /** Matches no user: the scope of a caller whose creating user was deleted. */
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 const ROLES = ['viewer', 'deployer', 'admin'] as const;
@@ -102,28 +108,20 @@ export function createApiTokenService(deps: { prisma: PrismaClient; auth: AuthSe
     },
 
     async list(p: Caller, q: { all: boolean; cursor?: string | undefined; limit: number }): Promise<ApiTokenPage> {
-      const after = decodeCursor(IdCursor, q.cursor);
       const now = new Date();
       const rows = await prisma.apiToken.findMany({
         where: {
           AND: [
             scope(p),
             q.all ? {} : { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-            after
-              ? {
-                  OR: [
-                    { createdAt: { lt: new Date(after.at) } },
-                    { createdAt: new Date(after.at), id: { lt: after.id } },
-                  ],
-                }
-              : {},
+            afterNewestFirst(q.cursor),
           ],
         },
         include: withCreator,
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        orderBy: NEWEST_FIRST,
         take: q.limit + 1,
       });
-      return page(rows, q.limit, toApiTokenInfo, (t) => ({ at: iso(t.createdAt), id: t.id }));
+      return page(rows, q.limit, toApiTokenInfo, newestFirstCursorOf);
     },
 
     /**

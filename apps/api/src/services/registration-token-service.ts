@@ -12,7 +12,7 @@ import type { AgentRegistrationToken, PrismaClient } from '@drover/db';
 import { type Actor, notFound, writeAudit } from '@drover/engine';
 import { z } from 'zod';
 import { newSecret } from '../lib/secrets';
-import { decodeCursor, iso, isoOrNull, page } from './service-support';
+import { afterNewestFirst, iso, isoOrNull, NEWEST_FIRST, newestFirstCursorOf, page } from './service-support';
 
 type Row = AgentRegistrationToken & { createdBy: { id: string; email: string } | null; usedCount: number };
 const Tags = z.array(Tag);
@@ -33,8 +33,6 @@ function toRegistrationTokenInfo(t: Row): RegistrationTokenInfo {
     revokedAt: isoOrNull(t.revokedAt),
   };
 }
-
-const Cursor = z.object({ at: z.iso.datetime(), id: z.string().uuid() });
 
 export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
   const { prisma } = deps;
@@ -102,18 +100,12 @@ export function createRegistrationTokenService(deps: { prisma: PrismaClient }) {
     },
 
     async list(q: { cursor?: string | undefined; limit: number }): Promise<RegistrationTokenPage> {
-      const after = decodeCursor(Cursor, q.cursor);
       const rows = await prisma.agentRegistrationToken.findMany({
-        where: after
-          ? { OR: [{ createdAt: { lt: new Date(after.at) } }, { createdAt: new Date(after.at), id: { lt: after.id } }] }
-          : {},
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        where: afterNewestFirst(q.cursor),
+        orderBy: NEWEST_FIRST,
         take: q.limit + 1,
       });
-      return page(await withCreatorsAndUses(rows), q.limit, toRegistrationTokenInfo, (t) => ({
-        at: iso(t.createdAt),
-        id: t.id,
-      }));
+      return page(await withCreatorsAndUses(rows), q.limit, toRegistrationTokenInfo, newestFirstCursorOf);
     },
 
     /** Revokes (idempotent); hosts already registered keep their own credentials. */

@@ -3,7 +3,7 @@ import { Prisma } from '@drover/db';
 import { DEPLOYMENT_STATUSES, type DeploymentStatus } from '@drover/contracts';
 import { isTerminalDeploymentStatus } from '@drover/domain';
 import { invalid } from '@drover/engine';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export type PrismaLike = Prisma.TransactionClient;
 
@@ -70,6 +70,18 @@ export function decodeCursor<T extends z.ZodTypeAny>(schema: T, raw: string | un
   }
   return parsed.data;
 }
+
+// Lists newest first (createdAt desc, id desc), paged by the last item's createdAt and id.
+const NewestFirstCursor = z.object({ at: z.iso.datetime(), id: z.string().uuid() });
+export const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
+/** The rows after a newest-first cursor, as a where-clause ({} without a cursor); a forged cursor is a 400. */
+export function afterNewestFirst(raw: string | undefined) {
+  const after = decodeCursor(NewestFirstCursor, raw);
+  if (!after) return {};
+  const at = new Date(after.at);
+  return { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: after.id } }] };
+}
+export const newestFirstCursorOf = (r: { createdAt: Date; id: string }) => ({ at: iso(r.createdAt), id: r.id });
 
 /** Builds { items, nextCursor } from limit+1 rows fetched. */
 export function page<R, I>(rows: R[], limit: number, map: (r: R) => I, cursorOf: (r: R) => unknown) {
