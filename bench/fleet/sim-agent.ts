@@ -16,13 +16,15 @@ import {
 import { performance } from 'node:perf_hooks';
 import { HttpError, type JsonHttp } from '../lib/http';
 import { sleep } from '../lib/limit';
-import type { Behaviour } from './behaviour';
+import { hookDuration, type Behaviour } from './behaviour';
 import type { CallError, CommandRecord } from './records';
 
 export interface AgentContext {
   http: JsonHttp;
   behaviour(): Behaviour;
   onCommand(r: CommandRecord): void;
+  /** The command's record is final (completed, skipped, or given up when the fleet stopped). */
+  onDone(r: CommandRecord): void;
   onError(e: CallError): void;
   onCall(what: string): void;
 }
@@ -114,6 +116,7 @@ export class SimAgent {
         };
         this.ctx.onCommand(rec);
         command = await this.execute(command, rec).catch(() => null);
+        this.ctx.onDone(rec);
         via = 'next';
         previousCompleteSentAt = rec.completeSentAt;
       }
@@ -122,7 +125,7 @@ export class SimAgent {
 
   private async execute(cmd: HostCommand, rec: CommandRecord): Promise<HostCommand | null> {
     const b = this.ctx.behaviour();
-    const hookMs = Math.max(0, b.hookMs(cmd, this.index));
+    const hookMs = hookDuration(b, cmd);
     if (this.specOf !== cmd.deploymentId) {
       await this.call('spec', 'GET', `${AGENT_API_PREFIX}/deployments/${cmd.deploymentId}/spec`);
       this.specOf = cmd.deploymentId;

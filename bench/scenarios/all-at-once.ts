@@ -23,8 +23,10 @@ export async function allAtOnce(ctx: ScenarioContext, hosts: number, pgTps: numb
   const group = `all-${hosts}`;
   await createGroup(stack.rest, group, `n${hosts}`, 'AllAtOnce');
   const usage = await measureUsage(ctx);
+  await fleet.flush(); // the call counts as of now
   const callsBefore = new Map(fleet.calls);
   const d = await deployAndWait(stack.rest, group, ctx.revisionId, Math.max(120_000, hosts * 60));
+  await fleet.flush();
   const u = await usage();
   const calls: Record<string, number> = {};
   for (const [what, n] of fleet.calls) {

@@ -53,6 +53,7 @@ export async function apiReads(
     await sleep(Math.max(0, due - performance.now()));
   }
   await Promise.all(inflight);
+  await fleet.flush();
   const s = summarize(latencies);
   const key = `api_p99_ms_under_${fleet.size}_agents`;
   ctx.results.add({

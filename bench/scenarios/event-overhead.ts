@@ -8,7 +8,7 @@
 // Also the batch transition (goal G5 of docs/reference): OneAtATime over 20 hosts with no-op hooks, last host of
 // batch N reports completion → first command of batch N+1, which goes through the worker.
 import { performance } from 'node:perf_hooks';
-import { uniformMs } from '../fleet';
+import { NO_HOOK, uniformMs } from '../fleet';
 import type { CommandRecord } from '../fleet';
 import { summarize } from '../lib/stats';
 import { deployAndWait, createGroup } from '../stack/fixtures';
@@ -27,17 +27,18 @@ export async function eventOverhead(ctx: ScenarioContext, opts: { runs: number }
   const samples: number[] = [];
   const t0 = performance.now();
   const usage = await measureUsage(ctx);
-  fleet.behaviour = { ...fleet.behaviour, hookMs: uniformMs(500, 1500) };
+  await fleet.setBehaviour({ hookMs: uniformMs(500, 1500) });
   const walls: number[] = [];
   try {
     for (let i = 0; i < opts.runs; i++) {
       const d = await deployAndWait(stack.rest, 'overhead', ctx.revisionId, 120_000);
       if (d.status !== 'Succeeded') throw new Error(`deployment ${d.deploymentId} ended ${d.status}`);
+      await fleet.flush();
       samples.push(...overheadSamples(fleet.commandsOf(d.deploymentId)));
       walls.push((d.endedAt - d.createSentAt) / 1000);
     }
   } finally {
-    fleet.behaviour = { ...fleet.behaviour, hookMs: () => 0 };
+    await fleet.setBehaviour({ hookMs: NO_HOOK });
   }
   const s = summarize(samples);
   ctx.results.add({
@@ -71,6 +72,7 @@ export async function batchTransition(ctx: ScenarioContext, opts: { runs: number
   for (let i = 0; i < opts.runs; i++) {
     const d = await deployAndWait(stack.rest, 'one-at-a-time', ctx.revisionId, 120_000);
     if (d.status !== 'Succeeded') throw new Error(`deployment ${d.deploymentId} ended ${d.status}`);
+    await fleet.flush();
     const recs = fleet.commandsOf(d.deploymentId);
     const firsts = recs.filter((r) => r.event === 'ApplicationStop').sort((a, b) => a.receivedAt - b.receivedAt);
     const lasts = new Map(recs.filter((r) => r.event === 'ValidateService').map((r) => [r.agent, r]));

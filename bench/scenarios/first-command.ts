@@ -33,6 +33,7 @@ export async function firstCommand(
     samples.push(cmd.receivedAt - created.createSentAt);
     createMs.push(created.createdAt - created.createSentAt);
   }
+  await fleet.flush();
   const s = summarize(samples);
   ctx.results.add({
     key: opts.key,
