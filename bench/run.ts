@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Fleet } from './fleet';
+import { RemoteFleet } from './fleet';
 import { cleanup, cleanupOnExit, onCleanup } from './lib/cleanup';
 import { gitCommit, machineInfo } from './lib/proc';
 import { round } from './lib/stats';
@@ -124,7 +124,8 @@ async function main() {
     setup: {
       api: 'one process (node --import tsx apps/api/src/server.ts), default settings',
       worker: 'one process (node --import tsx apps/worker/src/main.ts), WORKER_CONCURRENCY default (16)',
-      fleet: 'simulated agents in the benchmark process, real agent protocol over HTTP on loopback',
+      fleet:
+        'simulated agents in a child process of the benchmark (bench/fleet/fleet-process.ts), real agent protocol over HTTP on loopback; times are taken in the simulator and put on the benchmark process clock (CLOCK_MONOTONIC)',
       postgres: 'the machine PostgreSQL (fresh database cloned from the migrated template)',
       redis: 'the machine Redis (own key prefix)',
       traffic:
@@ -160,12 +161,18 @@ async function main() {
     });
     log(`PostgreSQL single-row updates: ${pg.tps.toFixed(0)}/s`);
 
-    const fleet = new Fleet({ url: stack.url, registrationToken: stack.registrationToken, namePrefix: 'sim' });
+    // The simulated hosts run in a child process, so their event loop's stalls are not in the times measured here.
+    const fleet = await RemoteFleet.start({
+      url: stack.url,
+      registrationToken: stack.registrationToken,
+      namePrefix: 'sim',
+    });
     onCleanup('fleet', () => fleet.stop());
+    log(`fleet simulator: pid ${fleet.pid}`);
     const realAgents = only.has('memory') ? startRealAgents(stack) : null;
     const { revisionId } = await seedApplication(stack.rest);
     const ctx: ScenarioContext = { stack, fleet, quick, revisionId, results, cores: machine.cores, log };
-    const tags = (i: number) => TAG_SIZES.filter((n) => i < n).map((n) => ({ key: `n${n}`, value: 'yes' }));
+    const tags = TAG_SIZES.map((n) => ({ key: `n${n}`, value: 'yes', indexBelow: n }));
 
     const growTo = async (size: number) => {
       const count = size - fleet.size;

@@ -1,12 +1,13 @@
 // What every scenario gets: the running stack, the fleet, the revision to deploy, where to put its figures.
-import type { Fleet } from '../fleet';
+import type { SimFleet } from '../fleet';
 import type { Results } from '../report';
 import type { BenchStack } from '../stack/bench-stack';
 import { startUsage } from '../lib/usage';
 
 export interface ScenarioContext {
   stack: BenchStack;
-  fleet: Fleet;
+  /** In the benchmark, a RemoteFleet: the simulated hosts run in a process of their own. */
+  fleet: SimFleet;
   quick: boolean;
   revisionId: string;
   results: Results;
@@ -19,11 +20,11 @@ export function measureUsage(ctx: ScenarioContext) {
   const api = ctx.stack.api.proc.pid;
   const worker = ctx.stack.worker.proc.pid;
   if (!api || !worker) throw new Error('the API or the worker is not running');
-  return startUsage({ api, worker }, ctx.cores, { pool: ctx.stack.admin, database: ctx.stack.db.name });
+  return startUsage({ api, worker }, ctx.cores, { pool: ctx.stack.admin, database: ctx.stack.db.name }, ctx.fleet);
 }
 
-/** Fleet call errors recorded between two instants (performance.now()). */
-export function errorsBetween(fleet: Fleet, from: number, to: number) {
+/** Fleet call errors recorded between two instants (performance.now()); flush the fleet first for an exact count. */
+export function errorsBetween(fleet: SimFleet, from: number, to: number) {
   const errs = fleet.errors.filter((e) => e.at >= from && e.at <= to);
   const byCall: Record<string, number> = {};
   for (const e of errs)
