@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_BEHAVIOUR, type Behaviour } from './behaviour';
-import { ChildMessage, monotonicOffsetMs, type FleetStatus, type ParentMessage } from './protocol';
+import { ChildMessage, ParentMessage, monotonicOffsetMs, type FleetStatus } from './protocol';
 import type { CallError, CommandRecord } from './records';
 import type { FleetOptions, RegisterOptions, SimFleet } from './sim-fleet';
 
@@ -54,6 +54,14 @@ export class RemoteFleet implements SimFleet {
   /** Forks the fleet process and waits until it is ready (a second or two: it loads TypeScript through tsx). */
   static async start(opts: FleetOptions): Promise<RemoteFleet> {
     const behaviour = { ...DEFAULT_BEHAVIOUR, ...opts.behaviour };
+    // Checked before the fork, so a bad option leaves no process behind.
+    const init = ParentMessage.parse({
+      t: 'init',
+      url: opts.url,
+      registrationToken: opts.registrationToken,
+      ...(opts.namePrefix !== undefined ? { namePrefix: opts.namePrefix } : {}),
+      behaviour,
+    });
     const child = fork(ENTRY, [], {
       cwd: REPO_ROOT,
       execArgv: ['--import', 'tsx'],
@@ -67,13 +75,6 @@ export class RemoteFleet implements SimFleet {
       );
     });
     child.on('message', (raw) => fleet.receive(raw));
-    const init: ParentMessage = {
-      t: 'init',
-      url: opts.url,
-      registrationToken: opts.registrationToken,
-      ...(opts.namePrefix !== undefined ? { namePrefix: opts.namePrefix } : {}),
-      behaviour,
-    };
     child.send(init);
     try {
       fleet.shift = (await ready) - monotonicOffsetMs();
@@ -179,9 +180,12 @@ export class RemoteFleet implements SimFleet {
   private request(body: RequestBody): Promise<number | undefined> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
+    // Checked here too: the child takes a message it cannot parse for a bug and exits.
+    const message = ParentMessage.safeParse({ ...body, id });
+    if (!message.success) return Promise.reject(new Error(`fleet: bad ${body.t} request: ${message.error.message}`));
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.send({ ...body, id } satisfies ParentMessage, (err) => {
+      this.child.send(message.data, (err) => {
         if (!err) return;
         this.pending.delete(id);
         reject(err);
