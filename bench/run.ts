@@ -24,6 +24,7 @@ import { trafficScenario } from './scenarios/traffic';
 import { canaryAlarmScenario } from './scenarios/canary-alarm';
 import { notifyScenario } from './scenarios/notify';
 import { agentSeaScenario } from './scenarios/agent-sea';
+import { SCALE_OUT_FULL, SCALE_OUT_QUICK, scaleOutScenario } from './scenarios/scale-out';
 import { startBenchStack } from './stack/bench-stack';
 import { seedApplication } from './stack/fixtures';
 import { REPO_ROOT, type ManagedProcess } from '../tests/support/processes';
@@ -38,6 +39,7 @@ const SCENARIOS = [
   'traffic',
   'canary-alarm',
   'agent-sea',
+  'scale-out',
   'first-command',
   'overhead',
   'batch',
@@ -47,11 +49,14 @@ const SCENARIOS = [
   'notify',
 ] as const;
 /** The scenarios on the simulated fleet (all but traffic and agent-sea, which bring their own stacks). */
-const FLEET_SCENARIOS = SCENARIOS.filter((s) => s !== 'traffic' && s !== 'canary-alarm' && s !== 'agent-sea');
+const FLEET_SCENARIOS = SCENARIOS.filter(
+  (s) => s !== 'traffic' && s !== 'canary-alarm' && s !== 'agent-sea' && s !== 'scale-out',
+);
 
 function usage(): never {
   console.log(`usage: pnpm bench [--quick] [--out FILE] [--merge] [--only LIST] [--sizes LIST] [--profile DIR]
-  --quick         AllAtOnce over 100 and 1,000 hosts, reads under 1,000 agents, one deployment of each traffic kind
+  --quick         AllAtOnce over 100 and 1,000 hosts, reads under 1,000 agents, one deployment of each traffic kind,
+                  scale-out 1×1 against 2×2 over 500 hosts
   --out FILE      where to write the results (default bench/results.json)
   --merge         keep the figures already in FILE that this run does not measure (e.g. with --only traffic)
   --only LIST     some of: ${SCENARIOS.join(', ')}
@@ -111,6 +116,13 @@ async function main() {
   }
   // The self-contained agent's size, start-up and idle memory, also before the fleet loads the machine.
   if (only.has('agent-sea')) await agentSeaScenario({ quick, results, log });
+  // 1 or 2 API processes (HAProxy in front of two) × 1 or 2 workers, a stack and a fleet of its own for each.
+  if (only.has('scale-out')) {
+    const opts = quick ? SCALE_OUT_QUICK : SCALE_OUT_FULL;
+    if (haproxyInstalled()) await scaleOutScenario({ quick, results, cores: machine.cores, log }, opts);
+    else if (values.only) throw new Error('--only scale-out: no haproxy binary (apt-get install haproxy)');
+    else log('scale-out: skipped, no haproxy binary (apt-get install haproxy)');
+  }
   if (FLEET_SCENARIOS.some((s) => only.has(s))) await fleetScenarios();
 
   const git = gitCommit(REPO_ROOT);
@@ -130,6 +142,8 @@ async function main() {
       redis: 'the machine Redis (own key prefix)',
       traffic:
         'its own stack: API and worker in the benchmark process, real drover-agent processes running the sample app, Debian HAProxy 2.6 in front (details.traffic.setup)',
+      scaleOut:
+        '1 or 2 API processes (Debian HAProxy 2.6 in front of two) × 1 or 2 workers, each configuration on a stack and fleet of its own (details.scaleout_*)',
       note: 'everything shares the same cores; other work on the machine inflates the figures (see machine.loadAverage1m)',
     },
     metrics: Object.fromEntries(results.metrics.map(({ key, ...m }) => [key, m])),
