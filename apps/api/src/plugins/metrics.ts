@@ -3,13 +3,13 @@
 // from PostgreSQL on scrape, cached 5 s), plus process metrics. Other parts of Drover add their own metrics to the
 // exported `metricsRegistry`.
 import type { FastifyInstance } from 'fastify';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DEPLOYMENT_STATUSES } from '@drover/contracts';
 import { z } from 'zod';
 import type { ApiContext } from '../context';
 
 /** Metric classes for modules that add their own (without depending on prom-client themselves). */
-export { Gauge } from 'prom-client';
+export { Counter, Gauge } from 'prom-client';
 
 /** The process-wide registry: register gauges/counters here with `registers: [metricsRegistry]`. */
 export const metricsRegistry = new Registry();

@@ -1,17 +1,36 @@
 // Held agent long-polls, keyed by instance. One Redis subscription per API process hears "these hosts have work"
-// and wakes the matching polls at once; a poll also ends by itself after its wait, so a lost message costs at most
-// one poll period.
+// and wakes the matching polls at once; a poll also ends by itself after its wait. The same messages keep the set
+// of hosts known to be idle (idle-hosts.ts), whose polls skip the claim statement.
 import type { Redis } from 'ioredis';
+import { createIdleHosts } from './idle-hosts';
 
-export function createPollWaiters(subscriber: Redis, wakeChannel: string) {
+/** How long a host found idle is taken at its word: a wake lost other than by a dropped subscription costs this. */
+export const MAX_IDLE_MS = 60_000;
+
+export function createPollWaiters(subscriber: Redis, wakeChannel: string, opts: { maxIdleMs?: number } = {}) {
   const waiting = new Map<string, Set<() => void>>();
+  const idle = createIdleHosts({ maxIdleMs: opts.maxIdleMs ?? MAX_IDLE_MS });
   /** Set by releaseAll: the process is shutting down, so no poll may be held any more. */
   let closing = false;
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== wakeChannel) return;
-    for (const id of message.split(',')) wakeLocal(id);
+    for (const id of message.split(',')) {
+      idle.woken(id);
+      wakeLocal(id);
+    }
   });
-  const ready = subscriber.subscribe(wakeChannel).catch(() => undefined);
+  // Wakes sent while the subscription is down are lost for good, so nothing is known idle until it is back: ioredis
+  // resubscribes on reconnecting, and subscribing again answers only once the subscription is in place.
+  const listen = () =>
+    subscriber.subscribe(wakeChannel).then(
+      () => idle.setListening(subscriber.status === 'ready'),
+      () => idle.setListening(false),
+    );
+  subscriber.on('close', () => idle.setListening(false));
+  subscriber.on('ready', () => void listen());
+  const ready = listen();
+  const sweeper = setInterval(() => idle.sweep(), opts.maxIdleMs ?? MAX_IDLE_MS);
+  sweeper.unref();
 
   function wakeLocal(instanceId: string) {
     const set = waiting.get(instanceId);
@@ -22,6 +41,7 @@ export function createPollWaiters(subscriber: Redis, wakeChannel: string) {
 
   return {
     ready,
+    idle,
     /** Resolves true when woken, false after `ms` or when `signal` aborts. */
     wait(instanceId: string, ms: number, signal?: AbortSignal): Promise<boolean> {
       if (closing) return Promise.resolve(false);
@@ -49,6 +69,7 @@ export function createPollWaiters(subscriber: Redis, wakeChannel: string) {
      */
     releaseAll() {
       closing = true;
+      clearInterval(sweeper);
       for (const id of [...waiting.keys()]) wakeLocal(id);
     },
     get closing() {

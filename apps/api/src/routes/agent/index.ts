@@ -29,6 +29,18 @@ import { createAgentArtefacts } from '../../services/agent-downloads/agent-artef
 import { createAgentService } from '../../services/agent-service';
 import { createAgentUpgradeService } from '../../services/agent-upgrade-service';
 import { createOpenUpgradeSet } from '../../services/open-upgrades';
+import { Counter, metricsRegistry } from '../../plugins/metrics';
+
+/** Per process: what each poll's look at the database found, or that it needed none (a host known idle). */
+const pollClaims = new Counter({
+  name: 'drover_agent_poll_claims_total',
+  help: 'Agent polls by what their claim found: a command, nothing, or skipped (the host was known to be idle)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+/** The share of a poll's wait that an empty answer may come early by. */
+const POLL_JITTER = 0.1;
 
 const CommandParams = z.object({ commandId: z.string().uuid() });
 
@@ -97,7 +109,9 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
     },
     async (req, reply) => {
       const { instanceId } = instanceOf(req);
-      const deadline = Date.now() + req.body.waitSeconds * 1000;
+      // Up to a tenth shorter at random: a fleet that started polling together (an API restart, a network cut)
+      // spreads its turnovers over the wait within a few rounds instead of arriving in waves.
+      const deadline = Date.now() + req.body.waitSeconds * 1000 * (1 - POLL_JITTER * Math.random());
       const abort = new AbortController();
       // The response's 'close' before it finished means the agent hung up. (The request's own 'close' fires as soon
       // as its body has been read, so it says nothing about the connection.)
@@ -108,8 +122,21 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
       else reply.raw.once('close', onClose);
       let woken = false;
       for (;;) {
-        const command = await ops.claimNext(instanceId);
-        if (command) return { command };
+        // A host this process found idle, and that nothing has woken since, needs no claim statement: the idle
+        // fleet's polls then cost the database nothing (idle-hosts.ts says why that is safe).
+        if (woken || ctx.waiters.idle.needsClaim(instanceId)) {
+          const claim = ctx.waiters.idle.beginClaim(instanceId);
+          const command = await ops.claimNext(instanceId);
+          pollClaims.inc({ outcome: command ? 'command' : 'nothing' });
+          if (command) {
+            claim.foundCommand();
+            return { command };
+          }
+          if (claim.wokenMeanwhile()) {
+            woken = true;
+            continue;
+          }
+        } else pollClaims.inc({ outcome: 'skipped' });
         // Nothing to run, so the agent is idle: the moment it may take an upgrade (never during an event).
         if (woken || openUpgrades.has(instanceId)) {
           const upgrade = await upgrades.onIdlePoll(instanceId, req.body.agentVersion ?? null);
