@@ -21,6 +21,7 @@ import { registerAwsRoutes } from './aws';
 import { registerAgentDownloadRoutes } from './routes/agent-downloads';
 import { registerConsole } from './plugins/console';
 import { AGENT_API_PREFIX } from '@drover/contracts';
+import { lazyChildLoggerFactory } from './lib/lazy-child-logger';
 
 /**
  * Security headers on every answer (@fastify/helmet: nosniff, frame-ancestors, referrer policy…). The console and
@@ -48,6 +49,9 @@ export interface BuildOptions {
 export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
   const app = Fastify({
     logger: opts.logger ?? false,
+    // Request loggers are made only when a request writes a line (lazy-child-logger.ts): 10,000 held polls would
+    // otherwise hold 10,000 loggers that write nothing.
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
@@ -79,6 +83,11 @@ export async function buildApp(ctx: ApiContext, opts: BuildOptions = {}) {
   registerInputGuards(app);
   // Graceful shutdown hands held long-polls back to the agents at once instead of waiting out their 25 s.
   app.addHook('preClose', async () => ctx.waiters.releaseAll());
+  // Agents are not browsers: the agent protocol's answers carry no browser security headers (CSP, HSTS, frame
+  // options…), which a held poll would otherwise keep in memory for its whole wait. (Set before helmet's own hook.)
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(`${AGENT_API_PREFIX}/`)) route.helmet = false;
+  });
   await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
   await app.register(cookie);
   const refusals = createRefusalAudit(ctx.db.prisma);
