@@ -27,6 +27,13 @@ export interface ScaleOutContext {
   log(message: string): void;
 }
 
+export interface ScaleOutConfig {
+  apis: number;
+  workers: number;
+  /** HAProxy in front of one API process (two always have it). */
+  balancer?: boolean;
+}
+
 export interface ScaleOutOptions {
   hosts: number;
   /** Timed AllAtOnce deployments per configuration (after one warm-up). */
@@ -34,8 +41,8 @@ export interface ScaleOutOptions {
   /** REST reads at `readRatePerS`, open loop, for this long. */
   readSeconds: number;
   readRatePerS: number;
-  /** [API processes, workers]; the first is the baseline the ratios are taken against. */
-  configs: readonly (readonly [number, number])[];
+  /** API processes, workers, and HAProxy in front of a single API process too; the first is the baseline. */
+  configs: readonly ScaleOutConfig[];
 }
 
 export const SCALE_OUT_FULL: ScaleOutOptions = {
@@ -43,11 +50,13 @@ export const SCALE_OUT_FULL: ScaleOutOptions = {
   runs: 3,
   readSeconds: 10,
   readRatePerS: 50,
+  // 1 API process behind HAProxy tells what the balancer costs from what a second process costs.
   configs: [
-    [1, 1],
-    [2, 1],
-    [1, 2],
-    [2, 2],
+    { apis: 1, workers: 1 },
+    { apis: 1, workers: 1, balancer: true },
+    { apis: 2, workers: 1 },
+    { apis: 1, workers: 2 },
+    { apis: 2, workers: 2 },
   ],
 };
 
@@ -57,8 +66,8 @@ export const SCALE_OUT_QUICK: ScaleOutOptions = {
   readSeconds: 5,
   readRatePerS: 50,
   configs: [
-    [1, 1],
-    [2, 2],
+    { apis: 1, workers: 1 },
+    { apis: 2, workers: 2 },
   ],
 };
 
@@ -69,6 +78,7 @@ const TAG = 'scale';
 interface ConfigResult {
   apis: number;
   workers: number;
+  balanced: boolean;
   label: string;
   allAtOnceS: number;
   eventsPerS: number;
@@ -171,10 +181,11 @@ async function eventsRecorded(fleet: SimFleet, deploymentId: string, expected: n
   }
 }
 
-async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, apis: number, workers: number) {
-  const label = `${apis}api_${workers}worker`;
+async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, config: ScaleOutConfig) {
+  const { apis, workers } = config;
+  const label = `${apis}api_${apis === 1 && config.balancer ? 'lb_' : ''}${workers}worker`;
   const t0 = performance.now();
-  const stack = await startBenchStack({}, { apis, workers });
+  const stack = await startBenchStack({}, config);
   const startS = (performance.now() - t0) / 1000;
   let fleet: SimFleet | undefined;
   let fleetStopped: Promise<void> | undefined;
@@ -256,6 +267,7 @@ async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, apis: numb
     const result: ConfigResult = {
       apis,
       workers,
+      balanced: !!stack.balancer,
       label,
       allAtOnceS,
       eventsPerS: (opts.hosts * EVENTS_PER_HOST) / allAtOnceS,
@@ -267,7 +279,7 @@ async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, apis: numb
       apiProcesses: apis,
       workers,
       hosts: opts.hosts,
-      balancer: apis > 1 ? 'HAProxy (deploy/haproxy/drover-api.cfg, bench changes: see bench-stack.ts)' : 'none',
+      balancer: stack.balancer ? 'HAProxy (deploy/haproxy/drover-api.cfg, bench changes: see bench-stack.ts)' : 'none',
       stackStartS: round(startS, 1),
       registration,
       allAtOnceMedianS: round(allAtOnceS, 2),
@@ -315,10 +327,12 @@ async function balancerSummary(stack: BenchStack) {
 
 export async function scaleOutScenario(ctx: ScaleOutContext, opts: ScaleOutOptions) {
   const done: ConfigResult[] = [];
-  for (const [apis, workers] of opts.configs) done.push(await runConfig(ctx, opts, apis, workers));
+  for (const config of opts.configs) done.push(await runConfig(ctx, opts, config));
   const base = done[0] as ConfigResult;
   for (const c of done) {
-    const cfg = `${c.apis} API process${c.apis > 1 ? 'es' : ''} × ${c.workers} worker${c.workers > 1 ? 's' : ''}`;
+    const cfg =
+      `${c.apis} API process${c.apis > 1 ? 'es' : ''}${c.balanced ? ' behind HAProxy' : ''}` +
+      ` × ${c.workers} worker${c.workers > 1 ? 's' : ''}`;
     ctx.results.add({
       key: `scaleout_${c.label}_allatonce_s`,
       value: round(c.allAtOnceS, 2),

@@ -24,6 +24,8 @@ export interface BenchStackOptions {
   apis?: number;
   /** Worker processes (default 1). */
   workers?: number;
+  /** HAProxy in front even of a single API process (to tell the balancer's cost from a second process's). */
+  balancer?: boolean;
 }
 
 export interface BenchStack {
@@ -38,7 +40,7 @@ export interface BenchStack {
   apis: ManagedProcess[];
   apiUrls: string[];
   workers: ManagedProcess[];
-  /** With several API processes: the balancer in front of them. */
+  /** With several API processes (or when asked for): the balancer in front of them. */
   balancer?: Balancer;
   /** REST client with an admin API token (its own socket pool, apart from the fleet's). */
   rest: RestClient;
@@ -153,7 +155,7 @@ export async function startBenchStack(
       spawnService('worker', env, workerCount > 1 ? `worker-${i + 1}` : 'worker'),
     );
     for (const worker of workers) undo.push(`${worker.name} process`, () => worker.stop('SIGTERM', 10_000));
-    const balancer = apiCount > 1 ? await startBalancer(apiUrls, undo) : undefined;
+    const balancer = apiCount > 1 || opts.balancer ? await startBalancer(apiUrls, undo) : undefined;
     const url = balancer?.url ?? (apiUrls[0] as string);
 
     const rest = await adminClient(url, adminPassword, undo);
