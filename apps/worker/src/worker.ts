@@ -2,7 +2,7 @@
 // agents, and a reconciler that re-enqueues every unfinished deployment (at start and periodically) so that wiping
 // Redis, or killing any worker with -9, loses nothing. Several of these processes can run side by side.
 import { hostname } from 'node:os';
-import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Env } from '@drover/config';
 import { createDatabase, type Database } from '@drover/db';
 import {
@@ -22,6 +22,7 @@ import {
   type Engine,
 } from '@drover/engine';
 import pino from 'pino';
+import { releaseOrphanedJobs } from './orphaned-jobs';
 
 /**
  * The reconciler re-enqueues unfinished deployments once every this many sweeps (30 s with the default 5 s sweep).
@@ -167,6 +168,20 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
     timers.push(setInterval(tick, ms));
     void tick();
   };
+  // A worker killed -9 is noticed by its vanished Redis connections rather than after its locks lapse (see
+  // orphaned-jobs.ts): its deployments wait about a second for another worker instead of WORKER_LOCK_SECONDS more.
+  const watched = [DEPLOYMENT_QUEUE, TRAFFIC_QUEUE, NOTIFICATION_QUEUE].map(
+    (name) => new Queue(name, { connection: redis, prefix: `${env.REDIS_PREFIX}:bull` }),
+  );
+  every(env.WORKER_STALLED_CHECK_SECONDS * 1000, 'orphaned-job check', () =>
+    releaseOrphanedJobs({
+      queues: watched,
+      redis,
+      ownName: takeover.name ?? '',
+      onReleased: (queue, jobId, holder) =>
+        log.info({ queue, jobId, holder }, 'released a job held by a worker that is gone'),
+    }),
+  );
   every(env.RECONCILE_INTERVAL_SECONDS * 1000, 'sweep', () => engine.sweep());
   // Claims due deployments in PostgreSQL; a tick with nothing due is one indexed UPDATE that changes no row.
   every(Math.min(1000, env.ALARM_CHECK_INTERVAL_SECONDS * 1000), 'alarms', () => engine.checkAlarms());
@@ -189,6 +204,7 @@ export async function startWorker(env: Env): Promise<RunningWorker> {
       const graceful = Promise.all([worker.close(), trafficWorker.close(), notifyWorker.close()]);
       const timedOut = await Promise.race([graceful.then(() => false), sleep(CLOSE_GRACE_MS).then(() => true)]);
       if (timedOut) await Promise.all([worker.close(true), trafficWorker.close(true), notifyWorker.close(true)]);
+      await Promise.all(watched.map((q) => q.close()));
       await engine.close();
       bullConnection.disconnect();
       redis.disconnect();
