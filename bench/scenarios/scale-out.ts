@@ -10,6 +10,7 @@
 //
 // On a 2-core machine a second process has no core of its own, so the expectation is no speed-up but no slow-down
 // and no errors; the ratios against 1 API × 1 worker say so (time ratios: above 1 is slower).
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { RemoteFleet, type SimFleet } from '../fleet';
 import { onCleanup } from '../lib/cleanup';
@@ -88,6 +89,12 @@ interface ConfigResult {
   cpuMsPerEvent: number;
 }
 
+/** System (kernel) CPU seconds a process has used so far: field 15 (stime) of /proc/<pid>/stat, in USER_HZ ticks. */
+function kernelCpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100;
+}
+
 /** CPU seconds of every process of a stack (APIs, workers, HAProxy), the fleet's and the machine's, from now on. */
 function startCpu(stack: BenchStack, fleet: SimFleet, cores: number) {
   const pids = (ps: { proc: { pid?: number } }[]) => ps.map((p) => p.proc.pid as number);
@@ -97,6 +104,7 @@ function startCpu(stack: BenchStack, fleet: SimFleet, cores: number) {
   const haproxy = stack.balancer ? pids([stack.balancer.haproxy]) : [];
   const sim = [fleet.pid];
   const t0 = performance.now();
+  const apiKernel0 = apis.reduce((a, pid) => a + kernelCpuSecondsOf(pid), 0);
   const base = {
     api: sum(apis),
     worker: sum(workers),
@@ -110,6 +118,8 @@ function startCpu(stack: BenchStack, fleet: SimFleet, cores: number) {
     return {
       wallS: round(wallS, 2),
       apiCpuS: round(sum(apis) - base.api, 2),
+      /** Of which in the kernel (system time): socket writes and reads, wake-ups. */
+      apiKernelCpuS: round(apis.reduce((a, pid) => a + kernelCpuSecondsOf(pid), 0) - apiKernel0, 2),
       workerCpuS: round(sum(workers) - base.worker, 2),
       haproxyCpuS: round(sum(haproxy) - base.haproxy, 2),
       fleetCpuS: round(sum(sim) - base.fleet, 2),
