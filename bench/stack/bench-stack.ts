@@ -102,6 +102,9 @@ class Undo {
   }
 }
 
+/** What deploy/systemd/drover-api@.service and docker-compose.yml give the API processes. */
+export const API_NODE_OPTIONS = '--max-old-space-size=1024';
+
 export async function startBenchStack(
   overrides: Record<string, string> = {},
   opts: BenchStackOptions = {},
@@ -141,8 +144,15 @@ export async function startBenchStack(
       ...overrides,
     };
     const apiUrls = ports.map((p) => `http://127.0.0.1:${p}`);
+    // The API's heap ceiling, as the production units set it (docs/operations.md, "API memory"); with --profile the
+    // profiler's --import is kept beside it.
+    const apiNodeOptions = [API_NODE_OPTIONS, overrides.NODE_OPTIONS].filter(Boolean).join(' ');
     const spawnApi = (i: number) =>
-      spawnService('api', { ...env, PORT: String(ports[i]) }, apiCount > 1 ? `api-${i + 1}` : 'api');
+      spawnService(
+        'api',
+        { ...env, PORT: String(ports[i]), NODE_OPTIONS: apiNodeOptions },
+        apiCount > 1 ? `api-${i + 1}` : 'api',
+      );
     const up = async (api: ManagedProcess, i: number) => {
       undo.push(`${api.name} process`, () => api.stop('SIGTERM', 10_000));
       await waitForHttp(`${apiUrls[i]}/healthz`, { timeoutMs: 60_000, process: api });
