@@ -134,8 +134,8 @@ async function main() {
     git,
     machine,
     setup: {
-      api: 'one process (node --import tsx apps/api/src/server.ts), default settings',
-      worker: 'one process (node --import tsx apps/worker/src/main.ts), WORKER_CONCURRENCY default (16)',
+      api: 'one process, compiled as production runs it (pnpm build:server; node api/main.js), NODE_OPTIONS=--max-old-space-size=1024 as the production units set it, default settings',
+      worker: 'one process, compiled (node worker/main.js), WORKER_CONCURRENCY default (16)',
       fleet:
         'simulated agents in a child process of the benchmark (bench/fleet/fleet-process.ts), real agent protocol over HTTP on loopback; times are taken in the simulator and put on the benchmark process clock (CLOCK_MONOTONIC)',
       postgres: 'the machine PostgreSQL (fresh database cloned from the migrated template)',

@@ -4,7 +4,9 @@
 // and one worker; the scale-out scenario asks for several of either, and several API processes sit behind Debian's
 // HAProxy running the shipped balancer config (deploy/haproxy/drover-api.cfg), as in production. Everything is undone
 // by stop(), or through the cleanup registry at the end and on Ctrl-C.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +15,7 @@ import { sendRuntimeCommand } from '@drover/traffic';
 import pg from 'pg';
 import { createTestDatabase, ensureTemplate, TEST_REDIS_URL, type TestDatabase } from '@drover/testing';
 import { API_BALANCER_CONFIG } from '../../tests/support/balanced-apis';
-import { spawnManaged, spawnService, waitForHttp, type ManagedProcess } from '../../tests/support/processes';
+import { REPO_ROOT, spawnManaged, waitForHttp, type ManagedProcess } from '../../tests/support/processes';
 import { onCleanup } from '../lib/cleanup';
 import { JsonHttp } from '../lib/http';
 import { sleep } from '../lib/limit';
@@ -102,6 +104,32 @@ class Undo {
   }
 }
 
+let compiledDir: string | undefined;
+/**
+ * The API and worker compiled as production runs them (`pnpm build:server`, here into a directory of this run's own,
+ * so the checkout's own dist directories are left alone), built once per benchmark process.
+ */
+function compiledServer(): string {
+  if (compiledDir) return compiledDir;
+  const dir = mkdtempSync(path.join(tmpdir(), 'drover-bench-server-'));
+  onCleanup('compiled server', () => rm(dir, { recursive: true, force: true }));
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/build-server.mjs')], {
+    env: { ...process.env, DROVER_SERVER_OUTDIR: dir },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`pnpm build:server failed:\n${r.stdout}\n${r.stderr}`);
+  compiledDir = dir;
+  return dir;
+}
+
+/** Starts the compiled API or worker (`node <dir>/<kind>/main.js`) with the environment given and nothing else. */
+function spawnCompiled(kind: 'api' | 'worker', env: Record<string, string>, name: string): ManagedProcess {
+  return spawnManaged(name, process.execPath, [path.join(compiledServer(), kind, 'main.js')], {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    ...env,
+  });
+}
+
 /** What deploy/systemd/drover-api@.service and docker-compose.yml give the API processes. */
 export const API_NODE_OPTIONS = '--max-old-space-size=1024';
 
@@ -148,7 +176,7 @@ export async function startBenchStack(
     // profiler's --import is kept beside it.
     const apiNodeOptions = [API_NODE_OPTIONS, overrides.NODE_OPTIONS].filter(Boolean).join(' ');
     const spawnApi = (i: number) =>
-      spawnService(
+      spawnCompiled(
         'api',
         { ...env, PORT: String(ports[i]), NODE_OPTIONS: apiNodeOptions },
         apiCount > 1 ? `api-${i + 1}` : 'api',
@@ -162,7 +190,7 @@ export async function startBenchStack(
     const apis = [await up(spawnApi(0), 0)];
     apis.push(...(await Promise.all(ports.slice(1).map((_, k) => up(spawnApi(k + 1), k + 1)))));
     const workers = Array.from({ length: workerCount }, (_, i) =>
-      spawnService('worker', env, workerCount > 1 ? `worker-${i + 1}` : 'worker'),
+      spawnCompiled('worker', env, workerCount > 1 ? `worker-${i + 1}` : 'worker'),
     );
     for (const worker of workers) undo.push(`${worker.name} process`, () => worker.stop('SIGTERM', 10_000));
     const balancer = apiCount > 1 || opts.balancer ? await startBalancer(apiUrls, undo) : undefined;
