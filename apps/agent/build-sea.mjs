@@ -32,9 +32,10 @@ const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
 const outDir = process.env.DROVER_AGENT_DIST ?? join(here, 'dist');
 const workDir = join(outDir, '.sea');
-// The V8 flags of the .mjs bundle's shebang and the systemd unit: the agent idles most of its life, and lite
-// mode plus a 1 MB young generation keep its memory low. Node 22's sea-config carries them (execArgv).
-const EXEC_ARGV = ['--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1'];
+// The V8 flags of the .mjs bundle's shebang and the systemd unit: the agent idles most of its life, and the
+// interpreter alone (--jitless) plus a 1 MB young generation keep its memory low. Node 22's sea-config carries them
+// (execArgv).
+const EXEC_ARGV = ['--jitless', '--max-semi-space-size=1'];
 const SENTINEL = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const { values } = parseArgs({ options: { platform: { type: 'string', multiple: true } } });

@@ -41,15 +41,17 @@ await build({
   define: { DROVER_BUILD_VERSION: JSON.stringify(version) },
   // Node built-ins are loaded with require(), not import: Node 22 builds an ES module facade of an imported
   // built-in by reading every export, and node:http's lazy WebSocket export loads undici, which needs the
-  // WebAssembly that --lite-mode turns off ("WebAssembly is not defined" at start).
+  // WebAssembly that --jitless turns off ("WebAssembly is not defined" at start).
   plugins: [builtinsViaRequire],
-  // The shebang carries V8 memory flags: the agent idles most of its life, and lite mode (no optimising
-  // compiler) plus a 1 MB young generation keep it near 52 MB RSS instead of ~65 MB (measured by
-  // src/bundle.test.ts). `node dist/drover-agent.mjs` without them works too, just larger.
-  // --no-expose-wasm: lite mode turns wasm off anyway; saying so avoids V8's startup warning.
+  // The shebang carries V8 memory flags: the agent idles most of its life, and --jitless (the interpreter only: no
+  // compiled code to keep, no WebAssembly) plus a 1 MB young generation keep it near 55 MB RSS under Node 22 instead
+  // of about 68 MB (62 MB with the --lite-mode it had before; `agent_rss_idle_mb` in bench/results.json). Its work
+  // is waiting, hashing and unpacking (native code), so the interpreter costs it nothing that matters.
+  // `node dist/drover-agent.mjs` without them works too, just larger. (Node 20 warns once at start that jitless
+  // turns WebAssembly off; Node 22 does not.)
   // Some dependencies are CommonJS and call require() for Node built-ins; give the ESM bundle a require.
   banner: {
-    js: '#!/usr/bin/env -S node --lite-mode --no-expose-wasm --max-semi-space-size=1\nimport { createRequire as __droverCreateRequire } from "node:module";\nconst require = __droverCreateRequire(import.meta.url);',
+    js: '#!/usr/bin/env -S node --jitless --max-semi-space-size=1\nimport { createRequire as __droverCreateRequire } from "node:module";\nconst require = __droverCreateRequire(import.meta.url);',
   },
   minify: true,
   keepNames: true,
