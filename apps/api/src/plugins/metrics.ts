@@ -3,7 +3,7 @@
 // from PostgreSQL on scrape, cached 5 s), plus process metrics. Other parts of Drover add their own metrics to the
 // exported `metricsRegistry`.
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DEPLOYMENT_STATUSES } from '@drover/contracts';
 import { z } from 'zod';
 import type { ApiContext } from '../context';
