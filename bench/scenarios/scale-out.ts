@@ -87,12 +87,22 @@ interface ConfigResult {
   readP99Ms: number;
   /** CPU of the APIs, workers and HAProxy per event over the timed deployments, ms. */
   cpuMsPerEvent: number;
+  /** PostgreSQL transactions committed per event over the timed deployments. */
+  pgCommitsPerEvent: number;
 }
 
 /** System (kernel) CPU seconds a process has used so far: field 15 (stime) of /proc/<pid>/stat, in USER_HZ ticks. */
 function kernelCpuSecondsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100;
+}
+
+/** Transactions committed in the stack's database so far (pg_stat_database; autocommit statements count one each). */
+async function pgCommits(stack: BenchStack): Promise<number> {
+  const { rows } = await stack.admin.query<{ n: string }>(
+    'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** CPU seconds of every process of a stack (APIs, workers, HAProxy), the fleet's and the machine's, from now on. */
@@ -226,8 +236,10 @@ async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, config: Sc
       await fleet.flush();
       const errorsBefore = fleet.errors.length;
       const cpu = startCpu(stack, fleet, ctx.cores);
+      const commits0 = await pgCommits(stack);
       const d = await deployAndWait(stack.rest, GROUP, revisionId, Math.max(120_000, opts.hosts * 60));
       const usage = cpu();
+      const commits = (await pgCommits(stack)) - commits0;
       const expected = opts.hosts * EVENTS_PER_HOST;
       const { succeeded, lagMs } = await eventsRecorded(fleet, d.deploymentId, expected);
       const wallS = (d.endedAt - d.createSentAt) / 1000;
@@ -247,6 +259,7 @@ async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, config: Sc
         errors,
         statusPolls503: d.unavailable,
         usage,
+        pgCommits: commits,
       });
     }
     const timed = deployments.filter((d) => !d.warmUp);
@@ -257,7 +270,11 @@ async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, config: Sc
       const u = d.usage as RunUsage;
       return a + u.apiCpuS + u.workerCpuS + u.haproxyCpuS;
     }, 0);
-    const cpuMsPerEvent = (1000 * serverCpuS) / timed.reduce((a, d) => a + (d.events as number), 0);
+    const timedEvents = timed.reduce((a, d) => a + (d.events as number), 0);
+    const cpuMsPerEvent = (1000 * serverCpuS) / timedEvents;
+    // Agent calls arriving together share statements (one commit for many), per API process: the fewer calls a
+    // process sees at once, the more commits per event.
+    const pgCommitsPerEvent = timed.reduce((a, d) => a + (d.pgCommits as number), 0) / timedEvents;
 
     const readCpu = startCpu(stack, fleet, ctx.cores);
     await fleet.flush();
@@ -284,6 +301,7 @@ async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, config: Sc
       errors: problems,
       readP99Ms: r.p99Ms,
       cpuMsPerEvent,
+      pgCommitsPerEvent,
     };
     ctx.results.detail(`scaleout_${label}`, {
       apiProcesses: apis,
@@ -295,6 +313,7 @@ async function runConfig(ctx: ScaleOutContext, opts: ScaleOutOptions, config: Sc
       allAtOnceMedianS: round(allAtOnceS, 2),
       eventsPerS: round(result.eventsPerS, 0),
       serverCpuMsPerEvent: round(cpuMsPerEvent, 3),
+      pgCommitsPerEvent: round(pgCommitsPerEvent, 3),
       deployments,
       reads: {
         ...r,
@@ -355,6 +374,12 @@ export async function scaleOutScenario(ctx: ScaleOutContext, opts: ScaleOutOptio
       value: round(c.cpuMsPerEvent, 3),
       unit: 'ms',
       description: `${cfg}: CPU of the API processes, workers and HAProxy per lifecycle event in those deployments`,
+    });
+    ctx.results.add({
+      key: `scaleout_${c.label}_pg_commits_per_event`,
+      value: round(c.pgCommitsPerEvent, 3),
+      unit: 'ratio',
+      description: `${cfg}: PostgreSQL transactions committed per lifecycle event in those deployments (shared statements carry many events)`,
     });
     ctx.results.add({
       key: `scaleout_${c.label}_read_p99_ms`,

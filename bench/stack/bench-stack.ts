@@ -174,7 +174,10 @@ export async function startBenchStack(
     const apiUrls = ports.map((p) => `http://127.0.0.1:${p}`);
     // The API's heap ceiling, as the production units set it (docs/operations.md, "API memory"); with --profile the
     // profiler's --import is kept beside it.
-    const apiNodeOptions = [API_NODE_OPTIONS, overrides.NODE_OPTIONS].filter(Boolean).join(' ');
+    // DROVER_BENCH_API_NODE_OPTIONS replaces it, to compare other settings ('' for Node's defaults).
+    const apiNodeOptions = [process.env.DROVER_BENCH_API_NODE_OPTIONS ?? API_NODE_OPTIONS, overrides.NODE_OPTIONS]
+      .filter(Boolean)
+      .join(' ');
     const spawnApi = (i: number) =>
       spawnCompiled(
         'api',
