@@ -13,7 +13,14 @@ import { mapLimit } from '../lib/limit';
 import { DEFAULT_BEHAVIOUR, type Behaviour } from './behaviour';
 import type { CallError, CommandRecord } from './records';
 import { SimAgent } from './sim-agent';
-import { loopDelayWindow, tagsFor, type FleetOptions, type RegisterOptions, type SimFleet } from './sim-fleet';
+import {
+  loopDelayWindow,
+  tagsFor,
+  waitForCommandOf,
+  type FleetOptions,
+  type RegisterOptions,
+  type SimFleet,
+} from './sim-fleet';
 
 type Listener = (r: CommandRecord) => void;
 
@@ -111,18 +118,7 @@ export class Fleet implements SimFleet {
   }
 
   waitForCommand(pred: (r: CommandRecord) => boolean, timeoutMs: number): Promise<CommandRecord> {
-    return new Promise((resolve, reject) => {
-      const off = this.onCommand((r) => {
-        if (!pred(r)) return;
-        off();
-        clearTimeout(timer);
-        resolve(r);
-      });
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`no matching command within ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
+    return waitForCommandOf((fn) => this.onCommand(fn), pred, timeoutMs);
   }
 
   async settled(n: number, timeoutMs: number) {

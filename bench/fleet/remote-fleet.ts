@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_BEHAVIOUR, type Behaviour } from './behaviour';
 import { ChildMessage, ParentMessage, monotonicOffsetMs, type FleetStatus } from './protocol';
 import type { CallError, CommandRecord } from './records';
-import type { FleetOptions, RegisterOptions, SimFleet } from './sim-fleet';
+import { waitForCommandOf, type FleetOptions, type RegisterOptions, type SimFleet } from './sim-fleet';
 
 const ENTRY = fileURLToPath(new URL('./fleet-process.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -124,18 +124,12 @@ export class RemoteFleet implements SimFleet {
   }
 
   waitForCommand(pred: (r: CommandRecord) => boolean, timeoutMs: number): Promise<CommandRecord> {
-    return new Promise((resolve, reject) => {
-      const off = this.onCommand((r) => {
-        if (!pred(r)) return;
-        off();
-        clearTimeout(timer);
-        resolve(r);
-      });
-      const timer = setTimeout(() => {
-        off();
-        reject(this.failure ?? new Error(`no matching command within ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
+    return waitForCommandOf(
+      (fn) => this.onCommand(fn),
+      pred,
+      timeoutMs,
+      () => this.failure,
+    );
   }
 
   async settled(n: number, timeoutMs: number) {

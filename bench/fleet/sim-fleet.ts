@@ -61,6 +61,30 @@ export interface SimFleet {
   stop(): Promise<void>;
 }
 
+/**
+ * The first command `pred` accepts, from a fleet's `onCommand`; rejects after `timeoutMs` with `failure()` (why the
+ * fleet stopped, if it did) or a timeout.
+ */
+export function waitForCommandOf(
+  onCommand: (fn: (r: CommandRecord) => void) => () => void,
+  pred: (r: CommandRecord) => boolean,
+  timeoutMs: number,
+  failure: () => Error | undefined = () => undefined,
+): Promise<CommandRecord> {
+  return new Promise((resolve, reject) => {
+    const off = onCommand((r) => {
+      if (!pred(r)) return;
+      off();
+      clearTimeout(timer);
+      resolve(r);
+    });
+    const timer = setTimeout(() => {
+      off();
+      reject(failure() ?? new Error(`no matching command within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+}
+
 /** The tags `rules` give the host with this index. */
 export function tagsFor(rules: readonly TagRule[], index: number): { key: string; value: string }[] {
   return rules

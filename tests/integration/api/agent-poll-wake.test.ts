@@ -35,6 +35,17 @@ async function until(check: () => boolean, what: string, ms = 30_000) {
   }
 }
 
+/** Starts a deployment of `rev` to the group named like its application; returns its id. */
+async function deploy(app: string, rev: string): Promise<string> {
+  const created = await bind(stack, 'deployer').post('/v1/deployments', {
+    applicationName: app,
+    deploymentGroupName: app,
+    revisionId: rev,
+  });
+  expect(created.status, created.raw).toBe(201);
+  return created.body.deploymentId as string;
+}
+
 it('answers a held poll with the command as soon as a deployment starts, long before its wait ends', async () => {
   const rev = await stack.addRevision('wake', 'v1');
   const started = Date.now();
@@ -45,15 +56,10 @@ it('answers a held poll with the command as soon as a deployment starts, long be
   });
   // The poll found nothing and is held: from here on only a wake-up can hand it work before its wait ends.
   await until(() => stack.ctx.waiters.size === 1, 'the poll is held');
-  const created = await bind(stack, 'deployer').post('/v1/deployments', {
-    applicationName: 'wake',
-    deploymentGroupName: 'wake',
-    revisionId: rev,
-  });
-  expect(created.status, created.raw).toBe(201);
+  const deploymentId = await deploy('wake', rev);
   const { command } = await poll;
   expect(command).toMatchObject({
-    deploymentId: created.body.deploymentId,
+    deploymentId,
     lifecycleEvent: 'ApplicationStop',
     attempt: 1,
   });
@@ -91,14 +97,9 @@ it('makes no claim for a host it found idle, yet still hands it its command the 
   const held = idle.call<AgentPollResponse>('/poll', { waitSeconds: WAIT_SECONDS });
   await until(() => stack.ctx.waiters.size === 1, 'the poll is held');
   const started = Date.now();
-  const created = await bind(stack, 'deployer').post('/v1/deployments', {
-    applicationName: 'idle',
-    deploymentGroupName: 'idle',
-    revisionId: rev,
-  });
-  expect(created.status, created.raw).toBe(201);
+  const deploymentId = await deploy('idle', rev);
   const { command } = await held;
-  expect(command).toMatchObject({ deploymentId: created.body.deploymentId, lifecycleEvent: 'ApplicationStop' });
+  expect(command).toMatchObject({ deploymentId, lifecycleEvent: 'ApplicationStop' });
   expect(Date.now() - started).toBeLessThan(WAIT_SECONDS * 1000);
   // Held without a look, then woken: one claim, which found the command.
   expect(diff(before, await claims())).toEqual({ command: 1, nothing: 1, skipped: 2 });
