@@ -195,7 +195,11 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
     })),
     blueGreen && input.blueGreenRollback ? { type: 'HOST_COUNT', value: 0 } : config.mhh,
   );
-  const active = await tx.deployment.findUnique({ where: { activeGroupId: group.id }, select: { id: true } });
+  // The group is busy while a deployment holds its slot, and also while one waits for it: between one deployment
+  // ending and the oldest queued one taking the slot (a worker job), a new one must queue behind it, not jump ahead.
+  const busy =
+    (await tx.deployment.findUnique({ where: { activeGroupId: group.id }, select: { id: true } })) ??
+    (await tx.deployment.findFirst({ where: { deploymentGroupId: group.id, status: 'Queued' }, select: { id: true } }));
   const id = newDeploymentId();
   const snapshot: ConfigSnapshot = {
     name: config.name,
@@ -214,8 +218,8 @@ export async function createDeploymentTx(tx: Tx, input: CreateDeploymentInput): 
       deploymentGroupId: group.id,
       revisionId: revision.id,
       previousRevisionId: lastGood?.revisionId ?? null,
-      status: !plan.ok ? 'Failed' : active ? 'Queued' : 'Created',
-      activeGroupId: plan.ok && !active ? group.id : null,
+      status: !plan.ok ? 'Failed' : busy ? 'Queued' : 'Created',
+      activeGroupId: plan.ok && !busy ? group.id : null,
       errorCode: plan.ok ? null : plan.errorCode,
       errorMessage: plan.ok ? null : plan.message,
       // Set here rather than by the column default, so a deployment refused at planning never ends before it began.
