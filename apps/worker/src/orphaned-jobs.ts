@@ -9,6 +9,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export interface OrphanedJobsOptions {
+  /** Every queue the workers consume; the first tells which workers are alive. */
   queues: Queue[];
   /** For deleting lock keys (named by the queues themselves, so their prefix is already in them). */
   redis: Redis;
@@ -17,21 +18,32 @@ export interface OrphanedJobsOptions {
   onReleased?(queue: string, jobId: string, holder: string): void;
 }
 
-/** One look over every queue; returns how many jobs were let go. */
+/**
+ * The names of the workers connected to `queue`: each worker's connection is named `<queue's client name>:w:<worker
+ * name>` (clientName is protected in BullMQ's types, but it is how getWorkers itself matches).
+ */
+async function liveWorkers(queue: Queue): Promise<Set<string>> {
+  const named = `${(queue as unknown as { clientName(): string }).clientName()}:w:`;
+  return new Set(
+    (await queue.getWorkers())
+      .map((w) => (w as { rawname?: string }).rawname ?? '')
+      .filter((raw) => raw.startsWith(named))
+      .map((raw) => raw.slice(named.length)),
+  );
+}
+
+/**
+ * One look over every queue; returns how many jobs were let go. A worker process consumes every queue under one
+ * name, so the first queue's connections say which processes are alive (one CLIENT LIST a look).
+ */
 export async function releaseOrphanedJobs(opts: OrphanedJobsOptions): Promise<number> {
+  const first = opts.queues[0];
+  if (!first) return 0;
+  const live = await liveWorkers(first);
+  // Managed Redis services that refuse CLIENT LIST or SETNAME answer nothing useful: then nobody is known dead.
+  if (!live.has(opts.ownName)) return 0;
   let released = 0;
   for (const queue of opts.queues) {
-    // Each worker's connection is named `<queue's client name>:w:<worker name>` (clientName is protected in BullMQ's
-    // types, but it is how getWorkers itself matches).
-    const named = `${(queue as unknown as { clientName(): string }).clientName()}:w:`;
-    const live = new Set(
-      (await queue.getWorkers())
-        .map((w) => (w as { rawname?: string }).rawname ?? '')
-        .filter((raw) => raw.startsWith(named))
-        .map((raw) => raw.slice(named.length)),
-    );
-    // Managed Redis services that refuse CLIENT LIST or SETNAME answer nothing useful: then nobody is known dead.
-    if (!live.has(opts.ownName)) continue;
     for (const job of await queue.getActive()) {
       const holder = job.processedBy;
       if (!holder || live.has(holder) || !job.id) continue;

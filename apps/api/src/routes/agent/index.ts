@@ -38,6 +38,9 @@ const pollClaims = new Counter({
   labelNames: ['outcome'] as const,
   registers: [metricsRegistry],
 });
+// Bound once: every poll counts one of these, and a labelled inc() looks its series up each time.
+const claimFound = { command: pollClaims.labels('command'), nothing: pollClaims.labels('nothing') };
+const claimSkipped = pollClaims.labels('skipped');
 
 /** The share of a poll's wait that an empty answer may come early by. */
 const POLL_JITTER = 0.1;
@@ -127,7 +130,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
         if (woken || ctx.waiters.idle.needsClaim(instanceId)) {
           const claim = ctx.waiters.idle.beginClaim(instanceId);
           const command = await ops.claimNext(instanceId);
-          pollClaims.inc({ outcome: command ? 'command' : 'nothing' });
+          (command ? claimFound.command : claimFound.nothing).inc();
           if (command) {
             claim.foundCommand();
             return { command };
@@ -136,7 +139,7 @@ export function registerAgentRoutes(app: ZodApp, ctx: ApiContext) {
             woken = true;
             continue;
           }
-        } else pollClaims.inc({ outcome: 'skipped' });
+        } else claimSkipped.inc();
         // Nothing to run, so the agent is idle: the moment it may take an upgrade (never during an event).
         if (woken || openUpgrades.has(instanceId)) {
           const upgrade = await upgrades.onIdlePoll(instanceId, req.body.agentVersion ?? null);
